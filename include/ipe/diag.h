@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libipe: context, sources and diagnostics.
+ *
+ * Every libipe call that can report problems takes a struct ipe_ctx.  The
+ * context owns the input sources (so diagnostics can quote them) and the
+ * diagnostics list.  Nothing in libipe prints or exits: errors travel as data.
+ */
+#ifndef IPE_DIAG_H
+#define IPE_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A source location.  All fields are 1-based except offset (0-based byte
+ * offset into the source) and src (index of the source in the context).
+ * line counts '\n' only (what editors show); col is a byte column.
+ * len is the length in bytes of the span (0 = a point). */
+struct ipe_loc {
+	uint32_t src;
+	uint32_t line;
+	uint32_t col;
+	uint32_t len;
+	uint32_t offset;
+};
+
+#define IPE_SRC_NONE UINT32_MAX
+
+enum ipe_severity {
+	IPE_SEV_NOTE = 0,
+	IPE_SEV_INFO,
+	IPE_SEV_WARNING,
+	IPE_SEV_ERROR,
+};
+
+struct ipe_related {
+	struct ipe_loc loc;
+	char *message;
+};
+
+struct ipe_diag {
+	const char *code;            /* stable code, e.g. "IPE-E010" */
+	enum ipe_severity severity;
+	struct ipe_loc loc;
+	char *message;               /* one line, no trailing newline */
+	char *hint;                  /* NULL or one line ("did you mean ...?") */
+	struct ipe_related *related; /* e.g. "shadowed by rule at line 12" */
+	size_t nrelated;
+	int kernel_errno;            /* >0: the errno the kernel returns for this, else 0 */
+};
+
+/* A source: bytes with a display name.  Owned by the context. */
+struct ipe_source {
+	char *name;
+	const unsigned char *data;
+	size_t len;
+	bool owned;     /* data is freed with the context */
+	void *priv;     /* internal: line index */
+};
+
+struct ipe_ctx;
+
+int ipe_ctx_new(struct ipe_ctx **ret_ctx);
+void ipe_ctx_free(struct ipe_ctx *ctx);
+
+/* Read a whole file ("-" = stdin) into a new source.  Returns 0 or a
+ * negative errno (the file could not be read). */
+int ipe_source_from_file(struct ipe_ctx *ctx, const char *path, uint32_t *ret_src);
+/* Register memory as a source; with copy=false the caller keeps data alive
+ * for the context's lifetime. */
+int ipe_source_from_memory(struct ipe_ctx *ctx, const char *name, const void *data, size_t len,
+			   bool copy, uint32_t *ret_src);
+const struct ipe_source *ipe_ctx_source(const struct ipe_ctx *ctx, uint32_t src);
+size_t ipe_ctx_source_count(const struct ipe_ctx *ctx);
+
+/* Diagnostics list */
+size_t ipe_ctx_diag_count(const struct ipe_ctx *ctx);
+const struct ipe_diag *ipe_ctx_diag(const struct ipe_ctx *ctx, size_t i);
+void ipe_ctx_diag_clear(struct ipe_ctx *ctx);
+/* Sort by (source, line, column, code); stable. */
+void ipe_ctx_diag_sort(struct ipe_ctx *ctx);
+size_t ipe_ctx_diag_count_severity(const struct ipe_ctx *ctx, enum ipe_severity sev);
+
+/* Add a diagnostic; returns a pointer to it (valid until the next add) or
+ * NULL on ENOMEM.  hint may be NULL.  message is printf-style. */
+struct ipe_diag *ipe_diag_add(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
+			      const struct ipe_loc *loc, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+int ipe_diag_add_related(struct ipe_ctx *ctx, struct ipe_diag *d, const struct ipe_loc *loc,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int ipe_diag_set_hint(struct ipe_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+const char *ipe_severity_name(enum ipe_severity sev); /* "error", "warning", ... */
+
+/* Rendering */
+enum ipe_render_flags {
+	IPE_RENDER_COLOR = 1u << 0,  /* ANSI colours */
+	IPE_RENDER_NO_SOURCE = 1u << 1, /* no quoted source line / caret */
+};
+/* gcc/clang style text: "file:line:col: error: message [CODE]", the source
+ * line, a caret/underline, then "note:"/"hint:" lines. */
+int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out,
+			 unsigned flags);
+
+/* Quote the source line containing loc into buf (non-printable bytes shown
+ * as \xNN); returns the number of bytes written. */
+size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
+			       size_t bufsz);
+
+/* errno helpers: "EBADMSG" for EBADMSG (positive errno), NULL if unknown. */
+const char *ipe_errno_name(int err);
+/* Parse "EBADMSG" -> EBADMSG; 0 if unknown. */
+int ipe_errno_from_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* JSON report of verdicts and diagnostics (json-c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include <ipe/report.h>
+
+/* Bytes outside printable ASCII as \xNN, so the JSON stays valid UTF-8. */
+static json_object *escaped_string(const char *t, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_object *o;
+	char *buf = malloc(len * 4 + 1);
+	size_t n = 0;
+
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			buf[n++] = (char)c;
+		} else {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+	}
+	o = json_object_new_string_len(buf, (int)n);
+	free(buf);
+	return o;
+}
+
+static json_object *hex_string(const char *t, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_object *o;
+	char *buf = malloc(len * 2 + 1);
+
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		buf[2 * i] = hex[(unsigned char)t[i] >> 4];
+		buf[2 * i + 1] = hex[(unsigned char)t[i] & 15];
+	}
+	o = json_object_new_string_len(buf, (int)(2 * len));
+	free(buf);
+	return o;
+}
+
+static json_object *loc_json(const struct ipe_ctx *ctx, const struct ipe_loc *loc, bool with_file)
+{
+	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (with_file)
+		json_object_object_add(o, "file", s ? json_object_new_string(s->name) : NULL);
+	json_object_object_add(o, "line", json_object_new_int64(loc->line));
+	json_object_object_add(o, "column", json_object_new_int64(loc->col));
+	json_object_object_add(o, "length", json_object_new_int64(loc->len));
+	json_object_object_add(o, "offset", json_object_new_int64(loc->offset));
+	return o;
+}
+
+static json_object *diag_json(const struct ipe_ctx *ctx, const struct ipe_diag *d)
+{
+	json_object *o = json_object_new_object(), *rel;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "code", json_object_new_string(d->code));
+	json_object_object_add(o, "severity", json_object_new_string(ipe_severity_name(d->severity)));
+	json_object_object_add(o, "message", json_object_new_string(d->message));
+	json_object_object_add(o, "hint", d->hint ? json_object_new_string(d->hint) : NULL);
+	json_object_object_add(o, "kernel_errno",
+			       d->kernel_errno ? json_object_new_string(ipe_errno_name(d->kernel_errno)) : NULL);
+	json_object_object_add(o, "location", d->loc.src == IPE_SRC_NONE ? NULL : loc_json(ctx, &d->loc, true));
+	rel = json_object_new_array();
+	for (size_t i = 0; rel && i < d->nrelated; i++) {
+		json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "message", json_object_new_string(d->related[i].message));
+		json_object_object_add(r, "location", loc_json(ctx, &d->related[i].loc, true));
+		json_object_array_add(rel, r);
+	}
+	json_object_object_add(o, "related", rel);
+	return o;
+}
+
+int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
+			   FILE *out)
+{
+	json_object *root, *arr;
+	const char *s;
+	int rc = 0;
+
+	if (!ctx || (!files && nfiles) || !out)
+		return -EINVAL;
+	root = json_object_new_object();
+	arr = json_object_new_array();
+	if (!root || !arr) {
+		json_object_put(root);
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	json_object_object_add(root, "schema", json_object_new_string(IPE_REPORT_SCHEMA));
+	json_object_object_add(root, "files", arr);
+	for (size_t i = 0; i < nfiles; i++) {
+		const struct ipe_report_file *f = &files[i];
+		json_object *fo = json_object_new_object(), *diags = json_object_new_array();
+
+		json_object_object_add(fo, "file", json_object_new_string(f->path));
+		json_object_object_add(fo, "readable", json_object_new_boolean(f->read_error == 0));
+		if (f->read_error) {
+			char buf[128];
+
+			snprintf(buf, sizeof(buf), "%s", ipe_errno_name(f->read_error) ? ipe_errno_name(f->read_error)
+											: "EIO");
+			json_object_object_add(fo, "error", json_object_new_string(buf));
+		}
+		if (f->policy) {
+			const struct ipe_verdict *v = &f->policy->verdict;
+			json_object *vo = json_object_new_object();
+
+			json_object_object_add(vo, "accepted", json_object_new_boolean(v->err == 0));
+			json_object_object_add(vo, "errno", v->err ? json_object_new_string(ipe_errno_name(v->err)) : NULL);
+			json_object_object_add(vo, "code", v->code ? json_object_new_string(v->code) : NULL);
+			json_object_object_add(vo, "location", v->err ? loc_json(ctx, &v->loc, false) : NULL);
+			json_object_object_add(fo, "kernel_verdict", vo);
+			if (f->policy->has_header) {
+				json_object *po = json_object_new_object();
+				char ver[32];
+
+				snprintf(ver, sizeof(ver), "%u.%u.%u", f->policy->version[0], f->policy->version[1],
+					 f->policy->version[2]);
+				json_object_object_add(po, "name", escaped_string(f->policy->name, f->policy->name_len));
+				json_object_object_add(po, "name_hex", hex_string(f->policy->name, f->policy->name_len));
+				json_object_object_add(po, "version", json_object_new_string(ver));
+				json_object_object_add(po, "rules", json_object_new_int64((int64_t)f->policy->nrules));
+				json_object_object_add(fo, "policy", po);
+			}
+		} else {
+			json_object_object_add(fo, "kernel_verdict", NULL);
+		}
+		for (size_t k = 0; k < ipe_ctx_diag_count(ctx); k++) {
+			const struct ipe_diag *d = ipe_ctx_diag(ctx, k);
+
+			if (f->src != IPE_SRC_NONE && d->loc.src == f->src)
+				json_object_array_add(diags, diag_json(ctx, d));
+		}
+		json_object_object_add(fo, "diagnostics", diags);
+		json_object_array_add(arr, fo);
+	}
+	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || fputs(s, out) < 0 || fputc('\n', out) < 0)
+		rc = -EIO;
+	json_object_put(root);
+	return rc;
+}

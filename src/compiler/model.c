@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* The policy model: one structure shared by every pass. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/policy.h>
+
+#include "compiler/model.h"
+#include "util/internal.h"
+
+static const char *const op_names[IPE_OP_COUNT] = {
+	"EXECUTE", "FIRMWARE", "KMODULE", "KEXEC_IMAGE", "KEXEC_INITRAMFS", "POLICY", "X509_CERT",
+};
+
+static const struct {
+	const char *key;
+	const char *token;
+} props[IPE_PROP_COUNT] = {
+	[IPE_PROP_BOOT_VERIFIED_FALSE] = { "boot_verified", "boot_verified=FALSE" },
+	[IPE_PROP_BOOT_VERIFIED_TRUE] = { "boot_verified", "boot_verified=TRUE" },
+	[IPE_PROP_DMV_ROOTHASH] = { "dmverity_roothash", NULL },
+	[IPE_PROP_DMV_SIG_FALSE] = { "dmverity_signature", "dmverity_signature=FALSE" },
+	[IPE_PROP_DMV_SIG_TRUE] = { "dmverity_signature", "dmverity_signature=TRUE" },
+	[IPE_PROP_FSV_DIGEST] = { "fsverity_digest", NULL },
+	[IPE_PROP_FSV_SIG_FALSE] = { "fsverity_signature", "fsverity_signature=FALSE" },
+	[IPE_PROP_FSV_SIG_TRUE] = { "fsverity_signature", "fsverity_signature=TRUE" },
+};
+
+const char *ipe_op_name(enum ipe_op op)
+{
+	return (unsigned)op < IPE_OP_COUNT ? op_names[op] : NULL;
+}
+
+const char *ipe_action_name(enum ipe_action a)
+{
+	return a == IPE_ACTION_ALLOW ? "ALLOW" : a == IPE_ACTION_DENY ? "DENY" : NULL;
+}
+
+const char *ipe_prop_key(enum ipe_prop_type t)
+{
+	return (unsigned)t < IPE_PROP_COUNT ? props[t].key : NULL;
+}
+
+const char *ipe_prop_token(enum ipe_prop_type t)
+{
+	return (unsigned)t < IPE_PROP_COUNT ? props[t].token : NULL;
+}
+
+bool ipe_prop_is_digest(enum ipe_prop_type t)
+{
+	return t == IPE_PROP_DMV_ROOTHASH || t == IPE_PROP_FSV_DIGEST;
+}
+
+/* Algorithm interning: open addressing over indices into p->algs. */
+struct alg_index {
+	uint32_t *slots; /* index + 1; 0 = empty */
+	size_t cap;      /* power of two */
+};
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+int ipe_policy_new(uint32_t src, struct ipe_policy **ret_policy)
+{
+	struct ipe_policy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->src = src;
+	p->global_default = IPE_ACTION_NONE;
+	for (int i = 0; i < IPE_OP_COUNT; i++)
+		p->ops[i].default_action = IPE_ACTION_NONE;
+	*ret_policy = p;
+	return 0;
+}
+
+void ipe_policy_free(struct ipe_policy *p)
+{
+	struct alg_index *ix;
+
+	if (!p)
+		return;
+	free(p->name);
+	for (int i = 0; i < IPE_OP_COUNT; i++)
+		free(p->ops[i].rules);
+	free(p->props);
+	free(p->digest_pool);
+	for (size_t i = 0; i < p->nalgs; i++)
+		free(p->algs[i]);
+	free(p->algs);
+	ix = p->alg_index;
+	if (ix)
+		free(ix->slots);
+	free(ix);
+	free(p);
+}
+
+static int alg_index_grow(struct ipe_policy *p)
+{
+	struct alg_index *ix = p->alg_index;
+	size_t ncap = ix->cap ? ix->cap * 2 : 16;
+	uint32_t *slots = calloc(ncap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nalgs; i++) {
+		size_t h = hash_bytes(p->algs[i], strlen(p->algs[i])) & (ncap - 1);
+
+		while (slots[h])
+			h = (h + 1) & (ncap - 1);
+		slots[h] = (uint32_t)i + 1;
+	}
+	free(ix->slots);
+	ix->slots = slots;
+	ix->cap = ncap;
+	return 0;
+}
+
+int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
+{
+	struct alg_index *ix = p->alg_index;
+	size_t h;
+	int rc;
+
+	if (!ix) {
+		ix = calloc(1, sizeof(*ix));
+		if (!ix)
+			return -ENOMEM;
+		p->alg_index = ix;
+	}
+	if ((p->nalgs + 1) * 2 > ix->cap) {
+		rc = alg_index_grow(p);
+		if (rc)
+			return rc;
+	}
+	h = hash_bytes(alg, len) & (ix->cap - 1);
+	while (ix->slots[h]) {
+		const char *a = p->algs[ix->slots[h] - 1];
+
+		if (strlen(a) == len && memcmp(a, alg, len) == 0)
+			return (int)(ix->slots[h] - 1);
+		h = (h + 1) & (ix->cap - 1);
+	}
+	if (p->nalgs >= UINT16_MAX)
+		return -E2BIG;
+	rc = ipe_vec_reserve((void **)&p->algs, &p->algs_cap, p->nalgs + 1, sizeof(*p->algs));
+	if (rc)
+		return rc;
+	p->algs[p->nalgs] = strndup(alg, len);
+	if (!p->algs[p->nalgs])
+		return -ENOMEM;
+	ix->slots[h] = (uint32_t)p->nalgs + 1;
+	return (int)p->nalgs++;
+}
+
+int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, const uint8_t *digest,
+			 size_t digest_len)
+{
+	struct ipe_prop *n;
+	int rc;
+
+	rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + 1, sizeof(*p->props));
+	if (rc)
+		return rc;
+	n = &p->props[p->nprops];
+	*n = *tmpl;
+	if (ipe_prop_is_digest(tmpl->type)) {
+		rc = ipe_vec_reserve((void **)&p->digest_pool, &p->digest_pool_cap,
+				     p->digest_pool_len + digest_len + 1, 1);
+		if (rc)
+			return rc;
+		n->digest_off = p->digest_pool_len;
+		n->digest_len = (uint32_t)digest_len;
+		if (digest_len)
+			memcpy(p->digest_pool + p->digest_pool_len, digest, digest_len);
+		p->digest_pool_len += digest_len;
+	}
+	p->nprops++;
+	return 0;
+}
+
+void ipe_policy_truncate_props(struct ipe_policy *p, size_t nprops, size_t pool_len)
+{
+	if (nprops < p->nprops)
+		p->nprops = nprops;
+	if (pool_len < p->digest_pool_len)
+		p->digest_pool_len = pool_len;
+}
+
+int ipe_policy_push_rule(struct ipe_policy *p, const struct ipe_rule *r)
+{
+	struct ipe_op_table *t = &p->ops[r->op];
+	int rc;
+
+	rc = ipe_vec_reserve((void **)&t->rules, &t->cap, t->nrules + 1, sizeof(*t->rules));
+	if (rc)
+		return rc;
+	t->rules[t->nrules++] = *r;
+	p->nrules++;
+	return 0;
+}
+
+const uint8_t *ipe_prop_digest(const struct ipe_policy *p, const struct ipe_prop *prop)
+{
+	static const uint8_t empty[1];
+
+	if (!p || !prop || !ipe_prop_is_digest(prop->type))
+		return NULL;
+	if (!p->digest_pool)
+		return empty;
+	return p->digest_pool + prop->digest_off;
+}
+
+const char *ipe_prop_alg(const struct ipe_policy *p, const struct ipe_prop *prop)
+{
+	if (!p || !prop || !ipe_prop_is_digest(prop->type) || prop->alg >= p->nalgs)
+		return NULL;
+	return p->algs[prop->alg];
+}
+
+const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r)
+{
+	if (!p || !r || r->nprops == 0)
+		return NULL;
+	return p->props + r->first_prop;
+}

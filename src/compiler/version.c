@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+#include <ipe/ipe.h>
+
+const char *ipe_version(void)
+{
+	return IPE_VERSION;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* Line assembly on top of the flex scanner: the kernel's trailing trim. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lexer.h"
+#include "scanner.h"
+#include "util/internal.h"
+
+int ipe_lexer_init(struct ipe_lexer *lx, struct ipe_ctx *ctx, uint32_t src, const unsigned char *data,
+		   size_t len)
+{
+	yyscan_t sc;
+
+	memset(lx, 0, sizeof(*lx));
+	lx->ctx = ctx;
+	lx->src = src;
+	lx->data = data;
+	lx->len = len;
+	lx->line = 1;
+	lx->col = 1;
+	lx->kline = 1;
+	if (ipe_scan_lex_init_extra(lx, &sc))
+		return -ENOMEM;
+	lx->scanner = sc;
+	return 0;
+}
+
+void ipe_lexer_fini(struct ipe_lexer *lx)
+{
+	if (!lx)
+		return;
+	if (lx->scanner)
+		ipe_scan_lex_destroy(lx->scanner);
+	free(lx->buf);
+	free(lx->toks);
+	for (size_t i = 0; i < lx->ncomments; i++)
+		free(lx->comments[i].text);
+	free(lx->comments);
+	memset(lx, 0, sizeof(*lx));
+}
+
+struct ipe_loc ipe_lexer_end_loc(const struct ipe_lexer *lx)
+{
+	struct ipe_loc l = { .src = lx->src, .line = lx->line, .col = lx->col, .len = 0,
+			     .offset = lx->off };
+	return l;
+}
+
+static const char ipe_check_marker[] = "ipe-check:";
+
+void ipe_lexer_comment(struct ipe_lexer *lx, const char *text, size_t len)
+{
+	struct ipe_comment *c;
+
+	/* Only comments addressed to the tools are kept. */
+	if (len < sizeof(ipe_check_marker) - 1 ||
+	    !memmem(text, len, ipe_check_marker, sizeof(ipe_check_marker) - 1))
+		return;
+	if (ipe_vec_reserve((void **)&lx->comments, &lx->comments_cap, lx->ncomments + 1,
+			    sizeof(*lx->comments))) {
+		lx->err = -ENOMEM;
+		return;
+	}
+	c = &lx->comments[lx->ncomments];
+	c->text = strndup(text, len);
+	if (!c->text) {
+		lx->err = -ENOMEM;
+		return;
+	}
+	c->loc = lx->m;
+	c->line_has_token = lx->ntoks > 0;
+	lx->ncomments++;
+}
+
+static int push_word(struct ipe_lexer *lx, const char *text, size_t len)
+{
+	struct ipe_tok *t;
+
+	if (ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, lx->ntoks + 1, sizeof(*lx->toks)) ||
+	    ipe_vec_reserve((void **)&lx->buf, &lx->bufcap, lx->buflen + len, 1))
+		return -ENOMEM;
+	t = &lx->toks[lx->ntoks++];
+	/* text is fixed up to point into buf when the line is complete */
+	t->text = (const char *)(uintptr_t)lx->buflen;
+	t->len = (uint32_t)len;
+	t->loc = lx->m;
+	memcpy(lx->buf + lx->buflen, text, len);
+	lx->buflen += len;
+	return 0;
+}
+
+/* The kernel's isspace() minus the separators and line ends, which never
+ * reach a word: \v, \f and 0xA0 (Latin-1 NBSP, _S|_SP in lib/ctype.c). */
+static inline bool trim_byte(unsigned char c)
+{
+	return c == '\v' || c == '\f' || c == 0xA0;
+}
+
+static void trim_line(struct ipe_lexer *lx)
+{
+	while (lx->ntoks > 0) {
+		struct ipe_tok *t = &lx->toks[lx->ntoks - 1];
+		size_t end = (uintptr_t)t->text + t->len;
+
+		while (t->len > 0 && trim_byte((unsigned char)lx->buf[end - 1])) {
+			t->len--;
+			end--;
+		}
+		if (t->len > 0) {
+			t->loc.len = t->len;
+			break;
+		}
+		lx->ntoks--;
+	}
+}
+
+int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
+{
+	int k;
+
+	if (lx->err)
+		return lx->err;
+	if (setjmp(lx->fatal))
+		return lx->err ? lx->err : -ENOMEM;
+	for (;;) {
+		uint32_t kline;
+
+		if (lx->eof)
+			return 0;
+		lx->ntoks = 0;
+		lx->buflen = 0;
+		kline = lx->kline;
+		for (;;) {
+			k = ipe_scan_lex(lx->scanner);
+			if (lx->err)
+				return lx->err;
+			if (k != IPE_RAW_WORD)
+				break;
+			if (push_word(lx, ipe_scan_get_text(lx->scanner),
+				      (size_t)ipe_scan_get_leng(lx->scanner))) {
+				lx->err = -ENOMEM;
+				return lx->err;
+			}
+		}
+		if (k == IPE_RAW_EOF)
+			lx->eof = true;
+		trim_line(lx);
+		if (lx->ntoks == 0)
+			continue;
+		for (size_t i = 0; i < lx->ntoks; i++)
+			lx->toks[i].text = lx->buf + (uintptr_t)lx->toks[i].text;
+		ret_line->toks = lx->toks;
+		ret_line->ntoks = lx->ntoks;
+		ret_line->number = kline;
+		return 1;
+	}
+}

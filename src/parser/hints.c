@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "hints.h"
+#include "util/internal.h"
+
+static const char *const header_words[] = { "policy_name=", "policy_version=" };
+static const char *const op_words[] = { "op=EXECUTE", "op=FIRMWARE", "op=KMODULE", "op=KEXEC_IMAGE",
+					 "op=KEXEC_INITRAMFS", "op=POLICY", "op=X509_CERT" };
+static const char *const prop_words[] = {
+	"boot_verified=TRUE",	  "boot_verified=FALSE",      "dmverity_signature=TRUE",
+	"dmverity_signature=FALSE", "fsverity_signature=TRUE", "fsverity_signature=FALSE",
+	"dmverity_roothash=",	  "fsverity_digest=",
+};
+static const char *const bool_keys[] = { "boot_verified", "dmverity_signature", "fsverity_signature" };
+static const char *const digest_keys[] = { "dmverity_roothash", "fsverity_digest" };
+static const char *const action_words[] = { "action=ALLOW", "action=DENY" };
+
+const char *ipe_hint_show(char *buf, size_t bufsz, const char *t, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	if (!bufsz)
+		return buf;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : (c == '\\' ? 2 : 4);
+
+		if (n + need + 4 > bufsz || (n >= 60 && i + 1 < len)) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (need == 1) {
+			buf[n++] = (char)c;
+		} else if (need == 2) {
+			buf[n++] = '\\';
+			buf[n++] = '\\';
+		} else {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool equal_nocase(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+/* Levenshtein distance, case-insensitive, for short strings (else large). */
+static size_t distance(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b), prev[65], cur[65];
+
+	if (alen > 64 || blen > 64)
+		return 1000;
+	for (size_t j = 0; j <= blen; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			size_t sub = prev[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? sub : del;
+			if (ins < cur[j])
+				cur[j] = ins;
+		}
+		memcpy(prev, cur, (blen + 1) * sizeof(size_t));
+	}
+	return prev[blen];
+}
+
+static int nearest(const char *t, size_t len, const char *const *words, size_t n, char *buf, size_t bufsz)
+{
+	size_t best = (size_t)-1, bestd = 1000;
+
+	for (size_t i = 0; i < n; i++) {
+		if (equal_nocase(t, len, words[i]))
+			return snprintf(buf, bufsz, "keywords are case-sensitive: write '%s'", words[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t wl = strlen(words[i]);
+		size_t d = distance(t, len, words[i]);
+
+		/* a prefix of a keyword (op=EXEC) counts as close */
+		if (len >= 4 && len < wl && strncmp(words[i], t, len) == 0 && words[i][wl - 1] != '=')
+			d = 1;
+		if (d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	if (best != (size_t)-1 && bestd <= 3 && bestd * 4 <= strlen(words[best]))
+		return snprintf(buf, bufsz, "did you mean '%s'?", words[best]);
+	return 0;
+}
+
+int ipe_hint_suggest(const char *t, size_t len, enum ipe_hint_set set, char *buf, size_t bufsz)
+{
+	const char *eq = memchr(t, '=', len);
+
+	switch (set) {
+	case IPE_HINT_HEADER:
+		if (eq)
+			return nearest(t, (size_t)(eq - t) + 1, header_words, IPE_ARRAY_SIZE(header_words), buf,
+				       bufsz);
+		return 0;
+	case IPE_HINT_OP:
+		return nearest(t, len, op_words, IPE_ARRAY_SIZE(op_words), buf, bufsz);
+	case IPE_HINT_ACTION:
+		if (eq && (size_t)(eq - t) == 6 && strncmp(t, "action", 6) == 0 &&
+		    !nearest(t, len, action_words, IPE_ARRAY_SIZE(action_words), buf, bufsz))
+			return snprintf(buf, bufsz, "the action is action=ALLOW or action=DENY");
+		return nearest(t, len, action_words, IPE_ARRAY_SIZE(action_words), buf, bufsz);
+	case IPE_HINT_PROP:
+		if (eq) {
+			size_t klen = (size_t)(eq - t);
+
+			for (size_t i = 0; i < IPE_ARRAY_SIZE(bool_keys); i++) {
+				if (klen == strlen(bool_keys[i]) && strncmp(t, bool_keys[i], klen) == 0) {
+					int n = nearest(t, len, prop_words, IPE_ARRAY_SIZE(prop_words), buf, bufsz);
+
+					if (n > 0)
+						return n;
+					return snprintf(buf, bufsz, "%s takes TRUE or FALSE (uppercase)", bool_keys[i]);
+				}
+			}
+			for (size_t i = 0; i < IPE_ARRAY_SIZE(bool_keys); i++) {
+				if (distance(t, klen, bool_keys[i]) <= 2)
+					return snprintf(buf, bufsz, "did you mean '%s=%s'?", bool_keys[i],
+							len > klen + 1 && lower(eq[1]) == 'f' ? "FALSE" : "TRUE");
+			}
+			for (size_t i = 0; i < IPE_ARRAY_SIZE(digest_keys); i++) {
+				if (distance(t, klen, digest_keys[i]) <= 3)
+					return snprintf(buf, bufsz,
+							"did you mean '%s='? (property names are case-sensitive)",
+							digest_keys[i]);
+			}
+		}
+		return nearest(t, len, prop_words, IPE_ARRAY_SIZE(prop_words), buf, bufsz);
+	}
+	return 0;
+}

@@ -1,0 +1,737 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The parser driver: token source for the bison grammar, the actions that
+ * build the model, the kernel's value checks and the verdict.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/policy.h>
+
+#include "compiler/model.h"
+#include "grammar.h"
+#include "parser/hints.h"
+#include "parser_internal.h"
+#include "util/internal.h"
+
+#define NAME_MAX_BYTES 255
+
+/* ---- diagnostics and the verdict ---- */
+
+static void set_verdict(struct ipe_parser *ps, int kerr, const struct ipe_loc *loc, const char *code)
+{
+	struct ipe_verdict *v = &ps->policy->verdict;
+
+	if (v->err || !kerr)
+		return;
+	v->err = kerr;
+	v->loc = *loc;
+	v->code = code;
+}
+
+__attribute__((format(printf, 6, 7))) static struct ipe_diag *
+ps_error(struct ipe_parser *ps, const char *code, int kerr, const struct ipe_loc *loc, const char *hint,
+	 const char *fmt, ...)
+{
+	struct ipe_diag *d;
+	va_list ap;
+
+	set_verdict(ps, kerr, loc, code);
+	va_start(ap, fmt);
+	d = ipe_diag_addv(ps->ctx, code, IPE_SEV_ERROR, loc, hint, fmt, ap);
+	va_end(ap);
+	if (!d)
+		ps->err = -ENOMEM;
+	else
+		d->kernel_errno = kerr;
+	return d;
+}
+
+static const struct ipe_tok *tok(const struct ipe_parser *ps, uint32_t idx)
+{
+	return &ps->line.toks[idx];
+}
+
+/* Printable form of a token for messages: \xNN for odd bytes, long tokens cut. */
+static const char *show(char *buf, size_t bufsz, const char *t, size_t len)
+{
+	return ipe_hint_show(buf, bufsz, t, len);
+}
+
+#define SHOW(t) show(showbuf, sizeof(showbuf), (t)->text, (t)->len)
+
+/* ---- token source ---- */
+
+static int classify_line(struct ipe_parser *ps)
+{
+	if (ipe_vec_reserve((void **)&ps->kws, &ps->kws_cap, ps->line.ntoks, sizeof(*ps->kws)))
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->line.ntoks; i++)
+		ipe_kw_classify(ps->line.toks[i].text, ps->line.toks[i].len, &ps->kws[i]);
+	return 0;
+}
+
+static int token_kind(const struct ipe_parser *ps, size_t i)
+{
+	const struct ipe_kw *kw = &ps->kws[i];
+	bool last = i + 1 == ps->line.ntoks;
+
+	if (ps->header_mode) {
+		if (kw->kind == IPE_KW_HDR_NAME)
+			return T_HNAME;
+		if (kw->kind == IPE_KW_HDR_VERSION)
+			return T_HVERSION;
+		return T_WORD;
+	}
+	if (last)
+		return kw->kind == IPE_KW_ACTION ? T_ACTION : T_WORD;
+	switch (kw->kind) {
+	case IPE_KW_DEFAULT:
+		return T_DEFAULT;
+	case IPE_KW_OP:
+		return T_OP;
+	case IPE_KW_ACTION:
+		return T_ACTION_MID;
+	case IPE_KW_PROP:
+		return T_PROP;
+	case IPE_KW_DIGEST:
+		return T_DIGEST;
+	default:
+		return T_WORD;
+	}
+}
+
+int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps)
+{
+	int rc;
+
+	if (ps->err)
+		return IPE_YYEOF;
+	if (!ps->have_line) {
+		rc = ipe_lexer_next_line(&ps->lx, &ps->line);
+		if (rc < 0) {
+			ps->err = rc;
+			return IPE_YYEOF;
+		}
+		if (rc == 0)
+			return IPE_YYEOF;
+		if (classify_line(ps)) {
+			ps->err = -ENOMEM;
+			return IPE_YYEOF;
+		}
+		ps->have_line = true;
+		ps->next = 0;
+		ps->header_mode = !ps->seen_first_line;
+		if (!ps->seen_first_line) {
+			ps->seen_first_line = true;
+			ps->first_tok_loc = ps->line.toks[0].loc;
+		}
+		ps->line_failed = false;
+		ps->line_props_start = ps->policy->nprops;
+		ps->line_pool_start = ps->policy->digest_pool_len;
+		ps->cur_op = IPE_OP_INVALID;
+		ps->cur_default = false;
+	}
+	if (ps->next < ps->line.ntoks) {
+		size_t i = ps->next++;
+
+		lval->idx = (uint32_t)i;
+		*lloc = ps->line.toks[i].loc;
+		ps->lookahead_idx = (uint32_t)i;
+		return token_kind(ps, i);
+	}
+	/* end of the line: a point just after its last token */
+	{
+		const struct ipe_tok *t = &ps->line.toks[ps->line.ntoks - 1];
+
+		*lloc = t->loc;
+		lloc->offset += t->len;
+		lloc->col += t->len;
+		lloc->len = 0;
+	}
+	lval->idx = (uint32_t)ps->line.ntoks;
+	ps->lookahead_idx = (uint32_t)ps->line.ntoks;
+	ps->have_line = false;
+	return T_EOL;
+}
+
+/* ---- header ---- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* kstrtou16(s, 10): one optional '+', digits, nothing after; overflow of
+ * the 64-bit accumulator is reported before trailing garbage. */
+static int kernel_strtou16(const char *s, size_t len, uint16_t *ret)
+{
+	const char *end = s + len;
+	unsigned long long res = 0;
+	bool overflow = false;
+	size_t ndigits = 0;
+
+	if (s < end && *s == '+')
+		s++;
+	while (s < end && is_digit(*s)) {
+		unsigned val = (unsigned)(*s - '0');
+
+		if (res & (~0ull << 60)) {
+			if (res > (~0ull - val) / 10)
+				overflow = true;
+		}
+		res = res * 10 + val;
+		ndigits++;
+		s++;
+	}
+	if (overflow)
+		return -ERANGE;
+	if (ndigits == 0)
+		return -EINVAL;
+	if (s < end && *s == '\n')
+		s++;
+	if (s < end)
+		return -EINVAL;
+	if (res > UINT16_MAX)
+		return -ERANGE;
+	*ret = (uint16_t)res;
+	return 0;
+}
+
+int ipe_ps_version(struct ipe_parser *ps, uint32_t idx)
+{
+	const struct ipe_tok *t = tok(ps, idx);
+	const char *v = t->text + ps->kws[idx].vstart;
+	const char *end = t->text + t->len;
+	uint16_t parts[3] = { 0, 0, 0 };
+	size_t count = 0;
+	char showbuf[128];
+
+	for (const char *p = v;;) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+		const char *pe = dot ? dot : end;
+		int rc;
+
+		if (count >= 3) {
+			ps_error(ps, "IPE-E005", EBADMSG, &t->loc,
+				 "write the version as MAJOR.MINOR.REVISION, e.g. policy_version=1.0.0",
+				 "policy version '%s' has more than three parts",
+				 show(showbuf, sizeof(showbuf), v, (size_t)(end - v)));
+			ps->line_failed = true;
+			return -1;
+		}
+		rc = kernel_strtou16(p, (size_t)(pe - p), &parts[count]);
+		if (rc == -ERANGE) {
+			ps_error(ps, "IPE-E004", ERANGE, &t->loc,
+				 "each version part is an unsigned 16-bit number: 0 to 65535",
+				 "policy version part %zu ('%s') is out of range", count + 1,
+				 show(showbuf, sizeof(showbuf), p, (size_t)(pe - p)));
+			ps->line_failed = true;
+			return -1;
+		}
+		if (rc) {
+			ps_error(ps, "IPE-E003", EINVAL, &t->loc,
+				 "each version part is a decimal number 0-65535 (an optional leading '+' is allowed)",
+				 pe == p ? "policy version part %zu is empty%s"
+					 : "policy version part %zu ('%s') is not a decimal number",
+				 count + 1, pe == p ? "" : show(showbuf, sizeof(showbuf), p, (size_t)(pe - p)));
+			ps->line_failed = true;
+			return -1;
+		}
+		count++;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	if (count != 3) {
+		ps_error(ps, "IPE-E005", EBADMSG, &t->loc,
+			 "write the version as MAJOR.MINOR.REVISION, e.g. policy_version=1.0.0",
+			 "policy version '%s' has %zu part%s; the kernel needs exactly three",
+			 show(showbuf, sizeof(showbuf), v, (size_t)(end - v)), count, count == 1 ? "" : "s");
+		ps->line_failed = true;
+		return -1;
+	}
+	memcpy(ps->policy->version, parts, sizeof(parts));
+	return 0;
+}
+
+void ipe_ps_header(struct ipe_parser *ps, uint32_t name_idx, uint32_t version_idx)
+{
+	const struct ipe_tok *nt = tok(ps, name_idx);
+	struct ipe_policy *p = ps->policy;
+	size_t vs = ps->kws[name_idx].vstart;
+
+	p->name = strndup(nt->text + vs, nt->len - vs);
+	if (!p->name) {
+		ps->err = -ENOMEM;
+		return;
+	}
+	p->name_len = nt->len - vs;
+	p->has_header = true;
+	p->name_loc = nt->loc;
+	p->version_loc = tok(ps, version_idx)->loc;
+	p->header_loc = nt->loc;
+}
+
+/* ---- rules ---- */
+
+void ipe_ps_line_error(struct ipe_parser *ps)
+{
+	ipe_policy_truncate_props(ps->policy, ps->line_props_start, ps->line_pool_start);
+	ps->cur_op = IPE_OP_INVALID;
+	ps->cur_default = false;
+}
+
+void ipe_ps_begin_default(struct ipe_parser *ps, uint32_t idx)
+{
+	ps->cur_default = true;
+	ps->cur_default_loc = tok(ps, idx)->loc;
+}
+
+void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx)
+{
+	ps->cur_op = ps->kws[op_idx].value;
+	ps->cur_op_loc = tok(ps, op_idx)->loc;
+	ps->cur_props_start = ps->policy->nprops;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
+{
+	const struct ipe_tok *t = tok(ps, idx);
+	const struct ipe_kw *kw = &ps->kws[idx];
+	struct ipe_prop prop = { .loc = t->loc, .type = (uint8_t)kw->value };
+	char showbuf[128];
+	uint8_t stackbuf[128], *bytes = stackbuf;
+	int rc = 0;
+
+	if (kw->kind == IPE_KW_DIGEST) {
+		const char *v = t->text + kw->vstart;
+		size_t vlen = t->len - kw->vstart;
+		const char *colon = memchr(v, ':', vlen);
+		const char *hex;
+		size_t hlen, nbytes;
+		int alg;
+
+		if (!colon) {
+			ps_error(ps, "IPE-E020", EBADMSG, &t->loc,
+				 "write the digest as ALGORITHM:HEX, e.g. sha256:0123...; the old raw-hex form is not accepted",
+				 "digest '%s' has no algorithm (no ':')", show(showbuf, sizeof(showbuf), v, vlen));
+			ps->line_failed = true;
+			return -1;
+		}
+		hex = colon + 1;
+		hlen = vlen - (size_t)(hex - v);
+		for (size_t i = 0; i < hlen; i++) {
+			if (hexval((unsigned char)hex[i]) < 0) {
+				char c[8];
+
+				show(c, sizeof(c), hex + i, 1);
+				ps_error(ps, "IPE-E021", EINVAL, &t->loc,
+					 hex[i] == ':' ? "only the first ':' separates the algorithm from the hex digest"
+						       : "the digest after ':' must be hexadecimal digits 0-9, a-f",
+					 "invalid character '%s' in the hex digest of %s (position %zu after ':')", c,
+					 ipe_prop_key(prop.type), i + 1);
+				ps->line_failed = true;
+				return -1;
+			}
+			if (hex[i] >= 'A' && hex[i] <= 'F')
+				prop.flags |= IPE_PROPF_UPPER_HEX;
+		}
+		if (hlen % 2) {
+			ps_error(ps, "IPE-E021", EINVAL, &t->loc,
+				 "a digest is whole bytes: each byte is two hex digits",
+				 "odd number of hex digits (%zu) in the digest of %s", hlen, ipe_prop_key(prop.type));
+			ps->line_failed = true;
+			return -1;
+		}
+		nbytes = hlen / 2;
+		if (nbytes > sizeof(stackbuf)) {
+			bytes = malloc(nbytes);
+			if (!bytes) {
+				ps->err = -ENOMEM;
+				return -1;
+			}
+		}
+		for (size_t i = 0; i < nbytes; i++)
+			bytes[i] = (uint8_t)(hexval((unsigned char)hex[2 * i]) << 4 |
+					     hexval((unsigned char)hex[2 * i + 1]));
+		alg = ipe_policy_intern_alg(ps->policy, v, (size_t)(colon - v));
+		if (alg < 0) {
+			rc = alg;
+			goto out;
+		}
+		prop.alg = (uint16_t)alg;
+		rc = ipe_policy_push_prop(ps->policy, &prop, bytes, nbytes);
+	} else {
+		rc = ipe_policy_push_prop(ps->policy, &prop, NULL, 0);
+	}
+out:
+	if (bytes != stackbuf)
+		free(bytes);
+	if (rc) {
+		ps->err = rc;
+		return -1;
+	}
+	return 0;
+}
+
+static void dup_default(struct ipe_parser *ps, const struct ipe_loc *first, const char *what)
+{
+	struct ipe_diag *d;
+
+	d = ps_error(ps, "IPE-E016", EBADMSG, &ps->cur_default_loc,
+		     "remove one of them; the kernel refuses a policy with two", "second %s", what);
+	if (d && ipe_diag_add_related(ps->ctx, d, first, "the first %s is here", what))
+		ps->err = -ENOMEM;
+}
+
+void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx)
+{
+	struct ipe_policy *p = ps->policy;
+	int action = ps->kws[action_idx].value;
+
+	if (ps->cur_default) {
+		char what[64];
+
+		if (p->nprops > ps->line_props_start) {
+			ps_error(ps, "IPE-E015", EBADMSG, &p->props[ps->line_props_start].loc,
+				 "a DEFAULT applies when no rule matches; put properties in an op= rule instead",
+				 "DEFAULT takes no properties");
+			ipe_ps_line_error(ps);
+			return;
+		}
+		if (ps->cur_op == IPE_OP_INVALID) {
+			if (p->global_default != IPE_ACTION_NONE) {
+				dup_default(ps, &p->global_default_loc, "global DEFAULT");
+				return;
+			}
+			p->global_default = (int8_t)action;
+			p->global_default_loc = ps->cur_default_loc;
+		} else {
+			struct ipe_op_table *t = &p->ops[ps->cur_op];
+
+			if (t->default_action != IPE_ACTION_NONE) {
+				snprintf(what, sizeof(what), "DEFAULT for op=%s", ipe_op_name(ps->cur_op));
+				dup_default(ps, &t->default_loc, what);
+				return;
+			}
+			t->default_action = (int8_t)action;
+			t->default_loc = ps->cur_default_loc;
+		}
+	} else {
+		struct ipe_rule r = {
+			.loc = ps->cur_op_loc,
+			.op = (uint8_t)ps->cur_op,
+			.action = (uint8_t)action,
+			.nprops = (uint32_t)(p->nprops - ps->cur_props_start),
+			.first_prop = ps->cur_props_start,
+			.action_loc = tok(ps, action_idx)->loc,
+		};
+		int rc = ipe_policy_push_rule(p, &r);
+
+		if (rc)
+			ps->err = rc;
+	}
+	ps->cur_default = false;
+	ps->cur_op = IPE_OP_INVALID;
+}
+
+/* ---- syntax errors: say what the kernel would stumble on, and why ---- */
+
+static void header_error(struct ipe_parser *ps, uint32_t idx)
+{
+	const struct ipe_line *l = &ps->line;
+	const struct ipe_kw *kw;
+	const struct ipe_tok *t;
+	char showbuf[128], hint[256];
+	const char *example = "the header is: policy_name=NAME policy_version=MAJOR.MINOR.REVISION";
+
+	if (idx >= l->ntoks) {
+		/* the line ended early: only a name */
+		t = tok(ps, 0);
+		ps_error(ps, "IPE-E002", EBADMSG, &t->loc, example,
+			 "policy header has no policy_version=");
+		return;
+	}
+	t = tok(ps, idx);
+	kw = &ps->kws[idx];
+	if (idx == 0) {
+		if (kw->kind == IPE_KW_EMPTY_VALUE && kw->value == IPE_KW_EMPTY_NAME) {
+			ps_error(ps, "IPE-E002", EBADMSG, &t->loc, "give the policy a name, e.g. policy_name=my_policy",
+				 "policy name is empty");
+		} else if (kw->kind == IPE_KW_HDR_VERSION || (kw->kind == IPE_KW_EMPTY_VALUE && kw->value ==
+											 IPE_KW_EMPTY_VERSION)) {
+			ps_error(ps, "IPE-E002", EBADMSG, &t->loc, example,
+				 "policy_name= must come before policy_version= in the header");
+		} else {
+			struct ipe_kw k2;
+
+			ipe_kw_classify(t->text, t->len, &k2);
+			if (k2.kind == IPE_KW_DEFAULT || k2.kind == IPE_KW_OP || k2.kind == IPE_KW_ACTION)
+				snprintf(hint, sizeof(hint),
+					 "the first non-empty line must be the header; add 'policy_name=NAME policy_version=1.0.0' above this rule");
+			else if (ipe_hint_suggest(t->text, t->len, IPE_HINT_HEADER, hint, sizeof(hint)) <= 0)
+				snprintf(hint, sizeof(hint), "%s", example);
+			ps_error(ps, "IPE-E002", EBADMSG, &t->loc, hint,
+				 "expected 'policy_name=NAME' at the start of the policy header, found '%s'", SHOW(t));
+		}
+		return;
+	}
+	if (idx == 1) {
+		if (kw->kind == IPE_KW_EMPTY_VALUE && kw->value == IPE_KW_EMPTY_VERSION) {
+			ps_error(ps, "IPE-E002", EBADMSG, &t->loc, "e.g. policy_version=1.0.0", "policy version is empty");
+			return;
+		}
+		if (ipe_hint_suggest(t->text, t->len, IPE_HINT_HEADER, hint, sizeof(hint)) <= 0)
+			snprintf(hint, sizeof(hint), "%s", example);
+		ps_error(ps, "IPE-E002", EBADMSG, &t->loc, hint,
+			 "expected 'policy_version=X.Y.Z' after the policy name, found '%s'", SHOW(t));
+		return;
+	}
+	ps_error(ps, "IPE-E002", EBADMSG, &t->loc,
+		 "the header has exactly two tokens; rules go on the following lines",
+		 "unexpected '%s' after the policy version", SHOW(t));
+}
+
+static void rule_error(struct ipe_parser *ps, uint32_t idx)
+{
+	const struct ipe_line *l = &ps->line;
+	const struct ipe_tok *t;
+	const struct ipe_kw *kw;
+	char showbuf[128], hint[256];
+	bool first_is_default = l->ntoks > 0 && ps->kws[0].kind == IPE_KW_DEFAULT;
+	bool op_slot;
+
+	if (idx >= l->ntoks)
+		idx = (uint32_t)l->ntoks - 1;
+	t = tok(ps, idx);
+	kw = &ps->kws[idx];
+	op_slot = idx == 0 || (idx == 1 && first_is_default);
+
+	if (idx + 1 == l->ntoks) {
+		/* the action slot */
+		if (kw->kind == IPE_KW_ACTION) {
+			ps_error(ps, "IPE-E017", EBADMSG, &t->loc,
+				 "add the operation before the action (e.g. op=EXECUTE), or write 'DEFAULT action=...' for a default",
+				 "rule has no operation");
+			return;
+		}
+		if (ipe_hint_suggest(t->text, t->len, IPE_HINT_ACTION, hint, sizeof(hint)) <= 0) {
+			if (kw->kind == IPE_KW_DEFAULT)
+				snprintf(hint, sizeof(hint), "write 'DEFAULT action=ALLOW' or 'DEFAULT action=DENY'");
+			else
+				snprintf(hint, sizeof(hint),
+					 "every rule ends with action=ALLOW or action=DENY (the kernel reads the last token as the action)");
+		}
+		ps_error(ps, "IPE-E012", EBADMSG, &t->loc, hint,
+			 "expected action=ALLOW or action=DENY at the end of the line, found '%s'", SHOW(t));
+		return;
+	}
+	if (kw->kind == IPE_KW_ACTION) {
+		ps_error(ps, "IPE-E013", EBADMSG, &t->loc,
+			 "the action must be the last token of the line; move it to the end",
+			 "'%s' is not the last token of the line", SHOW(t));
+		return;
+	}
+	if (kw->kind == IPE_KW_DEFAULT) {
+		ps_error(ps, "IPE-E014", EBADMSG, &t->loc,
+			 "DEFAULT may only be the first token: 'DEFAULT action=A' or 'DEFAULT op=OP action=A'",
+			 "DEFAULT is only valid as the first token of a line");
+		return;
+	}
+	if (op_slot) {
+		if (kw->kind == IPE_KW_PROP || kw->kind == IPE_KW_DIGEST)
+			snprintf(hint, sizeof(hint), first_is_default
+					     ? "a DEFAULT takes an operation or nothing before the action, never properties"
+					     : "a rule starts with its operation, e.g. 'op=EXECUTE %s action=ALLOW'",
+				 SHOW(t));
+		else if (ipe_hint_suggest(t->text, t->len, IPE_HINT_OP, hint, sizeof(hint)) <= 0)
+			snprintf(hint, sizeof(hint),
+				 "operations: op=EXECUTE op=FIRMWARE op=KMODULE op=KEXEC_IMAGE op=KEXEC_INITRAMFS op=POLICY op=X509_CERT");
+		if (t->len > 3 && memcmp(t->text, "op=", 3) == 0)
+			ps_error(ps, "IPE-E010", EBADMSG, &t->loc, hint, "unknown operation '%s'", SHOW(t));
+		else
+			ps_error(ps, "IPE-E010", EBADMSG, &t->loc, hint, "expected an operation (op=...), found '%s'",
+				 SHOW(t));
+		return;
+	}
+	/* property slot */
+	if (kw->kind == IPE_KW_OP) {
+		ps_error(ps, "IPE-E018", EBADMSG, &t->loc,
+			 "a rule has exactly one operation; write one rule per operation",
+			 "second operation '%s' in one rule", SHOW(t));
+		return;
+	}
+	if (kw->kind == IPE_KW_EMPTY_VALUE &&
+	    (kw->value == IPE_KW_EMPTY_FSV_DIGEST || kw->value == IPE_KW_EMPTY_DMV_ROOTHASH)) {
+		ps_error(ps, "IPE-E022", EBADMSG, &t->loc, "write ALGORITHM:HEX after '=', e.g. sha256:0123...",
+			 "'%s' has no value", SHOW(t));
+		return;
+	}
+	if (ipe_hint_suggest(t->text, t->len, IPE_HINT_PROP, hint, sizeof(hint)) <= 0)
+		snprintf(hint, sizeof(hint),
+			 "properties: boot_verified= dmverity_signature= fsverity_signature= (TRUE|FALSE), dmverity_roothash= fsverity_digest= (ALG:HEX)");
+	ps_error(ps, "IPE-E011", EBADMSG, &t->loc, hint, "unknown property '%s'", SHOW(t));
+}
+
+void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind, const struct ipe_loc *loc)
+{
+	if (ps->line_failed || ps->err)
+		return;
+	ps->line_failed = true;
+	if (lookahead_kind == IPE_PS_EOF || ps->line.ntoks == 0) {
+		ps_error(ps, "IPE-E001", EBADMSG, loc, NULL, "unexpected end of the policy");
+		return;
+	}
+	if (ps->header_mode)
+		header_error(ps, ps->lookahead_idx);
+	else
+		rule_error(ps, ps->lookahead_idx);
+}
+
+/* ---- whole-policy checks ---- */
+
+static void check_complete(struct ipe_parser *ps)
+{
+	struct ipe_policy *p = ps->policy;
+	char missing[256] = "";
+	size_t n = 0, nmissing = 0;
+
+	if (p->global_default != IPE_ACTION_NONE)
+		return;
+	for (int i = 0; i < IPE_OP_COUNT; i++) {
+		if (p->ops[i].default_action != IPE_ACTION_NONE)
+			continue;
+		nmissing++;
+		n += (size_t)snprintf(missing + n, sizeof(missing) - n, "%sop=%s", n ? ", " : "", ipe_op_name(i));
+		if (n >= sizeof(missing))
+			n = sizeof(missing) - 1;
+	}
+	if (!nmissing)
+		return;
+	ps_error(ps, "IPE-E030", EBADMSG, &ps->first_tok_loc,
+		 "add 'DEFAULT action=DENY' (or ALLOW) after the header; a global DEFAULT also keeps the policy loadable on kernels that add operations",
+		 "policy has no global DEFAULT and no DEFAULT for %s", missing);
+}
+
+static void check_name(struct ipe_parser *ps)
+{
+	struct ipe_policy *p = ps->policy;
+	char showbuf[128];
+
+	if (!p->has_header)
+		return;
+	if (strcmp(p->name, ".") == 0 || strcmp(p->name, "..") == 0 || memchr(p->name, '/', p->name_len)) {
+		ps_error(ps, "IPE-E031", EACCES, &p->name_loc,
+			 "the name becomes a directory under securityfs; use letters, digits, '.', '_' and '-' only",
+			 "policy name '%s' cannot be a directory name", show(showbuf, sizeof(showbuf), p->name, p->name_len));
+		return;
+	}
+	if (p->name_len > NAME_MAX_BYTES)
+		ps_error(ps, "IPE-E032", ENAMETOOLONG, &p->name_loc,
+			 "the name becomes a directory under securityfs, limited to 255 bytes",
+			 "policy name is %zu bytes long (at most 255)", p->name_len);
+}
+
+int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_policy)
+{
+	const struct ipe_source *s = ipe_ctx_source(ctx, src);
+	struct ipe_parser ps;
+	const unsigned char *nul;
+	size_t text_len;
+	int rc;
+
+	if (!s || !ret_policy)
+		return -EINVAL;
+	if (s->len > UINT32_MAX - 2)
+		return -EFBIG;
+	nul = s->len ? memchr(s->data, '\0', s->len) : NULL;
+	text_len = nul ? (size_t)(nul - s->data) : s->len;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.ctx = ctx;
+	ps.cur_op = IPE_OP_INVALID;
+	rc = ipe_policy_new(src, &ps.policy);
+	if (rc)
+		return rc;
+	ps.policy->text_len = text_len;
+	ps.policy->has_nul = nul != NULL;
+	rc = ipe_lexer_init(&ps.lx, ctx, src, s->data, text_len);
+	if (rc)
+		goto out;
+
+	rc = ipe_yyparse(&ps);
+	if (ps.err) {
+		rc = ps.err;
+		goto out;
+	}
+	if (rc) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!ps.seen_first_line) {
+		struct ipe_loc l = { .src = src, .line = 1, .col = 1, .len = 0, .offset = 0 };
+
+		ps_error(&ps, "IPE-E001", EBADMSG, &l,
+			 "start the policy with 'policy_name=NAME policy_version=1.0.0' and a DEFAULT line",
+			 nul ? "policy is empty: nothing before the NUL byte" : "policy is empty");
+	} else {
+		check_complete(&ps);
+		check_name(&ps);
+	}
+	if (nul) {
+		struct ipe_loc l = { .src = src, .offset = (uint32_t)text_len, .line = ps.lx.line,
+				     .col = ps.lx.col, .len = 1 };
+
+		if (!ipe_diag_add(ctx, "IPE-W160", IPE_SEV_WARNING, &l,
+				  "remove the NUL byte; if the rest is meant to be policy, it is silently dropped",
+				  "NUL byte: the kernel ignores everything after it (%zu byte%s)", s->len - text_len - 1,
+				  s->len - text_len - 1 == 1 ? "" : "s"))
+			rc = -ENOMEM;
+	}
+	if (ps.err)
+		rc = ps.err;
+out:
+	ipe_lexer_fini(&ps.lx);
+	free(ps.kws);
+	if (rc) {
+		ipe_policy_free(ps.policy);
+		return rc;
+	}
+	*ret_policy = ps.policy;
+	return 0;
+}
+
+int ipe_policy_verdict_text(struct ipe_ctx *ctx, const char *name, const void *text, size_t len,
+			    struct ipe_verdict *ret_verdict)
+{
+	struct ipe_policy *p = NULL;
+	uint32_t src;
+	int rc;
+
+	if (!ctx || !ret_verdict)
+		return -EINVAL;
+	rc = ipe_source_from_memory(ctx, name, text, len, true, &src);
+	if (rc)
+		return rc;
+	rc = ipe_policy_parse(ctx, src, &p);
+	if (rc)
+		return rc;
+	*ret_verdict = p->verdict;
+	ipe_policy_free(p);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* State shared between the bison grammar and the parser driver. */
+#ifndef IPE_PARSER_INTERNAL_H
+#define IPE_PARSER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ipe/policy.h>
+
+#include "lexer/lexer.h"
+
+/* The semantic value of every token: its index in the current line. */
+struct ipe_yytok {
+	uint32_t idx;
+};
+
+struct ipe_parser {
+	struct ipe_ctx *ctx;
+	struct ipe_policy *policy;
+	struct ipe_lexer lx;
+	int err;                  /* internal failure (-ENOMEM), stops the parse */
+
+	/* current line */
+	struct ipe_line line;
+	struct ipe_kw *kws;       /* classification of each token of the line */
+	size_t kws_cap;
+	size_t next;              /* next token to hand out; ntoks = EOL */
+	bool have_line;
+	bool header_mode;         /* the current line is the header line */
+	bool seen_first_line;
+	bool line_failed;
+	uint32_t lookahead_idx;   /* index of the last token handed out */
+	size_t line_props_start;
+	size_t line_pool_start;
+	struct ipe_loc first_tok_loc; /* first token of the first non-empty line */
+
+	/* rule under construction */
+	int cur_op;
+	struct ipe_loc cur_op_loc;
+	bool cur_default;
+	struct ipe_loc cur_default_loc;
+	size_t cur_props_start;
+};
+
+/* Actions (parser.c) */
+void ipe_ps_header(struct ipe_parser *ps, uint32_t name_idx, uint32_t version_idx);
+int ipe_ps_version(struct ipe_parser *ps, uint32_t idx);
+void ipe_ps_line_error(struct ipe_parser *ps);
+void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx);
+void ipe_ps_begin_default(struct ipe_parser *ps, uint32_t idx);
+int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx);
+void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx);
+void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind, const struct ipe_loc *loc);
+
+/* Token kinds for error messages: the bison token numbers are mapped in grammar.y. */
+enum ipe_ps_tok {
+	IPE_PS_EOF,
+	IPE_PS_EOL,
+	IPE_PS_OTHER,
+};
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the tool mains (argument and output plumbing only). */
+#ifndef IPE_CLI_H
+#define IPE_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <ipe/ipe.h>
+
+/* Exit statuses shared by all tools */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FINDINGS = 1, /* errors found / operation refused */
+	CLI_EXIT_INPUT = 2,    /* an input could not be read / written */
+	CLI_EXIT_USAGE = 3,
+};
+
+enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+
+/* Parse "auto|always|never"; -1 if invalid. */
+int cli_parse_color(const char *s);
+/* Colour decision for a stream: NO_COLOR disables auto; TERM=dumb too. */
+bool cli_use_color(enum cli_color mode, FILE *f);
+
+/* "prog: error: message\n" on stderr */
+void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warning(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Render every diagnostic of ctx (sorted) as text. */
+void cli_print_diags(const struct ipe_ctx *ctx, FILE *out, unsigned flags);
+
+/* strerror for a negative or positive errno */
+const char *cli_strerror(int err);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* libipe internals shared between modules (not installed). */
+#ifndef IPE_UTIL_INTERNAL_H
+#define IPE_UTIL_INTERNAL_H
+
+#include <stdarg.h>
+
+#include <ipe/diag.h>
+
+struct ipe_source *ipe_ctx_source_mut(struct ipe_ctx *ctx, uint32_t src);
+
+struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
+			       const struct ipe_loc *loc, const char *hint, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+#define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Grow a vector of elements of size elsz so that it can hold need elements.
+ * Returns 0 or -ENOMEM / -EOVERFLOW. */
+int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz);
+
+#endif

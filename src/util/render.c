@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/* gcc/clang-style text rendering of diagnostics. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/diag.h>
+
+#include "util/internal.h"
+
+int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elsz)
+			return -EOVERFLOW;
+		ncap *= 2;
+	}
+	n = realloc(*vec, ncap * elsz);
+	if (!n)
+		return -ENOMEM;
+	*vec = n;
+	*cap = ncap;
+	return 0;
+}
+
+#define EXCERPT_MAX 160 /* display columns shown around the location */
+
+/* Display width of one byte in an excerpt. */
+static size_t byte_width(unsigned char c)
+{
+	if (c == '\t')
+		return 1;
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
+	return 4; /* \xNN */
+}
+
+static size_t put_byte(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\t') {
+		out[0] = ' ';
+		return 1;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		out[0] = (char)c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 15];
+	return 4;
+}
+
+struct excerpt {
+	size_t start, end;    /* byte range shown */
+	size_t caret_col;     /* display column (0-based) of the location */
+	size_t caret_width;   /* display width of the span */
+	bool cut_left, cut_right;
+};
+
+static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *loc, struct excerpt *ex)
+{
+	size_t off, ls, le, span_end;
+
+	if (!s || loc->line == 0 || loc->offset > s->len)
+		return false;
+	off = loc->offset;
+	ls = off;
+	while (ls > 0 && s->data[ls - 1] != '\n')
+		ls--;
+	le = off;
+	while (le < s->len && s->data[le] != '\n' && s->data[le] != '\0')
+		le++;
+	/* a trailing CR of a CRLF is not shown */
+	if (le > ls && s->data[le - 1] == '\r' && le > off)
+		le--;
+	span_end = off + loc->len;
+	if (span_end > le)
+		span_end = le;
+
+	/* keep the window within EXCERPT_MAX display columns */
+	ex->cut_left = ex->cut_right = false;
+	{
+		size_t w = 0, i;
+
+		for (i = ls; i < off; i++)
+			w += byte_width(s->data[i]);
+		if (w > EXCERPT_MAX / 2) {
+			size_t cut = ls;
+			size_t ww = w;
+
+			while (ww > EXCERPT_MAX / 4 && cut < off)
+				ww -= byte_width(s->data[cut++]);
+			ls = cut;
+			ex->cut_left = true;
+		}
+		w = 0;
+		for (i = ls; i < le; i++) {
+			w += byte_width(s->data[i]);
+			if (w > EXCERPT_MAX && i > span_end) {
+				le = i;
+				ex->cut_right = true;
+				break;
+			}
+		}
+	}
+	ex->start = ls;
+	ex->end = le;
+	ex->caret_col = 0;
+	for (size_t i = ls; i < off; i++)
+		ex->caret_col += byte_width(s->data[i]);
+	ex->caret_width = 0;
+	for (size_t i = off; i < span_end; i++)
+		ex->caret_width += byte_width(s->data[i]);
+	return true;
+}
+
+size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
+			       size_t bufsz)
+{
+	const struct ipe_source *s = loc ? ipe_ctx_source(ctx, loc->src) : NULL;
+	struct excerpt ex;
+	size_t n = 0;
+	char tmp[4];
+
+	if (!buf || bufsz == 0)
+		return 0;
+	buf[0] = '\0';
+	if (!s || !compute_excerpt(s, loc, &ex))
+		return 0;
+	for (size_t i = ex.start; i < ex.end; i++) {
+		size_t k = put_byte(s->data[i], tmp);
+
+		if (n + k + 1 > bufsz)
+			break;
+		memcpy(buf + n, tmp, k);
+		n += k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_MAGENTA "\033[1;35m"
+#define C_CYAN "\033[1;36m"
+#define C_GREEN "\033[1;32m"
+#define C_BLUE "\033[1;34m"
+
+static const char *sev_color(enum ipe_severity sev)
+{
+	switch (sev) {
+	case IPE_SEV_ERROR:
+		return C_RED;
+	case IPE_SEV_WARNING:
+		return C_MAGENTA;
+	case IPE_SEV_INFO:
+		return C_BLUE;
+	case IPE_SEV_NOTE:
+		return C_CYAN;
+	}
+	return "";
+}
+
+static void print_where(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FILE *out, bool color)
+{
+	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
+
+	if (color)
+		fputs(C_BOLD, out);
+	if (s && loc->line)
+		fprintf(out, "%s:%u:%u: ", s->name, loc->line, loc->col);
+	else if (s)
+		fprintf(out, "%s: ", s->name);
+	if (color)
+		fputs(C_RESET, out);
+}
+
+static void print_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FILE *out, bool color)
+{
+	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
+	struct excerpt ex;
+	char tmp[4];
+
+	if (!s || !compute_excerpt(s, loc, &ex))
+		return;
+	fputs(ex.cut_left ? "  ..." : "    ", out);
+	for (size_t i = ex.start; i < ex.end; i++) {
+		size_t k = put_byte(s->data[i], tmp);
+
+		fwrite(tmp, 1, k, out);
+	}
+	if (ex.cut_right)
+		fputs("...", out);
+	fputc('\n', out);
+	fputs("    ", out);
+	for (size_t i = 0; i < ex.caret_col; i++)
+		fputc(' ', out);
+	if (color)
+		fputs(C_GREEN, out);
+	fputc('^', out);
+	for (size_t i = 1; i < ex.caret_width; i++)
+		fputc('~', out);
+	if (color)
+		fputs(C_RESET, out);
+	fputc('\n', out);
+}
+
+int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out,
+			 unsigned flags)
+{
+	bool color = flags & IPE_RENDER_COLOR;
+
+	if (!ctx || !d || !out)
+		return -EINVAL;
+	print_where(ctx, &d->loc, out, color);
+	if (color)
+		fputs(sev_color(d->severity), out);
+	fputs(ipe_severity_name(d->severity), out);
+	if (color)
+		fputs(C_RESET C_BOLD, out);
+	fprintf(out, ": %s", d->message);
+	if (color)
+		fputs(C_RESET, out);
+	fprintf(out, " [%s]\n", d->code);
+	if (!(flags & IPE_RENDER_NO_SOURCE))
+		print_excerpt(ctx, &d->loc, out, color);
+	if (d->hint) {
+		if (color)
+			fputs(C_CYAN, out);
+		fputs("    hint: ", out);
+		if (color)
+			fputs(C_RESET, out);
+		fprintf(out, "%s\n", d->hint);
+	}
+	for (size_t i = 0; i < d->nrelated; i++) {
+		print_where(ctx, &d->related[i].loc, out, color);
+		if (color)
+			fputs(C_CYAN, out);
+		fputs("note", out);
+		if (color)
+			fputs(C_RESET, out);
+		fprintf(out, ": %s\n", d->related[i].message);
+		if (!(flags & IPE_RENDER_NO_SOURCE))
+			print_excerpt(ctx, &d->related[i].loc, out, color);
+	}
+	return ferror(out) ? -EIO : 0;
+}
