@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: MIT */
+/* ipectl: the operations (load, update, activate, delete, switches, show). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl-internal.h"
+
+void ipe_ctl_result_clear(struct ipe_ctl_result *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->what);
+	free(r->todo);
+	free(r->node);
+	memset(r, 0, sizeof(*r));
+}
+
+int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r)
+{
+	switch (r->outcome) {
+	case IPE_CTL_OK: return 0;
+	case IPE_CTL_FAIL_KERNEL: return 1;
+	case IPE_CTL_FAIL_IO: return 1;
+	case IPE_CTL_FAIL_USAGE: return 2;
+	case IPE_CTL_FAIL_PREFLIGHT: return 3;
+	case IPE_CTL_FAIL_UNAVAILABLE: return 4;
+	case IPE_CTL_FAIL_VERIFY: return 5;
+	}
+	return 1;
+}
+
+const char *ipe_ctl_op_name(enum ipe_ctl_op op)
+{
+	static const char *const names[IPE_CTL_OP_COUNT] = {
+		"status", "load", "update", "activate", "delete", "enforce", "audit", "show",
+	};
+
+	return (unsigned)op < IPE_CTL_OP_COUNT ? names[op] : "?";
+}
+
+const char *ipe_ctl_outcome_name(enum ipe_ctl_outcome o)
+{
+	switch (o) {
+	case IPE_CTL_OK: return "ok";
+	case IPE_CTL_FAIL_KERNEL: return "kernel";
+	case IPE_CTL_FAIL_IO: return "io";
+	case IPE_CTL_FAIL_USAGE: return "usage";
+	case IPE_CTL_FAIL_PREFLIGHT: return "preflight";
+	case IPE_CTL_FAIL_UNAVAILABLE: return "unavailable";
+	case IPE_CTL_FAIL_VERIFY: return "verify";
+	}
+	return "?";
+}
+
+static void set_name(struct ipe_ctl_result *r, const char *name, const uint16_t *ver)
+{
+	if (name && (!r->name || strcmp(r->name, name) != 0)) {
+		free(r->name);
+		r->name = strdup(name);
+	}
+	if (ver) {
+		memcpy(r->version, ver, sizeof(r->version));
+		r->has_version = true;
+	}
+}
+
+/* Fill r from a failed call, through the errno table. */
+static int fail_errno(struct ipe_ctl_result *r, const struct ipe_ctl_errctx *c, enum ipe_ctl_outcome o)
+{
+	int rc;
+
+	r->outcome = o;
+	r->err = c->err;
+	free(r->what);
+	free(r->todo);
+	r->what = r->todo = NULL;
+	free(r->node);
+	r->node = c->node ? strdup(c->node) : NULL;
+	rc = ipe_ctl_explain(c, &r->code, &r->what, &r->todo);
+	return rc ? rc : -c->err;
+}
+
+/* Fill r with a free-form failure. */
+static int fail_msg(struct ipe_ctl_result *r, enum ipe_ctl_outcome o, int err, const char *code,
+		    char *what, char *todo)
+{
+	r->outcome = o;
+	r->err = err;
+	r->code = code;
+	free(r->what);
+	free(r->todo);
+	r->what = what;
+	r->todo = todo;
+	if (!what)
+		return -ENOMEM;
+	return err ? -err : -EIO;
+}
+
+/* The first preflight error becomes the result. */
+static int fail_preflight(struct ipe_ctx *ctx, struct ipe_ctl_result *r, size_t diag_from, int pf)
+{
+	for (size_t i = diag_from; i < ipe_ctx_diag_count(ctx); i++) {
+		const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
+
+		if (d->severity != IPE_SEV_ERROR)
+			continue;
+		return fail_msg(r, IPE_CTL_FAIL_PREFLIGHT, d->kernel_errno ? d->kernel_errno : -pf, d->code,
+				strdup(d->message), d->hint ? strdup(d->hint) : NULL);
+	}
+	return fail_msg(r, IPE_CTL_FAIL_PREFLIGHT, -pf, "IPECTL-P999",
+			strdup("the preflight refused the operation"), NULL);
+}
+
+static void ctx_from_status(struct ipe_ctl_errctx *c, const struct ipe_ctl_status *st, const char *target)
+{
+	const struct ipe_ctl_policy *ap = ipe_ctl_status_active(st);
+	const struct ipe_ctl_policy *tp = ipe_ctl_status_find(st, target);
+
+	c->target_active = -1;
+	c->blob_verdict = -1;
+	c->cms_err = -1;
+	c->have_cap = ipe_ctl_have_mac_admin();
+	if (ap) {
+		c->active_name = ap->name;
+		c->active_version = ap->version_known ? ap->version : NULL;
+	}
+	if (tp) {
+		c->target_active = tp->active;
+		c->cur_version = tp->version_known ? tp->version : NULL;
+	}
+}
+
+static void ctx_from_blob(struct ipe_ctl_errctx *c, const struct ipe_ctl_blob *b)
+{
+	const char *n;
+	const uint16_t *v;
+
+	c->blob_len = b->len;
+	c->cms_err = b->cms_err;
+	if (b->cms_err)
+		c->detail = b->cms_why;
+	c->blob_verdict = b->policy ? b->policy->verdict.err : -1;
+	if (ipe_ctl_blob_header(b, &n, &v)) {
+		c->blob_name = n;
+		c->blob_version = v;
+	}
+}
+
+static unsigned pf_flags(const struct ipe_ctl_opts *o)
+{
+	return o->pf_flags | (o->activate ? IPE_CTL_PF_ACTIVATE : 0);
+}
+
+static int need_tree(const struct ipe_ctl_status *st, enum ipe_ctl_op op, struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_errctx c = { .op = op, .stage = IPE_CTL_STAGE_OPEN, .err = ENOENT };
+	char *node;
+	int rc;
+
+	if (st->tree_present)
+		return 0;
+	node = ctl_path(st->root, NULL, NULL, NULL);
+	c.node = node;
+	rc = fail_errno(r, &c, IPE_CTL_FAIL_UNAVAILABLE);
+	free(node);
+	return rc;
+}
+
+/* Write one node; on failure fill r through the errno table. */
+static int write_node(struct ipe_ctl_errctx *c, const char *path, const void *data, size_t len,
+		      struct ipe_ctl_result *r)
+{
+	enum ipe_ctl_stage stage;
+	size_t written;
+	char detail[96];
+	int rc;
+
+	rc = ctl_write_once(path, data, len, &stage, &written);
+	if (rc == 0)
+		return 0;
+	c->node = path;
+	c->stage = stage;
+	c->err = -rc;
+	if (rc == -EIO && stage == IPE_CTL_STAGE_WRITE && written != len) {
+		snprintf(detail, sizeof(detail), "%zu of %zu bytes", written, len);
+		c->detail = detail;
+		return fail_errno(r, c, IPE_CTL_FAIL_IO);
+	}
+	if (stage == IPE_CTL_STAGE_OPEN && rc == -ENOENT)
+		return fail_errno(r, c, IPE_CTL_FAIL_UNAVAILABLE);
+	return fail_errno(r, c, IPE_CTL_FAIL_KERNEL);
+}
+
+/* After a write: re-read the tree and check name/version/digest/active. */
+static int confirm(const struct ipe_ctl_opts *o, struct ipe_ctl_result *r, const char *name,
+		   const uint16_t *ver, const uint8_t *digest, bool want_active)
+{
+	struct ipe_ctl_status *st = NULL;
+	const struct ipe_ctl_policy *p;
+	char *esc = ctl_escape(name), *what = NULL;
+	char vb[2][IPE_CTL_VERSION_STRLEN];
+	int rc;
+
+	if (!esc)
+		return -ENOMEM;
+	rc = ipe_ctl_status_read(o->root, &st);
+	if (rc)
+		goto out;
+	p = ipe_ctl_status_find(st, name);
+	if (!p)
+		what = ctl_strdup_printf("the kernel accepted the write but policy \"%s\" is not listed under %s/ipe/policies",
+					 esc, st->root);
+	else if (ver && (!p->version_known || ipe_ctl_version_cmp(p->version, ver) != 0))
+		what = ctl_strdup_printf("policy \"%s\" reads back as version %s, expected %s", esc,
+					 p->version_known ? ipe_ctl_version_str(p->version, vb[0]) : "(unreadable)",
+					 ipe_ctl_version_str(ver, vb[1]));
+	else if (digest && (!p->is_signed || memcmp(p->digest, digest, IPE_CTL_DIGEST_LEN) != 0))
+		what = ctl_strdup_printf("policy \"%s\" reads back with another pkcs7 blob than the one written",
+					 esc);
+	else if (want_active && p->active != 1)
+		what = ctl_strdup_printf("policy \"%s\" does not read back as active (active=%s)", esc,
+					 p->active == 0 ? "0" : "unreadable");
+	else
+		goto out;
+	rc = fail_msg(r, IPE_CTL_FAIL_VERIFY, EIO, "IPECTL-V001", what,
+		      strdup("check 'ipectl status' and the kernel log; another process may have changed the policies"));
+out:
+	ipe_ctl_status_free(st);
+	free(esc);
+	return rc;
+}
+
+static int do_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const struct ipe_ctl_status *st,
+		       const char *name, bool preflight, struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_errctx c = { .op = IPE_CTL_OP_ACTIVATE };
+	const struct ipe_ctl_policy *tp = ipe_ctl_status_find(st, name);
+	char *path = NULL;
+	size_t from = ipe_ctx_diag_count(ctx);
+	int rc;
+
+	r->op = IPE_CTL_OP_ACTIVATE;
+	if (preflight) {
+		rc = ipe_ctl_preflight(ctx, IPE_CTL_OP_ACTIVATE, st, name, NULL, o->pf_flags);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc)
+			return fail_preflight(ctx, r, from, rc);
+	}
+	set_name(r, name, tp && tp->version_known ? tp->version : NULL);
+	if (tp && tp->active == 1) {
+		r->action = "already-active";
+		r->activated = true;
+		return 0;
+	}
+	path = ctl_path(st->root, "policies", name, "active");
+	if (!path)
+		return -ENOMEM;
+	ctx_from_status(&c, st, name);
+	c.name = name;
+	c.value = "1";
+	rc = write_node(&c, path, "1", 1, r);
+	free(path);
+	if (rc)
+		return rc;
+	rc = confirm(o, r, name, tp && tp->version_known ? tp->version : NULL, NULL, true);
+	if (rc)
+		return rc;
+	r->action = "activated";
+	r->activated = true;
+	return 0;
+}
+
+static int write_blob(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const struct ipe_ctl_status *st,
+		      enum ipe_ctl_op op, const char *target, const struct ipe_ctl_blob *blob,
+		      struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_errctx c = { .op = op };
+	const char *bname = NULL;
+	const uint16_t *bver = NULL;
+	char *path;
+	int rc;
+
+	ipe_ctl_blob_header(blob, &bname, &bver);
+	path = op == IPE_CTL_OP_LOAD ? ctl_path(st->root, "new_policy", NULL, NULL)
+				     : ctl_path(st->root, "policies", target, "update");
+	if (!path)
+		return -ENOMEM;
+	ctx_from_status(&c, st, op == IPE_CTL_OP_LOAD ? bname : target);
+	ctx_from_blob(&c, blob);
+	c.name = op == IPE_CTL_OP_LOAD ? bname : target;
+	rc = write_node(&c, path, blob->data, blob->len, r);
+	free(path);
+	if (rc)
+		return rc;
+	(void)ctx;
+	if (bname) {
+		rc = confirm(o, r, op == IPE_CTL_OP_LOAD ? bname : target, bver, blob->digest, false);
+		if (rc)
+			return rc;
+	}
+	r->action = op == IPE_CTL_OP_LOAD ? "loaded" : "updated";
+	return 0;
+}
+
+static int load_or_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum ipe_ctl_op op,
+			  const char *target, const struct ipe_ctl_blob *blob, struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_status *st = NULL, *st2 = NULL;
+	const char *bname = NULL;
+	const uint16_t *bver = NULL;
+	size_t from = ipe_ctx_diag_count(ctx);
+	enum ipe_ctl_load_plan plan = IPE_CTL_PLAN_LOAD;
+	char vb[2][IPE_CTL_VERSION_STRLEN];
+	int rc;
+
+	ipe_ctl_result_clear(r);
+	r->op = op;
+	if (!o || !blob)
+		return -EINVAL;
+	rc = ipe_ctl_status_read(o->root, &st);
+	if (rc)
+		return rc;
+	rc = need_tree(st, op, r);
+	if (rc)
+		goto out;
+	ipe_ctl_blob_header(blob, &bname, &bver);
+	set_name(r, op == IPE_CTL_OP_UPDATE ? target : bname, bver);
+	if (op == IPE_CTL_OP_LOAD && bname) {
+		const struct ipe_ctl_policy *lp = ipe_ctl_status_find(st, bname);
+		char *esc;
+
+		plan = ipe_ctl_plan_load(st, bname, bver, blob->digest);
+		if (plan == IPE_CTL_PLAN_UNCHANGED) {
+			r->action = "unchanged";
+			goto activate;
+		}
+		if (plan == IPE_CTL_PLAN_REFUSE && !o->no_preflight) {
+			esc = ctl_escape(bname);
+			rc = fail_msg(r, IPE_CTL_FAIL_PREFLIGHT, ESTALE, "IPECTL-P007",
+				      esc ? ctl_strdup_printf("policy \"%s\" %s is already loaded with different content; the blob's version %s is not newer",
+							      esc, ipe_ctl_version_str(lp->version, vb[0]),
+							      ipe_ctl_version_str(bver, vb[1])) : NULL,
+				      strdup("raise policy_version above the loaded one and re-sign; or delete the loaded policy first if it is not active"));
+			free(esc);
+			goto out;
+		}
+		if (plan == IPE_CTL_PLAN_UPDATE) {
+			op = IPE_CTL_OP_UPDATE;
+			target = bname;
+		}
+	}
+	if (!o->no_preflight) {
+		rc = ipe_ctl_preflight(ctx, op, st, op == IPE_CTL_OP_UPDATE ? target : NULL, blob, pf_flags(o));
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc) {
+			rc = fail_preflight(ctx, r, from, rc);
+			goto out;
+		}
+	}
+	rc = write_blob(ctx, o, st, op, target, blob, r);
+	if (rc)
+		goto out;
+activate:
+	if (o->activate && bname) {
+		const char *action = r->action;
+
+		rc = ipe_ctl_status_read(o->root, &st2);
+		if (rc)
+			goto out;
+		rc = do_activate(ctx, o, st2, bname, !o->no_preflight, r);
+		r->op = op;
+		r->action = action; /* on failure: what was done before activation */
+		if (rc)
+			goto out;
+	}
+	r->outcome = IPE_CTL_OK;
+out:
+	if (r->action == NULL && rc == 0)
+		r->action = "done";
+	ipe_ctl_status_free(st);
+	ipe_ctl_status_free(st2);
+	return rc;
+}
+
+int ipe_ctl_load(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const struct ipe_ctl_blob *blob,
+		 struct ipe_ctl_result *r)
+{
+	return load_or_update(ctx, o, IPE_CTL_OP_LOAD, NULL, blob, r);
+}
+
+int ipe_ctl_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
+		   const struct ipe_ctl_blob *blob, struct ipe_ctl_result *r)
+{
+	if (!name)
+		return -EINVAL;
+	return load_or_update(ctx, o, IPE_CTL_OP_UPDATE, name, blob, r);
+}
+
+int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
+		     struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_status *st = NULL;
+	int rc;
+
+	ipe_ctl_result_clear(r);
+	r->op = IPE_CTL_OP_ACTIVATE;
+	if (!o || !name)
+		return -EINVAL;
+	rc = ipe_ctl_status_read(o->root, &st);
+	if (rc)
+		return rc;
+	rc = need_tree(st, IPE_CTL_OP_ACTIVATE, r);
+	if (!rc)
+		rc = do_activate(ctx, o, st, name, !o->no_preflight, r);
+	ipe_ctl_status_free(st);
+	return rc;
+}
+
+int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
+		   struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_status *st = NULL, *st2 = NULL;
+	struct ipe_ctl_errctx c = { .op = IPE_CTL_OP_DELETE };
+	const struct ipe_ctl_policy *tp;
+	size_t from = ipe_ctx_diag_count(ctx);
+	char *path = NULL, *esc = NULL;
+	int rc;
+
+	ipe_ctl_result_clear(r);
+	r->op = IPE_CTL_OP_DELETE;
+	if (!o || !name)
+		return -EINVAL;
+	rc = ipe_ctl_status_read(o->root, &st);
+	if (rc)
+		return rc;
+	rc = need_tree(st, IPE_CTL_OP_DELETE, r);
+	if (rc)
+		goto out;
+	tp = ipe_ctl_status_find(st, name);
+	set_name(r, name, tp && tp->version_known ? tp->version : NULL);
+	if (!o->no_preflight) {
+		rc = ipe_ctl_preflight(ctx, IPE_CTL_OP_DELETE, st, name, NULL, o->pf_flags);
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc) {
+			rc = fail_preflight(ctx, r, from, rc);
+			goto out;
+		}
+	}
+	path = ctl_path(st->root, "policies", name, "delete");
+	if (!path) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	ctx_from_status(&c, st, name);
+	c.name = name;
+	c.value = "1";
+	rc = write_node(&c, path, "1", 1, r);
+	if (rc)
+		goto out;
+	rc = ipe_ctl_status_read(o->root, &st2);
+	if (rc)
+		goto out;
+	if (ipe_ctl_status_find(st2, name)) {
+		esc = ctl_escape(name);
+		rc = fail_msg(r, IPE_CTL_FAIL_VERIFY, EIO, "IPECTL-V001",
+			      esc ? ctl_strdup_printf("the kernel accepted the delete but policy \"%s\" is still listed", esc) : NULL,
+			      strdup("check 'ipectl status' and the kernel log"));
+		goto out;
+	}
+	r->action = "deleted";
+	r->outcome = IPE_CTL_OK;
+out:
+	free(esc);
+	free(path);
+	ipe_ctl_status_free(st);
+	ipe_ctl_status_free(st2);
+	return rc;
+}
+
+int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum ipe_ctl_op which,
+		       bool on, struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_status *st = NULL, *st2 = NULL;
+	struct ipe_ctl_errctx c = { .op = which };
+	const char *node = which == IPE_CTL_OP_ENFORCE ? "enforce" : "success_audit";
+	char *path = NULL;
+	int rc, now;
+
+	(void)ctx;
+	ipe_ctl_result_clear(r);
+	r->op = which;
+	if (!o || (which != IPE_CTL_OP_ENFORCE && which != IPE_CTL_OP_AUDIT))
+		return -EINVAL;
+	rc = ipe_ctl_status_read(o->root, &st);
+	if (rc)
+		return rc;
+	rc = need_tree(st, which, r);
+	if (rc)
+		goto out;
+	path = ctl_path(st->root, node, NULL, NULL);
+	if (!path) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!o->no_preflight && !(o->pf_flags & IPE_CTL_PF_NO_CAPS) && ipe_ctl_have_mac_admin() == 0) {
+		rc = fail_msg(r, IPE_CTL_FAIL_PREFLIGHT, EPERM, "IPECTL-P011",
+			      strdup("this process lacks CAP_MAC_ADMIN, which every IPE write needs"),
+			      strdup("run as root with CAP_MAC_ADMIN"));
+		goto out;
+	}
+	ctx_from_status(&c, st, NULL);
+	c.value = on ? "1" : "0";
+	rc = write_node(&c, path, on ? "1" : "0", 1, r);
+	if (rc)
+		goto out;
+	rc = ipe_ctl_status_read(o->root, &st2);
+	if (rc)
+		goto out;
+	now = which == IPE_CTL_OP_ENFORCE ? st2->enforce : st2->success_audit;
+	if (now != (on ? 1 : 0)) {
+		rc = fail_msg(r, IPE_CTL_FAIL_VERIFY, EIO, "IPECTL-V001",
+			      ctl_strdup_printf("%s reads back as %s after writing %s", path,
+						now < 0 ? "unreadable" : now ? "1" : "0", on ? "1" : "0"),
+			      strdup("check the kernel log; another process may have changed it"));
+		goto out;
+	}
+	r->action = "set";
+	r->outcome = IPE_CTL_OK;
+out:
+	free(path);
+	ipe_ctl_status_free(st);
+	ipe_ctl_status_free(st2);
+	return rc;
+}
+
+int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char *file,
+		      uint8_t **ret_data, size_t *ret_len, struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_errctx c = { .op = IPE_CTL_OP_SHOW, .stage = IPE_CTL_STAGE_READ };
+	char *path, *dir;
+	int rc;
+
+	ipe_ctl_result_clear(r);
+	r->op = IPE_CTL_OP_SHOW;
+	if (!o || !name || !file || !ret_data || !ret_len)
+		return -EINVAL;
+	set_name(r, name, NULL);
+	dir = ctl_path(o->root, "policies", name, NULL);
+	path = ctl_path(o->root, "policies", name, file);
+	if (!dir || !path) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	c.name = name;
+	if (access(dir, F_OK) != 0) {
+		c.stage = IPE_CTL_STAGE_OPEN;
+		c.err = ENOENT;
+		c.node = dir;
+		rc = fail_errno(r, &c, IPE_CTL_FAIL_UNAVAILABLE);
+		goto out;
+	}
+	rc = ctl_read_all(path, 1u << 24, ret_data, ret_len);
+	if (rc) {
+		c.err = -rc;
+		c.node = path;
+		rc = fail_errno(r, &c, IPE_CTL_FAIL_IO);
+		goto out;
+	}
+	r->action = "read";
+	r->outcome = IPE_CTL_OK;
+out:
+	free(dir);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* ipectl: the kernel's version, update, activation and name rules. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ipe/ctl.h>
+
+static uint64_t ver64(const uint16_t v[3])
+{
+	return ((uint64_t)v[0] << 32) | ((uint64_t)v[1] << 16) | (uint64_t)v[2];
+}
+
+int ipe_ctl_version_cmp(const uint16_t a[3], const uint16_t b[3])
+{
+	uint64_t x = ver64(a), y = ver64(b);
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3])
+{
+	uint16_t v[3] = { 0, 0, 0 };
+	size_t i = 0;
+
+	if (!s || !ret_v)
+		return -EINVAL;
+	if (len > 0 && s[len - 1] == '\n')
+		len--;
+	for (int part = 0; part < 3; part++) {
+		uint32_t val = 0;
+		size_t start = i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			val = val * 10 + (uint32_t)(s[i] - '0');
+			if (val > 65535)
+				return -ERANGE;
+			i++;
+		}
+		if (i == start)
+			return -EINVAL;
+		v[part] = (uint16_t)val;
+		if (part < 2) {
+			if (i >= len || s[i] != '.')
+				return -EINVAL;
+			i++;
+		}
+	}
+	if (i != len)
+		return -EINVAL;
+	memcpy(ret_v, v, sizeof(v));
+	return 0;
+}
+
+const char *ipe_ctl_version_str(const uint16_t v[3], char *buf)
+{
+	snprintf(buf, IPE_CTL_VERSION_STRLEN, "%u.%u.%u", (unsigned)v[0], (unsigned)v[1],
+		 (unsigned)v[2]);
+	return buf;
+}
+
+int ipe_ctl_rule_update(const char *old_name, const uint16_t old_ver[3], const char *new_name,
+			const uint16_t new_ver[3])
+{
+	if (!old_name || !new_name || !old_ver || !new_ver)
+		return -EINVAL;
+	if (strcmp(old_name, new_name) != 0)
+		return -EINVAL;
+	if (ipe_ctl_version_cmp(new_ver, old_ver) <= 0)
+		return -ESTALE;
+	return 0;
+}
+
+int ipe_ctl_rule_activate(const uint16_t *active_ver, const uint16_t cand_ver[3], bool is_active)
+{
+	if (is_active || !active_ver)
+		return 0;
+	if (ipe_ctl_version_cmp(cand_ver, active_ver) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int ipe_ctl_rule_name(const char *name)
+{
+	if (!name || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
+		return -EACCES;
+	if (strlen(name) > 255)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+enum ipe_ctl_load_plan ipe_ctl_plan_load(const struct ipe_ctl_status *st, const char *name,
+					 const uint16_t ver[3], const uint8_t digest[IPE_CTL_DIGEST_LEN])
+{
+	const struct ipe_ctl_policy *p = ipe_ctl_status_find(st, name);
+
+	if (!p)
+		return IPE_CTL_PLAN_LOAD;
+	if (p->is_signed && digest && memcmp(p->digest, digest, IPE_CTL_DIGEST_LEN) == 0)
+		return IPE_CTL_PLAN_UNCHANGED;
+	if (!p->version_known || ipe_ctl_version_cmp(ver, p->version) > 0)
+		return IPE_CTL_PLAN_UPDATE;
+	return IPE_CTL_PLAN_REFUSE;
+}
