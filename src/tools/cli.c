@@ -33,7 +33,7 @@ bool cli_use_color(enum cli_color mode, FILE *f)
 	return isatty(fileno(f));
 }
 
-static void vmsg(const char *prog, const char *kind, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vmsg(const char *prog, const char *kind, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: %s: ", prog, kind);
 	vfprintf(stderr, fmt, ap);

@@ -59,8 +59,11 @@ static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_repor
 	if (!p)
 		return;
 	if (!p->verdict.err) {
+		char shown[1200];
+
+		ipe_escape_bytes(shown, sizeof(shown), p->name, p->name_len);
 		fprintf(out, "%s: kernel verdict: accepted (policy '%s' version %u.%u.%u, %zu rule%s)\n", name,
-			p->name, p->version[0], p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s");
+			shown, p->version[0], p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s");
 		return;
 	}
 	fprintf(out, "%s: kernel verdict: rejected with %s at %u:%u [%s]\n", name,

@@ -220,7 +220,7 @@ void ipe_ctx_diag_sort(struct ipe_ctx *ctx)
 	free(tmp);
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 

@@ -80,7 +80,7 @@ static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *lo
 	while (ls > 0 && s->data[ls - 1] != '\n')
 		ls--;
 	le = off;
-	while (le < s->len && s->data[le] != '\n' && s->data[le] != '\0')
+	while (le < s->len && s->data[le] != '\n')
 		le++;
 	/* a trailing CR of a CRLF is not shown */
 	if (le > ls && s->data[le - 1] == '\r' && le > off)
@@ -124,6 +124,33 @@ static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *lo
 	for (size_t i = off; i < span_end; i++)
 		ex->caret_width += byte_width(s->data[i]);
 	return true;
+}
+
+size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
+{
+	const unsigned char *d = data;
+	size_t n = 0;
+	char tmp[4];
+
+	if (!buf || bufsz == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		size_t k = d[i] == '\t' ? 4 : put_byte(d[i], tmp);
+
+		if (d[i] == '\t')
+			memcpy(tmp, "\\x09", 4);
+		if (n + k + 4 > bufsz && i + 1 < len) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (n + k + 1 > bufsz)
+			break;
+		memcpy(buf + n, tmp, k);
+		n += k;
+	}
+	buf[n] = '\0';
+	return n;
 }
 
 size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
