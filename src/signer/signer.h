@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal helpers shared by the files of src/signer/. */
+#ifndef IPE_SIGNER_INTERNAL_H
+#define IPE_SIGNER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <ipe/diag.h>
+#include <ipe/sign.h>
+
+/* Diagnostics without a source location. */
+void ipe_sign_diag(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev, const char *hint,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The last OpenSSL error as text ("" when none); clears the error queue. */
+const char *ipe_sign_ossl_err(char *buf, size_t len);
+
+/* Certificates from PEM (several) or DER bytes.  Returns the count (>0) or a
+ * negative errno. */
+int ipe_sign_load_certs(const uint8_t *data, size_t len, STACK_OF(X509) **ret_certs);
+
+/* PKCS#11 (engine) key loading; pkcs11.c */
+int ipe_sign_load_pkcs11_key(struct ipe_ctx *ctx, const char *uri, const char *module,
+			     const char *pin, EVP_PKEY **ret_key, void **ret_engine);
+void ipe_sign_release_engine(void *engine);
+
+/* Parsed blob, kernel view (verify.c). */
+struct ipe_p7_signer {
+	int version;
+	bool by_skid;
+	const uint8_t *issuer; size_t issuer_len;   /* DER Name incl. header */
+	const uint8_t *serial; size_t serial_len;   /* INTEGER content bytes */
+	const uint8_t *skid; size_t skid_len;
+	char digest_oid[80], sig_oid[80];
+	const char *digest_name;   /* kernel name, NULL if unsupported */
+	bool authattrs;
+	const uint8_t *aa; size_t aa_len;            /* [0] contents (to hash with a SET tag) */
+	const uint8_t *aa_hdr; size_t aa_hdrlen;
+	const uint8_t *msgdigest; size_t msgdigest_len;
+	bool has_signing_time;
+	time_t signing_time;
+	unsigned nattrs;
+	char attr_names[256];
+	const uint8_t *sig; size_t sig_len;
+};
+
+struct ipe_p7_cert {
+	X509 *x509;
+	const uint8_t *der; size_t der_len;
+};
+
+struct ipe_p7 {
+	int version;
+	char content_oid[80];
+	bool has_data;
+	bool data_clean;        /* eContent is a definite-length primitive OCTET STRING */
+	const uint8_t *data; size_t data_len;   /* what the kernel hashes */
+	bool indefinite;        /* some indefinite-length encoding */
+	struct ipe_p7_cert *certs; size_t ncerts;
+	struct ipe_p7_signer *signers; size_t nsigners;
+	size_t total_len;       /* bytes used by the ContentInfo */
+};
+
+/* Parse like the kernel's PKCS#7 parser.  Returns 0, or a positive errno
+ * the kernel would return with *why set; or a negative errno (ENOMEM). */
+int ipe_p7_parse(const uint8_t *blob, size_t len, struct ipe_p7 *p7, const char **why,
+		 char *whybuf, size_t whylen);
+void ipe_p7_release(struct ipe_p7 *p7);
+
+/* Keyring lookups (keyring.c) */
+int32_t ipe_keyring_find(int32_t keyring, const uint8_t *id, size_t id_len);
+int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t *digest,
+		       size_t dlen, const uint8_t *sig, size_t slen);
+int ipe_keyring_name_to_id(const char *name, int32_t *ret);
+
+#endif

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/* ipe-sign: sign IPE policies, verify blobs as the kernel would, inspect. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/io.h>
+#include <ipe/ipe.h>
+#include <ipe/sign.h>
+
+#include "cli.h"
+
+#define PROG "ipe-sign"
+#define INPUT_MAX (64u << 20)
+
+static void usage(FILE *f)
+{
+	fputs("Usage:\n"
+	      "  ipe-sign sign --key KEY --cert CERT [options] POLICY -o OUT\n"
+	      "  ipe-sign verify (--trust CERT... | --keyring[=KEYRING]) BLOB\n"
+	      "  ipe-sign inspect [--format=text|json] BLOB\n"
+	      "  ipe-sign extract BLOB [-o OUT]\n"
+	      "  ipe-sign key-add CERT [--keyring KEYRING]\n"
+	      "\n"
+	      "Sign IPE policies into the DER PKCS#7 (CMS) blobs the Linux kernel loads through\n"
+	      "/sys/kernel/security/ipe/new_policy, and predict what the kernel answers for a blob.\n"
+	      "\n"
+	      "sign options:\n"
+	      "  -k, --key KEY          private key: PEM, DER or encrypted PEM/PKCS#8 file, or a pkcs11: URI\n"
+	      "  -c, --cert CERT        signer certificate (PEM or DER); must match the key\n"
+	      "  -o, --output OUT       the blob (DER), written atomically with mode 0644; '-' = stdout\n"
+	      "      --hash ALG         sha256 (default), sha384 or sha512\n"
+	      "      --embed-cert       embed the signer certificate (default)\n"
+	      "      --no-cert          do not embed it (the kernel must then trust the signer cert itself)\n"
+	      "      --add-cert FILE    also embed this certificate (an intermediate); repeatable\n"
+	      "      --keyid            identify the signer by subject key identifier (default: issuer+serial)\n"
+	      "      --signed-attrs     add signed attributes (contentType, messageDigest, signingTime from\n"
+	      "                         $SOURCE_DATE_EPOCH or now); never S/MIME capabilities\n"
+	      "  -p, --pass SRC         passphrase or token PIN from env:VAR, file:PATH or fd:N\n"
+	      "      --pkcs11-module SO PKCS#11 module for pkcs11: keys (default $PKCS11_MODULE_PATH)\n"
+	      "  -f, --force            sign even if the kernel would reject the policy text\n"
+	      "\n"
+	      "verify options:\n"
+	      "  -t, --trust CERT       a trusted certificate (file may hold several PEM certs); repeatable\n"
+	      "      --keyring          use the running kernel's keyrings (.secondary_trusted_keys,\n"
+	      "                         .builtin_trusted_keys, .platform) as IPE does\n"
+	      "      --keyring=KEYRING  trust the keys of one keyring (@s, @u, a name or an id)\n"
+	      "\n"
+	      "other options:\n"
+	      "      --format FMT       inspect output: text (default) or json\n"
+	      "      --keyring KEYRING  key-add: target keyring (default .secondary_trusted_keys)\n"
+	      "  -q, --quiet            print only errors\n"
+	      "  -h, --help             this text\n"
+	      "  -V, --version          the version\n"
+	      "\n"
+	      "Exit status: 0 success / the kernel would accept; 1 refused / the kernel would reject;\n"
+	      "2 an input could not be read or written; 3 usage error.\n"
+	      "See ipe-sign(1).\n",
+	      f);
+}
+
+enum {
+	OPT_HASH = 256, OPT_EMBED, OPT_NOCERT, OPT_KEYID, OPT_SATTR, OPT_P11, OPT_KEYRING, OPT_FORMAT,
+	OPT_ADDCERT,
+};
+
+struct args {
+	const char *cmd;
+	struct ipe_sign_opts so;
+	const char *out;
+	const char **trust;
+	size_t ntrust;
+	const char **extra;
+	size_t nextra;
+	bool keyring;
+	const char *keyring_spec;
+	const char *format;
+	bool quiet;
+	const char *input;
+};
+
+static void print_diags(struct ipe_ctx *ctx)
+{
+	cli_print_diags(ctx, stderr, cli_use_color(CLI_COLOR_AUTO, stderr) ? IPE_RENDER_COLOR : 0);
+	ipe_ctx_diag_clear(ctx);
+}
+
+static int read_input(const char *path, uint8_t **data, size_t *len)
+{
+	int rc = ipe_read_file(path, INPUT_MAX, data, len);
+
+	if (rc)
+		cli_error(PROG, "%s: cannot read: %s", path, cli_strerror(rc));
+	return rc;
+}
+
+static int cmd_sign(struct ipe_ctx *ctx, struct args *a)
+{
+	uint8_t *pol = NULL, *blob = NULL;
+	size_t plen = 0, blen = 0;
+	int rc, ret = CLI_EXIT_OK;
+
+	if (!a->so.key || !a->so.cert || !a->out) {
+		cli_error(PROG, "sign needs --key, --cert, -o OUT and a POLICY (see --help)");
+		return CLI_EXIT_USAGE;
+	}
+	if (read_input(a->input, &pol, &plen))
+		return CLI_EXIT_INPUT;
+	a->so.name = a->input;
+	a->so.extra_certs = a->extra;
+	a->so.nextra_certs = a->nextra;
+	rc = ipe_sign_policy(ctx, &a->so, pol, plen, &blob, &blen);
+	print_diags(ctx);
+	if (rc) {
+		cli_error(PROG, "%s: not signed", a->input);
+		ret = (rc == -ENOENT || rc == -EACCES || rc == -EISDIR) ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+		goto out;
+	}
+	rc = ipe_write_file_atomic(a->out, blob, blen, 0644);
+	if (rc) {
+		cli_error(PROG, "%s: cannot write: %s", a->out, cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (!a->quiet && strcmp(a->out, "-"))
+		fprintf(stderr, "%s: signed %s (%zu bytes) -> %s (%zu bytes)\n", PROG, a->input, plen, a->out, blen);
+out:
+	free(pol);
+	free(blob);
+	return ret;
+}
+
+static void print_result(const struct ipe_verify_result *r, const char *blob)
+{
+	const char *en = r->err ? ipe_errno_name(r->err) : "OK";
+
+	if (r->err)
+		printf("%s: %s: the kernel would reject it with -%s: %s\n", blob, en ? en : "?", en ? en : "?",
+		       r->reason ? r->reason : "");
+	else
+		printf("%s: OK: the kernel would accept it (signer %u%s%s)\n", blob, r->signer,
+		       r->keyring ? ", trusted by " : "", r->keyring ? r->keyring : "");
+	if (r->policy_parsed && r->policy_name)
+		printf("  policy: name=%s version=%u.%u.%u\n", r->policy_name, r->policy_version[0],
+		       r->policy_version[1], r->policy_version[2]);
+	if (r->stage)
+		printf("  stage: %s\n", r->stage);
+}
+
+static int cmd_verify(struct ipe_ctx *ctx, struct args *a)
+{
+	struct ipe_verify_result r;
+	struct ipe_trust *t = NULL;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int rc, ret;
+
+	if (!a->ntrust && !a->keyring) {
+		cli_error(PROG, "verify needs --trust CERT or --keyring (see --help)");
+		return CLI_EXIT_USAGE;
+	}
+	if (read_input(a->input, &blob, &len))
+		return CLI_EXIT_INPUT;
+	memset(&r, 0, sizeof(r));
+	if (a->keyring && !a->keyring_spec && !a->ntrust) {
+		rc = ipe_verify_blob_kernel(ctx, blob, len, &r);
+	} else {
+		rc = ipe_trust_new(&t);
+		for (size_t i = 0; !rc && i < a->ntrust; i++)
+			rc = ipe_trust_add_cert_file(ctx, t, a->trust[i]);
+		if (!rc && a->keyring_spec)
+			rc = ipe_trust_add_keyring(ctx, t, a->keyring_spec);
+		if (!rc)
+			rc = ipe_verify_blob(ctx, t, blob, len, &r);
+		if (!rc && !r.err && a->keyring_spec)
+			r.keyring = a->keyring_spec;
+	}
+	ipe_ctx_diag_clear(ctx); /* the embedded policy's findings belong to ipe-check */
+	if (rc) {
+		print_diags(ctx);
+		cli_error(PROG, "%s: cannot verify: %s", a->input, cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+	} else {
+		print_result(&r, a->input);
+		ret = r.err ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+	}
+	ipe_verify_result_clear(&r);
+	ipe_trust_free(t);
+	free(blob);
+	return ret;
+}
+
+static int cmd_inspect(struct ipe_ctx *ctx, struct args *a)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	char *out = NULL;
+	int rc;
+
+	if (a->format && strcmp(a->format, "text") && strcmp(a->format, "json")) {
+		cli_error(PROG, "--format must be text or json");
+		return CLI_EXIT_USAGE;
+	}
+	if (read_input(a->input, &blob, &len))
+		return CLI_EXIT_INPUT;
+	if (a->format && !strcmp(a->format, "json"))
+		rc = ipe_blob_inspect_json(ctx, blob, len, &out);
+	else
+		rc = ipe_blob_inspect_text(ctx, blob, len, &out);
+	free(blob);
+	print_diags(ctx);
+	if (rc) {
+		cli_error(PROG, "%s: cannot inspect: %s", a->input, cli_strerror(rc));
+		return CLI_EXIT_FINDINGS;
+	}
+	fputs(out, stdout);
+	if (out[0] && out[strlen(out) - 1] != '\n')
+		fputc('\n', stdout);
+	free(out);
+	return CLI_EXIT_OK;
+}
+
+static int cmd_extract(struct ipe_ctx *ctx, struct args *a)
+{
+	uint8_t *blob = NULL, *data = NULL;
+	size_t len = 0, dlen = 0;
+	int rc;
+
+	if (read_input(a->input, &blob, &len))
+		return CLI_EXIT_INPUT;
+	rc = ipe_blob_extract(ctx, blob, len, &data, &dlen);
+	free(blob);
+	print_diags(ctx);
+	if (rc) {
+		cli_error(PROG, "%s: cannot extract: %s", a->input, cli_strerror(rc));
+		return CLI_EXIT_FINDINGS;
+	}
+	rc = ipe_write_file_atomic(a->out ? a->out : "-", data, dlen, 0644);
+	free(data);
+	if (rc) {
+		cli_error(PROG, "%s: cannot write: %s", a->out ? a->out : "stdout", cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int cmd_key_add(struct ipe_ctx *ctx, struct args *a)
+{
+	const char *ring = a->keyring_spec ? a->keyring_spec : ".secondary_trusted_keys";
+	uint8_t *cert = NULL;
+	size_t len = 0;
+	int32_t key = 0;
+	int rc;
+
+	if (read_input(a->input, &cert, &len))
+		return CLI_EXIT_INPUT;
+	rc = ipe_keyring_add_cert(ctx, ring, cert, len, &key);
+	free(cert);
+	print_diags(ctx);
+	if (rc) {
+		cli_error(PROG, "%s: not added to %s", a->input, ring);
+		return CLI_EXIT_FINDINGS;
+	}
+	if (!a->quiet)
+		printf("%s: added to %s as key %d\n", a->input, ring, key);
+	return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "hash", required_argument, NULL, OPT_HASH },
+		{ "embed-cert", no_argument, NULL, OPT_EMBED },
+		{ "no-cert", no_argument, NULL, OPT_NOCERT },
+		{ "add-cert", required_argument, NULL, OPT_ADDCERT },
+		{ "keyid", no_argument, NULL, OPT_KEYID },
+		{ "signed-attrs", no_argument, NULL, OPT_SATTR },
+		{ "pass", required_argument, NULL, 'p' },
+		{ "pkcs11-module", required_argument, NULL, OPT_P11 },
+		{ "force", no_argument, NULL, 'f' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "keyring", optional_argument, NULL, OPT_KEYRING },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct args a;
+	struct ipe_ctx *ctx = NULL;
+	int c, ret;
+
+	memset(&a, 0, sizeof(a));
+	a.trust = calloc((size_t)argc, sizeof(char *));
+	a.extra = calloc((size_t)argc, sizeof(char *));
+	if (!a.trust || !a.extra) {
+		cli_error(PROG, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	while ((c = getopt_long(argc, argv, "k:c:o:p:ft:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': a.so.key = optarg; break;
+		case 'c': a.so.cert = optarg; break;
+		case 'o': a.out = optarg; break;
+		case OPT_HASH: a.so.hash = optarg; break;
+		case OPT_EMBED: a.so.flags &= ~IPE_SIGN_NO_CERT; break;
+		case OPT_NOCERT: a.so.flags |= IPE_SIGN_NO_CERT; break;
+		case OPT_ADDCERT: a.extra[a.nextra++] = optarg; break;
+		case OPT_KEYID: a.so.flags |= IPE_SIGN_KEYID; break;
+		case OPT_SATTR: a.so.flags |= IPE_SIGN_SIGNED_ATTRS; break;
+		case 'p': a.so.pass = optarg; break;
+		case OPT_P11: a.so.pkcs11_module = optarg; break;
+		case 'f': a.so.flags |= IPE_SIGN_FORCE; break;
+		case 't': a.trust[a.ntrust++] = optarg; break;
+		case OPT_KEYRING:
+			a.keyring = true;
+			a.keyring_spec = optarg;
+			break;
+		case OPT_FORMAT: a.format = optarg; break;
+		case 'q': a.quiet = true; break;
+		case 'h':
+			usage(stdout);
+			ret = CLI_EXIT_OK;
+			goto out;
+		case 'V':
+			printf("ipe-sign %s\n", ipe_version());
+			ret = CLI_EXIT_OK;
+			goto out;
+		default:
+			fprintf(stderr, "Try 'ipe-sign --help'.\n");
+			ret = CLI_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		ret = CLI_EXIT_USAGE;
+		goto out;
+	}
+	a.cmd = argv[optind++];
+	/* key-add: "--keyring X" may have been given as two words */
+	if (!strcmp(a.cmd, "key-add") && a.keyring && !a.keyring_spec && argc - optind == 2) {
+		a.keyring_spec = argv[argc - 1];
+		argc--;
+	}
+	if (argc - optind != 1) {
+		cli_error(PROG, "%s: expected exactly one input file (see --help)", a.cmd);
+		ret = CLI_EXIT_USAGE;
+		goto out;
+	}
+	a.input = argv[optind];
+	if (ipe_ctx_new(&ctx)) {
+		cli_error(PROG, "out of memory");
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (!strcmp(a.cmd, "sign"))
+		ret = cmd_sign(ctx, &a);
+	else if (!strcmp(a.cmd, "verify"))
+		ret = cmd_verify(ctx, &a);
+	else if (!strcmp(a.cmd, "inspect"))
+		ret = cmd_inspect(ctx, &a);
+	else if (!strcmp(a.cmd, "extract"))
+		ret = cmd_extract(ctx, &a);
+	else if (!strcmp(a.cmd, "key-add"))
+		ret = cmd_key_add(ctx, &a);
+	else {
+		cli_error(PROG, "unknown command '%s' (sign, verify, inspect, extract, key-add)", a.cmd);
+		ret = CLI_EXIT_USAGE;
+	}
+out:
+	ipe_ctx_free(ctx);
+	free(a.trust);
+	free(a.extra);
+	return ret;
+}
