@@ -639,7 +639,6 @@ static void check_name(struct ipe_parser *ps)
 		ps_error(ps, "IPE-E031", EACCES, &p->name_loc,
 			 "the name becomes a directory under securityfs; use letters, digits, '.', '_' and '-' only",
 			 "policy name '%s' cannot be a directory name", show(showbuf, sizeof(showbuf), p->name, p->name_len));
-		return;
 	}
 	if (p->name_len > NAME_MAX_BYTES)
 		ps_error(ps, "IPE-E032", ENAMETOOLONG, &p->name_loc,
