@@ -246,5 +246,25 @@ C("ok_tabs_everywhere", "TABs as the only separators, plus TAB indentation",
   b"\tpolicy_name=t\t\tpolicy_version=0.0.0\t\n\tDEFAULT\t\taction=DENY\t\n"
   b"\t\top=EXECUTE\tboot_verified=TRUE\taction=ALLOW\n" + ALLDEF)
 
+# ------------------------------------------- more isspace / name subtleties
+C("e012_trailing_unit_sep", "0x1C-0x1F are not kernel whitespace (unlike Python's isspace)",
+  H + G + b"op=EXECUTE action=ALLOW\x1f\n", E("E012", at(b"action=ALLOW", 2)))
+C("e003_version_file_sep", "0x1C after the version is not trimmed",
+  b"policy_name=t policy_version=1.0.0\x1c\n" + G, E("E003", at(b"policy_version")))
+C("ok_name_dot_nbsp", "'.\\xa0' is not '.': 0xA0 inside a line is a name byte",
+  b"policy_name=.\xa0 policy_version=0.0.0\n" + G)
+C("ok_name_dotdot_vt", "'..\\v' is not '..'",
+  b"policy_name=..\v policy_version=0.0.0\n" + G)
+C("e031_dot_trailing_trim", "0xA0 at the end of the header line is trimmed, so the name is exactly '.'",
+  b"policy_name=. policy_version=0.0.0\xa0\n" + G, E("E031", at(b"policy_name")))
+C("ok_nbsp_comment_line", "a line '\\xa0#c' trims to empty",
+  H + b"\xa0# comment\n" + G)
+C("e012_lone_action_vt_prefix", "'\\vaction=DENY' alone is not an action",
+  H + G + b"\vaction=DENY\n", E("E012", at(b"\vaction")))
+C("e016_cr_same_display_line", "the duplicate DEFAULT after a CR on the same display line",
+  H + b"DEFAULT action=ALLOW\rDEFAULT action=DENY\n", E("E016", at(b"\rDEFAULT", skip=1)))
+C("ok_cr_header_and_default_one_line", "header and DEFAULT separated only by CR",
+  b"policy_name=t policy_version=0.0.0\rDEFAULT action=ALLOW")
+
 if __name__ == "__main__":
     main(cases, owns=lambda n: n.startswith("b_"))

@@ -689,5 +689,60 @@ C("multi_header_and_rules", "bad version plus bad rules: all reported, the versi
   b"policy_name=t policy_version=1.2.x\n" + G + b"op=NOPE action=ALLOW\n",
   E("E003", at(b"policy_version")), E("E010", at(b"op=NOPE")))
 
+# ------------------------------------------------- more precedence subtleties
+C("e002_version_first_invalid",
+  "policy_version= in slot 0 fails as a misplaced token before its value is parsed",
+  b"policy_version=x policy_name=t\n" + G, E("E002", lc(1, 1)))
+C("e002_version_hash_right_after_eq", "'#' right after '=' leaves an empty version",
+  b"policy_name=t policy_version=#1.0.0\n" + G, E("E002", at(b"policy_version")))
+C("e002_name_hash_right_after_eq", "'#' right after '=' leaves an empty name",
+  b"policy_name=#t policy_version=0.0.0\n" + G, E("E002", lc(1, 1)))
+C("e002_empty_version_then_third", "an empty version fails before the third token",
+  b"policy_name=t policy_version= x\n" + G, E("E002", at(b"policy_version")))
+C("e002_name_twice_no_default", "header error and completeness",
+  b"policy_name=t policy_name=u\n", E("E002", at(b"policy_name=u")), E("E030", lc(1, 1)))
+ver_case("e003_equals_suffix", "'1.0.0='", b"1.0.0=", "E003")
+ver_case("e003_uppercase_hex_prefix", "'0X1'", b"0X1.0.0", "E003")
+ver_case("e004_rev_65536_after_max", "65535.65535.65536", b"65535.65535.65536", "E004")
+rule_case("e012_digest_last_not_parsed",
+          "the last token is only checked as an action: a bad digest there is E012, not E021",
+          b"op=EXECUTE fsverity_digest=sha256:zz\n", E("E012", at(b"fsverity_digest")))
+rule_case("e012_empty_digest_last", "an empty digest in last position is E012, not E022",
+          b"op=EXECUTE dmverity_roothash=\n", E("E012", at(b"dmverity_roothash")))
+rule_case("e012_default_last", "DEFAULT in last position is checked as the action",
+          b"op=EXECUTE DEFAULT\n", E("E012", at(b"DEFAULT\n")))
+rule_case("e012_default_default", "'DEFAULT DEFAULT': the second is the action position",
+          b"DEFAULT DEFAULT\n", E("E012", at(b"DEFAULT DEFAULT", skip=8)))
+rule_case("e012_default_glued_hash", "'DEFAULT#x action=ALLOW' leaves 'DEFAULT' alone",
+          b"DEFAULT#x action=DENY\n", E("E012", at(b"DEFAULT#")))
+C("e012_default_then_action_next_line", "a DEFAULT line split over two lines",
+  H + b"DEFAULT op=EXECUTE\naction=ALLOW\n" + G,
+  E("E012", at(b"op=EXECUTE")), E("E017", at(b"\naction=ALLOW", skip=1)))
+rule_case("e010_digest_in_op_position", "a digest in the op position",
+          b"fsverity_digest=sha256:00 op=EXECUTE action=ALLOW\n",
+          E("E010", at(b"fsverity_digest")))
+rule_case("e010_lowercase_x509", "op=x509_cert", b"op=x509_cert action=ALLOW\n",
+          E("E010", at(b"op=x509")))
+rule_case("e011_mixed_case_bool", "fsverity_signature=True",
+          b"op=EXECUTE fsverity_signature=True action=ALLOW\n",
+          E("E011", at(b"fsverity_signature")))
+rule_case("e020_equals_value", "fsverity_digest== : value '=' has no ':'",
+          b"op=EXECUTE fsverity_digest== action=ALLOW\n", E("E020", at(b"fsverity_digest")))
+rule_case("e021_colon_colon_value", "fsverity_digest=:: : HEX is ':'",
+          b"op=EXECUTE fsverity_digest=:: action=ALLOW\n", E("E021", at(b"fsverity_digest")))
+rule_case("e021_three_parts", "a:b:c", b"op=EXECUTE dmverity_roothash=a:b:c action=ALLOW\n",
+          E("E021", at(b"dmverity_roothash")))
+rule_case("e021_uppercase_x", "0X12", b"op=EXECUTE fsverity_digest=sha256:0X12 action=ALLOW\n",
+          E("E021", at(b"fsverity_digest")))
+C("e016_op_default_around_global", "per-op, global, then the same per-op again",
+  H + b"DEFAULT op=EXECUTE action=ALLOW\n" + G + b"DEFAULT op=EXECUTE action=ALLOW\n",
+  E("E016", at(b"DEFAULT op=EXECUTE", 2)))
+C("e030_bad_op_default", "six per-op defaults plus one for an unknown op",
+  H + alldef_except(b"KEXEC_IMAGE") + b"DEFAULT op=KEXEC action=DENY\n",
+  E("E010", at(b"op=KEXEC ")), E("E030", lc(1, 1)))
+C("e012_far_column", "the bad action after 2000 properties",
+  H + G + b"op=EXECUTE" + b" boot_verified=TRUE" * 2000 + b" action=PERMIT\n",
+  E("E012", at(b"action=PERMIT")))
+
 if __name__ == "__main__":
     main(cases, owns=lambda n: not n.startswith("b_"))

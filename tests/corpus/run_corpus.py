@@ -11,6 +11,7 @@ and compare
   * the exit status (0 when the kernel accepts and there is no error, else 1).
 
 Usage: run_corpus.py [--ipe-check PATH] [--min-cases N] [-v] [CASES_DIR] [NAME_SUBSTRING...]
+(an argument naming an existing directory is the cases directory, others are filters)
 Prints one line per failing case and ends with "N passed, N failed".
 Exit status: 0 all passed (and at least --min-cases ran), 1 otherwise.
 """
@@ -98,13 +99,21 @@ def run_case(ipe_check, pol, timeout):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("cases_dir", nargs="?", default=os.path.join(here, "cases"))
-    ap.add_argument("filters", nargs="*", help="only cases whose name contains one of these")
+    ap.add_argument("args", nargs="*", metavar="CASES_DIR|FILTER",
+                    help="a cases directory (default: cases/ next to this script) "
+                         "and/or substrings: only cases whose name contains one")
     ap.add_argument("--ipe-check", default=os.environ.get("IPE_CHECK"))
     ap.add_argument("--min-cases", type=int, default=150)
     ap.add_argument("--timeout", type=int, default=60)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    args.cases_dir = os.path.join(here, "cases")
+    args.filters = []
+    for a in args.args:
+        if os.path.isdir(a):
+            args.cases_dir = a
+        else:
+            args.filters.append(a)
 
     if not args.ipe_check:
         print("run_corpus: set IPE_CHECK or pass --ipe-check", file=sys.stderr)
