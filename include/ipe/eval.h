@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libipe: the semantic model of how the kernel evaluates a policy
+ * (IPE-KERNEL.md section 2).
+ *
+ * An event is one access the kernel classifies under an operation: a file
+ * (with its integrity properties) or no file at all (anonymous executable
+ * memory, buffer-based module/firmware/kexec/policy/cert loads).  The
+ * decision is the first matching rule of the op in file order, else the op's
+ * DEFAULT, else the global DEFAULT, else ALLOW.
+ *
+ * The kernel's build configuration matters: a property whose
+ * CONFIG_IPE_PROP_* option is off evaluates false in BOTH its TRUE and FALSE
+ * forms (struct ipe_eval_kernel).
+ */
+#ifndef IPE_EVAL_H
+#define IPE_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ipe/policy.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which property families the kernel was built with. */
+struct ipe_eval_kernel {
+	bool prop_dmverity;           /* CONFIG_IPE_PROP_DM_VERITY: dmverity_roothash */
+	bool prop_dmverity_signature; /* CONFIG_IPE_PROP_DM_VERITY_SIGNATURE: dmverity_signature */
+	bool prop_fsverity;           /* CONFIG_IPE_PROP_FS_VERITY: fsverity_digest */
+	bool prop_fsverity_signature; /* CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG: fsverity_signature */
+};
+
+/* Every property compiled in (what a NULL kernel means everywhere below). */
+void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel);
+/* Is the family of property type t compiled in?  boot_verified always is. */
+bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_prop_type t);
+/* "CONFIG_IPE_PROP_FS_VERITY" etc.; NULL for boot_verified. */
+const char *ipe_prop_kconfig(enum ipe_prop_type t);
+
+/* One event.  Digests are compared as the kernel does: same length, strcmp of
+ * the algorithm name, equal bytes. */
+struct ipe_event {
+	bool has_file;            /* false: no file; every other field is ignored */
+	bool boot_verified;       /* on the rootfs the initramfs populated */
+	bool dmverity;            /* on a dm-verity volume (dmv_* valid) */
+	bool dmverity_signed;     /* that volume's root hash signature verified */
+	const char *dmv_alg;      /* e.g. "sha256" */
+	const uint8_t *dmv_roothash;
+	size_t dmv_roothash_len;
+	bool fsverity;            /* fs-verity enabled on the file (fsv_* valid) */
+	bool fsverity_signed;     /* fs-verity builtin signature verified */
+	const char *fsv_alg;      /* "sha256" or "sha512" */
+	const uint8_t *fsv_digest;
+	size_t fsv_digest_len;
+};
+
+/* Does one property hold for ev?  k NULL = every property compiled in. */
+bool ipe_eval_prop(const struct ipe_policy *p, const struct ipe_prop *prop, const struct ipe_event *ev,
+		   const struct ipe_eval_kernel *k);
+/* Does a rule match ev (all its properties hold; none = always)? */
+bool ipe_eval_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_event *ev,
+		   const struct ipe_eval_kernel *k);
+
+enum ipe_decided_by {
+	IPE_DECIDED_BY_RULE = 0,        /* rule index in p->ops[op].rules */
+	IPE_DECIDED_BY_OP_DEFAULT,
+	IPE_DECIDED_BY_GLOBAL_DEFAULT,
+	IPE_DECIDED_BY_NOTHING,         /* no default applies: ALLOW (also: no policy) */
+};
+
+struct ipe_decision {
+	enum ipe_action action;
+	enum ipe_decided_by by;
+	size_t rule;                    /* valid when by == IPE_DECIDED_BY_RULE */
+};
+
+/* The kernel's decision for ev under op.  p NULL = no active policy (ALLOW);
+ * op IPE_OP_INVALID (or any value >= IPE_OP_COUNT) = an event the kernel cannot
+ * classify: the global DEFAULT applies.  Returns 0 or -EINVAL. */
+int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
+	     struct ipe_decision *ret_decision);
+
+/* ---- static view of a rule (for analyses: linter, optimizer) ---- */
+
+/* Why a rule can never match anything. */
+enum ipe_never_reason {
+	IPE_NEVER_NOT = 0,           /* it can match */
+	IPE_NEVER_CONTRADICTION,     /* X=TRUE and X=FALSE */
+	IPE_NEVER_TWO_DIGESTS,       /* two different digests of the same kind */
+	IPE_NEVER_BOOT_VERITY,       /* boot_verified=TRUE with a verity property */
+	IPE_NEVER_COMPILED_OUT,      /* a property the kernel was built without */
+	IPE_NEVER_BAD_DIGEST,        /* a digest no kernel file/volume can have */
+};
+
+/* A rule as a constraint on events.  tri-states: -1 any, 0 FALSE, 1 TRUE. */
+struct ipe_rule_constraint {
+	int8_t boot_verified, dmv_sig, fsv_sig;
+	const struct ipe_prop *dmv;  /* required dm-verity root hash, NULL = any */
+	const struct ipe_prop *fsv;  /* required fs-verity digest, NULL = any */
+	enum ipe_never_reason never; /* != NOT: the rule never matches */
+	const struct ipe_prop *never_prop; /* the property responsible (NULL if none) */
+	const struct ipe_prop *never_other; /* the property it conflicts with, if any */
+};
+
+/* Compute the constraint of a rule.  Every event matching r satisfies it and
+ * vice versa (given the kernel's properties k; NULL = all). */
+void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+			 struct ipe_rule_constraint *ret);
+
+/* Kernel digest equality: same length, same algorithm name, same bytes. */
+bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a, const struct ipe_prop *b);
+
+/* Could some file or volume on a kernel ever carry this digest?  False for an
+ * empty algorithm or hex, an algorithm name the kernel never uses (uppercase,
+ * "sha-256"), a length that does not fit the algorithm, and for
+ * fsverity_digest an algorithm fs-verity does not support. */
+bool ipe_prop_digest_possible(const struct ipe_policy *p, const struct ipe_prop *prop);
+
+/* Digest size in bytes of a kernel hash algorithm name; 0 if unknown. */
+size_t ipe_hash_alg_size(const char *alg);
+/* Is alg one fs-verity supports (sha256, sha512)? */
+bool ipe_fsverity_alg_supported(const char *alg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

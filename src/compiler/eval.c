@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* The semantic model of IPE evaluation (IPE-KERNEL.md section 2). */
+#include <errno.h>
+#include <string.h>
+
+#include <ipe/eval.h>
+
+void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel)
+{
+	if (!ret_kernel)
+		return;
+	ret_kernel->prop_dmverity = true;
+	ret_kernel->prop_dmverity_signature = true;
+	ret_kernel->prop_fsverity = true;
+	ret_kernel->prop_fsverity_signature = true;
+}
+
+bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_prop_type t)
+{
+	if (!k)
+		return true;
+	switch (t) {
+	case IPE_PROP_DMV_ROOTHASH:
+		return k->prop_dmverity;
+	case IPE_PROP_DMV_SIG_FALSE:
+	case IPE_PROP_DMV_SIG_TRUE:
+		return k->prop_dmverity_signature;
+	case IPE_PROP_FSV_DIGEST:
+		return k->prop_fsverity;
+	case IPE_PROP_FSV_SIG_FALSE:
+	case IPE_PROP_FSV_SIG_TRUE:
+		return k->prop_fsverity_signature;
+	default:
+		return true;
+	}
+}
+
+const char *ipe_prop_kconfig(enum ipe_prop_type t)
+{
+	switch (t) {
+	case IPE_PROP_DMV_ROOTHASH:
+		return "CONFIG_IPE_PROP_DM_VERITY";
+	case IPE_PROP_DMV_SIG_FALSE:
+	case IPE_PROP_DMV_SIG_TRUE:
+		return "CONFIG_IPE_PROP_DM_VERITY_SIGNATURE";
+	case IPE_PROP_FSV_DIGEST:
+		return "CONFIG_IPE_PROP_FS_VERITY";
+	case IPE_PROP_FSV_SIG_FALSE:
+	case IPE_PROP_FSV_SIG_TRUE:
+		return "CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG";
+	default:
+		return NULL;
+	}
+}
+
+static bool digest_eq(const struct ipe_policy *p, const struct ipe_prop *prop, const char *alg,
+		      const uint8_t *bytes, size_t len)
+{
+	const char *palg = ipe_prop_alg(p, prop);
+
+	if (!alg || !palg || (len && !bytes))
+		return false;
+	return prop->digest_len == len && strcmp(palg, alg) == 0 &&
+	       (len == 0 || memcmp(ipe_prop_digest(p, prop), bytes, len) == 0);
+}
+
+bool ipe_eval_prop(const struct ipe_policy *p, const struct ipe_prop *prop, const struct ipe_event *ev,
+		   const struct ipe_eval_kernel *k)
+{
+	enum ipe_prop_type t = (enum ipe_prop_type)prop->type;
+
+	/* compiled out: both forms are false */
+	if (!ipe_eval_prop_enabled(k, t))
+		return false;
+	if (!ev || !ev->has_file) {
+		/* no file: the =FALSE forms hold, TRUE forms and digests do not */
+		return t == IPE_PROP_BOOT_VERIFIED_FALSE || t == IPE_PROP_DMV_SIG_FALSE ||
+		       t == IPE_PROP_FSV_SIG_FALSE;
+	}
+	switch (t) {
+	case IPE_PROP_BOOT_VERIFIED_FALSE:
+		return !ev->boot_verified;
+	case IPE_PROP_BOOT_VERIFIED_TRUE:
+		return ev->boot_verified;
+	case IPE_PROP_DMV_ROOTHASH:
+		return ev->dmverity && digest_eq(p, prop, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len);
+	case IPE_PROP_DMV_SIG_FALSE:
+		return !(ev->dmverity && ev->dmverity_signed);
+	case IPE_PROP_DMV_SIG_TRUE:
+		return ev->dmverity && ev->dmverity_signed;
+	case IPE_PROP_FSV_DIGEST:
+		return ev->fsverity && digest_eq(p, prop, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len);
+	case IPE_PROP_FSV_SIG_FALSE:
+		return !(ev->fsverity && ev->fsverity_signed);
+	case IPE_PROP_FSV_SIG_TRUE:
+		return ev->fsverity && ev->fsverity_signed;
+	default:
+		return false;
+	}
+}
+
+bool ipe_eval_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_event *ev,
+		   const struct ipe_eval_kernel *k)
+{
+	const struct ipe_prop *props = ipe_rule_props(p, r);
+
+	for (uint32_t i = 0; i < r->nprops; i++)
+		if (!ipe_eval_prop(p, &props[i], ev, k))
+			return false;
+	return true;
+}
+
+int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
+	     struct ipe_decision *ret_decision)
+{
+	struct ipe_decision d = { .action = IPE_ACTION_ALLOW, .by = IPE_DECIDED_BY_NOTHING, .rule = 0 };
+
+	if (!ret_decision)
+		return -EINVAL;
+	if (p && op >= 0 && op < IPE_OP_COUNT) {
+		const struct ipe_op_table *t = &p->ops[op];
+
+		for (size_t i = 0; i < t->nrules; i++) {
+			if (ipe_eval_rule(p, &t->rules[i], ev, k)) {
+				d.action = (enum ipe_action)t->rules[i].action;
+				d.by = IPE_DECIDED_BY_RULE;
+				d.rule = i;
+				goto out;
+			}
+		}
+		if (t->default_action != IPE_ACTION_NONE) {
+			d.action = (enum ipe_action)t->default_action;
+			d.by = IPE_DECIDED_BY_OP_DEFAULT;
+			goto out;
+		}
+	}
+	if (p && p->global_default != IPE_ACTION_NONE) {
+		d.action = (enum ipe_action)p->global_default;
+		d.by = IPE_DECIDED_BY_GLOBAL_DEFAULT;
+	}
+out:
+	*ret_decision = d;
+	return 0;
+}
+
+/* ---- algorithms ---- */
+
+static const struct {
+	const char *name;
+	size_t size;
+} hash_algs[] = {
+	{ "md5", 16 },          { "sha1", 20 },         { "sha224", 28 },       { "sha256", 32 },
+	{ "sha384", 48 },       { "sha512", 64 },       { "sha3-224", 28 },     { "sha3-256", 32 },
+	{ "sha3-384", 48 },     { "sha3-512", 64 },     { "sm3", 32 },          { "blake2b-160", 20 },
+	{ "blake2b-256", 32 },  { "blake2b-384", 48 },  { "blake2b-512", 64 },  { "streebog256", 32 },
+	{ "streebog512", 64 },  { "wp256", 32 },        { "wp384", 48 },        { "wp512", 64 },
+	{ "rmd160", 20 },
+};
+
+size_t ipe_hash_alg_size(const char *alg)
+{
+	if (!alg)
+		return 0;
+	for (size_t i = 0; i < sizeof(hash_algs) / sizeof(hash_algs[0]); i++)
+		if (strcmp(hash_algs[i].name, alg) == 0)
+			return hash_algs[i].size;
+	return 0;
+}
+
+bool ipe_fsverity_alg_supported(const char *alg)
+{
+	return alg && (strcmp(alg, "sha256") == 0 || strcmp(alg, "sha512") == 0);
+}
+
+static bool kernel_alg_name_chars(const char *alg)
+{
+	for (const char *c = alg; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+			return false;
+	return true;
+}
+
+bool ipe_prop_digest_possible(const struct ipe_policy *p, const struct ipe_prop *prop)
+{
+	const char *alg = ipe_prop_alg(p, prop);
+	size_t want;
+
+	if (!alg || !*alg || prop->digest_len == 0 || !kernel_alg_name_chars(alg))
+		return false;
+	want = ipe_hash_alg_size(alg);
+	if (prop->type == IPE_PROP_FSV_DIGEST)
+		return ipe_fsverity_alg_supported(alg) && want == prop->digest_len;
+	if (want)
+		return want == prop->digest_len;
+	/* an unknown lowercase name: a crypto API hash we do not know; only
+	 * reject the spellings of known ones ("sha-256") */
+	if (strncmp(alg, "sha-", 4) == 0)
+		return false;
+	return true;
+}
+
+bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a, const struct ipe_prop *b)
+{
+	return a->type == b->type && a->digest_len == b->digest_len && a->alg == b->alg &&
+	       (a->digest_len == 0 || memcmp(ipe_prop_digest(p, a), ipe_prop_digest(p, b), a->digest_len) == 0);
+}
+
+/* ---- static view ---- */
+
+static void never(struct ipe_rule_constraint *c, enum ipe_never_reason why, const struct ipe_prop *prop,
+		  const struct ipe_prop *other)
+{
+	if (c->never != IPE_NEVER_NOT)
+		return;
+	c->never = why;
+	c->never_prop = prop;
+	c->never_other = other;
+}
+
+static void set_tri(struct ipe_rule_constraint *c, int8_t *slot, const struct ipe_prop **first, int8_t v,
+		    const struct ipe_prop *prop)
+{
+	if (*slot == -1) {
+		*slot = v;
+		*first = prop;
+	} else if (*slot != v) {
+		never(c, IPE_NEVER_CONTRADICTION, prop, *first);
+	}
+}
+
+void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+			 struct ipe_rule_constraint *ret)
+{
+	const struct ipe_prop *props = ipe_rule_props(p, r);
+	const struct ipe_prop *bv_first = NULL, *ds_first = NULL, *fs_first = NULL, *verity = NULL;
+	struct ipe_rule_constraint c = { .boot_verified = -1, .dmv_sig = -1, .fsv_sig = -1 };
+
+	for (uint32_t i = 0; i < r->nprops; i++) {
+		const struct ipe_prop *pr = &props[i];
+
+		if (!ipe_eval_prop_enabled(k, (enum ipe_prop_type)pr->type))
+			never(&c, IPE_NEVER_COMPILED_OUT, pr, NULL);
+		switch (pr->type) {
+		case IPE_PROP_BOOT_VERIFIED_FALSE:
+		case IPE_PROP_BOOT_VERIFIED_TRUE:
+			set_tri(&c, &c.boot_verified, &bv_first, pr->type == IPE_PROP_BOOT_VERIFIED_TRUE, pr);
+			break;
+		case IPE_PROP_DMV_SIG_FALSE:
+		case IPE_PROP_DMV_SIG_TRUE:
+			set_tri(&c, &c.dmv_sig, &ds_first, pr->type == IPE_PROP_DMV_SIG_TRUE, pr);
+			if (pr->type == IPE_PROP_DMV_SIG_TRUE && !verity)
+				verity = pr;
+			break;
+		case IPE_PROP_FSV_SIG_FALSE:
+		case IPE_PROP_FSV_SIG_TRUE:
+			set_tri(&c, &c.fsv_sig, &fs_first, pr->type == IPE_PROP_FSV_SIG_TRUE, pr);
+			if (pr->type == IPE_PROP_FSV_SIG_TRUE && !verity)
+				verity = pr;
+			break;
+		case IPE_PROP_DMV_ROOTHASH:
+		case IPE_PROP_FSV_DIGEST: {
+			const struct ipe_prop **slot = pr->type == IPE_PROP_DMV_ROOTHASH ? &c.dmv : &c.fsv;
+
+			if (!ipe_prop_digest_possible(p, pr))
+				never(&c, IPE_NEVER_BAD_DIGEST, pr, NULL);
+			if (!*slot)
+				*slot = pr;
+			else if (!ipe_prop_digest_equal(p, *slot, pr))
+				never(&c, IPE_NEVER_TWO_DIGESTS, pr, *slot);
+			if (!verity)
+				verity = pr;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	/* the initramfs rootfs is neither dm-verity nor fs-verity */
+	if (c.boot_verified == 1 && verity)
+		never(&c, IPE_NEVER_BOOT_VERITY, verity, bv_first);
+	*ret = c;
+}
