@@ -301,7 +301,7 @@ static void test_rules(void **state)
 		{ HDR DEF "DEFAULT boot_verified=TRUE action=DENY\n", EBADMSG, "boot_verified", "IPE-E010", NULL },
 		{ HDR DEF "DEFAULT action=DENY op=EXECUTE\n", EBADMSG, "action=DENY", "IPE-E013", NULL },
 		{ HDR DEF "DEFAULT\n", EBADMSG, "DEFAULT", "IPE-E012", "ALLOW" },
-		{ HDR DEF "DEFAULT DEFAULT action=DENY\n", EBADMSG, "DEFAULT", "IPE-E014", "ALLOW\nDEFAULT " },
+		{ HDR DEF "DEFAULT DEFAULT action=DENY\n", EBADMSG, "DEFAULT", "IPE-E014", " DEFAULT action=DENY" },
 		{ HDR "default action=ALLOW\n", EBADMSG, "default", "IPE-E010", NULL },
 		/* completeness */
 		{ HDR, EBADMSG, "policy_name=p", "IPE-E030", NULL },
