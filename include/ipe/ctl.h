@@ -59,11 +59,11 @@ enum ipe_ctl_stage {
 enum ipe_ctl_outcome {
 	IPE_CTL_OK = 0,          /* done (or nothing to do)                     exit 0 */
 	IPE_CTL_FAIL_KERNEL,     /* the kernel refused a write (errno)          exit 1 */
-	IPE_CTL_FAIL_IO,         /* reading the blob/tree failed, short write   exit 1 */
-	IPE_CTL_FAIL_USAGE,      /* bad arguments (front end)                   exit 2 */
-	IPE_CTL_FAIL_PREFLIGHT,  /* refused before touching the kernel          exit 3 */
-	IPE_CTL_FAIL_UNAVAILABLE,/* no IPE securityfs tree / policy not loaded  exit 4 */
-	IPE_CTL_FAIL_VERIFY,     /* write accepted but re-reading disagrees      exit 5 */
+	IPE_CTL_FAIL_IO,         /* reading the blob/tree failed, short write   exit 2 */
+	IPE_CTL_FAIL_USAGE,      /* bad arguments (front end)                   exit 3 */
+	IPE_CTL_FAIL_PREFLIGHT,  /* refused before touching the kernel          exit 4 */
+	IPE_CTL_FAIL_UNAVAILABLE,/* no IPE securityfs tree / policy not loaded  exit 5 */
+	IPE_CTL_FAIL_VERIFY,     /* write accepted but re-reading disagrees      exit 6 */
 };
 
 /* ---- versions ---------------------------------------------------------- */

@@ -285,8 +285,10 @@ static char *expand(const char *tpl, const struct ipe_ctl_errctx *c)
 			sb_str(&b, c->node ? c->node : "(securityfs)");
 		else if (IS("value"))
 			sb_name(&b, c->value ? c->value : "?");
-		else if (IS("errno"))
-			sb_str(&b, ipe_errno_name(c->err) ? ipe_errno_name(c->err) : "unknown errno");
+		else if (IS("errno")) {
+			snprintf(tmp, sizeof(tmp), "errno %d", c->err);
+			sb_str(&b, ipe_errno_name(c->err) ? ipe_errno_name(c->err) : tmp);
+		}
 		else if (IS("strerror"))
 			sb_str(&b, strerror(c->err));
 		else if (IS("detail"))

@@ -23,11 +23,11 @@ int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r)
 	switch (r->outcome) {
 	case IPE_CTL_OK: return 0;
 	case IPE_CTL_FAIL_KERNEL: return 1;
-	case IPE_CTL_FAIL_IO: return 1;
-	case IPE_CTL_FAIL_USAGE: return 2;
-	case IPE_CTL_FAIL_PREFLIGHT: return 3;
-	case IPE_CTL_FAIL_UNAVAILABLE: return 4;
-	case IPE_CTL_FAIL_VERIFY: return 5;
+	case IPE_CTL_FAIL_IO: return 2;
+	case IPE_CTL_FAIL_USAGE: return 3;
+	case IPE_CTL_FAIL_PREFLIGHT: return 4;
+	case IPE_CTL_FAIL_UNAVAILABLE: return 5;
+	case IPE_CTL_FAIL_VERIFY: return 6;
 	}
 	return 1;
 }
@@ -107,7 +107,9 @@ static int fail_preflight(struct ipe_ctx *ctx, struct ipe_ctl_result *r, size_t 
 
 		if (d->severity != IPE_SEV_ERROR)
 			continue;
-		return fail_msg(r, IPE_CTL_FAIL_PREFLIGHT, d->kernel_errno ? d->kernel_errno : -pf, d->code,
+		/* "not loaded" / "no IPE" are unavailability, whoever finds them */
+		return fail_msg(r, d->kernel_errno == ENOENT ? IPE_CTL_FAIL_UNAVAILABLE : IPE_CTL_FAIL_PREFLIGHT,
+				d->kernel_errno ? d->kernel_errno : -pf, d->code,
 				strdup(d->message), d->hint ? strdup(d->hint) : NULL);
 	}
 	return fail_msg(r, IPE_CTL_FAIL_PREFLIGHT, -pf, "IPECTL-P999",
