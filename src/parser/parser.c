@@ -13,6 +13,7 @@
 
 #include "compiler/model.h"
 #include "grammar.h"
+#include "parser/extensions.h"
 #include "parser/hints.h"
 #include "parser_internal.h"
 #include "util/internal.h"
@@ -111,7 +112,7 @@ int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps)
 	if (ps->err)
 		return IPE_YYEOF;
 	if (!ps->have_line) {
-		rc = ipe_lexer_next_line(&ps->lx, &ps->line);
+		rc = ps->ext ? ipe_ext_next_line(ps, &ps->line) : ipe_lexer_next_line(&ps->lx, &ps->line);
 		if (rc < 0) {
 			ps->err = rc;
 			return IPE_YYEOF;
@@ -646,12 +647,13 @@ static void check_name(struct ipe_parser *ps)
 			 "policy name is %zu bytes long (at most 255)", p->name_len);
 }
 
-int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_policy)
+static int parse(struct ipe_ctx *ctx, uint32_t src, bool source_mode, const struct ipe_source_opts *opts,
+		 struct ipe_policy **ret_policy)
 {
 	const struct ipe_source *s = ipe_ctx_source(ctx, src);
 	struct ipe_parser ps;
 	const unsigned char *nul;
-	size_t text_len;
+	size_t text_len, first_diag = 0;
 	int rc;
 
 	if (!s || !ret_policy)
@@ -672,6 +674,13 @@ int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_
 	rc = ipe_lexer_init(&ps.lx, ctx, src, s->data, text_len);
 	if (rc)
 		goto out;
+	if (source_mode) {
+		rc = ipe_ext_new(opts, &ps.ext);
+		if (rc)
+			goto out;
+		ipe_ext_set_root(ps.ext, s->name);
+		first_diag = ipe_ctx_diag_count(ctx);
+	}
 
 	rc = ipe_yyparse(&ps);
 	if (ps.err) {
@@ -702,9 +711,12 @@ int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_
 				  s->len - text_len - 1 == 1 ? "" : "s"))
 			rc = -ENOMEM;
 	}
+	if (ps.ext && !rc && !ps.err)
+		rc = ipe_ext_add_include_notes(&ps, first_diag);
 	if (ps.err)
 		rc = ps.err;
 out:
+	ipe_ext_free(ps.ext);
 	ipe_lexer_fini(&ps.lx);
 	free(ps.kws);
 	if (rc) {
@@ -713,6 +725,17 @@ out:
 	}
 	*ret_policy = ps.policy;
 	return 0;
+}
+
+int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_policy)
+{
+	return parse(ctx, src, false, NULL, ret_policy);
+}
+
+int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
+			    struct ipe_policy **ret_policy)
+{
+	return parse(ctx, src, true, opts, ret_policy);
 }
 
 int ipe_policy_verdict_text(struct ipe_ctx *ctx, const char *name, const void *text, size_t len,

@@ -20,6 +20,7 @@ struct ipe_parser {
 	struct ipe_policy *policy;
 	struct ipe_lexer lx;
 	int err;                  /* internal failure (-ENOMEM), stops the parse */
+	struct ipe_ext *ext;      /* source mode (extensions.c); NULL in kernel mode */
 
 	/* current line */
 	struct ipe_line line;
@@ -42,6 +43,8 @@ struct ipe_parser {
 	struct ipe_loc cur_default_loc;
 	size_t cur_props_start;
 };
+
+struct ipe_ext;
 
 /* Actions (parser.c) */
 void ipe_ps_header(struct ipe_parser *ps, uint32_t name_idx, uint32_t version_idx);

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/* The compiler's header overrides, previous-policy headers and boot checks. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/compile.h>
+#include <ipe/policy.h>
+
+#include "util/internal.h"
+
+int ipe_version_parse(const char *s, uint16_t ret_version[3])
+{
+	uint16_t v[3];
+	size_t part = 0;
+
+	if (!s || !ret_version)
+		return -EINVAL;
+	for (;;) {
+		unsigned long val = 0;
+		size_t nd = 0;
+
+		if (part >= 3)
+			return -EINVAL;
+		if (*s == '+')
+			s++;
+		while (*s >= '0' && *s <= '9') {
+			val = val * 10 + (unsigned long)(*s - '0');
+			if (val > UINT16_MAX)
+				return -ERANGE;
+			nd++;
+			s++;
+		}
+		if (!nd)
+			return -EINVAL;
+		v[part++] = (uint16_t)val;
+		if (*s == '\0')
+			break;
+		if (*s != '.')
+			return -EINVAL;
+		s++;
+	}
+	if (part != 3)
+		return -EINVAL;
+	memcpy(ret_version, v, sizeof(v));
+	return 0;
+}
+
+int ipe_version_next(const uint16_t v[3], uint16_t ret_next[3])
+{
+	uint16_t n[3] = { v[0], v[1], v[2] };
+
+	for (int i = 2; i >= 0; i--) {
+		if (n[i] < UINT16_MAX) {
+			n[i]++;
+			memcpy(ret_next, n, sizeof(n));
+			return 0;
+		}
+		n[i] = 0;
+	}
+	return -ERANGE;
+}
+
+const char *ipe_policy_name_problem(const char *name, size_t len)
+{
+	if (!name || len == 0)
+		return "the policy name is empty";
+	if (len > 255)
+		return "the policy name is longer than 255 bytes (it becomes a securityfs directory name)";
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return "'.' and '..' cannot be directory names under securityfs";
+	for (size_t i = 0; i < len; i++) {
+		switch (name[i]) {
+		case '/':
+			return "the policy name contains '/' (it becomes a securityfs directory name)";
+		case ' ':
+		case '\t':
+			return "the policy name contains a blank (the kernel splits tokens on space and TAB)";
+		case '\n':
+		case '\r':
+			return "the policy name contains a line break";
+		case '#':
+			return "the policy name contains '#' (the kernel cuts comments anywhere)";
+		case '\0':
+			return "the policy name contains a NUL byte";
+		default:
+			break;
+		}
+	}
+	/* trailing bytes the kernel trims would change the name */
+	{
+		unsigned char c = (unsigned char)name[len - 1];
+
+		if (c == '\v' || c == '\f' || c == 0xA0)
+			return "the policy name ends with a byte the kernel trims as whitespace";
+	}
+	return NULL;
+}
+
+int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_t len)
+{
+	char *n;
+
+	if (!p || ipe_policy_name_problem(name, len))
+		return -EINVAL;
+	n = strndup(name, len);
+	if (!n)
+		return -ENOMEM;
+	free(p->name);
+	p->name = n;
+	p->name_len = len;
+	return 0;
+}
+
+void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3])
+{
+	if (p && version)
+		memcpy(p->version, version, sizeof(p->version));
+}
+
+/* ---- the header of a previous policy ---- */
+
+/* One DER TLV with a definite length; returns the content or NULL. */
+static const uint8_t *der_tlv(const uint8_t *p, const uint8_t *end, uint8_t tag, size_t *ret_len,
+			      const uint8_t **ret_next)
+{
+	size_t len;
+
+	if (end - p < 2 || p[0] != tag)
+		return NULL;
+	p++;
+	if (*p < 0x80) {
+		len = *p++;
+	} else {
+		unsigned n = *p++ & 0x7f;
+
+		if (n == 0 || n > 4 || (size_t)(end - p) < n)
+			return NULL; /* indefinite or absurd */
+		len = 0;
+		while (n--)
+			len = len << 8 | *p++;
+	}
+	if ((size_t)(end - p) < len)
+		return NULL;
+	*ret_len = len;
+	*ret_next = p + len;
+	return p;
+}
+
+/* ContentInfo { OID, [0] SignedData { INTEGER, SET, SEQ { OID, [0] OCTET STRING } } } */
+static const uint8_t *cms_content(const uint8_t *b, size_t blen, size_t *ret_len)
+{
+	const uint8_t *end = b + blen, *p, *next, *q;
+	size_t len;
+
+	if (!(p = der_tlv(b, end, 0x30, &len, &next)))
+		return NULL;
+	end = p + len;
+	if (!der_tlv(p, end, 0x06, &len, &next))
+		return NULL;
+	if (!(p = der_tlv(next, end, 0xA0, &len, &next)))
+		return NULL;
+	end = p + len;
+	if (!(p = der_tlv(p, end, 0x30, &len, &next)))
+		return NULL;
+	end = p + len;
+	if (!der_tlv(p, end, 0x02, &len, &next))
+		return NULL;
+	if (!der_tlv(next, end, 0x31, &len, &next))
+		return NULL;
+	if (!(p = der_tlv(next, end, 0x30, &len, &next)))
+		return NULL;
+	end = p + len;
+	if (!der_tlv(p, end, 0x06, &len, &next))
+		return NULL;
+	if (!(p = der_tlv(next, end, 0xA0, &len, &next)))
+		return NULL;
+	end = p + len;
+	if (!(q = der_tlv(p, end, 0x04, &len, &next)))
+		return NULL;
+	*ret_len = len;
+	return q;
+}
+
+int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,
+				char **ret_name, uint16_t ret_version[3])
+{
+	struct ipe_ctx *priv = NULL;
+	struct ipe_policy *p = NULL;
+	const uint8_t *text = data;
+	size_t tlen = len;
+	struct ipe_loc l = { .src = IPE_SRC_NONE, .line = 0, .col = 0 };
+	uint32_t src;
+	int rc;
+
+	if (!ctx || (!data && len) || !ret_name || !ret_version)
+		return -EINVAL;
+	if (len > 0 && text[0] == 0x30) {
+		text = cms_content(data, len, &tlen);
+		if (!text) {
+			ipe_diag_add(ctx, "IPE-E140", IPE_SEV_ERROR, &l,
+				     "give the previous policy as its text or as the signed .p7b (DER, attached content)",
+				     "%s: looks like DER but holds no embedded policy text", display);
+			return -EBADMSG;
+		}
+	}
+	/* parse in a private context: the old policy's findings are not ours */
+	rc = ipe_ctx_new(&priv);
+	if (rc)
+		return rc;
+	rc = ipe_source_from_memory(priv, display, text, tlen, true, &src);
+	if (!rc)
+		rc = ipe_policy_parse(priv, src, &p);
+	if (rc)
+		goto out;
+	if (!p->has_header || ipe_ctx_diag_count_severity(priv, IPE_SEV_ERROR) > 0) {
+		const struct ipe_verdict *v = &p->verdict;
+
+		if (!p->has_header || (v->code && (strcmp(v->code, "IPE-E002") == 0 || strcmp(v->code, "IPE-E003") == 0 ||
+						   strcmp(v->code, "IPE-E004") == 0 || strcmp(v->code, "IPE-E005") == 0))) {
+			ipe_diag_add(ctx, "IPE-E140", IPE_SEV_ERROR, &l,
+				     "give the previous policy as its text or as the signed .p7b",
+				     "%s: no valid policy header (policy_name=NAME policy_version=X.Y.Z) found", display);
+			rc = -EBADMSG;
+			goto out;
+		}
+	}
+	*ret_name = strdup(p->name);
+	if (!*ret_name) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(ret_version, p->version, sizeof(p->version));
+out:
+	ipe_policy_free(p);
+	ipe_ctx_free(priv);
+	return rc;
+}
+
+/* ---- boot policy ---- */
+
+static struct ipe_loc loc_of(const struct ipe_source *s, uint32_t src, size_t off)
+{
+	struct ipe_loc l = { .src = src, .line = 1, .col = 1, .len = 1, .offset = (uint32_t)off };
+	size_t ls = 0;
+
+	for (size_t i = 0; i < off; i++)
+		if (s->data[i] == '\n') {
+			l.line++;
+			ls = i + 1;
+		}
+	l.col = (uint32_t)(off - ls + 1);
+	return l;
+}
+
+int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p)
+{
+	int n = 0;
+
+	if (!ctx || !p)
+		return -EINVAL;
+	for (size_t si = p->src; si < ipe_ctx_source_count(ctx); si++) {
+		const struct ipe_source *s = ipe_ctx_source(ctx, (uint32_t)si);
+		const void *cr, *nul;
+
+		if (!s)
+			continue;
+		cr = memchr(s->data, '\r', s->len);
+		nul = memchr(s->data, '\0', s->len);
+		if (cr) {
+			struct ipe_loc l = loc_of(s, (uint32_t)si, (size_t)((const unsigned char *)cr - s->data));
+
+			if (!ipe_diag_add(ctx, "IPE-E130", IPE_SEV_ERROR, &l,
+					  "convert the file to LF line ends (e.g. dos2unix); every CR is a line break to the kernel",
+					  "carriage return in a boot policy source"))
+				return -ENOMEM;
+			n++;
+		}
+		if (nul) {
+			struct ipe_loc l = loc_of(s, (uint32_t)si, (size_t)((const unsigned char *)nul - s->data));
+
+			if (!ipe_diag_add(ctx, "IPE-E130", IPE_SEV_ERROR, &l,
+					  "remove the NUL byte: the kernel silently ignores everything after it",
+					  "NUL byte in a boot policy source"))
+				return -ENOMEM;
+			n++;
+		}
+	}
+	if (p->verdict.err) {
+		if (!ipe_diag_add(ctx, "IPE-E131", IPE_SEV_ERROR, &p->verdict.loc,
+				  "a boot policy that fails to parse is only warned about: the kernel then enforces nothing",
+				  "the kernel would reject this boot policy (%s)", ipe_errno_name(p->verdict.err)))
+			return -ENOMEM;
+		n++;
+	}
+	return n;
+}
