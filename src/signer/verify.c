@@ -352,11 +352,18 @@ static int pk_verify(EVP_PKEY *pk, const char *md, const uint8_t *dig, size_t dl
 }
 
 static int tverify(const struct tkey *k, const char *md, bool ecdsa, const uint8_t *dig, size_t dlen,
-		   const uint8_t *sig, size_t slen)
+		   const uint8_t *sig, size_t slen, bool *unchecked)
 {
+	int rc;
+
 	if (k->c)
 		return pk_verify(X509_get0_pubkey(k->c->x), md, dig, dlen, sig, slen);
-	return ipe_keyring_verify(k->serial, md, ecdsa, dig, dlen, sig, slen);
+	rc = ipe_keyring_verify(k->serial, md, ecdsa, dig, dlen, sig, slen);
+	if (rc > 0) {
+		*unchecked = true;
+		rc = 0;
+	}
+	return rc;
 }
 
 /* ---- the kernel's checks ---- */
@@ -370,6 +377,7 @@ struct vstate {
 	size_t *dlen;
 	char why[512];
 	const char *reason;
+	bool unchecked;        /* a keyring signature could not be re-checked */
 };
 
 static const char *hash_for_md(const char *kname)
@@ -557,7 +565,7 @@ static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 matched:
 	if (cms_sig) {
 		rc = tverify(&k, hash_for_md(s->digest_name), sig_is_ecdsa(s), v->digest[i], v->dlen[i], s->sig,
-			     s->sig_len);
+			     s->sig_len, &v->unchecked);
 	} else {
 		struct kcert *c = &v->kc[last];
 		uint8_t d[EVP_MAX_MD_SIZE];
@@ -566,7 +574,7 @@ matched:
 
 		if (!md || !EVP_Digest(c->tbs, c->tbs_len, d, &dl, md, NULL))
 			return -ENOPKG;
-		rc = tverify(&k, c->sig_md, c->sig_ecdsa, d, dl, c->sig, c->sig_len);
+		rc = tverify(&k, c->sig_md, c->sig_ecdsa, d, dl, c->sig, c->sig_len, &v->unchecked);
 	}
 	if (rc)
 		return -EKEYREJECTED;
@@ -741,7 +749,9 @@ int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *
 				 ipe_errno_name(p->verdict.err) ? ipe_errno_name(p->verdict.err) : "?");
 			set_result(r, p->verdict.err, "policy", b);
 		} else {
-			set_result(r, 0, "policy", "signature trusted and policy accepted");
+			set_result(r, 0, "policy", v.unchecked ?
+				   "key trusted by id and policy accepted (this kernel's keyctl cannot re-check an ECDSA signature)" :
+				   "signature trusted and policy accepted");
 		}
 		ipe_policy_free(p);
 	}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the signer library (cmocka). Keys are generated at run time. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/asn1.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <ipe/diag.h>
+#include <ipe/sign.h>
+
+static char dir[] = "/tmp/ipe-signer-unit.XXXXXX";
+static char keyp[256], certp[256];
+static const char policy[] = "policy_name=unit policy_version=0.0.1\nDEFAULT action=ALLOW\n";
+
+static int write_key_cert(const char *kp, const char *cp)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	X509 *x = X509_new();
+	X509_NAME *n;
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	FILE *f;
+
+	if (!k || !x)
+		return -1;
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_set_version(x, 2);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, k);
+	n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"unit", -1, -1, 0);
+	X509_set_issuer_name(x, n);
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_key_identifier, "hash");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(x, k, EVP_sha256());
+	f = fopen(kp, "w");
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	f = fopen(cp, "w");
+	PEM_write_X509(f, x);
+	fclose(f);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(keyp, sizeof(keyp), "%s/k.pem", dir);
+	snprintf(certp, sizeof(certp), "%s/c.pem", dir);
+	return write_key_cert(keyp, certp);
+}
+
+static int teardown(void **state)
+{
+	unlink(keyp);
+	unlink(certp);
+	rmdir(dir);
+	return 0;
+}
+
+static int sign(unsigned flags, const void *pol, size_t len, uint8_t **blob, size_t *blen)
+{
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_sign_opts o = { .key = keyp, .cert = certp, .flags = flags };
+	int rc;
+
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	rc = ipe_sign_policy(ctx, &o, pol, len, blob, blen);
+	ipe_ctx_free(ctx);
+	return rc;
+}
+
+/* Walk every TLV with OpenSSL's ASN1_get_object: DER must be definite. */
+static int count_indefinite(const unsigned char *p, long len, int depth)
+{
+	const unsigned char *end = p + len;
+	int n = 0;
+
+	while (p < end) {
+		const unsigned char *q = p;
+		long l;
+		int tag, cls, r = ASN1_get_object(&q, &l, &tag, &cls, end - p);
+
+		assert_false(r & 0x80);
+		if (r & 1)
+			n++;
+		if ((r & V_ASN1_CONSTRUCTED) && depth < 30)
+			n += count_indefinite(q, l, depth + 1);
+		p = q + l;
+	}
+	return n;
+}
+
+static int verify(const uint8_t *blob, size_t len, struct ipe_verify_result *r)
+{
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_trust *t = NULL;
+	int rc;
+
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_trust_new(&t), 0);
+	assert_int_equal(ipe_trust_add_cert_file(ctx, t, certp), 0);
+	rc = ipe_verify_blob(ctx, t, blob, len, r);
+	ipe_trust_free(t);
+	ipe_ctx_free(ctx);
+	return rc;
+}
+
+static void test_sign_definite_and_verifies(void **state)
+{
+	static const unsigned flags[] = { 0, IPE_SIGN_KEYID, IPE_SIGN_NO_CERT, IPE_SIGN_SIGNED_ATTRS,
+					  IPE_SIGN_KEYID | IPE_SIGN_NO_CERT };
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		uint8_t *blob = NULL, *b2 = NULL;
+		size_t len = 0, l2 = 0;
+		struct ipe_verify_result r;
+
+		assert_int_equal(sign(flags[i], policy, strlen(policy), &blob, &len), 0);
+		assert_true(len > 100 && len <= IPE_SIGN_MAX_BLOB);
+		assert_int_equal(count_indefinite(blob, (long)len, 0), 0);
+		assert_non_null(memmem(blob, len, policy, strlen(policy)));
+		assert_int_equal(verify(blob, len, &r), 0);
+		assert_int_equal(r.err, 0);
+		assert_string_equal(r.policy_name, "unit");
+		ipe_verify_result_clear(&r);
+		if (!(flags[i] & IPE_SIGN_SIGNED_ATTRS)) { /* deterministic */
+			assert_int_equal(sign(flags[i], policy, strlen(policy), &b2, &l2), 0);
+			assert_int_equal(l2, len);
+			assert_memory_equal(b2, blob, len);
+			free(b2);
+		}
+		/* tamper with the content: the kernel would say EKEYREJECTED */
+		((uint8_t *)memmem(blob, len, "unit", 4))[0] = 'X';
+		assert_int_equal(verify(blob, len, &r), 0);
+		assert_int_equal(r.err, EKEYREJECTED);
+		ipe_verify_result_clear(&r);
+		free(blob);
+	}
+}
+
+static void test_every_truncation(void **state)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+
+	assert_int_equal(sign(0, policy, strlen(policy), &blob, &len), 0);
+	for (size_t l = 0; l < len; l++) {
+		struct ipe_verify_result r;
+		struct ipe_ctx *ctx = NULL;
+		uint8_t *d = NULL;
+		size_t dl = 0;
+		char *s = NULL;
+
+		assert_int_equal(verify(blob, l, &r), 0);
+		assert_int_not_equal(r.err, 0);
+		ipe_verify_result_clear(&r);
+		assert_int_equal(ipe_ctx_new(&ctx), 0);
+		if (ipe_blob_inspect_json(ctx, blob, l, &s) == 0)
+			free(s);
+		if (ipe_blob_extract(ctx, blob, l, &d, &dl) == 0)
+			free(d);
+		ipe_ctx_free(ctx);
+	}
+	free(blob);
+}
+
+static void test_refusals(void **state)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	size_t big = 70000;
+	char *p = malloc(big + 64);
+
+	assert_int_equal(sign(0, "policy_name=x policy_version=1\n", 31, &blob, &len), -EBADMSG);
+	assert_int_equal(sign(IPE_SIGN_FORCE, "policy_name=x policy_version=1\n", 31, &blob, &len), 0);
+	free(blob);
+	blob = NULL;
+	assert_non_null(p);
+	strcpy(p, policy);
+	memset(p + strlen(policy), '#', big);
+	p[strlen(policy) + big - 1] = '\n';
+	assert_int_equal(sign(0, p, strlen(policy) + big, &blob, &len), -EMSGSIZE);
+	assert_null(blob);
+	free(p);
+}
+
+static void test_pass_sources(void **state)
+{
+	struct ipe_ctx *ctx = NULL;
+	char *pw = NULL, path[300];
+	FILE *f;
+
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	setenv("IPE_UNIT_PW", "abc", 1);
+	assert_int_equal(ipe_sign_read_pass(ctx, "env:IPE_UNIT_PW", &pw), 0);
+	assert_string_equal(pw, "abc");
+	ipe_sign_pass_free(pw);
+	snprintf(path, sizeof(path), "file:%s/pw", dir);
+	f = fopen(path + 5, "w");
+	fputs("line one\r\nline two\n", f);
+	fclose(f);
+	assert_int_equal(ipe_sign_read_pass(ctx, path, &pw), 0);
+	assert_string_equal(pw, "line one");
+	ipe_sign_pass_free(pw);
+	unlink(path + 5);
+	assert_int_equal(ipe_sign_read_pass(ctx, "pass:abc", &pw), -EINVAL);
+	assert_int_equal(ipe_sign_read_pass(ctx, "env:IPE_UNIT_NOPE_X", &pw), -ENOENT);
+	assert_int_equal(ipe_sign_read_pass(ctx, "fd:x", &pw), -EINVAL);
+	assert_true(ipe_ctx_diag_count(ctx) >= 3);
+	ipe_ctx_free(ctx);
+}
+
+static void test_hostile(void **state)
+{
+	static const uint8_t cases[][8] = {
+		{ 0x30, 0x80, 0x30, 0x80, 0, 0, 0, 0 }, { 0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0, 0 },
+		{ 0x30, 0x03, 0x06, 0x01, 0x00, 0, 0, 0 }, { 0x04, 0x00, 0, 0, 0, 0, 0, 0 },
+	};
+	struct ipe_verify_result r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(verify(cases[i], sizeof(cases[i]), &r), 0);
+		assert_true(r.err == EBADMSG || r.err == EINVAL);
+		ipe_verify_result_clear(&r);
+	}
+	{
+		uint8_t *big = calloc(1, 70000);
+
+		assert_int_equal(verify(big, 70000, &r), 0);
+		assert_int_equal(r.err, EMSGSIZE);
+		ipe_verify_result_clear(&r);
+		free(big);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sign_definite_and_verifies),
+		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_pass_sources),
+		cmocka_unit_test(test_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
