@@ -614,6 +614,35 @@ static void test_preflight(void **state)
 	/* load --activate of a lower version is refused before loading */
 	preflight(dir, IPE_CTL_OP_LOAD, NULL, P1, IPE_CTL_PF_ACTIVATE, "IPECTL-P008", EINVAL);
 	preflight(dir, IPE_CTL_OP_LOAD, NULL, P1, 0, NULL, 0);
+	/* the keyring check: a throw-away self-signed key is never trusted, so
+	 * either the kernel's keyrings are visible and the preflight predicts
+	 * ENOKEY, or they are not and it warns that it could not check */
+	{
+		struct ipe_ctx *ctx = NULL;
+		struct ipe_ctl_status *st = NULL;
+		struct ipe_ctl_blob *b;
+		int rc;
+
+		assert_int_equal(ipe_ctx_new(&ctx), 0);
+		assert_int_equal(ipe_ctl_status_read(dir, &st), 0);
+		b = blob_of(ctx, blob, blen);
+		rc = ipe_ctl_preflight(ctx, IPE_CTL_OP_LOAD, st, NULL, b, IPE_CTL_PF_NO_CAPS);
+		if (rc == 0) {
+			bool warned = false;
+
+			for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++)
+				if (strcmp(ipe_ctx_diag(ctx, i)->code, "IPECTL-P014") == 0 &&
+				    ipe_ctx_diag(ctx, i)->severity == IPE_SEV_WARNING)
+					warned = true;
+			assert_true(warned);
+		} else {
+			assert_true(rc == -ENOKEY || rc == -EKEYREJECTED);
+			assert_true(has_diag(ctx, "IPECTL-P012", -rc));
+		}
+		ipe_ctl_blob_free(b);
+		ipe_ctl_status_free(st);
+		ipe_ctx_free(ctx);
+	}
 	/* no tree */
 	rm_rf(dir);
 	assert_int_equal(mkdir(dir, 0700), 0);

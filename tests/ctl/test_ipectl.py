@@ -191,6 +191,9 @@ def main():
               f"update name mismatch rc={rc} {err}")
         rc, out, err = run("update", "old", older_path, root=root)
         check(rc == 4 and "errno=ESTALE" in err, f"update older rc={rc}")
+        rc, out, err = run("update", "old", same_ver_path, root=root)
+        check(rc == 4 and "errno=ESTALE" in err and "not newer than the loaded version 2.0.0" in err,
+              f"update same version rc={rc} {err}")
         rc, out, err = run("update", "nope", p1_path, root=root)
         check(rc == 5 and "IPECTL-P010" in err, f"update missing rc={rc}")
         rc, out, err = run("delete", "boot", root=root)
