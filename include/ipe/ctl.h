@@ -237,7 +237,7 @@ struct ipe_ctl_result {
 	enum ipe_ctl_outcome outcome;
 	int err;                     /* positive errno of the failure, 0 */
 	const char *action;          /* "loaded", "updated", "unchanged", "activated",
-				      * "already-active", "deleted", "set", "unchanged" */
+				      * "already-active", "deleted", "on"/"off" (switches) */
 	char *name;                  /* policy involved */
 	uint16_t version[3];
 	bool has_version;

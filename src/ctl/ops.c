@@ -532,7 +532,7 @@ int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum i
 			      strdup("check the kernel log; another process may have changed it"));
 		goto out;
 	}
-	r->action = "set";
+	r->action = on ? "on" : "off";
 	r->outcome = IPE_CTL_OK;
 out:
 	free(path);

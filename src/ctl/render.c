@@ -203,8 +203,7 @@ int ipe_ctl_result_render_text(const struct ipe_ctl_result *r, bool quiet, FILE 
 		return 0;
 	}
 	if (r->op == IPE_CTL_OP_ENFORCE || r->op == IPE_CTL_OP_AUDIT)
-		fprintf(out, "%s: %s\n", r->op == IPE_CTL_OP_ENFORCE ? "enforce" : "success_audit",
-			r->err ? "?" : "set");
+		fprintf(out, "%s: %s\n", r->op == IPE_CTL_OP_ENFORCE ? "enforce" : "success_audit", r->action);
 	else if (strcmp(r->action, "unchanged") == 0)
 		fprintf(out, "policy \"%s\" %s is already loaded with the same blob; nothing to load%s\n",
 			e ? e : "?", ver ? ver : "", r->activated ? " (active)" : "");

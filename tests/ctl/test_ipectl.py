@@ -233,11 +233,11 @@ def main():
         check(read(f"{root}/ipe/policies/boot/delete") == b"1", "delete wrote 1")
         check(rc == 6 and "still listed" in err, "delete verify on a fake tree")
         rc, out, err = run("enforce", "off", root=root)
-        check(rc == 0 and read(f"{root}/ipe/enforce") == b"0", f"enforce off rc={rc} {err}")
+        check(rc == 0 and out == "enforce: off\n" and read(f"{root}/ipe/enforce") == b"0", f"enforce off rc={rc} {err}")
         rc, out, err = run("audit", "on", root=root)
         check(rc == 0 and read(f"{root}/ipe/success_audit") == b"1", "audit on")
         rc, out, err = run("audit", "on", "--format=json", root=root)
-        check(rc == 0 and json.loads(out)["ok"], "audit json")
+        check(rc == 0 and json.loads(out)["ok"] and json.loads(out)["action"] == "on", "audit json")
 
         # ---- show ----
         rc, out, err = run("show", "old", "--pkcs7", root=root)
