@@ -23,7 +23,7 @@ $cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -I"$src/include" -o "$build/parse_b
 	$(pkg-config --libs libcrypto json-c) -lkeyutils $(test -e /usr/include/libfsverity.h && echo -lfsverity)
 
 mkdir -p "$dir"
-printf '%-9s %10s %9s %10s %10s %9s\n' rules bytes time MB/s peakRSS RSS/input
+printf '%-9s %10s %9s %10s %10s %10s %9s\n' rules bytes time MB/s cpuMB/s peakRSS RSS/input
 for n in $sizes; do
 	f=$dir/policy-$n.pol
 	[ -f "$f" ] || python3 "$here/gen_policy.py" "$n" "$f"
@@ -34,9 +34,10 @@ for n in $sizes; do
 	rss=$("$build/parse_bench" "$f" 1)
 	bytes=$(echo "$out" | sed 's/.*bytes=\([0-9]*\).*/\1/')
 	t=$(echo "$out" | sed 's/.*time=\([0-9.]*\)s.*/\1/')
-	mbs=$(echo "$out" | sed 's/.*throughput=\([0-9.]*\)MB.*/\1/')
+	mbs=$(echo "$out" | sed 's/.* throughput=\([0-9.]*\)MB.*/\1/')
+	cpu=$(echo "$out" | sed 's/.*cpu_throughput=\([0-9.]*\)MB.*/\1/')
 	peak=$(echo "$rss" | sed 's/.*peak_rss=\([0-9.]*\)MB.*/\1/')
 	ratio=$(echo "$rss" | sed 's/.*rss\/input=\([0-9.]*\).*/\1/')
 	echo "$out" | grep -q verdict=accepted || { echo "policy $f not accepted: $out"; exit 1; }
-	printf '%-9s %10s %8ss %10s %8sMB %9s\n' "$n" "$bytes" "$t" "$mbs" "$peak" "$ratio"
+	printf '%-9s %10s %8ss %10s %10s %8sMB %9s\n' "$n" "$bytes" "$t" "$mbs" "$cpu" "$peak" "$ratio"
 done
