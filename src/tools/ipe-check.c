@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <ipe/ipe.h>
+#include <ipe/lint.h>
 
 #include "cli.h"
 
@@ -21,7 +22,8 @@ static void usage(FILE *out)
 		"with file:line:column diagnostics.  FILE '-' reads standard input.\n"
 		"\n"
 		"Options:\n"
-		"  -f, --format=FMT     output format: text (default) or json\n"
+		"  -f, --format=FMT     output format: text (default), json, sarif (SARIF 2.1.0)\n"
+		"                       or github (GitHub Actions annotations)\n"
 		"      --canonical      print the canonical kernel text of the (single) FILE\n"
 		"                       instead of the report; nothing is written when the\n"
 		"                       kernel would reject the policy\n"
@@ -30,6 +32,21 @@ static void usage(FILE *out)
 		"                       NO_COLOR in the environment disables auto\n"
 		"      --no-source      do not quote source lines under diagnostics\n"
 		"  -q, --quiet          print only error diagnostics, no verdict lines\n"
+		"\n"
+		"Lint control:\n"
+		"      --list-checks    list every check (code, severity, name, title) and exit\n"
+		"      --explain=CODE   explain a check with an example and the fix, and exit\n"
+		"      --enable=CODE    enable a check (or 'all'); repeatable\n"
+		"      --disable=CODE   disable a check (or 'all'); repeatable\n"
+		"      --severity=CODE=LEVEL  report CODE at LEVEL (error, warning, info)\n"
+		"      --werror         treat warnings as errors for the exit status\n"
+		"      --fail-on=LEVEL  exit 1 when a finding at LEVEL or above exists\n"
+		"                       (error (default), warning, info)\n"
+		"      --target=REL     target kernel release, e.g. 6.12 (default: newest known)\n"
+		"      --kernel-config=FILE  the target's .config or /proc/config.gz\n"
+		"      --baseline=OLD   the policy this one replaces: check update safety\n"
+		"      --max-rules=N    rules per op before IPE-W133 (default 1000, 0 = off)\n"
+		"      --no-lint        report only what the kernel would reject\n"
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n"
 		"\n"
@@ -42,10 +59,49 @@ static void usage(FILE *out)
 		"See ipe-check(1) and ipe-policy(5).\n");
 }
 
-enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE };
+enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT_ENABLE, OPT_DISABLE,
+       OPT_SEVERITY, OPT_WERROR, OPT_FAIL_ON, OPT_TARGET, OPT_KCONFIG, OPT_BASELINE, OPT_MAX_RULES, OPT_NO_LINT };
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
+
+static int parse_level(const char *s)
+{
+	if (strcmp(s, "error") == 0)
+		return IPE_SEV_ERROR;
+	if (strcmp(s, "warning") == 0)
+		return IPE_SEV_WARNING;
+	if (strcmp(s, "info") == 0 || strcmp(s, "note") == 0)
+		return IPE_SEV_INFO;
+	return -1;
+}
+
+static void list_checks(void)
+{
+	for (size_t i = 0; i < ipe_check_count(); i++) {
+		const struct ipe_check_info *ci = ipe_check_at(i);
+
+		printf("%s  %-7s  %-30s  %s%s\n", ci->code, ipe_severity_name(ci->severity), ci->name, ci->title,
+		       ci->frontend ? " [kernel]" : "");
+	}
+}
+
+static int explain(const char *code)
+{
+	const struct ipe_check_info *ci = ipe_check_find(code);
+
+	if (!ci) {
+		cli_error(prog, "unknown check '%s' (see --list-checks)", code);
+		return CLI_EXIT_USAGE;
+	}
+	printf("%s (%s, %s): %s\n\n%s\n", ci->code, ci->name, ipe_severity_name(ci->severity), ci->title,
+	       ci->explanation);
+	return CLI_EXIT_OK;
+}
 
 struct opts {
-	bool json, canonical, quiet, no_source;
+	bool json, canonical, quiet, no_source, no_lint;
+	enum fmt format;
+	int fail_on;
 	enum cli_color color;
 	const char *output;
 };
@@ -110,11 +166,26 @@ int main(int argc, char **argv)
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "no-source", no_argument, NULL, OPT_NO_SOURCE },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "list-checks", no_argument, NULL, OPT_LIST },
+		{ "explain", required_argument, NULL, OPT_EXPLAIN },
+		{ "enable", required_argument, NULL, OPT_ENABLE },
+		{ "disable", required_argument, NULL, OPT_DISABLE },
+		{ "severity", required_argument, NULL, OPT_SEVERITY },
+		{ "werror", no_argument, NULL, OPT_WERROR },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "kernel-config", required_argument, NULL, OPT_KCONFIG },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
+		{ "no-lint", no_argument, NULL, OPT_NO_LINT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct opts o = { .color = CLI_COLOR_AUTO };
+	struct opts o = { .color = CLI_COLOR_AUTO, .fail_on = IPE_SEV_ERROR };
+	struct ipe_lint_config *lcfg = NULL;
+	struct ipe_policy *baseline = NULL;
+	const char *kconfig_path = NULL, *baseline_path = NULL;
 	struct ipe_report_file *files = NULL;
 	struct ipe_ctx *ctx = NULL;
 	char *outbuf = NULL;
@@ -123,17 +194,27 @@ int main(int argc, char **argv)
 	int c, rc, ret = CLI_EXIT_OK;
 	bool any_error = false, any_unreadable = false;
 
+	if (ipe_lint_config_new(&lcfg)) {
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
 	while ((c = getopt_long(argc, argv, "f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
-				o.json = true;
+				o.format = FMT_JSON;
 			else if (strcmp(optarg, "text") == 0)
-				o.json = false;
+				o.format = FMT_TEXT;
+			else if (strcmp(optarg, "sarif") == 0)
+				o.format = FMT_SARIF;
+			else if (strcmp(optarg, "github") == 0)
+				o.format = FMT_GITHUB;
 			else {
-				cli_error(prog, "unknown format '%s' (use text or json)", optarg);
-				return CLI_EXIT_USAGE;
+				cli_error(prog, "unknown format '%s' (use text, json, sarif or github)", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
 			}
+			o.json = o.format == FMT_JSON;
 			break;
 		case OPT_CANONICAL:
 			o.canonical = true;
@@ -155,28 +236,144 @@ int main(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
+		case OPT_LIST:
+			list_checks();
+			ret = CLI_EXIT_OK;
+			goto out;
+		case OPT_EXPLAIN:
+			ret = explain(optarg);
+			goto out;
+		case OPT_ENABLE:
+		case OPT_DISABLE:
+			if (ipe_lint_config_enable(lcfg, optarg, c == OPT_ENABLE)) {
+				cli_error(prog, "unknown check '%s' (see --list-checks)", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_SEVERITY: {
+			char code[64];
+			const char *eq = strrchr(optarg, '=');
+			int lvl = eq ? parse_level(eq + 1) : -1;
+
+			if (!eq || lvl < 0 || (size_t)(eq - optarg) >= sizeof(code)) {
+				cli_error(prog, "--severity takes CODE=LEVEL (LEVEL: error, warning, info), not '%s'", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			memcpy(code, optarg, (size_t)(eq - optarg));
+			code[eq - optarg] = 0;
+			if (ipe_lint_config_set_severity(lcfg, code, (enum ipe_severity)lvl)) {
+				cli_error(prog, "unknown check '%s' (see --list-checks)", code);
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		}
+		case OPT_WERROR:
+			o.fail_on = IPE_SEV_WARNING;
+			break;
+		case OPT_FAIL_ON:
+			o.fail_on = parse_level(optarg);
+			if (o.fail_on < 0) {
+				cli_error(prog, "--fail-on takes error, warning or info, not '%s'", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_TARGET:
+			rc = ipe_lint_config_set_target(lcfg, optarg);
+			if (rc) {
+				cli_error(prog, "unknown target kernel '%s' (known: 6.12 to %s; older releases have no IPE)",
+					  optarg, ipe_target_release(ipe_target_count() - 1));
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_KCONFIG:
+			kconfig_path = optarg;
+			break;
+		case OPT_BASELINE:
+			baseline_path = optarg;
+			break;
+		case OPT_MAX_RULES: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end) {
+				cli_error(prog, "--max-rules takes a number, not '%s'", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			ipe_lint_config_set_rule_threshold(lcfg, v);
+			break;
+		}
+		case OPT_NO_LINT:
+			o.no_lint = true;
+			break;
 		case 'h':
 			usage(stdout);
-			return CLI_EXIT_OK;
+			ret = CLI_EXIT_OK;
+			goto out;
 		case 'V':
 			printf("ipe-check (ipe-tools) %s\n", ipe_version());
-			return CLI_EXIT_OK;
+			ret = CLI_EXIT_OK;
+			goto out;
 		default:
 			fprintf(stderr, "Try 'ipe-check --help' for more information.\n");
-			return CLI_EXIT_USAGE;
+			ret = CLI_EXIT_USAGE;
+			goto out;
 		}
 	}
 	nfiles = (size_t)(argc - optind);
 	if (nfiles == 0) {
 		cli_error(prog, "no policy file given");
 		fprintf(stderr, "Try 'ipe-check --help' for more information.\n");
-		return CLI_EXIT_USAGE;
+		ret = CLI_EXIT_USAGE;
+		goto out;
 	}
 	if (o.canonical && nfiles != 1) {
 		cli_error(prog, "--canonical takes exactly one policy file");
-		return CLI_EXIT_USAGE;
+		ret = CLI_EXIT_USAGE;
+		goto out;
 	}
 	rc = ipe_ctx_new(&ctx);
+	if (!rc && kconfig_path) {
+		rc = ipe_lint_config_load_kconfig(lcfg, ctx, kconfig_path);
+		if (rc) {
+			cli_error(prog, "cannot read kernel configuration %s: %s", kconfig_path,
+				  rc == -EBADMSG ? "not a kernel .config (no CONFIG_ lines, or corrupt gzip)" : cli_strerror(rc));
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
+	}
+	if (!rc && baseline_path) {
+		/* the baseline's own diagnostics are not part of the report */
+		struct ipe_ctx *bctx = NULL;
+		uint32_t bsrc;
+
+		rc = ipe_ctx_new(&bctx);
+		if (!rc)
+			rc = ipe_source_from_file(bctx, baseline_path, &bsrc);
+		if (!rc)
+			rc = ipe_policy_parse(bctx, bsrc, &baseline);
+		if (!rc && (!baseline->has_header || baseline->verdict.err)) {
+			cli_error(prog, "baseline %s is not a policy the kernel accepts (a signed blob: extract it with "
+				  "'ipe-sign --extract' first)", baseline_path);
+			ipe_ctx_free(bctx);
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
+		if (rc) {
+			cli_error(prog, "cannot read baseline %s: %s", baseline_path, cli_strerror(rc));
+			ipe_ctx_free(bctx);
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
+		baseline->src = IPE_SRC_NONE; /* its locations are not in our context */
+		ipe_ctx_free(bctx);
+		ipe_lint_config_set_baseline(lcfg, baseline);
+	}
 	files = calloc(nfiles, sizeof(*files));
 	if (rc || !files) {
 		cli_error(prog, "out of memory");
@@ -206,10 +403,19 @@ int main(int argc, char **argv)
 		f->policy = p;
 		if (p->verdict.err)
 			any_error = true;
+		if (!o.no_lint && !o.canonical) {
+			rc = ipe_lint(ctx, lcfg, p);
+			if (rc) {
+				cli_error(prog, "cannot lint %s: %s", f->path, cli_strerror(rc));
+				ret = CLI_EXIT_INPUT;
+				goto out;
+			}
+		}
 	}
 	ipe_ctx_diag_sort(ctx);
-	if (ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR))
-		any_error = true;
+	for (int sev = o.fail_on; sev <= IPE_SEV_ERROR; sev++)
+		if (ipe_ctx_diag_count_severity(ctx, (enum ipe_severity)sev))
+			any_error = true;
 
 	if (o.canonical) {
 		ret = any_unreadable ? CLI_EXIT_INPUT : run_canonical(ctx, &files[0], &o);
@@ -227,10 +433,12 @@ int main(int argc, char **argv)
 	} else {
 		out = stdout;
 	}
-	if (o.json) {
-		rc = ipe_report_render_json(ctx, files, nfiles, out);
+	if (o.format == FMT_JSON || o.format == FMT_SARIF || o.format == FMT_GITHUB) {
+		rc = o.format == FMT_JSON    ? ipe_report_render_json(ctx, files, nfiles, out)
+		     : o.format == FMT_SARIF ? ipe_report_render_sarif(ctx, files, nfiles, out)
+					     : ipe_report_render_github(ctx, files, nfiles, out);
 		if (rc)
-			cli_error(prog, "cannot write the JSON report: %s", cli_strerror(rc));
+			cli_error(prog, "cannot write the report: %s", cli_strerror(rc));
 	} else {
 		unsigned flags = (!o.output && cli_use_color(o.color, stdout)) ? IPE_RENDER_COLOR : 0;
 
@@ -275,5 +483,7 @@ out:
 		ipe_policy_free((struct ipe_policy *)files[i].policy);
 	free(files);
 	ipe_ctx_free(ctx);
+	ipe_policy_free(baseline);
+	ipe_lint_config_free(lcfg);
 	return ret;
 }

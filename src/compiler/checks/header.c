@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* Header checks (version form, name characters, version ceiling), the
+ * signed size estimate, and update safety against a baseline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+
+#define KERNEL_BLOB_MAX 65535u
+/* DER SignedData with one embedded certificate (~1.3 KiB) and an RSA-3072 or
+ * ECDSA signature, plus the SET/SEQUENCE framing: a conservative estimate. */
+#define SIGNATURE_OVERHEAD 2048u
+
+static bool name_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
+}
+
+static void check_version_form(struct lint_run *run)
+{
+	const struct ipe_policy *p = run->p;
+	const struct ipe_loc *l = &p->version_loc;
+	const char *t, *v, *end;
+	bool plus = false, zeros = false;
+
+	if (l->offset + l->len > run->len)
+		return;
+	t = (const char *)run->data + l->offset;
+	end = t + l->len;
+	v = memchr(t, '=', l->len);
+	if (!v)
+		return;
+	v++;
+	for (const char *q = v; q < end;) {
+		const char *dot = memchr(q, '.', (size_t)(end - q));
+		const char *pe = dot ? dot : end;
+
+		if (q < pe && *q == '+') {
+			plus = true;
+			q++;
+		}
+		if (pe - q > 1 && *q == '0')
+			zeros = true;
+		q = dot ? dot + 1 : end;
+	}
+	if (plus || zeros)
+		lint_report(run, LC_VERSION_FORM, l, NULL,
+			    "policy version '%.*s' is not canonical (%s%s%s); the kernel reads it as %u.%u.%u",
+			    (int)(end - v), v, plus ? "leading '+'" : "", plus && zeros ? ", " : "",
+			    zeros ? "leading zeros" : "", p->version[0], p->version[1], p->version[2]);
+}
+
+static void check_size(struct lint_run *run)
+{
+	const struct ipe_policy *p = run->p;
+	char *text = NULL;
+	size_t len = 0, est;
+	struct ipe_loc at = p->header_loc;
+
+	if (p->verdict.err || ipe_policy_emit_canonical(p, &text, &len))
+		return;
+	free(text);
+	est = len + SIGNATURE_OVERHEAD;
+	if (est > KERNEL_BLOB_MAX)
+		lint_report(run, LC_SIZE_OVER, &at,
+			    "allow a dm-verity root hash instead of per-file digests, or split the policy",
+			    "signed policy estimated at %zu bytes (%zu bytes of canonical text + ~%u of signature): "
+			    "over the kernel's %u-byte limit (EMSGSIZE)",
+			    est, len, SIGNATURE_OVERHEAD, KERNEL_BLOB_MAX);
+	else if (est > KERNEL_BLOB_MAX - KERNEL_BLOB_MAX / 10)
+		lint_report(run, LC_SIZE_NEAR, &at, "leave room for growth and larger certificates",
+			    "signed policy estimated at %zu bytes, within 10%% of the kernel's %u-byte limit", est,
+			    KERNEL_BLOB_MAX);
+}
+
+static int vcmp(const uint16_t *a, const uint16_t *b)
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+static void check_baseline(struct lint_run *run)
+{
+	const struct ipe_policy *p = run->p, *b = run->cfg ? run->cfg->baseline : NULL;
+	struct ipe_diag *d;
+
+	if (!b || !b->has_header)
+		return;
+	if (b->name_len != p->name_len || memcmp(b->name, p->name, p->name_len) != 0) {
+		d = lint_report(run, LC_BASE_NAME, &p->name_loc, "keep the baseline's policy_name for an update",
+				"policy name '%s' differs from the baseline's '%s': an update fails with EINVAL", p->name,
+				b->name);
+		if (d && ipe_ctx_source(run->ctx, b->src))
+			lint_related(run, d, &b->name_loc, "the baseline's name");
+	}
+	if (vcmp(p->version, b->version) <= 0) {
+		d = lint_report(run, LC_BASE_VERSION, &p->version_loc, "bump the version",
+				"policy version %u.%u.%u is not greater than the baseline's %u.%u.%u: an update fails with ESTALE",
+				p->version[0], p->version[1], p->version[2], b->version[0], b->version[1], b->version[2]);
+		if (d && ipe_ctx_source(run->ctx, b->src))
+			lint_related(run, d, &b->version_loc, "the baseline's version");
+	}
+}
+
+void lint_check_header(struct lint_run *run)
+{
+	const struct ipe_policy *p = run->p;
+
+	if (!p->has_header)
+		return;
+	check_version_form(run);
+	for (size_t i = 0; i < p->name_len; i++) {
+		if (!name_char_ok((unsigned char)p->name[i])) {
+			lint_report(run, LC_NAME_CHARS, &p->name_loc,
+				    "use letters, digits, '.', '_' and '-' only",
+				    "policy name has byte 0x%02X at position %zu, outside [A-Za-z0-9._-]: unsafe in audit "
+				    "records, shells and file names",
+				    (unsigned char)p->name[i], i + 1);
+			break;
+		}
+	}
+	if (p->version[0] == 65535 || p->version[1] == 65535 || p->version[2] == 65535) {
+		bool all = p->version[0] == 65535 && p->version[1] == 65535 && p->version[2] == 65535;
+
+		lint_report(run, LC_VERSION_CEILING, &p->version_loc,
+			    all ? "start a new policy name; this one can never be updated"
+				: "bump a higher part and reset this one",
+			    "policy version %u.%u.%u has a part at the 16-bit ceiling (65535)%s", p->version[0],
+			    p->version[1], p->version[2], all ? ": no greater version exists" : "");
+	}
+	if (p->global_default == IPE_ACTION_NONE && !p->verdict.err)
+		lint_report(run, LC_NO_GLOBAL_DEFAULT, &p->header_loc,
+			    "add 'DEFAULT action=DENY' (or ALLOW) after the header",
+			    "no global DEFAULT: a kernel that adds an operation (op=BPF_PROG_LOAD is queued "
+			    "upstream) will reject this policy with EBADMSG");
+	check_size(run);
+	check_baseline(run);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* Text hazards: bytes the kernel reads differently from editors and people
+ * (lone CR, CRLF, \v \f 0xA0 and non-ASCII, '#' glued to a token, BOM).
+ * The NUL byte is reported by the front end (IPE-W160). */
+#include <stdio.h>
+
+#include "checks.h"
+
+struct first {
+	struct ipe_loc loc;
+	size_t count;
+	unsigned char byte;
+};
+
+static void note(struct first *f, const struct ipe_loc *loc, unsigned char b)
+{
+	if (f->count++ == 0) {
+		f->loc = *loc;
+		f->byte = b;
+	}
+}
+
+void lint_check_text(struct lint_run *run)
+{
+	const unsigned char *d = run->data;
+	size_t len = run->p->text_len < run->len ? run->p->text_len : run->len;
+	struct first lone_cr = { 0 }, crlf = { 0 }, odd = { 0 };
+	uint32_t line = 1, col = 1;
+	bool in_comment = false, prev_token = false;
+
+	if (len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) {
+		struct ipe_loc l = { .src = run->p->src, .line = 1, .col = 1, .len = 3, .offset = 0 };
+
+		lint_report(run, LC_BOM, &l, "save the file without a byte order mark",
+			    "UTF-8 byte order mark: the kernel reads these 3 bytes as part of the first token");
+	}
+	for (size_t i = 0; i < len && !run->err; i++) {
+		unsigned char c = d[i];
+		struct ipe_loc l = { .src = run->p->src, .line = line, .col = col, .len = 1, .offset = (uint32_t)i };
+
+		if (c == '\n') {
+			line++;
+			col = 1;
+			in_comment = false;
+			prev_token = false;
+			continue;
+		}
+		col++;
+		if (c == '\r') {
+			in_comment = false;
+			prev_token = false;
+			if (i + 1 < len && d[i + 1] == '\n')
+				note(&crlf, &l, c);
+			else
+				note(&lone_cr, &l, c);
+			continue;
+		}
+		if (c == '#' && !in_comment) {
+			in_comment = true;
+			if (prev_token)
+				lint_report(run, LC_GLUED_HASH, &l, "put a space before the '#' if a comment is meant",
+					    "'#' inside a token: the kernel ends the line here and ignores the rest");
+			continue;
+		}
+		if (c == '\v' || c == '\f' || c >= 0x80 || (c < 0x20 && c != '\t')) {
+			if (!(i < 3 && d[0] == 0xEF && len >= 3 && d[1] == 0xBB && d[2] == 0xBF))
+				note(&odd, &l, c);
+		}
+		prev_token = !in_comment && c != ' ' && c != '\t';
+	}
+	if (lone_cr.count)
+		lint_report(run, LC_LONE_CR, &lone_cr.loc, "use '\\n' line ends only",
+			    "carriage return without a line feed: the kernel starts a new line here, most editors do not "
+			    "(%zu in the file)", lone_cr.count);
+	if (crlf.count)
+		lint_report(run, LC_CRLF, &crlf.loc, "convert to LF line ends (e.g. dos2unix)",
+			    "CRLF line ends (%zu in the file): the kernel reads each CR as an extra empty line",
+			    crlf.count);
+	if (odd.count)
+		lint_report(run, LC_ODD_BYTES, &odd.loc, "replace it with a plain space or ASCII text",
+			    "byte 0x%02X is %s (%zu such byte%s in the file)", odd.byte,
+			    odd.byte == '\v' ? "a vertical tab: not a separator for the kernel"
+			    : odd.byte == '\f' ? "a form feed: not a separator for the kernel"
+			    : odd.byte == 0xA0 ? "a non-breaking space: not a separator for the kernel"
+			    : odd.byte >= 0x80 ? "not ASCII: no keyword contains it"
+					      : "a control character",
+			    odd.count, odd.count == 1 ? "" : "s");
+}

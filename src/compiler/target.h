@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Target kernels: one table of per-release facts, and Kconfig reading. */
+#ifndef IPE_TARGET_H
+#define IPE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ipe/diag.h>
+
+struct ipe_target {
+	const char *release;        /* "6.12" */
+	uint16_t major, minor;
+	bool has_ipe;               /* IPE merged */
+	uint32_t ops;               /* bitmask of enum ipe_op the kernel knows */
+	bool audit_load_failures;   /* AUDIT_IPE_POLICY_LOAD also on failures (errno=) */
+	const char *note;           /* one line about this release */
+};
+
+const struct ipe_target *ipe_target_find(const char *release);
+const struct ipe_target *ipe_target_newest(void);
+const struct ipe_target *ipe_target_at(size_t i);
+size_t ipe_target_table_size(void);
+
+/* Kconfig values we care about: 'y', 'm', 'n' (or not set) per symbol. */
+enum ipe_ksym {
+	IPE_K_SECURITY_IPE = 0,
+	IPE_K_IPE_PROP_DM_VERITY,
+	IPE_K_IPE_PROP_DM_VERITY_SIGNATURE,
+	IPE_K_IPE_PROP_FS_VERITY,
+	IPE_K_IPE_PROP_FS_VERITY_BUILTIN_SIG,
+	IPE_K_IPE_POLICY_SIG_SECONDARY_KEYRING,
+	IPE_K_IPE_POLICY_SIG_PLATFORM_KEYRING,
+	IPE_K_SECURITYFS,
+	IPE_K_COUNT,
+};
+
+struct ipe_kconfig {
+	char val[IPE_K_COUNT];     /* 'y', 'm', or 'n' */
+	bool lsm_set;              /* CONFIG_LSM= present */
+	bool lsm_has_ipe;          /* CONFIG_LSM lists "ipe" */
+	bool boot_policy;          /* CONFIG_IPE_BOOT_POLICY non-empty */
+	size_t nsyms;              /* CONFIG_ lines seen (sanity) */
+};
+
+const char *ipe_ksym_name(enum ipe_ksym s);  /* "CONFIG_SECURITY_IPE" */
+bool ipe_kconfig_on(const struct ipe_kconfig *kc, enum ipe_ksym s);
+
+/* Parse a .config text (plain, or gzip-compressed as /proc/config.gz).
+ * Returns 0, -EBADMSG when it does not look like a kernel config, -ENOTSUP
+ * for compressed data this build cannot inflate, or -ENOMEM. */
+int ipe_kconfig_parse(const unsigned char *data, size_t len, struct ipe_kconfig *ret);
+
+#endif
