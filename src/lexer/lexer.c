@@ -75,20 +75,18 @@ void ipe_lexer_comment(struct ipe_lexer *lx, const char *text, size_t len)
 	lx->ncomments++;
 }
 
-static int push_word(struct ipe_lexer *lx, const char *text, size_t len)
+static int push_word(struct ipe_lexer *lx, size_t len)
 {
 	struct ipe_tok *t;
 
-	if (ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, lx->ntoks + 1, sizeof(*lx->toks)) ||
-	    ipe_vec_reserve((void **)&lx->buf, &lx->bufcap, lx->buflen + len, 1))
+	if (ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, lx->ntoks + 1, sizeof(*lx->toks)))
 		return -ENOMEM;
 	t = &lx->toks[lx->ntoks++];
-	/* text is fixed up to point into buf when the line is complete */
-	t->text = (const char *)(uintptr_t)lx->buflen;
+	/* flex hands the bytes over unchanged (YY_INPUT copies them), so the
+	 * token points straight into the source: no per-line copy */
+	t->text = (const char *)lx->data + lx->m.offset;
 	t->len = (uint32_t)len;
 	t->loc = lx->m;
-	memcpy(lx->buf + lx->buflen, text, len);
-	lx->buflen += len;
 	return 0;
 }
 
@@ -103,12 +101,9 @@ static void trim_line(struct ipe_lexer *lx)
 {
 	while (lx->ntoks > 0) {
 		struct ipe_tok *t = &lx->toks[lx->ntoks - 1];
-		size_t end = (uintptr_t)t->text + t->len;
 
-		while (t->len > 0 && trim_byte((unsigned char)lx->buf[end - 1])) {
+		while (t->len > 0 && trim_byte((unsigned char)t->text[t->len - 1]))
 			t->len--;
-			end--;
-		}
 		if (t->len > 0) {
 			t->loc.len = t->len;
 			break;
@@ -131,7 +126,6 @@ int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
 		if (lx->eof)
 			return 0;
 		lx->ntoks = 0;
-		lx->buflen = 0;
 		kline = lx->kline;
 		for (;;) {
 			k = ipe_scan_lex(lx->scanner);
@@ -139,8 +133,7 @@ int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
 				return lx->err;
 			if (k != IPE_RAW_WORD)
 				break;
-			if (push_word(lx, ipe_scan_get_text(lx->scanner),
-				      (size_t)ipe_scan_get_leng(lx->scanner))) {
+			if (push_word(lx, (size_t)ipe_scan_get_leng(lx->scanner))) {
 				lx->err = -ENOMEM;
 				return lx->err;
 			}
@@ -150,8 +143,6 @@ int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
 		trim_line(lx);
 		if (lx->ntoks == 0)
 			continue;
-		for (size_t i = 0; i < lx->ntoks; i++)
-			lx->toks[i].text = lx->buf + (uintptr_t)lx->toks[i].text;
 		ret_line->toks = lx->toks;
 		ret_line->ntoks = lx->ntoks;
 		ret_line->number = kline;
