@@ -148,6 +148,9 @@ struct rstate {
 	uint32_t (*ext)[27];
 	size_t next, extcap;
 	uint32_t compat[27][2];     /* patterns compatible with a pattern (flag: a digest in the union) */
+	bool has_both;              /* some rule of the op has both digest kinds */
+	bool has_empty;             /* a live rule without properties was indexed */
+	struct bucket single[2][4]; /* per action: BK_UU, BK_GD, BK_DU_F, BK_FU_D (mask 0 = empty) */
 };
 
 static int tri_code(int8_t v)
@@ -277,14 +280,29 @@ static uint64_t bkey(int action, enum bkind k, uint32_t d, uint32_t f)
 	       (f & 0x1fffffff);
 }
 
+static struct bucket *single_slot(struct rstate *st, uint64_t key)
+{
+	unsigned kind = (unsigned)(key >> 58) & 31;
+
+	return kind <= BK_FU_D ? &st->single[key >> 63][kind] : NULL;
+}
+
 static int bucket_add(struct rstate *st, uint64_t key, uint32_t pat, uint32_t rule)
 {
 	size_t pos = SIZE_MAX;
 	uint32_t v;
-	struct bucket *b;
+	struct bucket *b = single_slot(st, key);
 
-	if (ht_next(&st->bidx, key, &pos, &v)) {
-		b = &st->buckets[v];
+	if (b && !b->mask) {
+		b->mask = 1u << pat;
+		b->first = rule;
+		b->first_pat = (uint8_t)pat;
+		b->ext = UINT32_MAX;
+		return 0;
+	}
+	if (b || ht_next(&st->bidx, key, &pos, &v)) {
+		if (!b)
+			b = &st->buckets[v];
 		if (b->mask & (1u << pat))
 			return 0;
 		if (b->ext == UINT32_MAX) {
@@ -313,11 +331,16 @@ static uint32_t bucket_query(const struct rstate *st, uint64_t key, uint32_t com
 {
 	size_t pos = SIZE_MAX;
 	uint32_t v, m;
-	const struct bucket *b;
+	const struct bucket *b = single_slot((struct rstate *)st, key);
 
-	if (!ht_next(&st->bidx, key, &pos, &v))
-		return UINT32_MAX;
-	b = &st->buckets[v];
+	if (b) {
+		if (!b->mask)
+			return UINT32_MAX;
+	} else {
+		if (!ht_next(&st->bidx, key, &pos, &v))
+			return UINT32_MAX;
+		b = &st->buckets[v];
+	}
 	m = b->mask & compat;
 	if (!m)
 		return UINT32_MAX;
@@ -338,6 +361,7 @@ static void index_reset(struct rstate *st)
 	ht_clear(&st->bidx);
 	st->nbuckets = 0;
 	st->next = 0;
+	memset(st->single, 0, sizeof(st->single));
 }
 
 static int index_add(struct rstate *st, uint32_t i)
@@ -352,11 +376,13 @@ static int index_add(struct rstate *st, uint32_t i)
 	if (d && !f) {
 		rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
 		rc |= bucket_add(st, bkey(a, BK_FU_D, 0, 0), pat, i);
-		rc |= bucket_add(st, bkey(a, BK_DFU, d, 0), pat, i);
+		if (st->has_both)
+			rc |= bucket_add(st, bkey(a, BK_DFU, d, 0), pat, i);
 	} else if (!d && f) {
 		rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
 		rc |= bucket_add(st, bkey(a, BK_DU_F, 0, 0), pat, i);
-		rc |= bucket_add(st, bkey(a, BK_DUF, 0, f), pat, i);
+		if (st->has_both)
+			rc |= bucket_add(st, bkey(a, BK_DUF, 0, f), pat, i);
 	} else {
 		rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
 		rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
@@ -493,8 +519,20 @@ static int op_prepare(struct rstate *st)
 	st->ff = malloc((t->nrules + 1) * sizeof(*st->ff));
 	if (!st->flags || !st->keys || !st->koff || !st->kn || !st->pat || !st->dd || !st->ff)
 		return -ENOMEM;
+	if (st->sets.cap < t->nrules * 2) {
+		ht_free(&st->sets);
+		if (ht_init(&st->sets, t->nrules + 1))
+			return -ENOMEM;
+	}
+	if (st->bidx.cap < t->nrules * 2) {
+		ht_free(&st->bidx);
+		if (ht_init(&st->bidx, t->nrules + 1))
+			return -ENOMEM;
+	}
 	ht_clear(&st->sets);
 	index_reset(st);
+	st->has_both = false;
+	st->has_empty = false;
 	return 0;
 }
 
@@ -562,9 +600,13 @@ static uint32_t find_subset(const struct rstate *st, uint32_t i, uint32_t *ret_s
 	uint32_t nsub = n <= 10 ? 1u << n : 0;
 
 	for (uint32_t sel = 0; sel < (nsub ? nsub : 1u); sel++) {
-		uint64_t h = set_hash(k, n, sel);
+		uint64_t h;
 		size_t pos = SIZE_MAX;
 		uint32_t j;
+
+		if (sel == 0 && !st->has_empty && n > 0)
+			continue;
+		h = set_hash(k, n, sel);
 
 		while (ht_next(&st->sets, h, &pos, &j))
 			if (j < best && same_keys(st, j, k, n, sel)) {
@@ -605,6 +647,16 @@ static void check_op(struct rstate *st)
 
 	for (int v = 0; v < 3; v++)
 		pair_t[v] = pair_f[v] = UINT32_MAX;
+	for (uint32_t i = 0; i < t->nrules && !st->has_both; i++) {
+		const struct ipe_prop *props = ipe_rule_props(p, &t->rules[i]);
+		bool hd = false, hf = false;
+
+		for (uint32_t x = 0; x < t->rules[i].nprops; x++) {
+			hd |= props[x].type == IPE_PROP_DMV_ROOTHASH;
+			hf |= props[x].type == IPE_PROP_FSV_DIGEST;
+		}
+		st->has_both = hd && hf;
+	}
 
 	for (uint32_t i = 0; i < t->nrules && !run->err; i++) {
 		const struct ipe_rule *r = &t->rules[i];
@@ -723,6 +775,8 @@ static void check_op(struct rstate *st)
 			return;
 		}
 		/* coverage */
+		if (st->kn[i] == 0)
+			st->has_empty = true;
 		if (st->kn[i] == 0 && catch_all == UINT32_MAX) {
 			catch_all = i;
 			cover_all_allow = r->action == IPE_ACTION_ALLOW;
@@ -800,7 +854,11 @@ static void check_op(struct rstate *st)
 			    opn, t->nrules, th);
 	}
 	/* redundant rules: a reverse pass over the live rules */
-	if (lint_wants(run, LC_REDUNDANT)) {
+	bool any_def_action = false;
+
+	for (uint32_t i = 0; i < t->nrules && !any_def_action; i++)
+		any_def_action = st->flags[i] == R_LIVE && (enum ipe_action)t->rules[i].action == def;
+	if (lint_wants(run, LC_REDUNDANT) && any_def_action) {
 		index_reset(st);
 		for (uint32_t i = (uint32_t)t->nrules; i-- > 0 && !run->err;) {
 			const struct ipe_rule *r = &t->rules[i];

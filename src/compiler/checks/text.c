@@ -36,8 +36,14 @@ void lint_check_text(struct lint_run *run)
 	}
 	for (size_t i = 0; i < len && !run->err; i++) {
 		unsigned char c = d[i];
-		struct ipe_loc l = { .src = run->p->src, .line = line, .col = col, .len = 1, .offset = (uint32_t)i };
+		struct ipe_loc l;
 
+		if (c > 0x20 && c < 0x7f && c != '#') { /* the common case */
+			col++;
+			prev_token = !in_comment;
+			continue;
+		}
+		l = (struct ipe_loc){ .src = run->p->src, .line = line, .col = col, .len = 1, .offset = (uint32_t)i };
 		if (c == '\n') {
 			line++;
 			col = 1;
