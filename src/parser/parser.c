@@ -299,16 +299,19 @@ void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx)
 	ps->cur_props_start = ps->policy->nprops;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Hex digit values; -1 for anything else.  A table: this is the hot loop of
+ * large digest policies. */
+static const int8_t hexval_table[256] = {
+	['0'] = 0,  ['1'] = 1,	['2'] = 2,  ['3'] = 3,	['4'] = 4,  ['5'] = 5,	['6'] = 6,  ['7'] = 7,
+	['8'] = 8,  ['9'] = 9,	['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
+	['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+/* hexval_table maps non-hex bytes to 0 as well: hexok_table tells them apart. */
+static const bool hexok_table[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+};
 
 int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 {
@@ -337,7 +340,7 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 		hex = colon + 1;
 		hlen = vlen - (size_t)(hex - v);
 		for (size_t i = 0; i < hlen; i++) {
-			if (hexval((unsigned char)hex[i]) < 0) {
+			if (!hexok_table[(unsigned char)hex[i]]) {
 				char c[8];
 
 				show(c, sizeof(c), hex + i, 1);
@@ -349,8 +352,12 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 				ps->line_failed = true;
 				return -1;
 			}
-			if (hex[i] >= 'A' && hex[i] <= 'F')
+		}
+		for (size_t i = 0; i < hlen; i++) {
+			if (hex[i] >= 'A' && hex[i] <= 'F') {
 				prop.flags |= IPE_PROPF_UPPER_HEX;
+				break;
+			}
 		}
 		if (hlen % 2) {
 			ps_error(ps, "IPE-E021", EINVAL, &t->loc,
@@ -368,8 +375,8 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 			}
 		}
 		for (size_t i = 0; i < nbytes; i++)
-			bytes[i] = (uint8_t)(hexval((unsigned char)hex[2 * i]) << 4 |
-					     hexval((unsigned char)hex[2 * i + 1]));
+			bytes[i] = (uint8_t)(hexval_table[(unsigned char)hex[2 * i]] << 4 |
+					     hexval_table[(unsigned char)hex[2 * i + 1]]);
 		alg = ipe_policy_intern_alg(ps->policy, v, (size_t)(colon - v));
 		if (alg < 0) {
 			rc = alg;
