@@ -123,7 +123,14 @@ class Signer:
 
 def ipe_check_verdict(ipe_check, path):
     """Kernel verdict that `ipe-check --format=json` predicts: 'OK' or an errno name."""
-    r = subprocess.run([ipe_check, "--format=json", path], capture_output=True, text=True)
+    r = subprocess.run([ipe_check, "--format=json", path], capture_output=True)
+    try:
+        out = r.stdout.decode("utf-8")
+    except UnicodeDecodeError as e:
+        log(f"WARN: ipe-check --format=json output for {os.path.basename(path)} is not valid "
+            f"UTF-8 ({e}); reading it leniently")
+        out = r.stdout.decode("utf-8", errors="replace")
+    r = subprocess.CompletedProcess(r.args, r.returncode, out, r.stderr.decode(errors="replace"))
     try:
         doc = json.loads(r.stdout)
         kv = doc["files"][0]["kernel_verdict"]
