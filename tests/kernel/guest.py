@@ -157,7 +157,17 @@ class Guest:
             f"console log: {console}")
         t0 = time.monotonic()
         with open(console, "wb") as out:
-            r = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL)
+            while True:
+                try:
+                    proc.wait(timeout=15)
+                    break
+                except subprocess.TimeoutExpired:
+                    with open(console, "rb") as f:
+                        n = f.read().count(b"IPE-RESULT ")
+                    log(f"  ... guest running {int(time.monotonic() - t0)}s, {n} results so far")
+            r = subprocess.CompletedProcess(cmd, proc.returncode)
         dt = time.monotonic() - t0
         with open(console, "rb") as f:
             text = f.read().decode(errors="replace")

@@ -508,6 +508,34 @@ def scenario_fsverity(bz, keydir):
             "op=EXECUTE boot_verified=TRUE action=ALLOW\n"
             f"op=EXECUTE fsverity_digest={digests['allowed']} action=ALLOW\n")
     pol = write(os.path.join(wd, "fsv.pol"), text)
+    ipe_compile = tool("IPE_COMPILE", "ipe-compile")
+    if ipe_compile:
+        # the same policy from ipe-compile: a digest set imported from `fsverity digest` output
+        with open(os.path.join(wd, "digests.txt"), "w") as f:
+            r = subprocess.run(["fsverity", "digest", "--hash-alg=sha256", "--block-size=4096",
+                                os.path.join(stage, "allowed")], capture_output=True, text=True,
+                               check=True)
+            f.write(r.stdout)
+            f.write("sha256:%s  not-on-the-disk\n" % ("ab" * 32))
+        src = write(os.path.join(wd, "fsv.src"),
+                    "policy_name=fsv policy_version=1.0.0\nDEFAULT action=ALLOW\n"
+                    "DEFAULT op=EXECUTE action=DENY\n"
+                    'set allowed from "digests.txt"\n'
+                    "op=EXECUTE boot_verified=TRUE action=ALLOW\n"
+                    "op=EXECUTE fsverity_digest in @allowed action=ALLOW\n")
+        out = os.path.join(wd, "fsv-compiled.pol")
+        r = subprocess.run([ipe_compile, "-q", "-o", out, src], capture_output=True, text=True,
+                           cwd=wd)
+        ok = r.returncode == 0 and os.path.exists(out) and \
+            digests["allowed"].split(":")[1] in open(out).read().lower()
+        ck.ok("ipe-compile", ok, "ipe-compile of a digest-set policy failed (exit %d): %s"
+              % (r.returncode, (r.stderr or r.stdout).strip()[:400]))
+        if ok:
+            pol = out
+            log("policy: compiled by ipe-compile from a digest set (`set ... from` fsverity output)")
+    if pol.endswith("fsv.pol"):
+        log("policy: hand-written text (ipe-compile " +
+            ("failed" if ipe_compile else "is not built") + ")")
     blob, _ = signer.sign(pol, os.path.join(wd, "fsv.p7b"), force=False)
     g.add_file(blob, "/in/fsv.p7b")
     g.add_disk(img)
