@@ -11,6 +11,8 @@
  *  - near-valid variants (one byte changed) must never crash; accepted ones keep
  *    the fixed point, rejected ones carry a kernel errno and the emitter refuses.
  * Usage: test_props [iterations] [seed]
+ * With IPE_PROPS_DUMP=DIR the near-valid inputs and their verdicts are kept
+ * (DIR/N.pol, DIR/verdicts.txt) for diff_kernel_model.py.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -543,6 +545,26 @@ out:
 	return ok;
 }
 
+static FILE *dump_list;     /* IPE_PROPS_DUMP=DIR: keep the near-valid inputs and verdicts */
+static const char *dump_dir;
+static unsigned long dump_n;
+
+static void dump_case(const char *text, size_t len, const struct ipe_policy *p)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%lu.pol", dump_dir, dump_n);
+	f = fopen(path, "wb");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f))
+		abort();
+	if (p->verdict.err)
+		fprintf(dump_list, "%lu %s %u\n", dump_n, ipe_errno_name(p->verdict.err), p->verdict.loc.offset);
+	else
+		fprintf(dump_list, "%lu OK 0\n", dump_n);
+	dump_n++;
+}
+
 static bool one_near_valid(struct gpol *g, unsigned long *accepted, unsigned long *rejected)
 {
 	static const char mutations[] = "=:.#\t \v\r\n\xa0\x00+-0aAgG/xyz";
@@ -574,6 +596,8 @@ static bool one_near_valid(struct gpol *g, unsigned long *accepted, unsigned lon
 	if (ipe_ctx_new(&ctx))
 		abort();
 	p = parse(ctx, text.s, text.len);
+	if (dump_list)
+		dump_case(text.s, text.len, p);
 	if (p->verdict.err == 0) {
 		(*accepted)++;
 		if (!check_fixed_point(ctx, p, NULL, NULL)) {
@@ -611,6 +635,15 @@ int main(int argc, char **argv)
 
 	if (!g)
 		return 1;
+	dump_dir = getenv("IPE_PROPS_DUMP");
+	if (dump_dir) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/verdicts.txt", dump_dir);
+		dump_list = fopen(path, "w");
+		if (!dump_list)
+			return 1;
+	}
 	rng_state = seed ? seed : 1;
 	for (unsigned long i = 0; i < iters && failures < 5; i++) {
 		uint64_t s = rng_state;
@@ -625,6 +658,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "  (near-valid case %lu, rng state 0x%llx)\n", i, (unsigned long long)s);
 	}
 	free(g);
+	if (dump_list)
+		fclose(dump_list);
 	printf("%lu valid policies, %lu near-valid (%lu accepted, %lu rejected), seed 0x%llx: %lu failure(s)\n",
 	       iters, iters, acc, rej, (unsigned long long)seed, failures);
 	/* the near-valid set must really exercise both outcomes */
