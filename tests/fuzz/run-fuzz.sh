@@ -25,10 +25,12 @@ else
 	rm -rf "$probe"
 	build=${IPE_FUZZ_BUILD:-$src/build-fuzz}
 	if [ ! -f "$build/build.ninja" ]; then
+		log=$(mktemp)
 		CC=$clang meson setup "$build" "$src" -Dfuzzing=true -Dkernel_tests=false \
 			-Db_sanitize=address,undefined -Db_lundef=false \
-			-Dc_args=-fsanitize=fuzzer-no-link >"$build.setup.log" 2>&1 || {
-			cat "$build.setup.log"; echo "FAIL: cannot configure $build"; exit 1; }
+			-Dc_args=-fsanitize=fuzzer-no-link >"$log" 2>&1 || {
+			cat "$log"; rm -f "$log"; echo "FAIL: cannot configure $build"; exit 1; }
+		rm -f "$log"
 	fi
 	ninja -C "$build" -j2 tests/fuzz/fuzz_parser || { echo "FAIL: cannot build the fuzzer"; exit 1; }
 	bin=$build/tests/fuzz/fuzz_parser
