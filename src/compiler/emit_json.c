@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -35,6 +36,82 @@ static json_object *escaped_string(const char *t, size_t len)
 	return o;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t need;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		need = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		need = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		need = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need;
+}
+
+/* A message as a JSON string: valid UTF-8 kept, any other byte as \xNN. */
+static json_object *text_string(const char *t)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	size_t len = strlen(t), n = 0;
+	static const char hex[] = "0123456789abcdef";
+	json_object *o;
+	char *buf;
+
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(s + i, len - i);
+
+		if (!k)
+			break;
+		i += k;
+		if (i == len)
+			return json_object_new_string(t);
+	}
+	if (len == 0)
+		return json_object_new_string(t);
+	buf = malloc(len * 4 + 1);
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(s + i, len - i);
+
+		if (k) {
+			memcpy(buf + n, s + i, k);
+			n += k;
+			i += k;
+		} else {
+			buf[n++] = '\\';
+			buf[n++] = 'x';
+			buf[n++] = hex[s[i] >> 4];
+			buf[n++] = hex[s[i] & 15];
+			i++;
+		}
+	}
+	o = json_object_new_string_len(buf, (int)n);
+	free(buf);
+	return o;
+}
+
 static json_object *hex_string(const char *t, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -60,7 +137,7 @@ static json_object *loc_json(const struct ipe_ctx *ctx, const struct ipe_loc *lo
 	if (!o)
 		return NULL;
 	if (with_file)
-		json_object_object_add(o, "file", s ? json_object_new_string(s->name) : NULL);
+		json_object_object_add(o, "file", s ? text_string(s->name) : NULL);
 	json_object_object_add(o, "line", json_object_new_int64(loc->line));
 	json_object_object_add(o, "column", json_object_new_int64(loc->col));
 	json_object_object_add(o, "length", json_object_new_int64(loc->len));
@@ -76,8 +153,8 @@ static json_object *diag_json(const struct ipe_ctx *ctx, const struct ipe_diag *
 		return NULL;
 	json_object_object_add(o, "code", json_object_new_string(d->code));
 	json_object_object_add(o, "severity", json_object_new_string(ipe_severity_name(d->severity)));
-	json_object_object_add(o, "message", json_object_new_string(d->message));
-	json_object_object_add(o, "hint", d->hint ? json_object_new_string(d->hint) : NULL);
+	json_object_object_add(o, "message", text_string(d->message));
+	json_object_object_add(o, "hint", d->hint ? text_string(d->hint) : NULL);
 	json_object_object_add(o, "kernel_errno",
 			       d->kernel_errno ? json_object_new_string(ipe_errno_name(d->kernel_errno)) : NULL);
 	json_object_object_add(o, "location", d->loc.src == IPE_SRC_NONE ? NULL : loc_json(ctx, &d->loc, true));
@@ -85,7 +162,7 @@ static json_object *diag_json(const struct ipe_ctx *ctx, const struct ipe_diag *
 	for (size_t i = 0; rel && i < d->nrelated; i++) {
 		json_object *r = json_object_new_object();
 
-		json_object_object_add(r, "message", json_object_new_string(d->related[i].message));
+		json_object_object_add(r, "message", text_string(d->related[i].message));
 		json_object_object_add(r, "location", loc_json(ctx, &d->related[i].loc, true));
 		json_object_array_add(rel, r);
 	}
@@ -115,7 +192,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 		const struct ipe_report_file *f = &files[i];
 		json_object *fo = json_object_new_object(), *diags = json_object_new_array();
 
-		json_object_object_add(fo, "file", json_object_new_string(f->path));
+		json_object_object_add(fo, "file", text_string(f->path));
 		json_object_object_add(fo, "readable", json_object_new_boolean(f->read_error == 0));
 		if (f->read_error) {
 			char buf[128];
