@@ -299,19 +299,58 @@ void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx)
 	ps->cur_props_start = ps->policy->nprops;
 }
 
-/* Hex digit values; -1 for anything else.  A table: this is the hot loop of
- * large digest policies. */
-static const int8_t hexval_table[256] = {
-	['0'] = 0,  ['1'] = 1,	['2'] = 2,  ['3'] = 3,	['4'] = 4,  ['5'] = 5,	['6'] = 6,  ['7'] = 7,
-	['8'] = 8,  ['9'] = 9,	['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
-	['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+/* Hex digits in one table (the hot loop of large digest policies):
+ * HEXOK|value for 0-9 a-f, HEXOK|HEXUP|value for A-F, 0 for anything else. */
+#define HEXUP 0x10
+#define HEXOK 0x20
+#define H(v) (HEXOK | (v))
+#define HU(v) (HEXOK | HEXUP | (v))
+static const uint8_t hexdec[256] = {
+	['0'] = H(0),	['1'] = H(1),	['2'] = H(2),	['3'] = H(3),	['4'] = H(4),	['5'] = H(5),
+	['6'] = H(6),	['7'] = H(7),	['8'] = H(8),	['9'] = H(9),	['a'] = H(10),	['b'] = H(11),
+	['c'] = H(12),	['d'] = H(13),	['e'] = H(14),	['f'] = H(15),	['A'] = HU(10), ['B'] = HU(11),
+	['C'] = HU(12), ['D'] = HU(13), ['E'] = HU(14), ['F'] = HU(15),
 };
-/* hexval_table maps non-hex bytes to 0 as well: hexok_table tells them apart. */
-static const bool hexok_table[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-};
+#undef H
+#undef HU
+
+static int digest_error(struct ipe_parser *ps, const struct ipe_tok *t, int type, const char *hex, size_t hlen)
+{
+	for (size_t i = 0; i < hlen; i++) {
+		if (!(hexdec[(unsigned char)hex[i]] & HEXOK)) {
+			char c[8];
+
+			show(c, sizeof(c), hex + i, 1);
+			ps_error(ps, "IPE-E021", EINVAL, &t->loc,
+				 hex[i] == ':' ? "only the first ':' separates the algorithm from the hex digest"
+					       : "the digest after ':' must be hexadecimal digits 0-9, a-f",
+				 "invalid character '%s' in the hex digest of %s (position %zu after ':')", c,
+				 ipe_prop_key(type), i + 1);
+			ps->line_failed = true;
+			return -1;
+		}
+	}
+	ps_error(ps, "IPE-E021", EINVAL, &t->loc, "a digest is whole bytes: each byte is two hex digits",
+		 "odd number of hex digits (%zu) in the digest of %s", hlen, ipe_prop_key(type));
+	ps->line_failed = true;
+	return -1;
+}
+
+/* The algorithm index, with a one-entry cache: policies use one or two. */
+static int intern_alg(struct ipe_parser *ps, const char *alg, size_t len)
+{
+	int idx;
+
+	if (ps->last_alg >= 0 && ps->last_alg_len == len &&
+	    memcmp(ps->policy->algs[ps->last_alg], alg, len) == 0)
+		return ps->last_alg;
+	idx = ipe_policy_intern_alg(ps->policy, alg, len);
+	if (idx >= 0) {
+		ps->last_alg = idx;
+		ps->last_alg_len = len;
+	}
+	return idx;
+}
 
 int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 {
@@ -339,33 +378,6 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 		}
 		hex = colon + 1;
 		hlen = vlen - (size_t)(hex - v);
-		for (size_t i = 0; i < hlen; i++) {
-			if (!hexok_table[(unsigned char)hex[i]]) {
-				char c[8];
-
-				show(c, sizeof(c), hex + i, 1);
-				ps_error(ps, "IPE-E021", EINVAL, &t->loc,
-					 hex[i] == ':' ? "only the first ':' separates the algorithm from the hex digest"
-						       : "the digest after ':' must be hexadecimal digits 0-9, a-f",
-					 "invalid character '%s' in the hex digest of %s (position %zu after ':')", c,
-					 ipe_prop_key(prop.type), i + 1);
-				ps->line_failed = true;
-				return -1;
-			}
-		}
-		for (size_t i = 0; i < hlen; i++) {
-			if (hex[i] >= 'A' && hex[i] <= 'F') {
-				prop.flags |= IPE_PROPF_UPPER_HEX;
-				break;
-			}
-		}
-		if (hlen % 2) {
-			ps_error(ps, "IPE-E021", EINVAL, &t->loc,
-				 "a digest is whole bytes: each byte is two hex digits",
-				 "odd number of hex digits (%zu) in the digest of %s", hlen, ipe_prop_key(prop.type));
-			ps->line_failed = true;
-			return -1;
-		}
 		nbytes = hlen / 2;
 		if (nbytes > sizeof(stackbuf)) {
 			bytes = malloc(nbytes);
@@ -374,10 +386,27 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 				return -1;
 			}
 		}
-		for (size_t i = 0; i < nbytes; i++)
-			bytes[i] = (uint8_t)(hexval_table[(unsigned char)hex[2 * i]] << 4 |
-					     hexval_table[(unsigned char)hex[2 * i + 1]]);
-		alg = ipe_policy_intern_alg(ps->policy, v, (size_t)(colon - v));
+		{
+			uint8_t seen = 0, ok = HEXOK;
+			size_t i;
+
+			for (i = 0; i + 1 < hlen; i += 2) {
+				uint8_t a = hexdec[(unsigned char)hex[i]], b = hexdec[(unsigned char)hex[i + 1]];
+
+				seen |= a | b;
+				ok &= a & b;
+				bytes[i / 2] = (uint8_t)((a & 15) << 4 | (b & 15));
+			}
+			if (!ok || i < hlen) {
+				rc = digest_error(ps, t, prop.type, hex, hlen);
+				if (bytes != stackbuf)
+					free(bytes);
+				return rc;
+			}
+			if (seen & HEXUP)
+				prop.flags |= IPE_PROPF_UPPER_HEX;
+		}
+		alg = intern_alg(ps, v, (size_t)(colon - v));
 		if (alg < 0) {
 			rc = alg;
 			goto out;
@@ -672,6 +701,7 @@ static int parse(struct ipe_ctx *ctx, uint32_t src, bool source_mode, const stru
 
 	memset(&ps, 0, sizeof(ps));
 	ps.ctx = ctx;
+	ps.last_alg = -1;
 	ps.cur_op = IPE_OP_INVALID;
 	rc = ipe_policy_new(src, &ps.policy);
 	if (rc)

@@ -36,6 +36,9 @@ struct ipe_parser {
 	size_t line_pool_start;
 	struct ipe_loc first_tok_loc; /* first token of the first non-empty line */
 
+	int last_alg;             /* intern cache: last algorithm index, -1 none */
+	size_t last_alg_len;
+
 	/* rule under construction */
 	int cur_op;
 	struct ipe_loc cur_op_loc;
