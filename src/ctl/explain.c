@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl-internal.h"
+#include "util/sbuf.h"
 
 enum cond {
 	C_ANY = 0,
@@ -199,71 +200,36 @@ static const char *op_verb(enum ipe_ctl_op op)
 	}
 }
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = (b->cap ? b->cap : 64);
-		char *ns;
-
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		ns = realloc(b->s, ncap);
-		if (!ns) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_name(struct sbuf *b, const char *s)
+static void sb_name(struct ipe_sbuf *b, const char *s)
 {
 	char *e = ctl_escape(s ? s : "?");
 
 	if (!e) {
-		b->oom = true;
+		b->err = -ENOMEM;
 		return;
 	}
-	sb_str(b, e);
+	ipe_sbuf_str(b, e);
 	free(e);
 }
 
-static void sb_ver(struct sbuf *b, const uint16_t *v)
+static void sb_ver(struct ipe_sbuf *b, const uint16_t *v)
 {
 	char buf[IPE_CTL_VERSION_STRLEN];
 
-	sb_str(b, v ? ipe_ctl_version_str(v, buf) : "(unknown)");
+	ipe_sbuf_str(b, v ? ipe_ctl_version_str(v, buf) : "(unknown)");
 }
 
 static char *expand(const char *tpl, const struct ipe_ctl_errctx *c)
 {
-	struct sbuf b = { 0 };
+	struct ipe_sbuf b = { 0 };
 
-	sb_add(&b, "", 0);
 	for (const char *p = tpl; *p;) {
 		const char *end;
 		size_t n;
 		char tmp[32];
 
 		if (*p != '{' || !(end = strchr(p, '}'))) {
-			sb_add(&b, p, 1);
+			ipe_sbuf_put(&b, p, 1);
 			p++;
 			continue;
 		}
@@ -282,32 +248,28 @@ static char *expand(const char *tpl, const struct ipe_ctl_errctx *c)
 		else if (IS("aver"))
 			sb_ver(&b, c->active_version);
 		else if (IS("node"))
-			sb_str(&b, c->node ? c->node : "(securityfs)");
+			ipe_sbuf_str(&b, c->node ? c->node : "(securityfs)");
 		else if (IS("value"))
 			sb_name(&b, c->value ? c->value : "?");
 		else if (IS("errno")) {
 			snprintf(tmp, sizeof(tmp), "errno %d", c->err);
-			sb_str(&b, ipe_errno_name(c->err) ? ipe_errno_name(c->err) : tmp);
+			ipe_sbuf_str(&b, ipe_errno_name(c->err) ? ipe_errno_name(c->err) : tmp);
 		}
 		else if (IS("strerror"))
-			sb_str(&b, strerror(c->err));
+			ipe_sbuf_str(&b, strerror(c->err));
 		else if (IS("detail"))
-			sb_str(&b, c->detail ? c->detail : "");
+			ipe_sbuf_str(&b, c->detail ? c->detail : "");
 		else if (IS("op"))
-			sb_str(&b, op_verb(c->op));
+			ipe_sbuf_str(&b, op_verb(c->op));
 		else if (IS("size")) {
 			snprintf(tmp, sizeof(tmp), "%zu", c->blob_len);
-			sb_str(&b, c->blob_len ? tmp : "more than 65535");
+			ipe_sbuf_str(&b, c->blob_len ? tmp : "more than 65535");
 		} else
-			sb_add(&b, p, n + 2);
+			ipe_sbuf_put(&b, p, n + 2);
 #undef IS
 		p = end + 1;
 	}
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return ipe_sbuf_take(&b, NULL);
 }
 
 int ipe_ctl_explain(const struct ipe_ctl_errctx *c, const char **ret_code, char **ret_what,

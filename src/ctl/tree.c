@@ -12,6 +12,8 @@
 
 #include <openssl/evp.h>
 
+#include <ipe/io.h>
+
 #include "ctl-internal.h"
 
 char *ctl_strdup_printf(const char *fmt, ...)
@@ -67,57 +69,8 @@ int ctl_sha256(const void *data, size_t len, uint8_t out[IPE_CTL_DIGEST_LEN])
 
 int ctl_read_all(const char *path, size_t max, uint8_t **ret_data, size_t *ret_len)
 {
-	int fd, rc = 0;
-	uint8_t *buf = NULL, *nbuf;
-	size_t len = 0, cap = 4096;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			if (cap > max + 1) {
-				rc = -EFBIG;
-				goto out;
-			}
-			nbuf = realloc(buf, cap * 2);
-			if (!nbuf) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			rc = -EFBIG;
-			goto out;
-		}
-	}
-	buf[len] = '\0';
-	*ret_data = buf;
-	*ret_len = len;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return rc;
+	/* securityfs nodes report no useful size: ipe_read_file() reads to EOF */
+	return ipe_read_file(path, max, ret_data, ret_len);
 }
 
 int ctl_write_once(const char *path, const void *data, size_t len, enum ipe_ctl_stage *ret_stage,
