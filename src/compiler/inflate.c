@@ -246,6 +246,23 @@ static int stored(struct inf *s)
 	return 0;
 }
 
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t crc32(const unsigned char *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
 int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, size_t *ret_len)
 {
 	struct inf s = { .in = in, .inlen = inlen };
@@ -255,6 +272,8 @@ int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, s
 	if (inlen < 18 || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8)
 		return -EBADMSG;
 	flags = in[3];
+	if (flags & 0xe0) /* reserved FLG bits must be zero (RFC 1952) */
+		return -EBADMSG;
 	s.pos = 10;
 	if (flags & 4) {
 		if (s.pos + 2 > inlen)
@@ -288,6 +307,11 @@ int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, s
 		else
 			s.err = -EBADMSG;
 	} while (!last && !s.err);
+	/* the trailer: CRC-32 and size of the data (mod 2^32); the bit reader
+	 * never holds a whole unread byte, so pos is where the trailer starts */
+	if (!s.err && (s.pos + 8 > inlen || rd32(in + s.pos) != crc32(s.out, s.outlen) ||
+		       rd32(in + s.pos + 4) != (uint32_t)s.outlen))
+		s.err = -EBADMSG;
 	if (s.err) {
 		free(s.out);
 		return s.err;

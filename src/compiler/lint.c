@@ -201,7 +201,13 @@ void lint_show_digest(const struct ipe_policy *p, const struct ipe_prop *prop, c
 {
 	const uint8_t *b = ipe_prop_digest(p, prop);
 	const char *alg = ipe_prop_alg(p, prop);
-	size_t n = (size_t)snprintf(buf, bufsz, "%s:", alg ? alg : "");
+	size_t n;
+
+	if (!bufsz)
+		return;
+	/* policy bytes: escaped, never raw */
+	n = ipe_escape_bytes(buf, bufsz > 40 ? 40 : bufsz, alg ? alg : "", alg ? strlen(alg) : 0);
+	n += (size_t)snprintf(buf + n, bufsz - n, ":");
 
 	for (uint32_t i = 0; i < prop->digest_len && n + 3 < bufsz; i++) {
 		if (i == 6 && prop->digest_len > 8) {
@@ -297,8 +303,11 @@ static void parse_suppression(struct lint_run *run, const char *c, size_t len, u
 			memcpy(code, p, n);
 			code[n] = 0;
 			if (strcasecmp(code, "all") != 0 && !ipe_check_find(code)) {
+				char shown[64];
+
+				ipe_escape_bytes(shown, sizeof(shown), code, n);
 				lint_report(run, LC_BAD_SUPPRESS, loc, "see ipe-check --list-checks",
-					    "unknown check '%s' in suppression", code);
+					    "unknown check '%s' in suppression", shown);
 			} else {
 				const struct ipe_check_info *ci = ipe_check_find(code);
 

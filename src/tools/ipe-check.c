@@ -8,6 +8,7 @@
 
 #include <ipe/ipe.h>
 #include <ipe/lint.h>
+#include <ipe/sign.h>
 
 #include "cli.h"
 
@@ -352,14 +353,30 @@ int main(int argc, char **argv)
 		struct ipe_ctx *bctx = NULL;
 		uint32_t bsrc;
 
+		bool blob = false;
+
 		rc = ipe_ctx_new(&bctx);
 		if (!rc)
 			rc = ipe_source_from_file(bctx, baseline_path, &bsrc);
+		if (!rc) {
+			/* a signed blob (DER PKCS#7 starts with a SEQUENCE, 0x30):
+			 * check against the policy it embeds */
+			const struct ipe_source *bs = ipe_ctx_source(bctx, bsrc);
+			uint8_t *inner = NULL;
+			size_t inner_len = 0;
+
+			if (bs->len && bs->data[0] == 0x30 &&
+			    ipe_blob_extract(bctx, bs->data, bs->len, &inner, &inner_len) == 0) {
+				rc = ipe_source_from_memory(bctx, baseline_path, inner, inner_len, true, &bsrc);
+				free(inner);
+				blob = true;
+			}
+		}
 		if (!rc)
 			rc = ipe_policy_parse(bctx, bsrc, &baseline);
 		if (!rc && (!baseline->has_header || baseline->verdict.err)) {
-			cli_error(prog, "baseline %s is not a policy the kernel accepts (a signed blob: extract it with "
-				  "'ipe-sign --extract' first)", baseline_path);
+			cli_error(prog, "baseline %s is not %s the kernel accepts (give the policy text or its signed "
+				  "blob)", baseline_path, blob ? "a signed blob of a policy" : "a policy");
 			ipe_ctx_free(bctx);
 			ret = CLI_EXIT_INPUT;
 			goto out;

@@ -40,7 +40,7 @@ void lint_check_digests(struct lint_run *run)
 			for (uint32_t k = 0; k < t->rules[i].nprops; k++) {
 				const struct ipe_prop *pr = &props[k];
 				const char *alg, *key = ipe_prop_key((enum ipe_prop_type)pr->type);
-				char sbuf[64];
+				char sbuf[64], shown[96];
 				const char *sugg;
 				size_t want;
 
@@ -59,6 +59,8 @@ void lint_check_digests(struct lint_run *run)
 								    : "digest");
 					continue;
 				}
+				/* policy bytes: never print them raw */
+				ipe_escape_bytes(shown, sizeof(shown), alg, strlen(alg));
 				if (pr->flags & IPE_PROPF_UPPER_HEX)
 					lint_report(run, LC_UPPER_HEX, &pr->loc, "the canonical text writes lowercase",
 						    "%s is written in uppercase hex", key);
@@ -68,7 +70,7 @@ void lint_check_digests(struct lint_run *run)
 					if (sugg && strcmp(sugg, alg) != 0) {
 						lint_report(run, LC_ALG_NAME, &pr->loc, NULL,
 							    "algorithm '%s' is not the kernel's name: the kernel compares names exactly, so this %s never matches; write '%s'",
-							    alg, key, sugg);
+							    shown, key, sugg);
 						continue;
 					}
 				}
@@ -76,14 +78,24 @@ void lint_check_digests(struct lint_run *run)
 					lint_report(run, LC_FSV_ALG, &pr->loc,
 							    "fs-verity digests are sha256 or sha512 ('fsverity digest --hash-alg=...')",
 							    "fs-verity does not support algorithm '%s': this fsverity_digest never matches",
-							    alg);
+							    shown);
 					continue;
 				}
 				if (!want) {
+					/* Not in our table.  A lowercase name may still be a
+					 * crypto API hash we do not know (dm-verity accepts any),
+					 * so the semantic model keeps it possible; say so. */
 					if (!ipe_prop_digest_possible(p, pr))
 						lint_report(run, LC_ALG_NAME, &pr->loc,
 							    "kernel hash names are lowercase: sha256, sha384, sha512, ...",
-							    "algorithm '%s' is not a kernel hash name: this %s never matches", alg, key);
+							    "algorithm '%s' is not a kernel hash name: this %s never matches", shown,
+							    key);
+					else
+						lint_report(run, LC_ALG_NAME, &pr->loc,
+							    "kernel hash names: sha256, sha384, sha512, sha3-256, sm3, ...; if the "
+							    "target kernel provides this hash, suppress with '# ipe-check: disable=IPE-W110'",
+							    "algorithm '%s' is not a hash algorithm known to the kernel: unless the target "
+							    "kernel provides it, this %s never matches", shown, key);
 					continue;
 				}
 				if (want != pr->digest_len)

@@ -45,11 +45,14 @@ static void check_version_form(struct lint_run *run)
 			zeros = true;
 		q = dot ? dot + 1 : end;
 	}
-	if (plus || zeros)
+	if (plus || zeros) {
+		char shown[96];
+
+		ipe_escape_bytes(shown, sizeof(shown), v, (size_t)(end - v));
 		lint_report(run, LC_VERSION_FORM, l, NULL,
-			    "policy version '%.*s' is not canonical (%s%s%s); the kernel reads it as %u.%u.%u",
-			    (int)(end - v), v, plus ? "leading '+'" : "", plus && zeros ? ", " : "",
+			    "policy version '%s' is not canonical (%s%s%s); the kernel reads it as %u.%u.%u", shown, plus ? "leading '+'" : "", plus && zeros ? ", " : "",
 			    zeros ? "leading zeros" : "", p->version[0], p->version[1], p->version[2]);
+	}
 }
 
 static void check_size(struct lint_run *run)
@@ -91,9 +94,12 @@ static void check_baseline(struct lint_run *run)
 	if (!b || !b->has_header)
 		return;
 	if (b->name_len != p->name_len || memcmp(b->name, p->name, p->name_len) != 0) {
+		char pn[200], bn[200];
+
+		ipe_escape_bytes(pn, sizeof(pn), p->name, p->name_len);
+		ipe_escape_bytes(bn, sizeof(bn), b->name, b->name_len);
 		d = lint_report(run, LC_BASE_NAME, &p->name_loc, "keep the baseline's policy_name for an update",
-				"policy name '%s' differs from the baseline's '%s': an update fails with EINVAL", p->name,
-				b->name);
+				"policy name '%s' differs from the baseline's '%s': an update fails with EINVAL", pn, bn);
 		if (d && ipe_ctx_source(run->ctx, b->src))
 			lint_related(run, d, &b->name_loc, "the baseline's name");
 	}

@@ -715,7 +715,9 @@ static void check_op(struct rstate *st)
 			live_deny_before_cover = true;
 		if (r->action == IPE_ACTION_ALLOW)
 			live_allow = true;
-		if (lint_wants(run, LC_OVERLAP)) {
+		/* a property-less rule is a fallback ("everything else"), not a
+		 * revocation: the earlier rules deciding first is its intent */
+		if (lint_wants(run, LC_OVERLAP) && r->nprops > 0) {
 			int other = r->action == IPE_ACTION_ALLOW ? IPE_ACTION_DENY : IPE_ACTION_ALLOW;
 
 			j = index_overlap(st, i, other, true);

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* The semantic model (src/compiler/eval.c): decisions for events with and
+ * without a file, compiled-out properties, first match, op and global
+ * defaults, ops the kernel cannot classify, and the static rule view. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <ipe/diag.h>
+#include <ipe/eval.h>
+#include <ipe/policy.h>
+
+#define D32A "abababababababababababababababababababababababababababababababab"
+#define D32B "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+
+struct fx {
+	struct ipe_ctx *ctx;
+	struct ipe_policy *p;
+};
+
+static struct ipe_policy *parse(struct fx *f, const char *text)
+{
+	uint32_t src;
+
+	assert_int_equal(ipe_ctx_new(&f->ctx), 0);
+	assert_int_equal(ipe_source_from_memory(f->ctx, "t.pol", text, strlen(text), true, &src), 0);
+	assert_int_equal(ipe_policy_parse(f->ctx, src, &f->p), 0);
+	assert_non_null(f->p);
+	assert_int_equal(f->p->verdict.err, 0); /* the kernel accepts it */
+	return f->p;
+}
+
+static void done(struct fx *f)
+{
+	ipe_policy_free(f->p);
+	ipe_ctx_free(f->ctx);
+}
+
+static uint8_t dA[32], dB[32]; /* filled in main() */
+
+static struct ipe_event file_ev(void)
+{
+	return (struct ipe_event){ .has_file = true };
+}
+
+static void decide(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
+		   enum ipe_action want_action, enum ipe_decided_by want_by, size_t want_rule)
+{
+	struct ipe_decision d;
+
+	assert_int_equal(ipe_eval(p, op, ev, k, &d), 0);
+	assert_int_equal(d.action, want_action);
+	assert_int_equal(d.by, want_by);
+	if (want_by == IPE_DECIDED_BY_RULE)
+		assert_int_equal(d.rule, want_rule);
+}
+
+static void test_no_file_event(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=ALLOW\n"
+					       "op=EXECUTE boot_verified=TRUE action=ALLOW\n"
+					       "op=EXECUTE dmverity_signature=FALSE fsverity_signature=FALSE action=DENY\n");
+	struct ipe_event none = { .has_file = false, .boot_verified = true /* ignored */ };
+	struct ipe_event fsv = file_ev();
+
+	(void)state;
+	/* no file: =TRUE never holds, =FALSE always does */
+	decide(p, IPE_OP_EXECUTE, &none, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_RULE, 1);
+	/* a plain file: not boot verified, not signed -> rule 1 as well */
+	fsv.fsverity = true;
+	fsv.fsverity_signed = true;
+	decide(p, IPE_OP_EXECUTE, &fsv, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	assert_false(ipe_eval_rule(p, &p->ops[IPE_OP_EXECUTE].rules[0], &none, NULL));
+	done(&f);
+}
+
+static void test_compiled_out(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=ALLOW\n"
+					       "op=EXECUTE dmverity_signature=TRUE action=DENY\n"
+					       "op=EXECUTE dmverity_signature=FALSE action=DENY\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " action=DENY\n");
+	struct ipe_eval_kernel k;
+	struct ipe_event ev = file_ev();
+	struct ipe_event none = { .has_file = false };
+
+	(void)state;
+	ipe_eval_kernel_all(&k);
+	assert_true(k.prop_dmverity && k.prop_dmverity_signature && k.prop_fsverity && k.prop_fsverity_signature);
+	decide(p, IPE_OP_EXECUTE, &ev, &k, IPE_ACTION_DENY, IPE_DECIDED_BY_RULE, 1);
+	k.prop_dmverity_signature = false;
+	/* both forms are false now: the event falls through to the default */
+	decide(p, IPE_OP_EXECUTE, &ev, &k, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	decide(p, IPE_OP_EXECUTE, &none, &k, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	ev.dmverity = true;
+	ev.dmverity_signed = true;
+	decide(p, IPE_OP_EXECUTE, &ev, &k, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	/* fs-verity digest compiled out */
+	ev = file_ev();
+	ev.fsverity = true;
+	ev.fsv_alg = "sha256";
+	ev.fsv_digest = dA;
+	ev.fsv_digest_len = 32;
+	ev.fsverity_signed = false;
+	ipe_eval_kernel_all(&k);
+	k.prop_dmverity_signature = false;
+	decide(p, IPE_OP_EXECUTE, &ev, &k, IPE_ACTION_DENY, IPE_DECIDED_BY_RULE, 2);
+	k.prop_fsverity = false;
+	decide(p, IPE_OP_EXECUTE, &ev, &k, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	assert_false(ipe_eval_prop_enabled(&k, IPE_PROP_FSV_DIGEST));
+	assert_true(ipe_eval_prop_enabled(&k, IPE_PROP_BOOT_VERIFIED_TRUE));
+	assert_true(ipe_eval_prop_enabled(NULL, IPE_PROP_FSV_DIGEST));
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_FSV_DIGEST), "CONFIG_IPE_PROP_FS_VERITY");
+	assert_null(ipe_prop_kconfig(IPE_PROP_BOOT_VERIFIED_FALSE));
+	done(&f);
+}
+
+static void test_first_match(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=DENY\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " action=DENY\n"
+					       "op=EXECUTE fsverity_signature=TRUE action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " action=ALLOW\n");
+	struct ipe_event ev = file_ev();
+
+	(void)state;
+	ev.fsverity = true;
+	ev.fsverity_signed = true;
+	ev.fsv_alg = "sha256";
+	ev.fsv_digest = dA;
+	ev.fsv_digest_len = 32;
+	decide(p, IPE_OP_EXECUTE, &ev, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_RULE, 0);
+	ev.fsv_digest = dB; /* other file: the signature rule */
+	decide(p, IPE_OP_EXECUTE, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_RULE, 1);
+	ev.fsv_digest = dA;
+	ev.fsv_digest_len = 31; /* same bytes, other length: no match */
+	decide(p, IPE_OP_EXECUTE, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_RULE, 1);
+	ev.fsverity_signed = false;
+	decide(p, IPE_OP_EXECUTE, &ev, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	ev.fsv_digest_len = 32;
+	ev.fsv_alg = "sha512"; /* the kernel compares the algorithm name too */
+	decide(p, IPE_OP_EXECUTE, &ev, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	done(&f);
+}
+
+static void test_defaults(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=ALLOW\n"
+					       "DEFAULT op=KMODULE action=DENY\n"
+					       "op=KMODULE boot_verified=TRUE action=ALLOW\n");
+	struct ipe_event ev = file_ev();
+	struct ipe_decision d;
+
+	(void)state;
+	decide(p, IPE_OP_KMODULE, &ev, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_OP_DEFAULT, 0);
+	ev.boot_verified = true;
+	decide(p, IPE_OP_KMODULE, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_RULE, 0);
+	decide(p, IPE_OP_FIRMWARE, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	/* unknown op: the global DEFAULT */
+	decide(p, IPE_OP_INVALID, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	decide(p, IPE_OP_COUNT + 5, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	/* no policy at all */
+	decide(NULL, IPE_OP_EXECUTE, &ev, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_NOTHING, 0);
+	assert_int_equal(ipe_eval(p, IPE_OP_EXECUTE, &ev, NULL, NULL), -EINVAL);
+	(void)d;
+	done(&f);
+}
+
+static void test_global_deny_unknown_op(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=DENY\n"
+					       "DEFAULT op=EXECUTE action=ALLOW\n");
+	struct ipe_event none = { .has_file = false };
+
+	(void)state;
+	decide(p, IPE_OP_EXECUTE, &none, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_OP_DEFAULT, 0);
+	decide(p, IPE_OP_INVALID, &none, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	decide(p, IPE_OP_POLICY, &none, NULL, IPE_ACTION_DENY, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
+	done(&f);
+}
+
+static void constraint(const struct ipe_policy *p, size_t rule, const struct ipe_eval_kernel *k,
+		       struct ipe_rule_constraint *c)
+{
+	ipe_rule_constraint(p, &p->ops[IPE_OP_EXECUTE].rules[rule], k, c);
+}
+
+static void test_constraints(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=DENY\n"
+					       "op=EXECUTE boot_verified=TRUE boot_verified=FALSE action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " fsverity_digest=sha256:" D32B " action=ALLOW\n"
+					       "op=EXECUTE boot_verified=TRUE dmverity_signature=TRUE action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=sha384:" D32A " action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " fsverity_digest=sha256:" D32A " action=ALLOW\n"
+					       "op=EXECUTE dmverity_signature=FALSE action=ALLOW\n");
+	struct ipe_rule_constraint c;
+	struct ipe_eval_kernel k;
+
+	(void)state;
+	constraint(p, 0, NULL, &c);
+	assert_int_equal(c.never, IPE_NEVER_CONTRADICTION);
+	constraint(p, 1, NULL, &c);
+	assert_int_equal(c.never, IPE_NEVER_TWO_DIGESTS);
+	assert_non_null(c.never_prop);
+	assert_non_null(c.never_other);
+	constraint(p, 2, NULL, &c);
+	assert_int_equal(c.never, IPE_NEVER_BOOT_VERITY);
+	constraint(p, 3, NULL, &c);
+	assert_int_equal(c.never, IPE_NEVER_BAD_DIGEST);
+	constraint(p, 4, NULL, &c); /* the same digest twice is fine */
+	assert_int_equal(c.never, IPE_NEVER_NOT);
+	assert_non_null(c.fsv);
+	constraint(p, 5, NULL, &c);
+	assert_int_equal(c.never, IPE_NEVER_NOT);
+	assert_int_equal(c.dmv_sig, 0);
+	assert_int_equal(c.boot_verified, -1);
+	ipe_eval_kernel_all(&k);
+	k.prop_dmverity_signature = false;
+	constraint(p, 5, &k, &c);
+	assert_int_equal(c.never, IPE_NEVER_COMPILED_OUT);
+	done(&f);
+}
+
+static void test_digests(void **state)
+{
+	(void)state;
+	assert_int_equal(ipe_hash_alg_size("sha256"), 32);
+	assert_int_equal(ipe_hash_alg_size("sha384"), 48);
+	assert_int_equal(ipe_hash_alg_size("sha512"), 64);
+	assert_int_equal(ipe_hash_alg_size("sha1"), 20);
+	assert_int_equal(ipe_hash_alg_size("SHA256"), 0);
+	assert_int_equal(ipe_hash_alg_size("sha-256"), 0);
+	assert_int_equal(ipe_hash_alg_size(NULL), 0);
+	assert_true(ipe_fsverity_alg_supported("sha256"));
+	assert_true(ipe_fsverity_alg_supported("sha512"));
+	assert_false(ipe_fsverity_alg_supported("sha384"));
+	assert_false(ipe_fsverity_alg_supported(NULL));
+}
+
+static void test_digest_possible(void **state)
+{
+	struct fx f = { 0 };
+	const struct ipe_policy *p = parse(&f, "policy_name=t policy_version=0.0.1\n"
+					       "DEFAULT action=DENY\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=SHA256:" D32A " action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=sha512:" D32A " action=ALLOW\n"
+					       "op=EXECUTE dmverity_roothash=sha-256:" D32A " action=ALLOW\n"
+					       "op=EXECUTE dmverity_roothash=sha256: action=ALLOW\n"
+					       "op=EXECUTE dmverity_roothash=sm3:" D32A " action=ALLOW\n"
+					       "op=EXECUTE fsverity_digest=sha256:" D32A " action=ALLOW\n");
+	const struct ipe_op_table *t = &p->ops[IPE_OP_EXECUTE];
+	const bool want[] = { true, false, false, false, false, true, true };
+
+	(void)state;
+	assert_int_equal(t->nrules, 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(ipe_prop_digest_possible(p, ipe_rule_props(p, &t->rules[i])), want[i]);
+	assert_true(ipe_prop_digest_equal(p, ipe_rule_props(p, &t->rules[0]), ipe_rule_props(p, &t->rules[6])));
+	assert_false(ipe_prop_digest_equal(p, ipe_rule_props(p, &t->rules[0]), ipe_rule_props(p, &t->rules[2])));
+	done(&f);
+}
+
+int main(void)
+{
+	memset(dA, 0xab, sizeof(dA));
+	memset(dB, 0xcd, sizeof(dB));
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_file_event),
+		cmocka_unit_test(test_compiled_out),
+		cmocka_unit_test(test_first_match),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_global_deny_unknown_op),
+		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_digests),
+		cmocka_unit_test(test_digest_possible),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
