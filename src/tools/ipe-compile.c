@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ipe/binary.h>
 #include <ipe/compile.h>
+#include <ipe/io.h>
 #include <ipe/ipe.h>
+#include <ipe/sign.h>
 
 #include "cli.h"
+#include "sign_opts.h"
 
 static const char prog[] = "ipe-compile";
 
@@ -17,6 +21,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: ipe-compile [OPTIONS] SOURCE\n"
+		"       ipe-compile [OPTIONS] --decompile BINARY\n"
 		"Compile an IPE policy source (kernel policy syntax plus the authoring\n"
 		"extensions include, digest sets and multi-op rules; see ipe-policy(5))\n"
 		"into the canonical kernel text.  SOURCE '-' reads standard input.\n"
@@ -24,18 +29,27 @@ static void usage(FILE *out)
 		"reject the result; the output is written atomically.\n"
 		"\n"
 		"Options:\n"
-		"  -o, --output=FILE     write to FILE ('-' = standard output); default:\n"
-		"                        POLICY_NAME.pol in the current directory\n"
+		"  -o, --output=FILE     write to FILE ('-' = standard output); default in\n"
+		"                        the current directory: POLICY_NAME.pol (text),\n"
+		"                        POLICY_NAME.ipeb (binary), POLICY_NAME.p7b (--sign)\n"
 		"      --name=NAME       override the policy name of the header\n"
 		"      --version=X.Y.Z   override the policy version of the header\n"
 		"      --bump-from=OLD   OLD is the previous policy (text or signed .p7b):\n"
 		"                        use its name and its next revision as version\n"
 		"      --boot            check as a boot policy (CONFIG_IPE_BOOT_POLICY):\n"
 		"                        also refuse CR and NUL bytes in the sources\n"
-		"  -f, --format=FMT      output format: text (default); binary is not\n"
-		"                        implemented yet and is refused\n"
-		"      --sign            sign the output (not available yet: use\n"
-		"                        ipe-sign on the compiled text)\n"
+		"  -f, --format=FMT      output format: text (default, the canonical kernel\n"
+		"                        text) or binary (ipe-binary(5), for our tools)\n"
+		"      --decompile=FILE  read a binary policy instead of a SOURCE and write\n"
+		"                        its canonical text\n"
+		"      --sign            write the signed text (DER PKCS#7, what\n"
+		"                        /sys/kernel/security/ipe/new_policy and systemd's\n"
+		"                        /etc/ipe/*.p7b take); needs --key and --cert\n"
+		"\n"
+		"Signing options (with --sign; as in ipe-sign(1)):\n"
+		SIGN_OPTS_HELP
+		"\n"
+		"Other options:\n"
 		"      --color=WHEN      colour diagnostics: auto (default), always, never\n"
 		"      --no-source       do not quote source lines under diagnostics\n"
 		"  -q, --quiet           print only errors\n"
@@ -48,7 +62,7 @@ static void usage(FILE *out)
 		"  2  a file could not be read or written\n"
 		"  3  usage error\n"
 		"\n"
-		"See ipe-compile(1) and ipe-policy(5).\n");
+		"See ipe-compile(1), ipe-policy(5) and ipe-binary(5).\n");
 }
 
 enum {
@@ -57,16 +71,16 @@ enum {
 	OPT_BUMP,
 	OPT_BOOT,
 	OPT_SIGN,
-	OPT_KEY,
-	OPT_CERT,
+	OPT_DECOMPILE,
 	OPT_COLOR,
 	OPT_NO_SOURCE,
 };
 
 struct opts {
 	const char *output, *name, *version, *bump_from, *input;
-	bool boot, quiet, no_source, sign;
+	bool boot, quiet, no_source, sign, binary, decompile;
 	enum cli_color color;
+	struct sign_cli sc;
 };
 
 /* Re-read the output as the kernel would: it must be accepted and emit
@@ -168,13 +182,114 @@ static int apply_overrides(struct ipe_ctx *ctx, struct ipe_policy *p, const stru
 	return CLI_EXIT_OK;
 }
 
-static int compile(struct ipe_ctx *ctx, const struct opts *o)
+/* Read a binary back: it must decode to the same canonical text. */
+static int self_check_binary(const uint8_t *bin, size_t blen, const char *text, size_t len)
+{
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_policy *p = NULL;
+	char *again = NULL;
+	size_t alen = 0;
+	int rc;
+
+	rc = ipe_ctx_new(&ctx);
+	if (!rc)
+		rc = ipe_policy_load_binary(ctx, bin, blen, &p);
+	if (!rc)
+		rc = ipe_policy_emit_canonical(p, &again, &alen);
+	if (!rc && (alen != len || memcmp(again, text, len) != 0 || p->text_len != len))
+		rc = -EPROTO;
+	free(again);
+	ipe_policy_free(p);
+	ipe_ctx_free(ctx);
+	return rc;
+}
+
+/* Write the policy in the requested form: text, binary or signed text. */
+static int emit_output(struct ipe_ctx *ctx, const struct ipe_policy *p, struct opts *o)
+{
+	const char *ext = o->sign ? "p7b" : o->binary ? "ipeb" : "pol";
+	char *text = NULL, *outpath = NULL;
+	uint8_t *out = NULL;
+	size_t len = 0, olen = 0;
+	int rc, ret = CLI_EXIT_OK;
+
+	rc = ipe_policy_emit_canonical(p, &text, &len);
+	if (rc) {
+		cli_error(prog, "cannot emit the canonical text: %s", cli_strerror(rc));
+		ret = CLI_EXIT_FINDINGS;
+		goto out;
+	}
+	rc = self_check(text, len);
+	if (rc) {
+		cli_error(prog, "internal error: the compiled text does not read back as itself (%s); nothing written",
+			  cli_strerror(rc));
+		ret = CLI_EXIT_FINDINGS;
+		goto out;
+	}
+	if (o->binary) {
+		rc = ipe_policy_emit_binary(p, &out, &olen);
+		if (rc) {
+			cli_error(prog, "cannot encode the binary form: %s", cli_strerror(rc));
+			ret = rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+			goto out;
+		}
+		rc = self_check_binary(out, olen, text, len);
+		if (rc) {
+			cli_error(prog, "internal error: the binary form does not decode to the compiled text (%s); nothing written",
+				  cli_strerror(rc));
+			ret = CLI_EXIT_FINDINGS;
+			goto out;
+		}
+	} else if (o->sign) {
+		struct ipe_sign_opts *so = &o->sc.so;
+
+		so->name = o->input;
+		rc = ipe_sign_policy(ctx, sign_cli_opts(&o->sc), text, len, &out, &olen);
+		cli_print_diags(ctx, stderr, cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0);
+		ipe_ctx_diag_clear(ctx);
+		if (rc) {
+			cli_error(prog, "%s: not signed (%s); nothing written", o->input, cli_strerror(rc));
+			ret = (rc == -ENOENT || rc == -EACCES || rc == -EISDIR || rc == -ENOMEM) ? CLI_EXIT_INPUT
+												  : CLI_EXIT_FINDINGS;
+			goto out;
+		}
+	} else {
+		out = (uint8_t *)text;
+		olen = len;
+		text = NULL;
+	}
+	if (o->output) {
+		outpath = strdup(o->output);
+	} else if (asprintf(&outpath, "%s.%s", p->name, ext) < 0) {
+		outpath = NULL;
+	}
+	if (!outpath) {
+		cli_error(prog, "out of memory");
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	rc = ipe_write_file_atomic(outpath, out, olen, 0644);
+	if (rc) {
+		cli_error(prog, "cannot write %s: %s", outpath, cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (!o->quiet && strcmp(outpath, "-") != 0)
+		fprintf(stderr, "%s: wrote %s (%s policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)\n", prog,
+			outpath, o->sign ? "signed" : o->binary ? "binary" : "text", p->name, p->version[0],
+			p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s", olen);
+out:
+	free(outpath);
+	free(text);
+	free(out);
+	return ret;
+}
+
+static int compile(struct ipe_ctx *ctx, struct opts *o)
 {
 	unsigned flags = (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0) |
 			 (o->no_source ? IPE_RENDER_NO_SOURCE : 0);
 	struct ipe_policy *p = NULL;
-	char *text = NULL, *outpath = NULL;
-	size_t len = 0;
 	uint32_t src;
 	int rc, ret = CLI_EXIT_OK;
 	bool errors;
@@ -217,42 +332,36 @@ static int compile(struct ipe_ctx *ctx, const struct opts *o)
 	ret = apply_overrides(ctx, p, o);
 	if (ret)
 		goto out;
-	rc = ipe_policy_emit_canonical(p, &text, &len);
-	if (rc) {
-		cli_error(prog, "cannot emit the canonical text: %s", cli_strerror(rc));
-		ret = CLI_EXIT_FINDINGS;
-		goto out;
-	}
-	rc = self_check(text, len);
-	if (rc) {
-		cli_error(prog, "internal error: the compiled text does not read back as itself (%s); nothing written",
-			  cli_strerror(rc));
-		ret = CLI_EXIT_FINDINGS;
-		goto out;
-	}
-	if (o->output) {
-		outpath = strdup(o->output);
-	} else if (asprintf(&outpath, "%s.pol", p->name) < 0) {
-		outpath = NULL;
-	}
-	if (!outpath) {
-		cli_error(prog, "out of memory");
-		ret = CLI_EXIT_INPUT;
-		goto out;
-	}
-	rc = ipe_write_file_atomic(outpath, text, len, 0644);
-	if (rc) {
-		cli_error(prog, "cannot write %s: %s", outpath, cli_strerror(rc));
-		ret = CLI_EXIT_INPUT;
-		goto out;
-	}
-	if (!o->quiet && strcmp(outpath, "-") != 0)
-		fprintf(stderr, "%s: wrote %s (policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)\n", prog, outpath,
-			p->name, p->version[0], p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s",
-			len);
+	ret = emit_output(ctx, p, o);
 out:
-	free(outpath);
-	free(text);
+	ipe_policy_free(p);
+	return ret;
+}
+
+/* --decompile: a binary policy instead of a source. */
+static int decompile(struct ipe_ctx *ctx, struct opts *o)
+{
+	struct ipe_policy *p = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc, ret;
+
+	rc = ipe_read_file(o->input, 0, &data, &len);
+	if (rc) {
+		cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	}
+	rc = ipe_policy_load_binary(ctx, data, len, &p);
+	free(data);
+	if (rc) {
+		cli_print_diags(ctx, stderr,
+				IPE_RENDER_NO_SOURCE | (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0));
+		cli_error(prog, "%s: not a valid binary policy (%s); nothing written", o->input, cli_strerror(rc));
+		return rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+	}
+	ret = apply_overrides(ctx, p, o);
+	if (!ret)
+		ret = emit_output(ctx, p, o);
 	ipe_policy_free(p);
 	return ret;
 }
@@ -267,8 +376,8 @@ int main(int argc, char **argv)
 		{ "boot", no_argument, NULL, OPT_BOOT },
 		{ "format", required_argument, NULL, 'f' },
 		{ "sign", no_argument, NULL, OPT_SIGN },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "decompile", required_argument, NULL, OPT_DECOMPILE },
+		SIGN_OPTS_LONGOPTS,
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "no-source", no_argument, NULL, OPT_NO_SOURCE },
@@ -281,7 +390,11 @@ int main(int argc, char **argv)
 	struct ipe_ctx *ctx = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:f:qhV", longopts, NULL)) != -1) {
+	if (sign_cli_init(&o.sc, argc)) {
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	while ((c = getopt_long(argc, argv, "o:f:k:c:p:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.output = optarg;
@@ -300,25 +413,28 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (strcmp(optarg, "binary") == 0) {
-				cli_error(prog, "--format=binary is not implemented yet");
-				return CLI_EXIT_USAGE;
-			}
-			if (strcmp(optarg, "text") != 0) {
-				cli_error(prog, "unknown format '%s' (use text)", optarg);
-				return CLI_EXIT_USAGE;
+				o.binary = true;
+			} else if (strcmp(optarg, "text") == 0) {
+				o.binary = false;
+			} else {
+				cli_error(prog, "unknown format '%s' (use text or binary)", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
 			}
 			break;
 		case OPT_SIGN:
 			o.sign = true;
 			break;
-		case OPT_KEY:
-		case OPT_CERT:
+		case OPT_DECOMPILE:
+			o.decompile = true;
+			o.input = optarg;
 			break;
 		case OPT_COLOR:
 			c = cli_parse_color(optarg);
 			if (c < 0) {
 				cli_error(prog, "--color takes auto, always or never, not '%s'", optarg);
-				return CLI_EXIT_USAGE;
+				ret = CLI_EXIT_USAGE;
+				goto out;
 			}
 			o.color = (enum cli_color)c;
 			break;
@@ -330,35 +446,63 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return CLI_EXIT_OK;
+			ret = CLI_EXIT_OK;
+			goto out;
 		case 'V':
 			printf("ipe-compile (ipe-tools) %s\n", ipe_version());
-			return CLI_EXIT_OK;
+			ret = CLI_EXIT_OK;
+			goto out;
 		default:
+			if (sign_cli_option(&o.sc, c, optarg))
+				break;
 			fprintf(stderr, "Try 'ipe-compile --help' for more information.\n");
-			return CLI_EXIT_USAGE;
+			ret = CLI_EXIT_USAGE;
+			goto out;
 		}
 	}
-	if (argc - optind != 1) {
-		cli_error(prog, argc - optind ? "exactly one SOURCE file, please" : "no SOURCE file given");
+	ret = CLI_EXIT_USAGE;
+	if (argc - optind != (o.decompile ? 0 : 1)) {
+		if (o.decompile)
+			cli_error(prog, "--decompile FILE takes no SOURCE");
+		else
+			cli_error(prog, argc - optind ? "exactly one SOURCE file, please" : "no SOURCE file given");
 		fprintf(stderr, "Try 'ipe-compile --help' for more information.\n");
-		return CLI_EXIT_USAGE;
+		goto out;
 	}
-	o.input = argv[optind];
-	if (o.sign) {
-		cli_error(prog,
-			  "--sign is not available yet (the signer library is pending); compile to text and sign it with ipe-sign");
-		return CLI_EXIT_USAGE;
+	if (!o.decompile)
+		o.input = argv[optind];
+	if (o.sign && o.binary) {
+		cli_error(prog, "--sign signs the kernel text; it cannot be combined with --format=binary (the kernel loads text only)");
+		goto out;
+	}
+	if (o.sign && (!o.sc.so.key || !o.sc.so.cert)) {
+		cli_error(prog, "--sign needs --key KEY and --cert CERT (see --help)");
+		goto out;
+	}
+	if (!o.sign && o.sc.any) {
+		cli_error(prog, "signing options (--key, --cert, --pass, --hash, ...) need --sign");
+		goto out;
+	}
+	if (o.decompile && o.binary) {
+		cli_error(prog, "--decompile writes text; --format=binary would only copy the input");
+		goto out;
+	}
+	if (o.decompile && o.boot) {
+		cli_error(prog, "--boot checks sources; check the decompiled text instead (ipe-compile --boot FILE.pol)");
+		goto out;
 	}
 	if (o.version && o.bump_from) {
 		cli_error(prog, "--version and --bump-from both set the version; give one of them");
-		return CLI_EXIT_USAGE;
+		goto out;
 	}
 	if (ipe_ctx_new(&ctx)) {
 		cli_error(prog, "out of memory");
-		return CLI_EXIT_INPUT;
+		ret = CLI_EXIT_INPUT;
+		goto out;
 	}
-	ret = compile(ctx, &o);
+	ret = o.decompile ? decompile(ctx, &o) : compile(ctx, &o);
+out:
 	ipe_ctx_free(ctx);
+	sign_cli_free(&o.sc);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <ipe/sign.h>
 
 #include "cli.h"
+#include "sign_opts.h"
 
 #define PROG "ipe-sign"
 #define INPUT_MAX (64u << 20)
@@ -28,18 +29,8 @@ static void usage(FILE *f)
 	      "/sys/kernel/security/ipe/new_policy, and predict what the kernel answers for a blob.\n"
 	      "\n"
 	      "sign options:\n"
-	      "  -k, --key KEY          private key: PEM, DER or encrypted PEM/PKCS#8 file, or a pkcs11: URI\n"
-	      "  -c, --cert CERT        signer certificate (PEM or DER); must match the key\n"
+	      SIGN_OPTS_HELP
 	      "  -o, --output OUT       the blob (DER), written atomically with mode 0644; '-' = stdout\n"
-	      "      --hash ALG         sha256 (default), sha384 or sha512\n"
-	      "      --embed-cert       embed the signer certificate (default)\n"
-	      "      --no-cert          do not embed it (the kernel must then trust the signer cert itself)\n"
-	      "      --add-cert FILE    also embed this certificate (an intermediate); repeatable\n"
-	      "      --keyid            identify the signer by subject key identifier (default: issuer+serial)\n"
-	      "      --signed-attrs     add signed attributes (contentType, messageDigest, signingTime from\n"
-	      "                         $SOURCE_DATE_EPOCH or now); never S/MIME capabilities\n"
-	      "  -p, --pass SRC         passphrase or token PIN from env:VAR, file:PATH or fd:N\n"
-	      "      --pkcs11-module SO PKCS#11 module for pkcs11: keys (default $PKCS11_MODULE_PATH)\n"
 	      "  -f, --force            sign even if the kernel would reject the policy text\n"
 	      "\n"
 	      "verify options:\n"
@@ -62,18 +53,15 @@ static void usage(FILE *f)
 }
 
 enum {
-	OPT_HASH = 256, OPT_EMBED, OPT_NOCERT, OPT_KEYID, OPT_SATTR, OPT_P11, OPT_KEYRING, OPT_FORMAT,
-	OPT_ADDCERT,
+	OPT_KEYRING = 256, OPT_FORMAT,
 };
 
 struct args {
 	const char *cmd;
-	struct ipe_sign_opts so;
+	struct sign_cli sc;
 	const char *out;
 	const char **trust;
 	size_t ntrust;
-	const char **extra;
-	size_t nextra;
 	bool keyring;
 	const char *keyring_spec;
 	const char *format;
@@ -100,18 +88,17 @@ static int cmd_sign(struct ipe_ctx *ctx, struct args *a)
 {
 	uint8_t *pol = NULL, *blob = NULL;
 	size_t plen = 0, blen = 0;
+	struct ipe_sign_opts *so = &a->sc.so;
 	int rc, ret = CLI_EXIT_OK;
 
-	if (!a->so.key || !a->so.cert || !a->out) {
+	if (!so->key || !so->cert || !a->out) {
 		cli_error(PROG, "sign needs --key, --cert, -o OUT and a POLICY (see --help)");
 		return CLI_EXIT_USAGE;
 	}
 	if (read_input(a->input, &pol, &plen))
 		return CLI_EXIT_INPUT;
-	a->so.name = a->input;
-	a->so.extra_certs = a->extra;
-	a->so.nextra_certs = a->nextra;
-	rc = ipe_sign_policy(ctx, &a->so, pol, plen, &blob, &blen);
+	so->name = a->input;
+	rc = ipe_sign_policy(ctx, sign_cli_opts(&a->sc), pol, plen, &blob, &blen);
 	print_diags(ctx);
 	if (rc) {
 		cli_error(PROG, "%s: not signed", a->input);
@@ -271,17 +258,8 @@ static int cmd_key_add(struct ipe_ctx *ctx, struct args *a)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cert", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "hash", required_argument, NULL, OPT_HASH },
-		{ "embed-cert", no_argument, NULL, OPT_EMBED },
-		{ "no-cert", no_argument, NULL, OPT_NOCERT },
-		{ "add-cert", required_argument, NULL, OPT_ADDCERT },
-		{ "keyid", no_argument, NULL, OPT_KEYID },
-		{ "signed-attrs", no_argument, NULL, OPT_SATTR },
-		{ "pass", required_argument, NULL, 'p' },
-		{ "pkcs11-module", required_argument, NULL, OPT_P11 },
+		SIGN_OPTS_LONGOPTS,
 		{ "force", no_argument, NULL, 'f' },
 		{ "trust", required_argument, NULL, 't' },
 		{ "keyring", optional_argument, NULL, OPT_KEYRING },
@@ -297,25 +275,15 @@ int main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.trust = calloc((size_t)argc, sizeof(char *));
-	a.extra = calloc((size_t)argc, sizeof(char *));
-	if (!a.trust || !a.extra) {
+	if (!a.trust || sign_cli_init(&a.sc, argc)) {
+		free(a.trust);
 		cli_error(PROG, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
 	while ((c = getopt_long(argc, argv, "k:c:o:p:ft:qhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'k': a.so.key = optarg; break;
-		case 'c': a.so.cert = optarg; break;
 		case 'o': a.out = optarg; break;
-		case OPT_HASH: a.so.hash = optarg; break;
-		case OPT_EMBED: a.so.flags &= ~IPE_SIGN_NO_CERT; break;
-		case OPT_NOCERT: a.so.flags |= IPE_SIGN_NO_CERT; break;
-		case OPT_ADDCERT: a.extra[a.nextra++] = optarg; break;
-		case OPT_KEYID: a.so.flags |= IPE_SIGN_KEYID; break;
-		case OPT_SATTR: a.so.flags |= IPE_SIGN_SIGNED_ATTRS; break;
-		case 'p': a.so.pass = optarg; break;
-		case OPT_P11: a.so.pkcs11_module = optarg; break;
-		case 'f': a.so.flags |= IPE_SIGN_FORCE; break;
+		case 'f': a.sc.so.flags |= IPE_SIGN_FORCE; break;
 		case 't': a.trust[a.ntrust++] = optarg; break;
 		case OPT_KEYRING:
 			a.keyring = true;
@@ -332,6 +300,8 @@ int main(int argc, char **argv)
 			ret = CLI_EXIT_OK;
 			goto out;
 		default:
+			if (sign_cli_option(&a.sc, c, optarg))
+				break;
 			fprintf(stderr, "Try 'ipe-sign --help'.\n");
 			ret = CLI_EXIT_USAGE;
 			goto out;
@@ -376,6 +346,6 @@ int main(int argc, char **argv)
 out:
 	ipe_ctx_free(ctx);
 	free(a.trust);
-	free(a.extra);
+	sign_cli_free(&a.sc);
 	return ret;
 }

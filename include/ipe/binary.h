@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libipe: the binary form of a policy (ipe-binary(5)).
+ *
+ * A compact, versioned, little-endian encoding of an accepted policy for fast
+ * loading by our own tools (the kernel loads text only).  The encoding is a
+ * function of the canonical text: two policies with the same canonical text
+ * encode to the same bytes.  Loading checks the SHA-256 trailer first, then
+ * every offset, length, count and value, and rebuilds the digest index to
+ * compare it with the stored one; anything wrong is a diagnostic (codes
+ * IPE-B0xx) and -EBADMSG, never a crash.
+ */
+#ifndef IPE_BINARY_H
+#define IPE_BINARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ipe/diag.h>
+#include <ipe/policy.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IPE_BINARY_MAGIC "IPEB\r\n\x1a\n" /* 8 bytes */
+#define IPE_BINARY_MAJOR 1u
+#define IPE_BINARY_MINOR 0u
+
+/* Encode an accepted policy (-EINVAL when p->verdict says the kernel would
+ * reject it or it has no header; -E2BIG beyond 2^32-2 rules or properties).
+ * *ret_buf is malloc'd. */
+int ipe_policy_emit_binary(const struct ipe_policy *p, uint8_t **ret_buf, size_t *ret_len);
+
+/* Decode a binary policy into a new model.  The model is accepted
+ * (verdict.err == 0), so ipe_policy_emit_canonical() and the evaluator work
+ * on it.  Its locations have src = IPE_SRC_NONE and line = the line of the
+ * rule (or DEFAULT / header) in the canonical text; text_len is the length
+ * of the canonical text.  Returns 0, -EBADMSG (invalid input, with
+ * diagnostics in ctx), -EPROTONOSUPPORT (another major format version) or
+ * -ENOMEM.  The data is not referenced after the call. */
+int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy);
+
+/* Does this look like the binary form (magic only)? */
+int ipe_binary_probe(const void *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The binary form of a policy: decoder (ipe-binary(5)).
+ *
+ * Hostile input is the normal case here: the checksum is checked first,
+ * then every offset, length, count and value before it is used, with 64-bit
+ * arithmetic that cannot overflow (every count is first bounded by the bytes
+ * that would hold it).  The digest index is rebuilt from the decoded rules
+ * and must match the stored one byte for byte.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include <ipe/binary.h>
+#include <ipe/compile.h>
+#include <ipe/policy.h>
+
+#include "binary_format.h"
+#include "model.h"
+
+struct dec {
+	struct ipe_ctx *ctx;
+	const uint8_t *d;
+	size_t len;
+	struct {
+		uint64_t off, len;
+		bool seen;
+	} sec[IPEB_NSECTIONS + 1];
+};
+
+__attribute__((format(printf, 5, 6))) static int fail(struct dec *x, const char *code, const char *hint, int err,
+							const char *fmt, ...)
+{
+	static const struct ipe_loc noloc = { .src = IPE_SRC_NONE };
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!ipe_diag_add(x->ctx, code, IPE_SEV_ERROR, &noloc, hint, "binary policy: %s", msg))
+		return -ENOMEM;
+	return err;
+}
+
+#define CORRUPT_HINT "the file is damaged or was not written by ipe-compile --format=binary; recompile it from the source"
+
+static int bad(struct dec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct dec *x, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail(x, "IPE-B006", CORRUPT_HINT, -EBADMSG, "%s", msg);
+}
+
+static const uint8_t *sec_data(const struct dec *x, int id)
+{
+	return x->d + x->sec[id].off;
+}
+
+int ipe_binary_probe(const void *data, size_t len)
+{
+	return data && len >= IPEB_MAGIC_LEN && memcmp(data, IPE_BINARY_MAGIC, IPEB_MAGIC_LEN) == 0;
+}
+
+static int check_header(struct dec *x)
+{
+	const uint8_t *d = x->d;
+	uint8_t sum[32];
+	uint64_t size, nsec, table_end, body_end, prev_end;
+	uint16_t major, minor;
+
+	if (!ipe_binary_probe(d, x->len))
+		return fail(x, "IPE-B001", "compile a binary policy with ipe-compile --format=binary", -EBADMSG,
+			    "not an IPE binary policy (the first 8 bytes are not the magic \"IPEB\\r\\n\\x1a\\n\")");
+	if (x->len < IPEB_HDR_LEN + IPEB_TRAILER_LEN)
+		return fail(x, "IPE-B002", CORRUPT_HINT, -EBADMSG, "truncated: %zu bytes, the header alone needs %u",
+			    x->len, IPEB_HDR_LEN + IPEB_TRAILER_LEN);
+	major = ipeb_get16(d + 8);
+	minor = ipeb_get16(d + 10);
+	if (major != IPE_BINARY_MAJOR)
+		return fail(x, "IPE-B003", "use the ipe-tools version that wrote it, or recompile from the source",
+			    -EPROTONOSUPPORT, "format version %u.%u is not supported (this reader knows %u.x)", major,
+			    minor, IPE_BINARY_MAJOR);
+	size = ipeb_get64(d + 16);
+	if (size != x->len)
+		return fail(x, "IPE-B002", CORRUPT_HINT, -EBADMSG,
+			    "the header says %llu bytes but the input has %zu (%s)", (unsigned long long)size, x->len,
+			    size > x->len ? "truncated" : "trailing bytes");
+	if (!EVP_Digest(d, x->len - IPEB_TRAILER_LEN, sum, NULL, EVP_sha256(), NULL))
+		return -EIO;
+	if (memcmp(sum, d + x->len - IPEB_TRAILER_LEN, sizeof(sum)) != 0)
+		return fail(x, "IPE-B005", CORRUPT_HINT, -EBADMSG,
+			    "SHA-256 checksum mismatch (the last 32 bytes do not match the content)");
+	if (ipeb_get32(d + 12) != 0 || ipeb_get32(d + 28) != 0)
+		return bad(x, "reserved header fields are not zero");
+	nsec = ipeb_get32(d + 24);
+	body_end = x->len - IPEB_TRAILER_LEN;
+	if (nsec > (body_end - IPEB_HDR_LEN) / IPEB_SECT_LEN)
+		return bad(x, "the section table (%llu entries) does not fit in the file", (unsigned long long)nsec);
+	table_end = IPEB_HDR_LEN + nsec * IPEB_SECT_LEN;
+	prev_end = table_end;
+	for (uint64_t i = 0; i < nsec; i++) {
+		const uint8_t *e = d + IPEB_HDR_LEN + i * IPEB_SECT_LEN;
+		uint32_t id = ipeb_get32(e);
+		uint64_t off = ipeb_get64(e + 8), len = ipeb_get64(e + 16);
+
+		if (ipeb_get32(e + 4) != 0)
+			return bad(x, "section table entry %llu: reserved field is not zero", (unsigned long long)i);
+		if (off < prev_end || off > body_end || len > body_end - off)
+			return bad(x,
+				   "section %u: bytes %llu..%llu are outside the file body (%llu..%llu) or overlap the previous section",
+				   id, (unsigned long long)off, (unsigned long long)(off + (len < body_end ? len : 0)),
+				   (unsigned long long)prev_end, (unsigned long long)body_end);
+		prev_end = off + len;
+		if (id == 0 || id > IPEB_NSECTIONS)
+			continue; /* a later minor version's section: ignored */
+		if (x->sec[id].seen)
+			return bad(x, "section %u appears twice", id);
+		x->sec[id].seen = true;
+		x->sec[id].off = off;
+		x->sec[id].len = len;
+	}
+	for (int id = 1; id <= IPEB_NSECTIONS; id++)
+		if (!x->sec[id].seen)
+			return bad(x, "required section %d is missing", id);
+	return 0;
+}
+
+static int action_ok(uint8_t a, bool none_ok)
+{
+	return a == IPE_ACTION_ALLOW || a == IPE_ACTION_DENY || (none_ok && a == IPEB_NO_ACTION);
+}
+
+static int8_t action_of(uint8_t a)
+{
+	return a == IPEB_NO_ACTION ? IPE_ACTION_NONE : (int8_t)a;
+}
+
+/* a (offset, length) pair inside STRINGS */
+static int string_at(struct dec *x, uint32_t off, uint32_t len, const char *what, const uint8_t **ret)
+{
+	uint64_t slen = x->sec[IPEB_SEC_STRINGS].len;
+
+	if (off > slen || len > slen - off)
+		return bad(x, "%s: string %u+%u is outside the string pool (%llu bytes)", what, off, len,
+			   (unsigned long long)slen);
+	*ret = sec_data(x, IPEB_SEC_STRINGS) + off;
+	return 0;
+}
+
+static size_t udigits(unsigned v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy)
+{
+	struct dec x = { .ctx = ctx, .d = data, .len = len };
+	struct ipe_policy *p = NULL;
+	const uint8_t *m, *name = NULL, *a, *pp, *rr, *ix = NULL;
+	uint64_t nrules, nprops, nalgs, sum = 0, prop = 0, rule_global = 0;
+	uint8_t *index = NULL;
+	size_t index_len = 0, text_len, line = 1;
+	size_t proplen[IPE_PROP_COUNT];
+	int rc;
+
+	if (!ctx || (!data && len) || !ret_policy)
+		return -EINVAL;
+	*ret_policy = NULL;
+	rc = check_header(&x);
+	if (rc)
+		return rc;
+
+	/* META */
+	if (x.sec[IPEB_SEC_META].len != IPEB_META_LEN)
+		return bad(&x, "META section is %llu bytes, expected %u", (unsigned long long)x.sec[IPEB_SEC_META].len,
+			   IPEB_META_LEN);
+	m = sec_data(&x, IPEB_SEC_META);
+	if (m[15] != IPE_OP_COUNT)
+		return bad(&x, "META: %u operations, this reader knows %d", m[15], IPE_OP_COUNT);
+	if (m[23] != 0)
+		return bad(&x, "META: reserved byte is not zero");
+	rc = string_at(&x, ipeb_get32(m), ipeb_get32(m + 4), "policy name", &name);
+	if (rc)
+		return rc;
+	{
+		const char *why = ipe_policy_name_problem((const char *)name, ipeb_get32(m + 4));
+
+		if (why || memchr(name, '\0', ipeb_get32(m + 4)))
+			return bad(&x, "META: invalid policy name (%s)", why ? why : "contains a NUL byte");
+	}
+	if (!action_ok(m[14], true))
+		return bad(&x, "META: global default action %u is not 0 (ALLOW), 1 (DENY) or 255 (none)", m[14]);
+	for (int op = 0; op < IPE_OP_COUNT; op++)
+		if (!action_ok(m[16 + op], true))
+			return bad(&x, "META: default action %u of op %s is not 0, 1 or 255", m[16 + op],
+				   ipe_op_name(op));
+	if (m[14] == IPEB_NO_ACTION)
+		for (int op = 0; op < IPE_OP_COUNT; op++)
+			if (m[16 + op] == IPEB_NO_ACTION)
+				return bad(&x,
+					   "META: no global DEFAULT and no DEFAULT for op=%s (the kernel would reject the policy)",
+					   ipe_op_name(op));
+	nrules = ipeb_get64(m + 24);
+	nprops = ipeb_get64(m + 32);
+	if (nrules > IPEB_MAX_ITEMS || x.sec[IPEB_SEC_RULES].len != nrules * IPEB_RULE_LEN)
+		return bad(&x, "%llu rules do not fit the RULES section (%llu bytes, %u per rule)",
+			   (unsigned long long)nrules, (unsigned long long)x.sec[IPEB_SEC_RULES].len, IPEB_RULE_LEN);
+	if (nprops > IPEB_MAX_ITEMS || x.sec[IPEB_SEC_PROPS].len != nprops * IPEB_PROP_LEN)
+		return bad(&x, "%llu properties do not fit the PROPS section (%llu bytes, %u per property)",
+			   (unsigned long long)nprops, (unsigned long long)x.sec[IPEB_SEC_PROPS].len, IPEB_PROP_LEN);
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		uint64_t n = ipeb_get64(m + 40 + 8 * op);
+
+		if (n > nrules - sum)
+			return bad(&x, "META: the per-op rule counts add up to more than %llu rules",
+				   (unsigned long long)nrules);
+		sum += n;
+	}
+	if (sum != nrules)
+		return bad(&x, "META: the per-op rule counts add up to %llu, not %llu", (unsigned long long)sum,
+			   (unsigned long long)nrules);
+
+	/* the model */
+	rc = ipe_policy_new(IPE_SRC_NONE, &p);
+	if (rc)
+		return rc;
+	p->name = malloc((size_t)ipeb_get32(m + 4) + 1);
+	if (!p->name) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	p->name_len = ipeb_get32(m + 4);
+	memcpy(p->name, name, p->name_len);
+	p->name[p->name_len] = '\0';
+	p->has_header = true;
+	for (int i = 0; i < 3; i++)
+		p->version[i] = ipeb_get16(m + 8 + 2 * i);
+	p->global_default = action_of(m[14]);
+	for (int op = 0; op < IPE_OP_COUNT; op++)
+		p->ops[op].default_action = action_of(m[16 + op]);
+
+	/* ALGS */
+	if (x.sec[IPEB_SEC_ALGS].len < IPEB_ALG_LEN) {
+		rc = bad(&x, "ALGS section too short");
+		goto out;
+	}
+	a = sec_data(&x, IPEB_SEC_ALGS);
+	nalgs = ipeb_get32(a);
+	if (ipeb_get32(a + 4) != 0 || nalgs > UINT16_MAX ||
+	    x.sec[IPEB_SEC_ALGS].len != IPEB_ALG_LEN + nalgs * IPEB_ALG_LEN) {
+		rc = bad(&x, "ALGS: %llu algorithm names do not match the section size (%llu bytes)",
+			 (unsigned long long)nalgs, (unsigned long long)x.sec[IPEB_SEC_ALGS].len);
+		goto out;
+	}
+	for (uint64_t i = 0; i < nalgs; i++) {
+		const uint8_t *e = a + IPEB_ALG_LEN * (i + 1), *s = NULL;
+		uint32_t slen = ipeb_get32(e + 4);
+
+		rc = string_at(&x, ipeb_get32(e), slen, "algorithm name", &s);
+		if (rc)
+			goto out;
+		for (uint32_t k = 0; k < slen; k++) {
+			if (s[k] == '\0' || s[k] == ':' || s[k] == ' ' || s[k] == '\t' || s[k] == '\n' ||
+			    s[k] == '\r' || s[k] == '#') {
+				rc = bad(&x, "ALGS: algorithm name %llu holds byte 0x%02x, which cannot appear in a digest",
+					 (unsigned long long)i, s[k]);
+				goto out;
+			}
+		}
+		rc = ipe_policy_intern_alg(p, (const char *)s, slen);
+		if (rc < 0)
+			goto out;
+		if ((uint64_t)rc != i) {
+			rc = bad(&x, "ALGS: algorithm name %llu repeats name %d", (unsigned long long)i, rc);
+			goto out;
+		}
+	}
+
+	/* DIGESTS */
+	p->digest_pool_len = x.sec[IPEB_SEC_DIGESTS].len;
+	p->digest_pool_cap = p->digest_pool_len + 1;
+	p->digest_pool = malloc(p->digest_pool_cap);
+	if (!p->digest_pool) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(p->digest_pool, sec_data(&x, IPEB_SEC_DIGESTS), p->digest_pool_len);
+
+	/* PROPS */
+	p->props = malloc((nprops ? nprops : 1) * sizeof(*p->props));
+	if (!p->props) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	p->props_cap = nprops ? nprops : 1;
+	pp = sec_data(&x, IPEB_SEC_PROPS);
+	for (uint64_t i = 0; i < nprops; i++, pp += IPEB_PROP_LEN) {
+		struct ipe_prop *q = &p->props[i];
+		uint8_t type = pp[0];
+		uint16_t alg = ipeb_get16(pp + 2);
+		uint32_t dlen = ipeb_get32(pp + 4);
+		uint64_t doff = ipeb_get64(pp + 8);
+
+		memset(q, 0, sizeof(*q));
+		q->loc.src = IPE_SRC_NONE;
+		if (type >= IPE_PROP_COUNT || pp[1] != 0) {
+			rc = bad(&x, "PROPS: property %llu has type %u / reserved byte %u", (unsigned long long)i, type,
+				 pp[1]);
+			goto out;
+		}
+		q->type = type;
+		if (ipe_prop_is_digest(type)) {
+			if (alg >= nalgs) {
+				rc = bad(&x, "PROPS: property %llu names algorithm %u of %llu", (unsigned long long)i,
+					 alg, (unsigned long long)nalgs);
+				goto out;
+			}
+			if (doff > p->digest_pool_len || dlen > p->digest_pool_len - doff) {
+				rc = bad(&x, "PROPS: digest of property %llu (%llu+%u) is outside the digest pool (%zu bytes)",
+					 (unsigned long long)i, (unsigned long long)doff, dlen, p->digest_pool_len);
+				goto out;
+			}
+			q->alg = alg;
+			q->digest_len = dlen;
+			q->digest_off = doff;
+		} else if (alg || dlen || doff) {
+			rc = bad(&x, "PROPS: property %llu (%s) has digest fields set", (unsigned long long)i,
+				 ipe_prop_token(type));
+			goto out;
+		}
+	}
+	p->nprops = nprops;
+
+	/* RULES, with the canonical line numbers and text length */
+	for (int t = 0; t < IPE_PROP_COUNT; t++)
+		proplen[t] = ipe_prop_is_digest(t) ? strlen(ipe_prop_key(t)) + 2 : strlen(ipe_prop_token(t));
+	text_len = 12 + p->name_len + 16 + udigits(p->version[0]) + udigits(p->version[1]) +
+		   udigits(p->version[2]) + 3;
+	if (p->global_default != IPE_ACTION_NONE) {
+		p->global_default_loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
+		text_len += 15 + strlen(ipe_action_name(p->global_default)) + 1;
+	}
+	p->header_loc = p->name_loc = p->version_loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = 1, .col = 1 };
+	rr = sec_data(&x, IPEB_SEC_RULES);
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		struct ipe_op_table *t = &p->ops[op];
+		uint64_t n = ipeb_get64(m + 40 + 8 * op);
+		size_t oplen = strlen(ipe_op_name(op));
+
+		if (t->default_action != IPE_ACTION_NONE) {
+			t->default_loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
+			text_len += 11 + oplen + 8 + strlen(ipe_action_name(t->default_action)) + 1;
+		}
+		if (!n)
+			continue;
+		t->rules = malloc(n * sizeof(*t->rules));
+		if (!t->rules) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		t->cap = n;
+		for (uint64_t i = 0; i < n; i++, rr += IPEB_RULE_LEN, rule_global++) {
+			struct ipe_rule *r = &t->rules[i];
+			uint32_t np = ipeb_get32(rr + 4);
+
+			if (rr[0] != op || !action_ok(rr[1], false) || ipeb_get16(rr + 2) != 0) {
+				rc = bad(&x, "RULES: rule %llu: op %u (expected %u), action %u, reserved %u",
+					 (unsigned long long)rule_global, rr[0], op, rr[1], ipeb_get16(rr + 2));
+				goto out;
+			}
+			if (ipeb_get64(rr + 8) != prop || np > nprops - prop) {
+				rc = bad(&x,
+					 "RULES: rule %llu: properties %llu+%u, expected to start at %llu and end by %llu",
+					 (unsigned long long)rule_global, (unsigned long long)ipeb_get64(rr + 8), np,
+					 (unsigned long long)prop, (unsigned long long)nprops);
+				goto out;
+			}
+			memset(r, 0, sizeof(*r));
+			r->op = (uint8_t)op;
+			r->action = rr[1];
+			r->nprops = np;
+			r->first_prop = prop;
+			r->loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
+			r->action_loc = r->loc;
+			text_len += 3 + oplen + 8 + strlen(ipe_action_name(r->action)) + 1;
+			for (uint32_t k = 0; k < np; k++) {
+				const struct ipe_prop *q = &p->props[prop + k];
+
+				text_len += 1 + proplen[q->type];
+				if (ipe_prop_is_digest(q->type))
+					text_len += strlen(p->algs[q->alg]) + 2 * (size_t)q->digest_len;
+			}
+			prop += np;
+		}
+		t->nrules = n;
+	}
+	if (prop != nprops) {
+		rc = bad(&x, "RULES use %llu of %llu properties", (unsigned long long)prop, (unsigned long long)nprops);
+		goto out;
+	}
+	p->nrules = nrules;
+	p->text_len = text_len;
+
+	/* INDEX: rebuilt and compared */
+	rc = ipe_binary_build_index(p, NULL, &index, &index_len);
+	if (rc)
+		goto out;
+	ix = sec_data(&x, IPEB_SEC_INDEX);
+	if (index_len != x.sec[IPEB_SEC_INDEX].len || memcmp(index, ix, index_len) != 0) {
+		rc = bad(&x, "the digest index does not match the rules (%llu bytes stored, %zu expected)",
+			 (unsigned long long)x.sec[IPEB_SEC_INDEX].len, index_len);
+		goto out;
+	}
+	p->verdict.err = 0;
+	*ret_policy = p;
+	p = NULL;
+	rc = 0;
+out:
+	free(index);
+	ipe_policy_free(p);
+	return rc;
+}

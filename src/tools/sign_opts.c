@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Signing options shared by ipe-sign and ipe-compile --sign. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sign_opts.h"
+
+int sign_cli_init(struct sign_cli *s, int argc)
+{
+	memset(s, 0, sizeof(*s));
+	s->extra = calloc(argc > 0 ? (size_t)argc : 1, sizeof(*s->extra));
+	return s->extra ? 0 : -ENOMEM;
+}
+
+void sign_cli_free(struct sign_cli *s)
+{
+	free(s->extra);
+	s->extra = NULL;
+}
+
+int sign_cli_option(struct sign_cli *s, int c, const char *arg)
+{
+	switch (c) {
+	case 'k': s->so.key = arg; break;
+	case 'c': s->so.cert = arg; break;
+	case 'p': s->so.pass = arg; break;
+	case SIGN_OPT_HASH: s->so.hash = arg; break;
+	case SIGN_OPT_EMBED: s->so.flags &= ~IPE_SIGN_NO_CERT; break;
+	case SIGN_OPT_NOCERT: s->so.flags |= IPE_SIGN_NO_CERT; break;
+	case SIGN_OPT_ADDCERT: s->extra[s->nextra++] = arg; break;
+	case SIGN_OPT_KEYID: s->so.flags |= IPE_SIGN_KEYID; break;
+	case SIGN_OPT_SATTR: s->so.flags |= IPE_SIGN_SIGNED_ATTRS; break;
+	case SIGN_OPT_P11: s->so.pkcs11_module = arg; break;
+	default: return 0;
+	}
+	s->any = true;
+	return 1;
+}
+
+const struct ipe_sign_opts *sign_cli_opts(struct sign_cli *s)
+{
+	s->so.extra_certs = s->extra;
+	s->so.nextra_certs = s->nextra;
+	return &s->so;
+}
