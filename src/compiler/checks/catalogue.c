@@ -25,7 +25,7 @@ static const struct ipe_check_info catalogue[] = {
 		"The target release predates IPE (merged in Linux 6.12), or the kernel configuration given\n"
 		"with --kernel-config has CONFIG_SECURITY_IPE off (or CONFIG_SECURITYFS off), so there is\n"
 		"nothing to load the policy into.\n"
-		"Example: ipe-check --target 6.6 policy.txt\n"
+		"Example: ipe-check --target 6.11 policy.txt\n"
 		"Fix: build the kernel with CONFIG_SECURITY_IPE=y and \"ipe\" in CONFIG_LSM, or target 6.12+.", false },
 	[LC_BASE_NAME] = { "IPE-E042", E, "baseline-name-differs",
 		"the policy cannot update the baseline: the names differ",

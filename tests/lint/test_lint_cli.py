@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""ipe-check lint options end to end: SARIF structure, GitHub annotations,
+exit status under --werror/--fail-on/--enable/--disable/--severity, machine
+formats with nothing else on stdout, --baseline (text and signed blob),
+--kernel-config (plain and gzip made here), escaped policy bytes.
+Prints 'N passed, N failed'."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CHECK = os.environ.get("IPE_CHECK") or sys.argv[1]
+SIGN = os.environ.get("IPE_SIGN")
+HERE = os.path.dirname(os.path.abspath(__file__))
+INPUTS = os.path.join(HERE, "inputs")
+PASSED = FAILED = 0
+
+HDR = ("policy_name=lint policy_version=0.0.1\nDEFAULT action=DENY\n"
+       "op=KMODULE boot_verified=TRUE action=ALLOW\nop=FIRMWARE boot_verified=TRUE action=ALLOW\n")
+D = "ab" * 32
+# warnings only: W101 (line 6), W113 (7:12), W110 (8:12); info: I201 (9:12)
+WARN = HDR + ("op=EXECUTE dmverity_signature=TRUE action=ALLOW\n"
+              "op=EXECUTE dmverity_signature=TRUE fsverity_digest=sha256:%s action=DENY\n"
+              "op=EXECUTE fsverity_digest=sha384:%s action=ALLOW\n"
+              "op=EXECUTE fsverity_digest=SHA256:%s action=ALLOW\n"
+              "op=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n") % (D, D + D[:32], D, ("cd" * 32).upper())
+INFO = HDR + "op=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n" % D.upper()
+CLEAN = HDR + "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n"
+REJECT = "policy_name=lint policy_version=0.0.1\nop=EXECUTE action=MAYBE\n"
+FSV = HDR + "op=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n" % D
+
+
+def check(name, cond, detail=""):
+    global PASSED, FAILED
+    if cond:
+        PASSED += 1
+    else:
+        FAILED += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def run(*args):
+    return subprocess.run([CHECK] + list(args), capture_output=True)
+
+
+def js(*args):
+    r = run("--format=json", *args)
+    return json.loads(r.stdout.decode("utf-8")), r.returncode
+
+
+def codes(*args):
+    doc, rc = js(*args)
+    return [d["code"] for f in doc["files"] for d in f["diagnostics"]], rc
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="ipe-lint-cli-")
+    P = lambda n: os.path.join(tmp, n)
+
+    def write(name, text, mode="w"):
+        with open(P(name), mode) as f:
+            f.write(text)
+        return P(name)
+
+    warn, info, clean, reject, fsv = (write("warn.pol", WARN), write("info.pol", INFO), write("clean.pol", CLEAN),
+                                      write("reject.pol", REJECT), write("fsv.pol", FSV))
+    hostile = write("hostile.pol", (HDR + "op=EXECUTE fsverity_digest=s\xffa\x1b[31m:%s action=ALLOW # \xe9\n" % D)
+                    .encode("latin-1"), "wb")
+
+    # ---- findings and exit status ----
+    c, rc = codes(warn)
+    check("warn-findings", c == ["IPE-W101", "IPE-W113", "IPE-W110", "IPE-I201"], c)
+    check("warn-exit-0", rc == 0, rc)
+    check("werror", run("--werror", warn).returncode == 1)
+    check("fail-on-warning", run("--fail-on=warning", warn).returncode == 1)
+    check("fail-on-error", run("--fail-on=error", warn).returncode == 0)
+    check("fail-on-info-info", run("--fail-on=info", info).returncode == 1)
+    check("fail-on-warning-info", run("--fail-on=warning", info).returncode == 0)
+    check("werror-info", run("--werror", info).returncode == 0)
+    check("werror-clean", run("--werror", "--fail-on=info", clean).returncode == 0)
+    check("reject-exit-1", run(reject).returncode == 1)
+    check("no-lint-reject", run("--no-lint", reject).returncode == 1)
+    c, rc = codes("--no-lint", warn)
+    check("no-lint-no-findings", c == [] and rc == 0, c)
+    c, rc = codes("--disable=IPE-W101", "--disable=W113", "--disable=fsverity-algorithm", warn)
+    check("disable", c == ["IPE-W110", "IPE-I201"], c)
+    check("disable-werror", run("--werror", "--disable=W101", "--disable=W113", "--disable=W110", warn)
+          .returncode == 0)
+    c, _ = codes("--disable=all", "--enable=IPE-W110", warn)
+    check("disable-all-enable-one", c == ["IPE-W110"], c)
+    c, _ = codes("--disable=all", warn)
+    check("disable-all", c == [], c)
+    doc, rc = js("--severity=IPE-W101=error", warn)
+    sev = {d["code"]: d["severity"] for f in doc["files"] for d in f["diagnostics"]}
+    check("severity-error", sev.get("IPE-W101") == "error" and rc == 1, (sev, rc))
+    doc, rc = js("--severity=W101=info", "--severity=W113=info", "--severity=W110=info", "--fail-on=warning", warn)
+    sev = {d["code"]: d["severity"] for f in doc["files"] for d in f["diagnostics"]}
+    check("severity-info", set(sev.values()) == {"info"} and rc == 0, (sev, rc))
+    check("severity-info-fail-on-info",
+          run("--severity=W101=info", "--fail-on=info", warn).returncode == 1)
+    for bad in (["--enable=IPE-W999"], ["--disable=nope"], ["--severity=W101"], ["--severity=W101=fatal"],
+                ["--severity=IPE-W999=error"], ["--fail-on=never"], ["--target=banana"], ["--target=9.99"],
+                ["--max-rules=x"], ["--format=xml"], ["--explain=IPE-W999"]):
+        r = run(*bad, warn)
+        check("usage%s" % bad, r.returncode == 3 and r.stdout == b"" and r.stderr, (r.returncode, r.stdout))
+    r = run("--explain=W101")
+    check("explain", r.returncode == 0 and r.stdout.startswith(b"IPE-W101 (shadowed-rule, warning)"), r.stdout[:80])
+    r = run("--list-checks")
+    check("list-checks", r.returncode == 0 and len(r.stdout.splitlines()) >= 50)
+
+    # ---- SARIF ----
+    r = run("--format=sarif", warn, reject, info)
+    try:
+        s = json.loads(r.stdout.decode("utf-8"))
+    except Exception as e:
+        s = None
+        check("sarif-json", False, e)
+    if s:
+        check("sarif-version", s.get("version") == "2.1.0" and "sarif-2.1.0" in s.get("$schema", ""))
+        run0 = s["runs"][0]
+        rules = run0["tool"]["driver"]["rules"]
+        ids = [x["id"] for x in rules]
+        res = run0["results"]
+        check("sarif-has-results", len(res) >= 6, len(res))
+        check("sarif-rules-cover", all(x["ruleId"] in ids for x in res),
+              [x["ruleId"] for x in res if x["ruleId"] not in ids])
+        check("sarif-ruleIndex", all(rules[x["ruleIndex"]]["id"] == x["ruleId"] for x in res if "ruleIndex" in x))
+        check("sarif-rule-fields", all(x.get("shortDescription", {}).get("text") and
+                                      x.get("fullDescription", {}).get("text") and
+                                      x.get("defaultConfiguration", {}).get("level") in ("error", "warning", "note")
+                                      for x in rules))
+        order = [warn, reject, info]
+        keys = []
+        for x in res:
+            pl = x["locations"][0]["physicalLocation"]
+            keys.append((order.index(pl["artifactLocation"]["uri"]), pl["region"]["startLine"],
+                         pl["region"]["startColumn"], x["ruleId"]))
+        check("sarif-sorted", keys == sorted(keys), keys)
+        check("sarif-levels", all(x["level"] in ("error", "warning", "note") for x in res))
+        check("sarif-reject-error", any(x["level"] == "error" and order[k[0]] == reject
+                                        for x, k in zip(res, keys)))
+        check("sarif-exit", r.returncode == 1)
+    # SARIF and JSON with hostile bytes: valid UTF-8, no control bytes
+    for fmt in ("sarif", "json", "github", "text"):
+        r = run("--format=" + fmt, "--color=always", hostile)
+        out = r.stdout
+        ok = True
+        try:
+            out.decode("utf-8")
+        except UnicodeDecodeError:
+            ok = False
+        bad = [b for b in out if (b < 0x20 and b not in (0x0a,)) or b >= 0x80 or b == 0x7f]
+        if fmt == "text":
+            # colour escapes are ours; policy bytes must not appear raw
+            bad = [b for b in re.sub(rb"\x1b\[[0-9;]*m", b"", out) if (b < 0x20 and b != 0x0a) or b >= 0x7f]
+        check("escaped-" + fmt, ok and not bad and b"\\xff" in out.lower().replace(b"\\\\", b"\\"),
+              (bad[:5], out[:300]))
+
+    # ---- GitHub ----
+    r = run("--format=github", warn, reject)
+    lines = r.stdout.decode().splitlines()
+    n_json = len(codes(warn, reject)[0])
+    pat = re.compile(r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+(,endColumn=\d+)?,title=IPE-[EWI]\d{3}[^:]*::.+$")
+    check("github-count", len(lines) == n_json, (len(lines), n_json))
+    check("github-format", all(pat.match(l) for l in lines), [l for l in lines if not pat.match(l)][:3])
+    check("github-exit", r.returncode == 1)
+
+    # ---- machine formats: nothing human on stdout, even with an unreadable file ----
+    for fmt in ("json", "sarif"):
+        r = run("--format=" + fmt, warn, P("missing.pol"))
+        try:
+            json.loads(r.stdout.decode())
+            ok = True
+        except Exception:
+            ok = False
+        check("pure-stdout-" + fmt, ok and r.returncode == 2 and b"missing.pol" in r.stderr, (r.returncode, r.stdout[:100]))
+    r = run("--format=github", warn, P("missing.pol"))
+    check("pure-stdout-github", all(l.startswith("::") for l in r.stdout.decode().splitlines()) and r.returncode == 2)
+    r = run("--format=sarif", "--kernel-config=" + P("missing.config"), warn)
+    check("kconfig-missing", r.returncode == 2 and r.stdout == b"" and b"missing.config" in r.stderr, r.stderr)
+
+    # ---- --kernel-config: plain and gzip (like /proc/config.gz) ----
+    c, rc = codes("--kernel-config=" + os.path.join(INPUTS, "nofsv.config"), fsv)
+    check("kconfig-plain", c == ["IPE-W170"], c)
+    c, rc = codes("--kernel-config=" + os.path.join(INPUTS, "full.config"), fsv)
+    check("kconfig-plain-neg", c == [], c)
+    if shutil.which("gzip"):
+        gz = P("config.gz")
+        with open(gz, "wb") as f:
+            subprocess.run(["gzip", "-c", "-n", os.path.join(INPUTS, "nofsv.config")], stdout=f, check=True)
+        c, rc = codes("--kernel-config=" + gz, fsv)
+        check("kconfig-gzip", c == ["IPE-W170"], c)
+        data = open(gz, "rb").read()
+        write("trunc.gz", data[:-5], "wb")
+        r = run("--kernel-config=" + P("trunc.gz"), fsv)
+        check("kconfig-gzip-truncated", r.returncode == 2 and r.stdout == b"" and b"trunc.gz" in r.stderr, r.stderr)
+        c, rc = codes("--kernel-config=" + gz, "--enable=all", "--disable=W170", fsv)
+        check("kconfig-gzip-disable", c == [], c)
+    r = run("--kernel-config=" + warn, fsv)  # a policy is not a kernel config
+    check("kconfig-not-config", r.returncode == 2 and b"not a kernel .config" in r.stderr, r.stderr)
+    c, rc = codes("--target=6.11", clean)
+    check("target-6.11", c == ["IPE-E041"] and rc == 1, (c, rc))
+    c, rc = codes("--target=6.12", clean)
+    check("target-6.12", c == [] and rc == 0, (c, rc))
+
+    # ---- --baseline: text and signed blob ----
+    base_same = write("base_same.pol", CLEAN)  # same name and version: E043
+    base_old = write("base_old.pol", CLEAN.replace("0.0.1", "0.0.0"))
+    base_other = write("base_other.pol", CLEAN.replace("name=lint", "name=other").replace("0.0.1", "0.0.0"))
+    c, rc = codes("--baseline=" + base_same, clean)
+    check("baseline-text-version", c == ["IPE-E043"] and rc == 1, (c, rc))
+    c, rc = codes("--baseline=" + base_old, clean)
+    check("baseline-text-ok", c == [] and rc == 0, (c, rc))
+    c, rc = codes("--baseline=" + base_other, clean)
+    check("baseline-text-name", c == ["IPE-E042"] and rc == 1, (c, rc))
+    r = run("--baseline=" + reject, clean)
+    check("baseline-rejected", r.returncode == 2 and r.stdout == b"" and b"baseline" in r.stderr, r.stderr)
+    r = run("--baseline=" + P("nope.pol"), clean)
+    check("baseline-missing", r.returncode == 2 and b"nope.pol" in r.stderr, r.stderr)
+    if SIGN and os.path.exists(SIGN) and shutil.which("openssl"):
+        key, cert = P("k.pem"), P("c.pem")
+        g = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=ipe-lint-test"],
+                           capture_output=True)
+        if g.returncode == 0:
+            for name, base, want in (("same", base_same, ["IPE-E043"]), ("old", base_old, []),
+                                     ("other", base_other, ["IPE-E042"])):
+                blob = P("base_%s.p7b" % name)
+                s = subprocess.run([SIGN, "sign", "--key", key, "--cert", cert, base, "-o", blob], capture_output=True)
+                check("sign-%s" % name, s.returncode == 0, s.stderr)
+                c, rc = codes("--baseline=" + blob, clean)
+                check("baseline-blob-%s" % name, c == want and rc == (1 if want else 0), (c, rc))
+            # a corrupt blob is neither a blob nor a policy
+            data = open(P("base_old.p7b"), "rb").read()
+            write("corrupt.p7b", data[: len(data) // 2], "wb")
+            r = run("--baseline=" + P("corrupt.p7b"), clean)
+            check("baseline-blob-corrupt", r.returncode == 2 and r.stdout == b"", (r.returncode, r.stderr))
+        else:
+            print("SKIP signed baselines: openssl cannot make a key")
+    else:
+        print("SKIP signed baselines: no ipe-sign/openssl")
+
+    shutil.rmtree(tmp)
+    print("%d passed, %d failed" % (PASSED, FAILED))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
