@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ipe/equiv.h>
 #include <ipe/ipe.h>
 #include <ipe/lint.h>
 #include <ipe/sign.h>
@@ -48,6 +49,8 @@ static void usage(FILE *out)
 		"      --baseline=OLD   the policy this one replaces: check update safety\n"
 		"      --max-rules=N    rules per op before IPE-W133 (default 1000, 0 = off)\n"
 		"      --no-lint        report only what the kernel would reject\n"
+		"      --equivalent     with two policies A B: do they decide every event\n"
+		"                       alike? (exit 0 yes, 1 no: a witness event is shown)\n"
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n"
 		"\n"
@@ -64,6 +67,95 @@ enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT
        OPT_SEVERITY, OPT_WERROR, OPT_FAIL_ON, OPT_TARGET, OPT_KCONFIG, OPT_BASELINE, OPT_MAX_RULES, OPT_NO_LINT };
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
+
+/* --equivalent A B (self-contained) */
+#define OPT_EQUIVALENT 1000
+
+static struct ipe_policy *equiv_load(struct ipe_ctx *ctx, const char *path, int *ret)
+{
+	struct ipe_policy *p = NULL;
+	uint32_t src;
+	int rc = ipe_source_from_file(ctx, path, &src);
+
+	if (!rc)
+		rc = ipe_policy_parse(ctx, src, &p);
+	if (rc) {
+		cli_error(prog, "cannot read %s: %s", path, cli_strerror(rc));
+		*ret = CLI_EXIT_INPUT;
+		return NULL;
+	}
+	if (p->verdict.err) {
+		cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE);
+		cli_error(prog, "%s: the kernel would reject this policy (%s); equivalence needs accepted policies", path,
+			  ipe_errno_name(p->verdict.err));
+		ipe_policy_free(p);
+		*ret = CLI_EXIT_FINDINGS;
+		return NULL;
+	}
+	return p;
+}
+
+static int run_equivalent(char **paths, size_t n, const char *kconfig, bool quiet)
+{
+	struct ipe_eval_kernel k, *kp = NULL;
+	struct ipe_policy *pa = NULL, *pb = NULL;
+	struct ipe_equiv_result r = { 0 };
+	struct ipe_ctx *ctx = NULL;
+	int rc, ret = CLI_EXIT_OK;
+
+	if (n != 2) {
+		cli_error(prog, "--equivalent takes exactly two policy files (A B), not %zu", n);
+		return CLI_EXIT_USAGE;
+	}
+	if (kconfig) {
+		rc = ipe_eval_kernel_from_kconfig(kconfig, &k);
+		if (rc) {
+			cli_error(prog, "cannot read kernel configuration %s: %s", kconfig,
+				  rc == -EBADMSG ? "not a kernel .config" : cli_strerror(rc));
+			return CLI_EXIT_INPUT;
+		}
+		kp = &k;
+	}
+	if (ipe_ctx_new(&ctx))
+		return CLI_EXIT_INPUT;
+	pa = equiv_load(ctx, paths[0], &ret);
+	if (pa)
+		pb = equiv_load(ctx, paths[1], &ret);
+	if (!pa || !pb)
+		goto out;
+	rc = ipe_policy_equivalent(pa, pb, kp, &r);
+	if (rc) {
+		cli_error(prog, "cannot compare %s and %s: %s", paths[0], paths[1], cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (r.equivalent) {
+		if (!quiet)
+			printf("%s and %s are equivalent: the same decision for every event%s\n", paths[0], paths[1],
+			       kp ? " on this kernel configuration" : "");
+	} else {
+		char *ev = NULL, *da = NULL, *db = NULL;
+
+		if (ipe_equiv_event_format(&r, &ev) || ipe_decision_format(pa, r.op, &r.decision[0], &da) ||
+		    ipe_decision_format(pb, r.op, &r.decision[1], &db)) {
+			cli_error(prog, "out of memory");
+			ret = CLI_EXIT_INPUT;
+		} else {
+			printf("%s and %s are NOT equivalent\n  event: %s\n  %s: %s\n  %s: %s\n", paths[0], paths[1],
+			       ev, paths[0], da, paths[1], db);
+			ret = CLI_EXIT_FINDINGS;
+		}
+		free(ev);
+		free(da);
+		free(db);
+	}
+out:
+	ipe_equiv_result_clear(&r);
+	ipe_policy_free(pa);
+	ipe_policy_free(pb);
+	ipe_ctx_free(ctx);
+	return ret;
+}
 
 static int parse_level(const char *s)
 {
@@ -179,6 +271,7 @@ int main(int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
 		{ "no-lint", no_argument, NULL, OPT_NO_LINT },
+		{ "equivalent", no_argument, NULL, OPT_EQUIVALENT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -187,6 +280,7 @@ int main(int argc, char **argv)
 	struct ipe_lint_config *lcfg = NULL;
 	struct ipe_policy *baseline = NULL;
 	const char *kconfig_path = NULL, *baseline_path = NULL;
+	bool equivalent = false;
 	struct ipe_report_file *files = NULL;
 	struct ipe_ctx *ctx = NULL;
 	char *outbuf = NULL;
@@ -309,6 +403,9 @@ int main(int argc, char **argv)
 			ipe_lint_config_set_rule_threshold(lcfg, v);
 			break;
 		}
+		case OPT_EQUIVALENT:
+			equivalent = true;
+			break;
 		case OPT_NO_LINT:
 			o.no_lint = true;
 			break;
@@ -327,6 +424,10 @@ int main(int argc, char **argv)
 		}
 	}
 	nfiles = (size_t)(argc - optind);
+	if (equivalent) {
+		ret = run_equivalent(argv + optind, nfiles, kconfig_path, o.quiet);
+		goto out;
+	}
 	if (nfiles == 0) {
 		cli_error(prog, "no policy file given");
 		fprintf(stderr, "Try 'ipe-check --help' for more information.\n");

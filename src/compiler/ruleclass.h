@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: a rule as a finite class of events, for the equivalence checker
+ * and the optimizer.
+ *
+ * Under the evaluation model (eval.h, IPE-KERNEL.md section 2) an event is
+ * decided by three booleans -- boot_verified, "on a dm-verity volume whose
+ * signature verified", "fs-verity with a verified builtin signature" -- and
+ * two digest values (the volume's root hash, the file's fs-verity digest;
+ * "none" behaves like any value no rule names).  A no-file event is exactly
+ * the file event with all three booleans false and no digests.
+ *
+ * A rule is then: a mask over the 8 boolean combinations it accepts (bit b:
+ * b&1 boot_verified, b&2 dmverity_signature, b&4 fsverity_signature) and at
+ * most one required digest of each kind.  Unlike ipe_rule_constraint() this
+ * uses NO physical assumption (boot_verified with verity, impossible digest
+ * lengths or algorithm names): only what ipe_eval() computes, so an
+ * equivalence proved here holds for every event ipe_eval() can be asked
+ * about.
+ */
+#ifndef IPE_RULECLASS_H
+#define IPE_RULECLASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ipe/eval.h>
+#include <ipe/policy.h>
+
+#define IPE_RC_ALL 0xffu
+
+struct ipe_rc {
+	uint8_t mask;               /* boolean combinations accepted; 0 = never matches */
+	const struct ipe_prop *dmv; /* required root hash or NULL */
+	const struct ipe_prop *fsv; /* required fs-verity digest or NULL */
+};
+
+void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+		    struct ipe_rc *ret);
+
+/* Digest interning over one or two policies: key = (kind, algorithm name,
+ * bytes), the kernel's equality. */
+struct ipe_dtab {
+	struct ipe_dent {
+		const struct ipe_policy *p;
+		const struct ipe_prop *prop;
+		uint64_t hash;
+		uint32_t id; /* dense per kind */
+	} *ents;
+	uint32_t *slots; /* index + 1 */
+	size_t n, cap, nslots;
+	uint32_t nkind[2]; /* ids handed out: [0] dm-verity, [1] fs-verity */
+};
+
+void ipe_dtab_init(struct ipe_dtab *t);
+void ipe_dtab_free(struct ipe_dtab *t);
+/* The id of a digest property (its kind's dense id); -ENOMEM on failure. */
+int64_t ipe_dtab_intern(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop);
+
+/* A u64 -> u32 map (open addressing), for pairs of digest ids. */
+struct ipe_u64map {
+	uint64_t *keys;
+	uint32_t *vals; /* value + 1; 0 = empty */
+	size_t n, cap;
+};
+void ipe_u64map_free(struct ipe_u64map *m);
+int ipe_u64map_put(struct ipe_u64map *m, uint64_t key, uint32_t val, uint32_t *ret_existing);
+bool ipe_u64map_get(const struct ipe_u64map *m, uint64_t key, uint32_t *ret_val);
+
+#endif

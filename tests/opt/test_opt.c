@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Optimizer soundness and equivalence checker exactness on seeded random
+ * policies, against brute-force evaluation with ipe_eval() over the whole
+ * finite event space (every op, no file, every boolean, every named digest
+ * plus unnamed ones).  Usage: test_opt [ITERATIONS [SEED]].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/diag.h>
+#include <ipe/equiv.h>
+#include <ipe/eval.h>
+#include <ipe/opt.h>
+#include <ipe/policy.h>
+
+static uint64_t rs;
+static unsigned rnd(unsigned n)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (unsigned)(rs % n);
+}
+
+static const char *const bools[] = {
+	"boot_verified=TRUE",       "boot_verified=FALSE",       "dmverity_signature=TRUE",
+	"dmverity_signature=FALSE", "fsverity_signature=TRUE",   "fsverity_signature=FALSE",
+};
+/* small pools so that shadowing and duplicates are common */
+static const char *const dmv[] = { "sha256:" "aa", "sha256:" "bb", "sha1:" "aa", "SHA256:" "aa" };
+static const char *const fsv[] = { "sha256:" "01", "sha256:" "02", "sha512:" "01" };
+static const char *const opn[] = { "EXECUTE", "KMODULE", "FIRMWARE" };
+
+static void gen(char *buf, size_t cap, unsigned nrules)
+{
+	size_t n = 0;
+	bool gdef = rnd(5) != 0;
+	unsigned bool_w = rnd(2) ? 6 : 1; /* half of the policies are mostly digests */
+
+	n += (size_t)snprintf(buf + n, cap - n, "policy_name=r policy_version=0.0.1\n");
+	if (gdef)
+		n += (size_t)snprintf(buf + n, cap - n, "DEFAULT action=%s\n", rnd(2) ? "ALLOW" : "DENY");
+	for (int op = 0; op < IPE_OP_COUNT; op++)
+		if (!gdef || rnd(4) == 0)
+			n += (size_t)snprintf(buf + n, cap - n, "DEFAULT op=%s action=%s\n", ipe_op_name(op),
+					      rnd(2) ? "ALLOW" : "DENY");
+	for (unsigned i = 0; i < nrules; i++) {
+		unsigned np = bool_w == 6 ? rnd(5) : 1 + rnd(2);
+
+		n += (size_t)snprintf(buf + n, cap - n, "op=%s", opn[rnd(3)]);
+		for (unsigned j = 0; j < np; j++) {
+			unsigned w = rnd(10);
+
+			if (w < bool_w)
+				n += (size_t)snprintf(buf + n, cap - n, " %s", bools[rnd(6)]);
+			else if (w < 8)
+				n += (size_t)snprintf(buf + n, cap - n, " dmverity_roothash=%s", dmv[rnd(4)]);
+			else
+				n += (size_t)snprintf(buf + n, cap - n, " fsverity_digest=%s", fsv[rnd(3)]);
+		}
+		n += (size_t)snprintf(buf + n, cap - n, " action=%s\n", rnd(2) ? "ALLOW" : "DENY");
+	}
+}
+
+static struct ipe_policy *parse(struct ipe_ctx *ctx, const char *text)
+{
+	struct ipe_policy *p = NULL;
+	uint32_t src;
+
+	if (ipe_source_from_memory(ctx, "<rand>", text, strlen(text), true, &src) || ipe_policy_parse(ctx, src, &p))
+		return NULL;
+	if (p->verdict.err) {
+		ipe_policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* brute force: 1 = equivalent */
+static const uint8_t bytes_aa[1] = { 0xaa }, bytes_bb[1] = { 0xbb }, bytes_01[1] = { 0x01 }, bytes_02[1] = { 0x02 },
+		     bytes_other[3] = { 9, 9, 9 };
+struct dv {
+	const char *alg;
+	const uint8_t *b;
+	size_t len;
+};
+static const struct dv dvals[] = { { NULL, NULL, 0 },          { "sha256", bytes_aa, 1 }, { "sha256", bytes_bb, 1 },
+				   { "sha1", bytes_aa, 1 },    { "SHA256", bytes_aa, 1 }, { "sha256", bytes_other, 3 } };
+static const struct dv fvals[] = { { NULL, NULL, 0 },
+				   { "sha256", bytes_01, 1 },
+				   { "sha256", bytes_02, 1 },
+				   { "sha512", bytes_01, 1 },
+				   { "sha256", bytes_other, 3 } };
+
+static int brute(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k)
+{
+	for (int op = -1; op < IPE_OP_COUNT; op++) {
+		struct ipe_event ev = { 0 };
+		struct ipe_decision da, db;
+
+		ipe_eval(a, op, &ev, k, &da);
+		ipe_eval(b, op, &ev, k, &db);
+		if (da.action != db.action)
+			return 0;
+		for (unsigned bits = 0; bits < 8; bits++)
+			for (size_t di = 0; di < sizeof(dvals) / sizeof(dvals[0]); di++)
+				for (size_t fi = 0; fi < sizeof(fvals) / sizeof(fvals[0]); fi++) {
+					ev = (struct ipe_event){ .has_file = true, .boot_verified = bits & 1 };
+					ev.dmverity_signed = (bits >> 1) & 1;
+					ev.dmverity = di > 0 || ev.dmverity_signed;
+					if (di) {
+						ev.dmv_alg = dvals[di].alg;
+						ev.dmv_roothash = dvals[di].b;
+						ev.dmv_roothash_len = dvals[di].len;
+					}
+					ev.fsverity_signed = (bits >> 2) & 1;
+					ev.fsverity = fi > 0 || ev.fsverity_signed;
+					if (fi) {
+						ev.fsv_alg = fvals[fi].alg;
+						ev.fsv_digest = fvals[fi].b;
+						ev.fsv_digest_len = fvals[fi].len;
+					}
+					ipe_eval(a, op, &ev, k, &da);
+					ipe_eval(b, op, &ev, k, &db);
+					if (da.action != db.action)
+						return 0;
+				}
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned iters = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 3000;
+	static char ta[1 << 16], tb[1 << 16];
+	unsigned n_eq = 0, n_neq = 0, n_opt = 0, fails = 0;
+	size_t removed[IPE_OPT_PASS_COUNT] = { 0 };
+
+	rs = argc > 2 ? strtoull(argv[2], NULL, 10) : 0x1234567;
+	if (!rs)
+		rs = 1;
+	for (unsigned it = 0; it < iters; it++) {
+		struct ipe_ctx *ctx = NULL;
+		struct ipe_policy *a, *b, *o;
+		struct ipe_eval_kernel kk, *k = NULL;
+		struct ipe_equiv_result r;
+		struct ipe_opt_stats st;
+		unsigned mask = rnd(4) ? IPE_OPT_ALL : rnd(IPE_OPT_ALL + 1);
+		int bf, rc;
+
+		if (ipe_ctx_new(&ctx))
+			return 2;
+		if (rnd(4) == 0) { /* a kernel with some properties compiled out */
+			k = &kk;
+			kk.prop_dmverity = rnd(2);
+			kk.prop_dmverity_signature = rnd(2);
+			kk.prop_fsverity = rnd(2);
+			kk.prop_fsverity_signature = rnd(2);
+		}
+		gen(ta, sizeof(ta), 1 + rnd(12));
+		if (rnd(2)) {
+			gen(tb, sizeof(tb), 1 + rnd(12));
+		} else if (rnd(2)) { /* a near copy: two adjacent lines swapped */
+			char *lines[64];
+			unsigned nl = 0;
+			char *save = NULL, *copy = strdup(ta);
+
+			for (char *l = strtok_r(copy, "\n", &save); l && nl < 64; l = strtok_r(NULL, "\n", &save))
+				lines[nl++] = l;
+			if (nl > 2) {
+				unsigned i = 1 + rnd(nl - 2);
+				char *t = lines[i];
+
+				lines[i] = lines[i + 1 < nl ? i + 1 : i];
+				lines[i + 1 < nl ? i + 1 : i] = t;
+			}
+			tb[0] = '\0';
+			for (unsigned i = 0; i < nl; i++) {
+				strcat(tb, lines[i]);
+				strcat(tb, "\n");
+			}
+			free(copy);
+		} else { /* a near copy: drop the last line */
+			char *nl;
+
+			strcpy(tb, ta);
+			nl = strrchr(tb, '\n');
+			if (nl && rnd(2)) {
+				*nl = '\0';
+				nl = strrchr(tb, '\n');
+				if (nl)
+					nl[1] = '\0';
+			}
+		}
+		a = parse(ctx, ta);
+		b = parse(ctx, tb);
+		o = parse(ctx, ta);
+		if (!a || !b || !o)
+			goto next;
+		/* 1. the checker against brute force */
+		bf = brute(a, b, k);
+		rc = ipe_policy_equivalent(a, b, k, &r);
+		if (rc || r.equivalent != (bf == 1)) {
+			fprintf(stderr, "FAIL checker (rc %d, says %d, brute %d) on\n--- A\n%s--- B\n%s", rc,
+				r.equivalent, bf, ta, tb);
+			fails++;
+		}
+		if (!rc && !r.equivalent) {
+			/* the witness must separate them under ipe_eval */
+			struct ipe_decision da, db;
+
+			ipe_eval(a, r.op, &r.event, k, &da);
+			ipe_eval(b, r.op, &r.event, k, &db);
+			if (da.action == db.action) {
+				fprintf(stderr, "FAIL witness\n");
+				fails++;
+			}
+		}
+		bf ? n_eq++ : n_neq++;
+		ipe_equiv_result_clear(&r);
+		/* 2. the optimizer is sound */
+		rc = ipe_policy_optimize(o, k, mask, &st);
+		if (rc) {
+			fprintf(stderr, "FAIL optimize rc %d\n", rc);
+			fails++;
+			goto next;
+		}
+		for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
+			removed[i] += st.removed[i];
+		bf = brute(a, o, k);
+		rc = ipe_policy_equivalent(a, o, k, &r);
+		if (!bf || rc || !r.equivalent) {
+			char *txt = NULL;
+
+			ipe_policy_emit_canonical(o, &txt, NULL);
+			fprintf(stderr, "FAIL optimizer (mask %#x brute %d checker %d rc %d) on\n%s--- optimized\n%s",
+				mask, bf, r.equivalent, rc, ta, txt ? txt : "?");
+			free(txt);
+			fails++;
+		}
+		ipe_equiv_result_clear(&r);
+		n_opt++;
+next:
+		ipe_policy_free(a);
+		ipe_policy_free(b);
+		ipe_policy_free(o);
+		ipe_ctx_free(ctx);
+		if (fails > 5)
+			break;
+	}
+	printf("checker vs brute force: %u equivalent + %u non-equivalent pairs; optimizer: %u policies proven\n", n_eq,
+	       n_neq, n_opt);
+	printf("removed:");
+	for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
+		printf(" %s=%zu", ipe_opt_pass_name(i), removed[i]);
+	printf("\n");
+	/* the test must exercise both outcomes and every pass */
+	if (n_eq < iters / 20 || n_neq < iters / 20)
+		fails++, fprintf(stderr, "FAIL: too few pairs of one kind\n");
+	for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
+		if (!removed[i])
+			fails++, fprintf(stderr, "FAIL: pass %s never fired\n", ipe_opt_pass_name(i));
+	return fails ? 1 : 0;
+}
