@@ -266,8 +266,11 @@ def ensure_kernel():
         log(f"kernel cache miss (key {key}, {SOURCE_PKG} {version}): building; "
             f"this takes ~8-15 minutes on 2 cores")
         t0 = time.monotonic()
+        # we hold the lock: any work-* tree is left over from an interrupted build (~1.5 GB each)
+        for stale in os.listdir(cache):
+            if stale.startswith("work-") or stale.endswith(".tmp"):
+                shutil.rmtree(os.path.join(cache, stale), ignore_errors=True)
         work = os.path.join(cache, f"work-{key}")
-        shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
         logfile = os.path.join(cache, f"build-{key}.log")
         open(logfile, "w").close()
