@@ -636,23 +636,52 @@ def scenario_dmverity(bz, keydir):
     roothash = [l.split(":", 1)[1].strip() for l in r.stdout.splitlines()
                 if l.startswith("Root hash:")][0]
     log(f"veritysetup format: root hash {roothash}")
+    # a second volume, different content, opened with a signed root hash: only the
+    # dmverity_signature=TRUE rule can allow it (its root hash is not in the policy)
+    stage2 = os.path.join(wd, "fs2")
+    os.makedirs(stage2)
+    shutil.copy(test_binary(g, wd, "dm-signed"), os.path.join(stage2, "hello"))
+    data2, hash2 = os.path.join(wd, "data2.img"), os.path.join(wd, "hash2.img")
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-b", "4096", "-d", stage2,
+                    data2, "8M"], check=True)
+    r = subprocess.run(["veritysetup", "format", data2, hash2], capture_output=True, text=True,
+                       check=True)
+    roothash2 = [l.split(":", 1)[1].strip() for l in r.stdout.splitlines()
+                 if l.startswith("Root hash:")][0]
+    rh2 = write(os.path.join(wd, "roothash2.txt"), roothash2)  # the hex text, no newline
+    sig2 = os.path.join(wd, "roothash2.p7s")
+    subprocess.run(["openssl", "smime", "-sign", "-nocerts", "-noattr", "-binary", "-in", rh2,
+                    "-inkey", os.path.join(keydir, "rsa2048.key"), "-signer",
+                    os.path.join(keydir, "rsa2048.crt"), "-outform", "der", "-out", sig2],
+                   check=True, capture_output=True)
+    g.add_file(sig2, "/in/roothash2.p7s")
     text = ("policy_name=dmv policy_version=1.0.0\nDEFAULT action=ALLOW\n"
             "DEFAULT op=EXECUTE action=DENY\n"
             "op=EXECUTE boot_verified=TRUE action=ALLOW\n"
-            f"op=EXECUTE dmverity_roothash=sha256:{roothash} action=ALLOW\n")
+            f"op=EXECUTE dmverity_roothash=sha256:{roothash} action=ALLOW\n"
+            "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n")
     pol = write(os.path.join(wd, "dmv.pol"), text)
     blob, _ = signer.sign(pol, os.path.join(wd, "dmv.p7b"), force=False)
     g.add_file(blob, "/in/dmv.p7b")
     g.add_dynamic("/sbin/veritysetup", "/sbin/veritysetup")
     g.add_disk(data, readonly=True)
     g.add_disk(hashimg, readonly=True)
+    g.add_disk(data2, readonly=True)
+    g.add_disk(hash2, readonly=True)
     sc = f"""
-mkdir -p /dev/mapper /run/cryptsetup /run/lock
+mkdir -p /dev/mapper /run/cryptsetup /run/lock /mnt2
 M open veritysetup open /dev/vda vroot /dev/vdb {roothash}
 mount -t ext4 -o ro /dev/mapper/vroot /mnt && R mount OK || R mount FAIL
+M open_signed veritysetup open /dev/vdc vsigned /dev/vdd {roothash2} --root-hash-signature=/in/roothash2.p7s
+mount -t ext4 -o ro /dev/mapper/vsigned /mnt2 && R mount_signed OK || R mount_signed FAIL
 R pre_exec $(ipe-guest exec /mnt/hello hello)
 {load_and_activate(g, ipectl, "/in/dmv.p7b", "dmv")}
 R post_exec $(ipe-guest exec /mnt/hello hello)
+R post_exec_signed $(ipe-guest exec /mnt2/hello hello)
+umount /mnt2; veritysetup close vsigned
+M open_unsigned veritysetup open /dev/vdc vunsigned /dev/vdd {roothash2}
+mount -t ext4 -o ro /dev/mapper/vunsigned /mnt2 && R mount_unsigned OK || R mount_unsigned FAIL
+R post_exec_unsigned $(ipe-guest exec /mnt2/hello hello)
 cp /mnt/hello /tmp/hello; R post_tmpfs_copy $(ipe-guest exec /tmp/hello hello)
 dmesg | grep 'type=1420' | sed 's/^/IPE-AUDIT /'
 """
@@ -664,6 +693,16 @@ dmesg | grep 'type=1420' | sed 's/^/IPE-AUDIT /'
     check_load(ck, got, lines, ipectl)
     ck.eq("post_exec", got.get("post_exec"), "OK", "exec from the dm-verity volume")
     ck.eq("post_tmpfs_copy", got.get("post_tmpfs_copy"), "EACCES", "copy on tmpfs")
+    ck.eq("open_signed", got.get("open_signed"), "exit=0",
+          " | ".join(messages(lines, "open_signed")))
+    ck.eq("mount_signed", got.get("mount_signed"), "OK")
+    ck.eq("post_exec_signed", got.get("post_exec_signed"), "OK",
+          "exec from a volume opened with a signed root hash (dmverity_signature=TRUE)")
+    ck.eq("open_unsigned", got.get("open_unsigned"), "exit=0",
+          " | ".join(messages(lines, "open_unsigned")))
+    ck.eq("mount_unsigned", got.get("mount_unsigned"), "OK")
+    ck.eq("post_exec_unsigned", got.get("post_exec_unsigned"), "EACCES",
+          "the same volume opened without the root hash signature")
     acc = audit_lines(lines, 1420)
     ck.ok("audit-1420", any('path="/tmp/hello"' in l for l in acc),
           "no 1420 record for the denied /tmp/hello; got:\n" + "\n".join(acc))
