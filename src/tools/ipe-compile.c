@@ -9,7 +9,9 @@
 #include <ipe/binary.h>
 #include <ipe/compile.h>
 #include <ipe/io.h>
+#include <ipe/equiv.h>
 #include <ipe/ipe.h>
+#include <ipe/opt.h>
 #include <ipe/sign.h>
 
 #include "cli.h"
@@ -52,6 +54,12 @@ static void usage(FILE *out)
 		"Other options:\n"
 		"      --color=WHEN      colour diagnostics: auto (default), always, never\n"
 		"      --no-source       do not quote source lines under diagnostics\n"
+		"  -O, --optimize        drop what cannot change any decision (all passes);\n"
+		"                        the result is proven equivalent before writing\n"
+		"      --opt=PASSES      optimize with these passes only (comma list of\n"
+		"                        contradictions, dup-props, duplicates, dead,\n"
+		"                        redundant, defaults, or all)\n"
+		"      --no-opt=PASSES   optimize without these passes\n"
 		"  -q, --quiet           print only errors\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version-info    show the program version and exit\n"
@@ -74,11 +82,15 @@ enum {
 	OPT_DECOMPILE,
 	OPT_COLOR,
 	OPT_NO_SOURCE,
+	OPT_OPT_ON = 900,
+	OPT_OPT_OFF,
 };
 
 struct opts {
 	const char *output, *name, *version, *bump_from, *input;
 	bool boot, quiet, no_source, sign, binary, decompile;
+	bool optimize;
+	unsigned opt_passes; /* with optimize */
 	enum cli_color color;
 	struct sign_cli sc;
 };
@@ -285,6 +297,57 @@ out:
 	return ret;
 }
 
+/* -O: optimize in place, then prove the result equivalent to the input. */
+static int optimize(struct ipe_policy *p, const struct opts *o)
+{
+	struct ipe_ctx *c0 = NULL;
+	struct ipe_policy *p0 = NULL;
+	struct ipe_opt_stats st;
+	struct ipe_equiv_result r = { 0 };
+	char *t0 = NULL, *t1 = NULL;
+	size_t l0 = 0, l1 = 0;
+	uint32_t src;
+	int rc, ret = CLI_EXIT_OK;
+
+	rc = ipe_policy_emit_canonical(p, &t0, &l0);
+	if (!rc)
+		rc = ipe_ctx_new(&c0);
+	if (!rc)
+		rc = ipe_source_from_memory(c0, "<before -O>", t0, l0, false, &src);
+	if (!rc)
+		rc = ipe_policy_parse(c0, src, &p0);
+	if (!rc)
+		rc = ipe_policy_optimize(p, NULL, o->opt_passes, &st);
+	if (!rc)
+		rc = ipe_policy_emit_canonical(p, &t1, &l1);
+	if (!rc)
+		rc = ipe_policy_equivalent(p0, p, NULL, &r);
+	if (rc) {
+		cli_error(prog, "cannot optimize: %s", cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	if (!r.equivalent) {
+		cli_error(prog, "internal error: the optimized policy is not equivalent to the source; nothing written");
+		ret = CLI_EXIT_FINDINGS;
+		goto out;
+	}
+	if (!o->quiet) {
+		fprintf(stderr, "%s: optimized: %zu -> %zu bytes (%zu saved), proven equivalent;", prog, l0, l1, l0 - l1);
+		for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
+			if (o->opt_passes & (1u << i))
+				fprintf(stderr, " %s %zu", ipe_opt_pass_name((enum ipe_opt_pass)i), st.removed[i]);
+		fputc('\n', stderr);
+	}
+out:
+	ipe_equiv_result_clear(&r);
+	free(t0);
+	free(t1);
+	ipe_policy_free(p0);
+	ipe_ctx_free(c0);
+	return ret;
+}
+
 static int compile(struct ipe_ctx *ctx, struct opts *o)
 {
 	unsigned flags = (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0) |
@@ -332,6 +395,11 @@ static int compile(struct ipe_ctx *ctx, struct opts *o)
 	ret = apply_overrides(ctx, p, o);
 	if (ret)
 		goto out;
+	if (o->optimize) {
+		ret = optimize(p, o);
+		if (ret)
+			goto out;
+	}
 	ret = emit_output(ctx, p, o);
 out:
 	ipe_policy_free(p);
@@ -381,6 +449,9 @@ int main(int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "no-source", no_argument, NULL, OPT_NO_SOURCE },
+		{ "optimize", no_argument, NULL, 'O' },
+		{ "opt", required_argument, NULL, OPT_OPT_ON },
+		{ "no-opt", required_argument, NULL, OPT_OPT_OFF },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version-info", no_argument, NULL, 'V' },
@@ -389,12 +460,14 @@ int main(int argc, char **argv)
 	struct opts o = { .color = CLI_COLOR_AUTO };
 	struct ipe_ctx *ctx = NULL;
 	int c, ret;
+	unsigned opt_off = 0;
+	bool opt_on = false;
 
 	if (sign_cli_init(&o.sc, argc)) {
 		cli_error(prog, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
-	while ((c = getopt_long(argc, argv, "o:f:k:c:p:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:k:c:p:OqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.output = optarg;
@@ -438,6 +511,32 @@ int main(int argc, char **argv)
 			}
 			o.color = (enum cli_color)c;
 			break;
+		case 'O':
+			o.optimize = true;
+			o.opt_passes |= IPE_OPT_ALL & ~opt_off;
+			break;
+		case OPT_OPT_ON:
+		case OPT_OPT_OFF: {
+			unsigned m = 0;
+			const char *bad = NULL;
+
+			if (ipe_opt_passes_parse(optarg, &m, &bad)) {
+				cli_error(prog, "--%s: unknown pass '%.*s' (passes: contradictions, dup-props, duplicates, dead, redundant, defaults, all)",
+					  c == OPT_OPT_ON ? "opt" : "no-opt", (int)strcspn(bad, ","), bad);
+				return CLI_EXIT_USAGE;
+			}
+			if (c == OPT_OPT_ON) {
+				o.opt_passes |= m;
+				opt_on = true;
+			} else {
+				opt_off |= m;
+				if (!opt_on)
+					o.opt_passes |= IPE_OPT_ALL;
+			}
+			o.optimize = true;
+			o.opt_passes &= ~opt_off;
+			break;
+		}
 		case OPT_NO_SOURCE:
 			o.no_source = true;
 			break;
