@@ -14,7 +14,7 @@
 uint64_t ipe_binary_key_hash(uint8_t type, uint16_t alg, const uint8_t *digest, uint32_t len)
 {
 	uint8_t head[7];
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a 64 offset basis */
 
 	head[0] = type;
 	ipeb_put16(head + 1, alg);

@@ -77,6 +77,7 @@ static int check_header(struct dec *x)
 	const uint8_t *d = x->d;
 	uint8_t sum[32];
 	uint64_t size, nsec, table_end, body_end, prev_end;
+	uint32_t prev_id = 0;
 	uint16_t major, minor;
 
 	if (!ipe_binary_probe(d, x->len))
@@ -107,29 +108,45 @@ static int check_header(struct dec *x)
 	body_end = x->len - IPEB_TRAILER_LEN;
 	if (nsec > (body_end - IPEB_HDR_LEN) / IPEB_SECT_LEN)
 		return bad(x, "the section table (%llu entries) does not fit in the file", (unsigned long long)nsec);
+	if (minor == 0 && nsec != IPEB_NSECTIONS)
+		return bad(x, "a version 1.0 file has %d sections, not %llu", IPEB_NSECTIONS, (unsigned long long)nsec);
 	table_end = IPEB_HDR_LEN + nsec * IPEB_SECT_LEN;
 	prev_end = table_end;
+	/* sections: ascending ids, each at the next 8-byte boundary, zero padding */
 	for (uint64_t i = 0; i < nsec; i++) {
 		const uint8_t *e = d + IPEB_HDR_LEN + i * IPEB_SECT_LEN;
 		uint32_t id = ipeb_get32(e);
-		uint64_t off = ipeb_get64(e + 8), len = ipeb_get64(e + 16);
+		uint64_t off = ipeb_get64(e + 8), len = ipeb_get64(e + 16), want = ipeb_pad(prev_end);
 
 		if (ipeb_get32(e + 4) != 0)
 			return bad(x, "section table entry %llu: reserved field is not zero", (unsigned long long)i);
-		if (off < prev_end || off > body_end || len > body_end - off)
-			return bad(x,
-				   "section %u: bytes %llu..%llu are outside the file body (%llu..%llu) or overlap the previous section",
-				   id, (unsigned long long)off, (unsigned long long)(off + (len < body_end ? len : 0)),
-				   (unsigned long long)prev_end, (unsigned long long)body_end);
+		if (id <= prev_id)
+			return bad(x, "section table entry %llu: id %u after id %u (ids must ascend)",
+				   (unsigned long long)i, id, prev_id);
+		if (off != want || off > body_end || len > body_end - off)
+			return bad(x, "section %u: offset %llu length %llu; expected offset %llu and at most %llu bytes", id,
+				   (unsigned long long)off, (unsigned long long)len, (unsigned long long)want,
+				   (unsigned long long)(want <= body_end ? body_end - want : 0));
+		for (uint64_t k = prev_end; k < off; k++)
+			if (d[k] != 0)
+				return bad(x, "padding byte at offset %llu is not zero", (unsigned long long)k);
 		prev_end = off + len;
-		if (id == 0 || id > IPEB_NSECTIONS)
+		prev_id = id;
+		if (id > IPEB_NSECTIONS) {
+			if (minor == 0)
+				return bad(x, "unknown section id %u in a version 1.0 file", id);
 			continue; /* a later minor version's section: ignored */
-		if (x->sec[id].seen)
-			return bad(x, "section %u appears twice", id);
+		}
 		x->sec[id].seen = true;
 		x->sec[id].off = off;
 		x->sec[id].len = len;
 	}
+	if (ipeb_pad(prev_end) != body_end)
+		return bad(x, "the last section ends at %llu but the checksum starts at %llu",
+			   (unsigned long long)prev_end, (unsigned long long)body_end);
+	for (uint64_t k = prev_end; k < body_end; k++)
+		if (d[k] != 0)
+			return bad(x, "padding byte at offset %llu is not zero", (unsigned long long)k);
 	for (int id = 1; id <= IPEB_NSECTIONS; id++)
 		if (!x->sec[id].seen)
 			return bad(x, "required section %d is missing", id);
@@ -155,6 +172,38 @@ static int string_at(struct dec *x, uint32_t off, uint32_t len, const char *what
 		return bad(x, "%s: string %u+%u is outside the string pool (%llu bytes)", what, off, len,
 			   (unsigned long long)slen);
 	*ret = sec_data(x, IPEB_SEC_STRINGS) + off;
+	return 0;
+}
+
+/* The name must be one the kernel accepts in a header: ask the verdict
+ * (the one place that knows) about a minimal policy with this name. */
+static int check_name(struct dec *x, const uint8_t *name, uint32_t len)
+{
+	static const char pre[] = "policy_name=", post[] = " policy_version=0.0.0\nDEFAULT action=ALLOW\n";
+	struct ipe_ctx *c = NULL;
+	struct ipe_verdict v;
+	char *text;
+	int rc;
+
+	if (len == 0 || len > 255 || memchr(name, '\0', len) || memchr(name, '\n', len) || memchr(name, '\r', len) ||
+	    memchr(name, ' ', len) || memchr(name, '\t', len) || memchr(name, '#', len))
+		return bad(x, "META: the policy name is empty, longer than 255 bytes or holds a blank, line break, '#' or NUL");
+	text = malloc(sizeof(pre) + len + sizeof(post));
+	if (!text)
+		return -ENOMEM;
+	memcpy(text, pre, sizeof(pre) - 1);
+	memcpy(text + sizeof(pre) - 1, name, len);
+	memcpy(text + sizeof(pre) - 1 + len, post, sizeof(post));
+	rc = ipe_ctx_new(&c);
+	if (!rc)
+		rc = ipe_policy_verdict_text(c, "name", text, strlen(text), &v);
+	ipe_ctx_free(c);
+	free(text);
+	if (rc)
+		return rc;
+	if (v.err)
+		return bad(x, "META: the kernel would refuse the policy name (%s)",
+			   ipe_errno_name(v.err) ? ipe_errno_name(v.err) : "error");
 	return 0;
 }
 
@@ -196,15 +245,14 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 		return bad(&x, "META: %u operations, this reader knows %d", m[15], IPE_OP_COUNT);
 	if (m[23] != 0)
 		return bad(&x, "META: reserved byte is not zero");
+	if (ipeb_get32(m) != 0)
+		return bad(&x, "META: the policy name must start the string pool (offset %u)", ipeb_get32(m));
 	rc = string_at(&x, ipeb_get32(m), ipeb_get32(m + 4), "policy name", &name);
 	if (rc)
 		return rc;
-	{
-		const char *why = ipe_policy_name_problem((const char *)name, ipeb_get32(m + 4));
-
-		if (why || memchr(name, '\0', ipeb_get32(m + 4)))
-			return bad(&x, "META: invalid policy name (%s)", why ? why : "contains a NUL byte");
-	}
+	rc = check_name(&x, name, ipeb_get32(m + 4));
+	if (rc)
+		return rc;
 	if (!action_ok(m[14], true))
 		return bad(&x, "META: global default action %u is not 0 (ALLOW), 1 (DENY) or 255 (none)", m[14]);
 	for (int op = 0; op < IPE_OP_COUNT; op++)
@@ -269,13 +317,24 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			 (unsigned long long)nalgs, (unsigned long long)x.sec[IPEB_SEC_ALGS].len);
 		goto out;
 	}
-	for (uint64_t i = 0; i < nalgs; i++) {
+	for (uint64_t i = 0, soff = p->name_len; i < nalgs; i++) {
 		const uint8_t *e = a + IPEB_ALG_LEN * (i + 1), *s = NULL;
 		uint32_t slen = ipeb_get32(e + 4);
 
+		if (ipeb_get32(e) != soff) {
+			rc = bad(&x, "ALGS: algorithm name %llu starts at %u, expected %llu (names follow each other)",
+				 (unsigned long long)i, ipeb_get32(e), (unsigned long long)soff);
+			goto out;
+		}
 		rc = string_at(&x, ipeb_get32(e), slen, "algorithm name", &s);
 		if (rc)
 			goto out;
+		soff += slen;
+		if (i + 1 == nalgs && soff != x.sec[IPEB_SEC_STRINGS].len) {
+			rc = bad(&x, "STRINGS: %llu bytes, the names use %llu",
+				 (unsigned long long)x.sec[IPEB_SEC_STRINGS].len, (unsigned long long)soff);
+			goto out;
+		}
 		for (uint32_t k = 0; k < slen; k++) {
 			if (s[k] == '\0' || s[k] == ':' || s[k] == ' ' || s[k] == '\t' || s[k] == '\n' ||
 			    s[k] == '\r' || s[k] == '#') {
@@ -291,6 +350,12 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			rc = bad(&x, "ALGS: algorithm name %llu repeats name %d", (unsigned long long)i, rc);
 			goto out;
 		}
+	}
+
+	if (nalgs == 0 && x.sec[IPEB_SEC_STRINGS].len != p->name_len) {
+		rc = bad(&x, "STRINGS: %llu bytes, the name uses %zu", (unsigned long long)x.sec[IPEB_SEC_STRINGS].len,
+			 p->name_len);
+		goto out;
 	}
 
 	/* DIGESTS */
@@ -311,7 +376,16 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	}
 	p->props_cap = nprops ? nprops : 1;
 	pp = sec_data(&x, IPEB_SEC_PROPS);
-	for (uint64_t i = 0; i < nprops; i++, pp += IPEB_PROP_LEN) {
+	for (uint64_t i = 0, next_alg = 0, next_off = 0; i <= nprops; i++, pp += IPEB_PROP_LEN) {
+		if (i == nprops) {
+			if (next_alg != nalgs || next_off != p->digest_pool_len) {
+				rc = bad(&x, "PROPS use %llu of %llu algorithm names and %llu of %zu digest bytes",
+					 (unsigned long long)next_alg, (unsigned long long)nalgs,
+					 (unsigned long long)next_off, p->digest_pool_len);
+				goto out;
+			}
+			break;
+		}
 		struct ipe_prop *q = &p->props[i];
 		uint8_t type = pp[0];
 		uint16_t alg = ipeb_get16(pp + 2);
@@ -337,6 +411,15 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 					 (unsigned long long)i, (unsigned long long)doff, dlen, p->digest_pool_len);
 				goto out;
 			}
+			if (alg > next_alg || doff != next_off) {
+				rc = bad(&x,
+					 "PROPS: property %llu: algorithm %u at digest offset %llu, expected algorithm <= %llu at offset %llu (first-use order)",
+					 (unsigned long long)i, alg, (unsigned long long)doff, (unsigned long long)next_alg,
+					 (unsigned long long)next_off);
+				goto out;
+			}
+			next_alg += alg == next_alg;
+			next_off += dlen;
 			q->alg = alg;
 			q->digest_len = dlen;
 			q->digest_off = doff;
