@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import time
 
-from ipekt import HERE, log, die, skip, run
+from ipekt import HERE, log, die
 
 BUSYBOX = "/bin/busybox"
 RESULT_RE = re.compile(r"IPE-RESULT (\S+) (\S+) ?(.*?)\s*$")

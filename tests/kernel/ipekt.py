@@ -21,11 +21,9 @@ Environment:
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 

@@ -18,9 +18,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ipekt import ensure_kernel, log, die, skip  # noqa: E402
+from ipekt import ensure_kernel, log, skip  # noqa: E402
 from guest import Guest, messages  # noqa: E402
-from tools import Signer, tool, openssl_sign, norm_errno, ipe_check_verdict, \
+from tools import Signer, tool, openssl_sign, ipe_check_verdict, \
     expect_verdict, ERRNO_WORD  # noqa: E402
 
 S = "/sys/kernel/security/ipe"
