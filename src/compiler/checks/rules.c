@@ -20,9 +20,14 @@
 
 /* ---- a small open-addressing multimap: uint64 key -> uint32 value ---- */
 
+struct htab_slot {
+	uint64_t key;
+	uint32_t val; /* UINT32_MAX = empty */
+};
+
+/* key and value side by side: one cache miss per probe on big tables */
 struct htab {
-	uint64_t *keys;
-	uint32_t *vals; /* UINT32_MAX = empty */
+	struct htab_slot *slots;
 	size_t cap, n;
 };
 
@@ -38,8 +43,7 @@ static uint64_t mix64(uint64_t x)
 
 static void ht_free(struct htab *h)
 {
-	free(h->keys);
-	free(h->vals);
+	free(h->slots);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -49,13 +53,13 @@ static int ht_init(struct htab *h, size_t want)
 
 	while (cap < want * 2)
 		cap <<= 1;
-	h->keys = malloc(cap * sizeof(*h->keys));
-	h->vals = malloc(cap * sizeof(*h->vals));
-	if (!h->keys || !h->vals) {
+	h->slots = malloc(cap * sizeof(*h->slots));
+	if (!h->slots) {
 		ht_free(h);
 		return -ENOMEM;
 	}
-	memset(h->vals, 0xff, cap * sizeof(*h->vals));
+	for (size_t i = 0; i < cap; i++)
+		h->slots[i].val = UINT32_MAX;
 	h->cap = cap;
 	h->n = 0;
 	return 0;
@@ -64,7 +68,8 @@ static int ht_init(struct htab *h, size_t want)
 static void ht_clear(struct htab *h)
 {
 	if (h->n)
-		memset(h->vals, 0xff, h->cap * sizeof(*h->vals));
+		for (size_t i = 0; i < h->cap; i++)
+			h->slots[i].val = UINT32_MAX;
 	h->n = 0;
 }
 
@@ -77,8 +82,8 @@ static int ht_grow(struct htab *h)
 	if (ht_init(&n, h->cap))
 		return -ENOMEM;
 	for (size_t i = 0; i < h->cap; i++)
-		if (h->vals[i] != UINT32_MAX)
-			ht_insert(&n, h->keys[i], h->vals[i]);
+		if (h->slots[i].val != UINT32_MAX)
+			ht_insert(&n, h->slots[i].key, h->slots[i].val);
 	ht_free(h);
 	*h = n;
 	return 0;
@@ -91,10 +96,10 @@ static int ht_insert(struct htab *h, uint64_t key, uint32_t val)
 	if ((h->n + 1) * 2 > h->cap && ht_grow(h))
 		return -ENOMEM;
 	i = mix64(key) & (h->cap - 1);
-	while (h->vals[i] != UINT32_MAX)
+	while (h->slots[i].val != UINT32_MAX)
 		i = (i + 1) & (h->cap - 1);
-	h->keys[i] = key;
-	h->vals[i] = val;
+	h->slots[i].key = key;
+	h->slots[i].val = val;
 	h->n++;
 	return 0;
 }
@@ -104,10 +109,10 @@ static bool ht_next(const struct htab *h, uint64_t key, size_t *pos, uint32_t *r
 {
 	size_t i = *pos == SIZE_MAX ? mix64(key) & (h->cap - 1) : (*pos + 1) & (h->cap - 1);
 
-	while (h->vals[i] != UINT32_MAX) {
-		if (h->keys[i] == key) {
+	while (h->slots[i].val != UINT32_MAX) {
+		if (h->slots[i].key == key) {
 			*pos = i;
-			*ret_val = h->vals[i];
+			*ret_val = h->slots[i].val;
 			return true;
 		}
 		i = (i + 1) & (h->cap - 1);
