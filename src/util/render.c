@@ -108,12 +108,15 @@ static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *lo
 		w = 0;
 		for (i = ls; i < le; i++) {
 			w += byte_width(s->data[i]);
-			if (w > EXCERPT_MAX && i > span_end) {
+			/* cut past the window, even inside a long span (keep its start) */
+			if (w > EXCERPT_MAX && i > off) {
 				le = i;
 				ex->cut_right = true;
 				break;
 			}
 		}
+		if (span_end > le)
+			span_end = le;
 	}
 	ex->start = ls;
 	ex->end = le;

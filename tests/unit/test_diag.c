@@ -171,6 +171,21 @@ static void test_render_eof_and_long(void **state)
 	assert_true(strlen(s) < 800);
 	free(s);
 	fx_done(&f);
+
+	/* a very long token: the quoted line and its underline are cut too */
+	strcpy(text, HDR DEF "op=EXECUTE fsverity_digest=sha256:");
+	for (size_t i = 0; i < n; i++)
+		strcat(text, "zz");
+	strcat(text, " action=ALLOW\n");
+	fx_parse(&f, "t.pol", text, strlen(text));
+	s = render(f.ctx, ipe_ctx_diag(f.ctx, 0), 0);
+	assert_non_null(strstr(s, "    op=EXECUTE fsverity_digest=sha256:zzz"));
+	assert_non_null(strstr(s, "zz...\n"));
+	assert_non_null(strstr(s, "\n               ^~~~"));
+	assert_null(strstr(s, "action=ALLOW"));
+	assert_true(strlen(s) < 600);
+	free(s);
+	fx_done(&f);
 	free(text);
 }
 
