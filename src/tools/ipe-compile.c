@@ -523,7 +523,8 @@ int main(int argc, char **argv)
 			if (ipe_opt_passes_parse(optarg, &m, &bad)) {
 				cli_error(prog, "--%s: unknown pass '%.*s' (passes: contradictions, dup-props, duplicates, dead, redundant, defaults, all)",
 					  c == OPT_OPT_ON ? "opt" : "no-opt", (int)strcspn(bad, ","), bad);
-				return CLI_EXIT_USAGE;
+				ret = CLI_EXIT_USAGE;
+				goto out;
 			}
 			if (c == OPT_OPT_ON) {
 				o.opt_passes |= m;
