@@ -4,10 +4,17 @@
 #define IPE_IPE_H
 
 #include <ipe/diag.h>
+#include <ipe/io.h>
 #include <ipe/policy.h>
 #include <ipe/report.h>
-#include <ipe/io.h>
-
+#include <ipe/eval.h>
+#include <ipe/lint.h>
+#include <ipe/compile.h>
+#include <ipe/equiv.h>
+#include <ipe/opt.h>
+#include <ipe/binary.h>
+#include <ipe/sign.h>
+#include <ipe/ctl.h>
 
 #ifdef __cplusplus
 extern "C" {
