@@ -226,7 +226,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	uint64_t nrules, nprops, nalgs, sum = 0, prop = 0, rule_global = 0;
 	uint8_t *index = NULL;
 	size_t index_len = 0, text_len, line = 1;
-	size_t proplen[IPE_PROP_COUNT];
+	size_t proplen[IPE_PROP_COUNT], actlen[2], *alglen = NULL;
 	int rc;
 
 	if (!ctx || (!data && len) || !ret_policy)
@@ -434,6 +434,15 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	/* RULES, with the canonical line numbers and text length */
 	for (int t = 0; t < IPE_PROP_COUNT; t++)
 		proplen[t] = ipe_prop_is_digest(t) ? strlen(ipe_prop_key(t)) + 2 : strlen(ipe_prop_token(t));
+	actlen[0] = strlen(ipe_action_name(IPE_ACTION_ALLOW));
+	actlen[1] = strlen(ipe_action_name(IPE_ACTION_DENY));
+	alglen = malloc((nalgs ? nalgs : 1) * sizeof(*alglen));
+	if (!alglen) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint64_t i = 0; i < nalgs; i++)
+		alglen[i] = strlen(p->algs[i]);
 	text_len = 12 + p->name_len + 16 + udigits(p->version[0]) + udigits(p->version[1]) +
 		   udigits(p->version[2]) + 3;
 	if (p->global_default != IPE_ACTION_NONE) {
@@ -482,13 +491,13 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			r->first_prop = prop;
 			r->loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
 			r->action_loc = r->loc;
-			text_len += 3 + oplen + 8 + strlen(ipe_action_name(r->action)) + 1;
+			text_len += 3 + oplen + 8 + actlen[r->action] + 1;
 			for (uint32_t k = 0; k < np; k++) {
 				const struct ipe_prop *q = &p->props[prop + k];
 
 				text_len += 1 + proplen[q->type];
 				if (ipe_prop_is_digest(q->type))
-					text_len += strlen(p->algs[q->alg]) + 2 * (size_t)q->digest_len;
+					text_len += alglen[q->alg] + 2 * (size_t)q->digest_len;
 			}
 			prop += np;
 		}
@@ -516,6 +525,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	p = NULL;
 	rc = 0;
 out:
+	free(alglen);
 	free(index);
 	ipe_policy_free(p);
 	return rc;
