@@ -321,7 +321,8 @@ int main(int argc, char **argv)
 			c = cli_parse_color(optarg);
 			if (c < 0) {
 				cli_error(prog, "--color takes auto, always or never, not '%s'", optarg);
-				return CLI_EXIT_USAGE;
+				ret = CLI_EXIT_USAGE;
+				goto out; /* frees the lint configuration */
 			}
 			o.color = (enum cli_color)c;
 			break;
