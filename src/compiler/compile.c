@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <ipe/compile.h>
+#include <ipe/sign.h>
 #include <ipe/policy.h>
 
 #include "util/internal.h"
@@ -120,74 +121,13 @@ void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3])
 
 /* ---- the header of a previous policy ---- */
 
-/* One DER TLV with a definite length; returns the content or NULL. */
-static const uint8_t *der_tlv(const uint8_t *p, const uint8_t *end, uint8_t tag, size_t *ret_len,
-			      const uint8_t **ret_next)
-{
-	size_t len;
-
-	if (end - p < 2 || p[0] != tag)
-		return NULL;
-	p++;
-	if (*p < 0x80) {
-		len = *p++;
-	} else {
-		unsigned n = *p++ & 0x7f;
-
-		if (n == 0 || n > 4 || (size_t)(end - p) < n)
-			return NULL; /* indefinite or absurd */
-		len = 0;
-		while (n--)
-			len = len << 8 | *p++;
-	}
-	if ((size_t)(end - p) < len)
-		return NULL;
-	*ret_len = len;
-	*ret_next = p + len;
-	return p;
-}
-
-/* ContentInfo { OID, [0] SignedData { INTEGER, SET, SEQ { OID, [0] OCTET STRING } } } */
-static const uint8_t *cms_content(const uint8_t *b, size_t blen, size_t *ret_len)
-{
-	const uint8_t *end = b + blen, *p, *next, *q;
-	size_t len;
-
-	if (!(p = der_tlv(b, end, 0x30, &len, &next)))
-		return NULL;
-	end = p + len;
-	if (!der_tlv(p, end, 0x06, &len, &next))
-		return NULL;
-	if (!(p = der_tlv(next, end, 0xA0, &len, &next)))
-		return NULL;
-	end = p + len;
-	if (!(p = der_tlv(p, end, 0x30, &len, &next)))
-		return NULL;
-	end = p + len;
-	if (!der_tlv(p, end, 0x02, &len, &next))
-		return NULL;
-	if (!der_tlv(next, end, 0x31, &len, &next))
-		return NULL;
-	if (!(p = der_tlv(next, end, 0x30, &len, &next)))
-		return NULL;
-	end = p + len;
-	if (!der_tlv(p, end, 0x06, &len, &next))
-		return NULL;
-	if (!(p = der_tlv(next, end, 0xA0, &len, &next)))
-		return NULL;
-	end = p + len;
-	if (!(q = der_tlv(p, end, 0x04, &len, &next)))
-		return NULL;
-	*ret_len = len;
-	return q;
-}
-
 int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,
 				char **ret_name, uint16_t ret_version[3])
 {
 	struct ipe_ctx *priv = NULL;
 	struct ipe_policy *p = NULL;
 	const uint8_t *text = data;
+	uint8_t *inner = NULL;
 	size_t tlen = len;
 	struct ipe_loc l = { .src = IPE_SRC_NONE, .line = 0, .col = 0 };
 	uint32_t src;
@@ -195,19 +135,21 @@ int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const 
 
 	if (!ctx || (!data && len) || !ret_name || !ret_version)
 		return -EINVAL;
-	if (len > 0 && text[0] == 0x30) {
-		text = cms_content(data, len, &tlen);
-		if (!text) {
-			ipe_diag_add(ctx, "IPE-E140", IPE_SEV_ERROR, &l,
-				     "give the previous policy as its text or as the signed .p7b (DER, attached content)",
-				     "%s: looks like DER but holds no embedded policy text", display);
-			return -EBADMSG;
-		}
-	}
 	/* parse in a private context: the old policy's findings are not ours */
 	rc = ipe_ctx_new(&priv);
 	if (rc)
 		return rc;
+	if (len > 0 && text[0] == 0x30) {
+		/* a signed blob (DER SEQUENCE): the signer library extracts its content */
+		if (ipe_blob_extract(priv, data, len, &inner, &tlen) < 0) {
+			ipe_diag_add(ctx, "IPE-E140", IPE_SEV_ERROR, &l,
+				     "give the previous policy as its text or as the signed .p7b (DER, attached content)",
+				     "%s: looks like DER but holds no embedded policy text", display);
+			rc = -EBADMSG;
+			goto out;
+		}
+		text = inner;
+	}
 	rc = ipe_source_from_memory(priv, display, text, tlen, true, &src);
 	if (!rc)
 		rc = ipe_policy_parse(priv, src, &p);
@@ -232,6 +174,7 @@ int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const 
 	}
 	memcpy(ret_version, p->version, sizeof(p->version));
 out:
+	free(inner);
 	ipe_policy_free(p);
 	ipe_ctx_free(priv);
 	return rc;
