@@ -86,23 +86,227 @@ int ipe_keyring_resolve(const char *spec, int32_t *ret)
 	return ipe_keyring_name_to_id(spec, ret);
 }
 
-int32_t ipe_keyring_find(int32_t keyring, const uint8_t *id, size_t len)
+/* ---- finding keys in a keyring the way the kernel's find_asymmetric_key()
+ * would, from userspace ----
+ *
+ * Keys the kernel created itself (the builtin keys, keys added by root) are
+ * not searchable by root: keyctl_search() answers EACCES when the matching
+ * key lacks the search permission, and KEYCTL_PKEY_* answer EACCES too.  The
+ * key list of the keyring (keyctl_read) and each key's description
+ * (keyctl_describe) stay readable.  An X.509 key's description is
+ * "<subject name>: <hex>", the hex being its subject key identifier, or its
+ * serial number when it has none. */
+
+static int unhex(const char *s, size_t n, uint8_t *out)
 {
-	char *desc;
+	for (size_t i = 0; i < n; i += 2) {
+		int v = 0;
+
+		for (size_t j = i; j < i + 2; j++) {
+			char c = s[j];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else if (c >= 'A' && c <= 'F')
+				v |= c - 'A' + 10;
+			else
+				return -EINVAL;
+		}
+		out[i / 2] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* "type;uid;gid;perm;description" -> type and the hex id after the last ": " */
+static int kr_add_desc(struct ipe_kr *kr, int32_t serial, const char *d)
+{
+	const char *p = d, *desc, *h;
+	struct ipe_kr_key *nk;
+	size_t n;
+
+	for (int f = 0; f < 4; f++) {
+		p = strchr(p, ';');
+		if (!p)
+			return 0;
+		p++;
+	}
+	desc = p;
+	h = NULL;
+	for (const char *q = strstr(desc, ": "); q; q = strstr(q + 1, ": "))
+		h = q + 2;
+	if (!h)
+		return 0;
+	n = strlen(h);
+	if (!n || n % 2 || n > 2 * 1024)
+		return 0;
+	if (kr->n == kr->cap) {
+		size_t cap = kr->cap ? 2 * kr->cap : 16;
+
+		nk = realloc(kr->keys, cap * sizeof(*nk));
+		if (!nk)
+			return -ENOMEM;
+		kr->keys = nk;
+		kr->cap = cap;
+	}
+	nk = &kr->keys[kr->n];
+	nk->id = malloc(n / 2);
+	if (!nk->id)
+		return -ENOMEM;
+	if (unhex(h, n, nk->id)) {
+		free(nk->id);
+		return 0;
+	}
+	nk->id_len = n / 2;
+	nk->serial = serial;
+	kr->n++;
+	return 0;
+}
+
+static bool kr_seen(const int32_t *seen, size_t nseen, int32_t id)
+{
+	for (size_t i = 0; i < nseen; i++)
+		if (seen[i] == id)
+			return true;
+	return false;
+}
+
+/* Walk a keyring and the keyrings linked into it (the kernel's search
+ * recurses the same way; .secondary_trusted_keys links .builtin_trusted_keys). */
+static int kr_walk(struct ipe_kr *kr, int32_t ring, int depth, int32_t *seen, size_t *nseen)
+{
+	void *buf = NULL;
+	long len;
+	int rc = 0;
+
+	if (depth > 6 || *nseen >= 64 || kr_seen(seen, *nseen, ring))
+		return 0;
+	seen[(*nseen)++] = ring;
+	len = keyctl_read_alloc(ring, &buf);
+	if (len < 0) {
+		rc = errno == ENOMEM ? -ENOMEM : 0;
+		if (!kr->list_err && errno != ENOMEM)
+			kr->list_err = -errno;
+		return rc;
+	}
+	for (size_t i = 0; !rc && i < (size_t)len / sizeof(key_serial_t); i++) {
+		key_serial_t k;
+		char *d = NULL;
+
+		memcpy(&k, (const char *)buf + i * sizeof(k), sizeof(k));
+		if (keyctl_describe_alloc(k, &d) < 0) {
+			if (errno == ENOMEM)
+				rc = -ENOMEM;
+			continue;
+		}
+		if (!strncmp(d, "keyring;", 8))
+			rc = kr_walk(kr, k, depth + 1, seen, nseen);
+		else if (!strncmp(d, "asymmetric;", 11))
+			rc = kr_add_desc(kr, k, d);
+		free(d);
+	}
+	free(buf);
+	return rc;
+}
+
+int ipe_kr_open(int32_t ring, struct ipe_kr **ret)
+{
+	struct ipe_kr *kr = calloc(1, sizeof(*kr));
+	int32_t seen[64];
+	size_t nseen = 0;
+	int rc;
+
+	if (!kr)
+		return -ENOMEM;
+	kr->ring = ring;
+	rc = kr_walk(kr, ring, 0, seen, &nseen);
+	if (rc) {
+		ipe_kr_free(kr);
+		return rc;
+	}
+	*ret = kr;
+	return 0;
+}
+
+void ipe_kr_free(struct ipe_kr *kr)
+{
+	if (!kr)
+		return;
+	for (size_t i = 0; i < kr->n; i++)
+		free(kr->keys[i].id);
+	free(kr->keys);
+	free(kr);
+}
+
+/* keyctl_search for "ex:<hex id>": the key, -errno. */
+static long kr_search(int32_t ring, const uint8_t *id, size_t len)
+{
+	char *desc = malloc(3 + 2 * len + 1);
 	long k;
 
-	if (!id || !len || len > 2048)
-		return -ENOKEY;
-	desc = malloc(3 + 2 * len + 1);
 	if (!desc)
 		return -ENOMEM;
 	memcpy(desc, "ex:", 3);
 	hex(id, len, desc + 3);
-	k = keyctl_search(keyring, "asymmetric", desc, 0);
-	free(desc);
+	k = keyctl_search(ring, "asymmetric", desc, 0);
 	if (k < 0)
+		k = -errno;
+	free(desc);
+	return k;
+}
+
+/* Does the kernel's search tell "no such key" (ENOKEY) apart from "a key
+ * matches but may not be searched" (EACCES)?  Ask for an id nobody has. */
+static int kr_search_informative(struct ipe_kr *kr)
+{
+	static const uint8_t nobody[] = "ipe-tools: no key has this id";
+
+	if (!kr->search) {
+		long k = kr_search(kr->ring, nobody, sizeof(nobody) - 1);
+
+		kr->search = k == -ENOKEY ? 1 : -1;
+	}
+	return kr->search > 0;
+}
+
+int ipe_kr_find_desc(const struct ipe_kr *kr, const uint8_t *id, size_t len, int32_t *ret_key)
+{
+	for (size_t i = 0; id && len && i < kr->n; i++) {
+		if (kr->keys[i].id_len == len && !memcmp(kr->keys[i].id, id, len)) {
+			*ret_key = kr->keys[i].serial;
+			return 0;
+		}
+	}
+	return -ENOKEY;
+}
+
+int ipe_kr_find(struct ipe_kr *kr, const uint8_t *id, size_t len, int32_t *ret_key)
+{
+	long k;
+
+	*ret_key = 0;
+	if (!id || !len || len > 2048)
 		return -ENOKEY;
-	return (int32_t)k;
+	if (!ipe_kr_find_desc(kr, id, len, ret_key))
+		return 0;
+	k = kr_search(kr->ring, id, len);
+	if (k > 0) {
+		*ret_key = (int32_t)k;
+		return 0;
+	}
+	if (k == -ENOMEM)
+		return -ENOMEM;
+	if (k == -EACCES || k == -EPERM) {
+		/* a key with this id exists but root may not search it */
+		if (kr_search_informative(kr))
+			return 0;
+		return (int)k;
+	}
+	if (k == -ENOKEY && kr->list_err && kr->n == 0)
+		return kr->list_err;
+	return -ENOKEY;
 }
 
 int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t *digest, size_t dlen,
@@ -112,16 +316,22 @@ int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t 
 	char h[32];
 	size_t i;
 
+	if (key <= 0)
+		return 2;
 	for (i = 0; hash[i] && i < sizeof(h) - 1; i++)
 		h[i] = (char)((hash[i] >= 'A' && hash[i] <= 'Z') ? hash[i] + 32 : hash[i]);
 	h[i] = '\0';
 	snprintf(info, sizeof(info), "enc=%s hash=%s", ecdsa ? "x962" : "pkcs1", h);
 	if (keyctl_pkey_verify(key, info, digest, dlen, sig, slen) < 0) {
+		/* root may read the kernel's own keys but not use them */
+		if (errno == EACCES || errno == EPERM || errno == ENOKEY)
+			return 2;
+		/* The key's signature does not verify */
+		if (errno == EKEYREJECTED || errno == EBADMSG)
+			return -EKEYREJECTED;
 		/* Kernels before 6.x only do pkcs1/raw through keyctl: the key
 		 * matched by id, but this signature cannot be re-checked here. */
-		if (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOPKG || errno == 524 /* ENOTSUPP */)
-			return 1;
-		return -EKEYREJECTED;
+		return 1;
 	}
 	return 0;
 }

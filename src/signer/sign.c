@@ -415,6 +415,12 @@ int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, struct
 		rc = -EINVAL;
 		goto out;
 	}
+	if ((opts->flags & IPE_SIGN_KEYID) && !(opts->flags & IPE_SIGN_NO_CERT))
+		ipe_sign_diag(ctx, "IPE-S016", IPE_SEV_WARNING,
+			      "add the signer's own certificate to a kernel keyring (e.g. .secondary_trusted_keys), or drop --keyid",
+			      "%s: with --keyid the kernel never matches the signer to the embedded certificate, so the blob "
+			      "loads only if the signer's own key is in a kernel keyring (its CA alone is not enough)",
+			      opts->cert);
 	s->extra = sk_X509_new_null();
 	if (!s->extra) {
 		rc = -ENOMEM;

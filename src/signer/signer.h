@@ -71,8 +71,34 @@ int ipe_p7_parse(const uint8_t *blob, size_t len, struct ipe_p7 *p7, const char 
 		 char *whybuf, size_t whylen);
 void ipe_p7_release(struct ipe_p7 *p7);
 
-/* Keyring lookups (keyring.c) */
-int32_t ipe_keyring_find(int32_t keyring, const uint8_t *id, size_t id_len);
+/* Keyring lookups (keyring.c).  A snapshot of a keyring (nested keyrings
+ * included): each asymmetric key's serial and the hex id of its description
+ * (subject key identifier, or serial number when the cert has none). */
+struct ipe_kr_key {
+	int32_t serial;
+	uint8_t *id;
+	size_t id_len;
+};
+
+struct ipe_kr {
+	int32_t ring;
+	struct ipe_kr_key *keys;
+	size_t n, cap;
+	int list_err;  /* -errno of the first keyring that could not be read, 0 */
+	int search;    /* keyctl_search tells ENOKEY from EACCES: 1 yes, -1 no, 0 unknown */
+};
+
+int ipe_kr_open(int32_t ring, struct ipe_kr **ret_kr);
+void ipe_kr_free(struct ipe_kr *kr);
+/* A key whose description id is exactly id: 0 (*ret_key), -ENOKEY. */
+int ipe_kr_find_desc(const struct ipe_kr *kr, const uint8_t *id, size_t len, int32_t *ret_key);
+/* A key with this id (find_asymmetric_key's "ex:" match): 0 with *ret_key
+ * (0 when the key exists but may not be searched), -ENOKEY, or -EACCES /
+ * -EPERM when the keyring cannot tell. */
+int ipe_kr_find(struct ipe_kr *kr, const uint8_t *id, size_t len, int32_t *ret_key);
+/* KEYCTL_PKEY_VERIFY: 0 good, -EKEYREJECTED bad, 1 this kernel's keyctl
+ * cannot check this algorithm, 2 the key may not be used (EACCES) or is
+ * unknown (key 0). */
 int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t *digest,
 		       size_t dlen, const uint8_t *sig, size_t slen);
 int ipe_keyring_name_to_id(const char *name, int32_t *ret);

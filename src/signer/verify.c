@@ -29,6 +29,7 @@
 struct kid {
 	uint8_t *id;     /* serial contents || issuer contents */
 	size_t id_len;
+	size_t serial_len; /* the serial's part of id */
 	uint8_t *skid;
 	size_t skid_len;
 };
@@ -37,6 +38,7 @@ struct kcert {
 	X509 *x;                  /* not owned */
 	struct kid k;
 	uint8_t *aid0; size_t aid0_len;  /* AKID issuer+serial */
+	size_t aid0_serial_len;
 	uint8_t *aid1; size_t aid1_len;  /* AKID keyid */
 	bool self_signed;
 	int signer;               /* index of the issuer among the embedded certs, -1 */
@@ -128,6 +130,7 @@ static int kcert_init(struct kcert *c, X509 *x, const uint8_t *der, size_t der_l
 	    ipe_der_next(&tbs, &t) || ipe_der_next(&tbs, &subject))
 		return -EBADMSG;
 	c->k.id = cat2(serial.val, serial.len, issuer.val, issuer.len, &c->k.id_len);
+	c->k.serial_len = serial.len;
 	if (!c->k.id)
 		return -ENOMEM;
 	if (skid) {
@@ -154,7 +157,10 @@ static int kcert_init(struct kcert *c, X509 *x, const uint8_t *der, size_t der_l
 			slen = i2d_ASN1_INTEGER(aser, &sd);
 			if (nlen > 0 && slen > 0 && !der_contents(nd, (size_t)nlen, &nv, &nl) &&
 			    !der_contents(sd, (size_t)slen, &sv, &sl))
+			{
 				c->aid0 = cat2(sv, sl, nv, nl, &c->aid0_len);
+				c->aid0_serial_len = sl;
+			}
 			OPENSSL_free(nd);
 			OPENSSL_free(sd);
 			break;
@@ -289,8 +295,10 @@ int ipe_trust_add_keyring(struct ipe_ctx *ctx, struct ipe_trust *t, const char *
 
 /* A trusted key found by its ids. */
 struct tkey {
-	const struct kcert *c; /* file trust */
-	int32_t serial;        /* keyring trust */
+	const struct kcert *c;   /* file trust */
+	bool in_keyring;         /* keyring trust */
+	int32_t serial;          /* the keyring key, 0 if it exists but cannot be seen */
+	const struct kcert *emb; /* the embedded certificate standing for the keyring key, or NULL */
 };
 
 static bool kc_has_id(const struct kcert *c, const uint8_t *id, size_t len)
@@ -298,10 +306,53 @@ static bool kc_has_id(const struct kcert *c, const uint8_t *id, size_t len)
 	return same(c->k.id, c->k.id_len, id, len) || same(c->k.skid, c->k.skid_len, id, len);
 }
 
+/* find_asymmetric_key() in a kernel keyring.  The keys the kernel made
+ * itself cannot be searched by root, so a key is also recognised by the id
+ * its description shows (subject key identifier, else serial number). */
+static int kr_lookup(struct ipe_kr *kr, const uint8_t *id0, size_t l0, size_t serial_len, const uint8_t *id1,
+		     size_t l1, int32_t *key)
+{
+	int32_t k0 = 0, k1 = 0;
+	int r0, r1;
+
+	if (!id0) {
+		r1 = ipe_kr_find(kr, id1, l1, &k1);
+		*key = k1;
+		return r1;
+	}
+	r0 = ipe_kr_find(kr, id0, l0, &k0);
+	if (r0 == -EACCES || r0 == -EPERM) {
+		/* the search cannot be reproduced: go by the descriptions */
+		if (id1 && !ipe_kr_find_desc(kr, id1, l1, &k1)) {
+			*key = k1;
+			return 0;
+		}
+		if (serial_len && !ipe_kr_find_desc(kr, id0, serial_len, &k0)) {
+			*key = k0;
+			return id1 ? -EKEYREJECTED : 0;
+		}
+		return r0;
+	}
+	if (r0)
+		return r0;
+	if (!id1) {
+		*key = k0;
+		return 0;
+	}
+	r1 = ipe_kr_find(kr, id1, l1, &k1);
+	if (r1 == -ENOKEY || (!r1 && k0 && k1 && k0 != k1))
+		return -EKEYREJECTED;
+	if (r1)
+		return r1;
+	*key = k0 ? k0 : k1;
+	return 0;
+}
+
 /* find_asymmetric_key(): by id0 (then id1 must equal the key's SKID), or by
- * id1 alone.  0, -ENOKEY or -EKEYREJECTED (id0 matched, id1 did not). */
-static int tfind(const struct ipe_trust *t, const uint8_t *id0, size_t l0, const uint8_t *id1, size_t l1,
-		 struct tkey *k)
+ * id1 alone.  0, -ENOKEY or -EKEYREJECTED (id0 matched, id1 did not);
+ * -EACCES/-EPERM: the keyring cannot tell. */
+static int tfind(const struct ipe_trust *t, struct ipe_kr *kr, const uint8_t *id0, size_t l0, size_t serial_len,
+		 const uint8_t *id1, size_t l1, const struct kcert *emb, struct tkey *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (!id0 && !id1)
@@ -320,15 +371,16 @@ static int tfind(const struct ipe_trust *t, const uint8_t *id0, size_t l0, const
 		k->c = c;
 		return 0;
 	}
-	if (t->keyring) {
-		int32_t key = ipe_keyring_find(t->keyring, id0 ? id0 : id1, id0 ? l0 : l1);
+	if (kr) {
+		int32_t key = 0;
+		int rc = kr_lookup(kr, id0, l0, serial_len, id1, l1, &key);
 
-		if (key > 0) {
-			if (id0 && id1 && ipe_keyring_find(t->keyring, id1, l1) != key)
-				return -EKEYREJECTED;
-			k->serial = key;
-			return 0;
-		}
+		if (rc)
+			return rc;
+		k->in_keyring = true;
+		k->serial = key;
+		k->emb = emb;
+		return 0;
 	}
 	return -ENOKEY;
 }
@@ -351,17 +403,33 @@ static int pk_verify(EVP_PKEY *pk, const char *md, const uint8_t *dig, size_t dl
 	return ok ? 0 : -EKEYREJECTED;
 }
 
+static const char UNCHECKED_ALG[] =
+	"key trusted by id and policy accepted (this kernel's keyctl cannot re-check an ECDSA signature)";
+static const char UNCHECKED_ACCESS[] =
+	"trusted by key id; the signature itself can only be checked by the kernel (the trusted key may not be used from userspace); policy accepted";
+
 static int tverify(const struct tkey *k, const char *md, bool ecdsa, const uint8_t *dig, size_t dlen,
-		   const uint8_t *sig, size_t slen, bool *unchecked)
+		   const uint8_t *sig, size_t slen, const char **unchecked)
 {
 	int rc;
 
 	if (k->c)
 		return pk_verify(X509_get0_pubkey(k->c->x), md, dig, dlen, sig, slen);
 	rc = ipe_keyring_verify(k->serial, md, ecdsa, dig, dlen, sig, slen);
-	if (rc > 0) {
-		*unchecked = true;
-		rc = 0;
+	if (rc == 2) {
+		/* the key is there but may not be used: check the math with the
+		 * embedded copy of its certificate when the blob has one */
+		if (k->emb)
+			return pk_verify(X509_get0_pubkey(k->emb->x), md, dig, dlen, sig, slen);
+		*unchecked = UNCHECKED_ACCESS;
+		return 0;
+	}
+	if (rc == 1) {
+		if (k->emb)
+			return pk_verify(X509_get0_pubkey(k->emb->x), md, dig, dlen, sig, slen);
+		if (!*unchecked)
+			*unchecked = UNCHECKED_ALG;
+		return 0;
 	}
 	return rc;
 }
@@ -377,7 +445,9 @@ struct vstate {
 	size_t *dlen;
 	char why[512];
 	const char *reason;
-	bool unchecked;        /* a keyring signature could not be re-checked */
+	const char *unchecked; /* why a keyring signature could not be re-checked, or NULL */
+	struct ipe_kr *kr;     /* keyring trust: the keyring's keys */
+	int kr_denied;         /* -EACCES/-EPERM: some lookup could not be answered */
 };
 
 static const char *hash_for_md(const char *kname)
@@ -493,9 +563,12 @@ static int verify_one(struct vstate *v, size_t i)
 	signer_kid(s, &kid, &kid_len);
 	if (!kid)
 		return -ENOMEM;
-	for (size_t c = 0; c < v->p7.ncerts && found < 0; c++)
-		if (same(v->kc[c].k.id, v->kc[c].k.id_len, kid, kid_len) ||
-		    same(v->kc[c].k.skid, v->kc[c].k.skid_len, kid, kid_len))
+	/* pkcs7_find_key(): the kernel matches a signer to an embedded
+	 * certificate only by issuer + serial number.  A signer identified by
+	 * subject key identifier is never matched: no chain is built from it,
+	 * and its own key must be in the trusted keyring. */
+	for (size_t c = 0; !s->by_skid && c < v->p7.ncerts && found < 0; c++)
+		if (same(v->kc[c].k.id, v->kc[c].k.id_len, kid, kid_len))
 			found = (int)c;
 	free(kid);
 	v->signer_cert[i] = found;
@@ -517,6 +590,19 @@ static int verify_one(struct vstate *v, size_t i)
 	return verify_chain(v, found);
 }
 
+/* A keyring lookup that cannot be answered counts as "not found"; it is
+ * reported only if no signer is trusted in the end. */
+static int denied(struct vstate *v, int rc)
+{
+	if (rc == -EACCES || rc == -EPERM) {
+		if (!v->kr_denied)
+			v->kr_denied = rc;
+		return -ENOKEY;
+	}
+	return rc;
+}
+
+/* pkcs7_validate_trust_one() */
 static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 {
 	struct ipe_p7_signer *s = &v->p7.signers[i];
@@ -524,6 +610,7 @@ static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 	struct tkey k;
 	uint8_t *kid = NULL;
 	size_t kid_len = 0;
+	const struct kcert *emb = NULL;
 	bool cms_sig = true;
 
 	if (v->unsupported[i])
@@ -537,15 +624,20 @@ static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 			return -ENOKEY;
 		}
 		c->seen = true;
-		if (tfind(t, c->k.id, c->k.id_len, c->k.skid, c->k.skid_len, &k) == 0)
+		rc = denied(v, tfind(t, v->kr, c->k.id, c->k.id_len, c->k.serial_len, c->k.skid, c->k.skid_len, c,
+				     &k));
+		if (rc == 0)
 			goto matched;
+		if (rc != -ENOKEY)
+			return rc;
 		if (c->signer == x)
 			return -ENOKEY;
 		last = x;
 		cms_sig = false;
 	}
 	if (last >= 0 && (v->kc[last].aid0 || v->kc[last].aid1)) {
-		rc = tfind(t, v->kc[last].aid0, v->kc[last].aid0_len, v->kc[last].aid1, v->kc[last].aid1_len, &k);
+		rc = denied(v, tfind(t, v->kr, v->kc[last].aid0, v->kc[last].aid0_len, v->kc[last].aid0_serial_len,
+				     v->kc[last].aid1, v->kc[last].aid1_len, NULL, &k));
 		if (rc == 0) {
 			x = last;
 			goto matched;
@@ -553,10 +645,17 @@ static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 		if (rc != -ENOKEY)
 			return rc;
 	}
+	/* Last resort: a trusted key matching the signer's id directly.  The
+	 * embedded certificate with that id (if any) stands for the key when
+	 * the keyring key cannot be used from userspace. */
 	signer_kid(s, &kid, &kid_len);
 	if (!kid)
 		return -ENOMEM;
-	rc = tfind(t, kid, kid_len, NULL, 0, &k);
+	for (size_t c = 0; c < v->p7.ncerts && !emb; c++)
+		if (s->by_skid ? same(v->kc[c].k.skid, v->kc[c].k.skid_len, kid, kid_len) :
+				 same(v->kc[c].k.id, v->kc[c].k.id_len, kid, kid_len))
+			emb = &v->kc[c];
+	rc = denied(v, tfind(t, v->kr, kid, kid_len, s->by_skid ? 0 : s->serial_len, NULL, 0, emb, &k));
 	free(kid);
 	if (rc)
 		return rc;
@@ -612,6 +711,7 @@ static void vstate_release(struct vstate *v)
 	free(v->unsupported);
 	free(v->digest);
 	free(v->dlen);
+	ipe_kr_free(v->kr);
 	ipe_p7_release(&v->p7);
 }
 
@@ -681,6 +781,11 @@ int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *
 		goto out;
 	}
 	/* pkcs7_validate_trust() */
+	if (t->keyring) {
+		rc = ipe_kr_open(t->keyring, &v.kr);
+		if (rc)
+			goto out;
+	}
 	for (size_t i = 0; i < v.p7.ncerts; i++)
 		v.kc[i].seen = false;
 	actual = -ENOKEY;
@@ -710,8 +815,23 @@ int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *
 		r->signer = 0;
 		goto out;
 	}
+	if (actual == -ENOKEY && v.kr_denied) {
+		/* not "not found": the keyring did not let us look */
+		rc = v.kr_denied;
+		ipe_sign_diag(ctx, "IPE-S017", IPE_SEV_ERROR, "run as root on the target system",
+			      "keyring %s: cannot tell whether it holds the signer's key: %s (the key list or the key search "
+			      "was refused)", t->keyring_name ? t->keyring_name : "(kernel)", strerror(-rc));
+		goto out;
+	}
 	if (actual == -ENOKEY) {
-		set_result(r, ENOKEY, "trust",
+		bool skid_embedded = false;
+
+		for (size_t i = 0; i < n; i++)
+			if (v.p7.signers[i].by_skid && v.p7.ncerts)
+				skid_embedded = true;
+		set_result(r, ENOKEY, "trust", skid_embedded ?
+			   "no signer's key is trusted (a signer identified by subject key identifier (--keyid) is never "
+			   "matched to an embedded certificate: its own certificate must be in the keyring, its CA is not enough)" :
 			   v.p7.ncerts ? "no signer chains to a trusted key (the signer certificate or, with the leaf embedded, its issuer must be trusted)" :
 			   "no signer's certificate is trusted (the signer certificate is not embedded, so it must itself be in the keyring)");
 		r->signer = 0;
@@ -749,9 +869,7 @@ int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *
 				 ipe_errno_name(p->verdict.err) ? ipe_errno_name(p->verdict.err) : "?");
 			set_result(r, p->verdict.err, "policy", b);
 		} else {
-			set_result(r, 0, "policy", v.unchecked ?
-				   "key trusted by id and policy accepted (this kernel's keyctl cannot re-check an ECDSA signature)" :
-				   "signature trusted and policy accepted");
+			set_result(r, 0, "policy", v.unchecked ? v.unchecked : "signature trusted and policy accepted");
 		}
 		ipe_policy_free(p);
 	}
@@ -780,7 +898,8 @@ int ipe_verify_blob_kernel(struct ipe_ctx *ctx, const void *blob, size_t len, st
 		if (rc)
 			return rc;
 		t->keyring = id;
-		rc = ipe_verify_blob(ctx, t, blob, len, r);
+		t->keyring_name = strdup(first[i]);
+		rc = t->keyring_name ? ipe_verify_blob(ctx, t, blob, len, r) : -ENOMEM;
 		ipe_trust_free(t);
 		t = NULL;
 		if (rc)
@@ -802,7 +921,8 @@ int ipe_verify_blob_kernel(struct ipe_ctx *ctx, const void *blob, size_t len, st
 		if (rc)
 			return rc;
 		t->keyring = id;
-		rc = ipe_verify_blob(ctx, t, blob, len, &pr);
+		t->keyring_name = strdup(".platform");
+		rc = t->keyring_name ? ipe_verify_blob(ctx, t, blob, len, &pr) : -ENOMEM;
 		ipe_trust_free(t);
 		if (rc)
 			return rc;
