@@ -23,7 +23,7 @@ static void usage(FILE *f)
 	      "  ipe-sign verify (--trust CERT... | --keyring[=KEYRING]) BLOB\n"
 	      "  ipe-sign inspect [--format=text|json] BLOB\n"
 	      "  ipe-sign extract BLOB [-o OUT]\n"
-	      "  ipe-sign key-add CERT [--keyring KEYRING]\n"
+	      "  ipe-sign key-add [--keyring KEYRING] CERT\n"
 	      "\n"
 	      "Sign IPE policies into the DER PKCS#7 (CMS) blobs the Linux kernel loads through\n"
 	      "/sys/kernel/security/ipe/new_policy, and predict what the kernel answers for a blob.\n"
@@ -65,6 +65,7 @@ struct args {
 	bool keyring;
 	const char *keyring_spec;
 	const char *format;
+	bool force;
 	bool quiet;
 	const char *input;
 };
@@ -255,9 +256,90 @@ static int cmd_key_add(struct ipe_ctx *ctx, struct args *a)
 	return CLI_EXIT_OK;
 }
 
+static const char *const commands[] = { "sign", "verify", "inspect", "extract", "key-add" };
+
+static bool is_command(const char *s)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(s, commands[i]))
+			return true;
+	return false;
+}
+
+/* The long option "--name" (or a unique abbreviation, as getopt_long takes
+ * it) that arg starts with; NULL if none or ambiguous. */
+static const struct option *find_long(const struct option *opts, const char *arg)
+{
+	const struct option *hit = NULL;
+	size_t n = strcspn(arg, "=");
+	int nhits = 0;
+
+	for (const struct option *o = opts; o->name; o++) {
+		if (strncmp(o->name, arg, n))
+			continue;
+		if (strlen(o->name) == n)
+			return o;
+		hit = o;
+		nhits++;
+	}
+	return nhits == 1 ? hit : NULL;
+}
+
+/* The subcommand: the first word that is neither an option nor the value of
+ * an option that requires one.  Needed before parsing, because --keyring
+ * takes an optional value for verify but a required one for key-add. */
+static const char *find_command(int argc, char **argv, const struct option *opts, const char *shortopts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-' || !a[1])
+			return a;
+		if (a[1] == '-') {
+			const struct option *o = find_long(opts, a + 2);
+
+			if (o && o->has_arg == required_argument && !strchr(a, '='))
+				i++;
+			continue;
+		}
+		for (const char *c = a + 1; *c; c++) {
+			const char *sp = strchr(shortopts, *c);
+
+			if (sp && sp[1] == ':') {
+				if (!c[1])
+					i++;
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Options given to a subcommand they do not apply to are usage errors. */
+static const char *misplaced_option(const struct args *a)
+{
+	bool sign = !strcmp(a->cmd, "sign"), verify = !strcmp(a->cmd, "verify");
+
+	if (a->sc.any && !sign)
+		return "signing options (--key, --cert, --hash, ...)";
+	if (a->force && !sign)
+		return "--force";
+	if (a->out && !sign && strcmp(a->cmd, "extract"))
+		return "--output";
+	if (a->ntrust && !verify)
+		return "--trust";
+	if (a->keyring && !verify && strcmp(a->cmd, "key-add"))
+		return "--keyring";
+	if (a->format && strcmp(a->cmd, "inspect"))
+		return "--format";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		SIGN_OPTS_LONGOPTS,
 		{ "force", no_argument, NULL, 'f' },
@@ -269,8 +351,10 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char shortopts[] = "k:c:o:p:ft:qhV";
 	struct args a;
 	struct ipe_ctx *ctx = NULL;
+	const char *cmd, *bad;
 	int c, ret;
 
 	memset(&a, 0, sizeof(a));
@@ -280,10 +364,22 @@ int main(int argc, char **argv)
 		cli_error(PROG, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
-	while ((c = getopt_long(argc, argv, "k:c:o:p:ft:qhV", longopts, NULL)) != -1) {
+	/* key-add: --keyring KEYRING (value required, as two words or with =);
+	 * verify: --keyring alone means the kernel's keyrings, so a value must
+	 * be attached with '='. */
+	cmd = find_command(argc, argv, longopts, shortopts);
+	if (cmd && !strcmp(cmd, "key-add")) {
+		for (struct option *o = longopts; o->name; o++)
+			if (o->val == OPT_KEYRING)
+				o->has_arg = required_argument;
+	}
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': a.out = optarg; break;
-		case 'f': a.sc.so.flags |= IPE_SIGN_FORCE; break;
+		case 'f':
+			a.sc.so.flags |= IPE_SIGN_FORCE;
+			a.force = true;
+			break;
 		case 't': a.trust[a.ntrust++] = optarg; break;
 		case OPT_KEYRING:
 			a.keyring = true;
@@ -313,10 +409,23 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	a.cmd = argv[optind++];
-	/* key-add: "--keyring X" may have been given as two words */
-	if (!strcmp(a.cmd, "key-add") && a.keyring && !a.keyring_spec && argc - optind == 2) {
-		a.keyring_spec = argv[argc - 1];
-		argc--;
+	if (!is_command(a.cmd)) {
+		cli_error(PROG, "unknown command '%s' (sign, verify, inspect, extract, key-add)", a.cmd);
+		ret = CLI_EXIT_USAGE;
+		goto out;
+	}
+	bad = misplaced_option(&a);
+	if (bad) {
+		cli_error(PROG, "%s: %s do%s not apply to this command (see --help)", a.cmd, bad,
+			  strchr(bad, ' ') ? "" : "es");
+		ret = CLI_EXIT_USAGE;
+		goto out;
+	}
+	if (!strcmp(a.cmd, "verify") && a.keyring && !a.keyring_spec && argc - optind == 2) {
+		cli_error(PROG, "verify: write --keyring=%s (with '='): a bare --keyring means the kernel's keyrings",
+			  argv[optind]);
+		ret = CLI_EXIT_USAGE;
+		goto out;
 	}
 	if (argc - optind != 1) {
 		cli_error(PROG, "%s: expected exactly one input file (see --help)", a.cmd);
