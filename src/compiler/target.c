@@ -155,8 +155,6 @@ static void kconfig_line(const char *l, size_t len, struct ipe_kconfig *kc)
 	}
 }
 
-int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, size_t *ret_len);
-
 int ipe_kconfig_parse(const unsigned char *data, size_t len, struct ipe_kconfig *ret)
 {
 	struct ipe_kconfig kc;

@@ -52,4 +52,8 @@ bool ipe_kconfig_on(const struct ipe_kconfig *kc, enum ipe_ksym s);
  * for compressed data this build cannot inflate, or -ENOMEM. */
 int ipe_kconfig_parse(const unsigned char *data, size_t len, struct ipe_kconfig *ret);
 
+/* gunzip.c: decompress one gzip member (zlib); 0, -EBADMSG, -EFBIG (over
+ * 64 MiB of output) or -ENOMEM.  *ret_out is malloc'd. */
+int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, size_t *ret_len);
+
 #endif

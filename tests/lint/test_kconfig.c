@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Target kernels (src/compiler/target.c): the release table, .config text,
  * a gzip'd config made at test time with gzip(1) (as /proc/config.gz), and the
- * gzip reader (src/compiler/inflate.c) on truncated and garbage input. */
+ * gzip reader (src/compiler/gunzip.c, zlib) on truncated and garbage input. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,8 +20,8 @@
 
 #include "compiler/target.h"
 
-/* libipe's gzip reader (exported, no public header) */
-int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, size_t *ret_len);
+/* libipe's gzip reader: src/compiler/target.h */
+
 
 static const char config_text[] =
 	"#\n# Automatically generated file; DO NOT EDIT.\n#\n"
