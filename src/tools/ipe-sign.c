@@ -135,6 +135,8 @@ static void print_result(const struct ipe_verify_result *r, const char *blob)
 		       r->policy_version[1], r->policy_version[2]);
 	if (r->stage)
 		printf("  stage: %s\n", r->stage);
+	if (!r->err && r->reason && *r->reason)
+		printf("  note: %s\n", r->reason);
 }
 
 static int cmd_verify(struct ipe_ctx *ctx, struct args *a)
@@ -165,12 +167,12 @@ static int cmd_verify(struct ipe_ctx *ctx, struct args *a)
 		if (!rc && !r.err && a->keyring_spec)
 			r.keyring = a->keyring_spec;
 	}
-	ipe_ctx_diag_clear(ctx); /* the embedded policy's findings belong to ipe-check */
 	if (rc) {
 		print_diags(ctx);
 		cli_error(PROG, "%s: cannot verify: %s", a->input, cli_strerror(rc));
 		ret = CLI_EXIT_INPUT;
 	} else {
+		ipe_ctx_diag_clear(ctx); /* the embedded policy's findings belong to ipe-check */
 		print_result(&r, a->input);
 		ret = r.err ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 	}

@@ -38,8 +38,13 @@ S nocaps.p7b leaf $NB -nosmimecap; expect OK nocaps.p7b ca.pem
 # signed attributes including S/MIME capabilities (openssl default): EKEYREJECTED
 S caps.p7b leaf $NB; expect EKEYREJECTED caps.p7b ca.pem
 grep -q 'S/MIME' "$T/vout" && ok || bad "caps reason"
-# signer by issuer+serial, or by subject key identifier: OK
-S keyid.p7b leaf $NB -noattr -keyid; expect OK keyid.p7b ca.pem; expect OK keyid.p7b leaf.pem
+# signer by issuer+serial, or by subject key identifier: OK when the signer's key is trusted
+S keyid.p7b leaf $NB -noattr -keyid; expect OK keyid.p7b leaf.pem
+# ... but a signer identified by subject key identifier is never matched to the embedded
+# leaf (pkcs7_find_key compares issuer+serial only): the CA alone is not enough (kernel: ENOKEY)
+expect ENOKEY keyid.p7b ca.pem
+grep -q 'subject key identifier' "$T/vout" && ok || bad "keyid+embedded leaf: reason"
+S keyid-attr.p7b leaf $NB -nosmimecap -keyid; expect ENOKEY keyid-attr.p7b ca.pem; expect OK keyid-attr.p7b leaf.pem
 # signer cert not embedded, signer cert in the keyring: OK
 S nocerts.p7b leaf $NB -noattr -nocerts; expect OK nocerts.p7b leaf.pem
 S nocerts-keyid.p7b leaf $NB -noattr -nocerts -keyid; expect OK nocerts-keyid.p7b leaf.pem

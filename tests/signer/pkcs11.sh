@@ -33,7 +33,9 @@ check "HSM and file key give the same blob (deterministic RSA)" cmp hsm.p7b file
 check "sign with an EC key in softhsm2 (module from PKCS11_MODULE_PATH)" env PKCS11_MODULE_PATH="$MOD" \
 	"$IPE_SIGN" sign -q --key "pkcs11:token=ipe;object=eckey;type=private" --pass env:PIN --keyid --cert ec256.pem pol.txt -o hsm-ec.p7b
 check "openssl verifies the HSM EC blob" ossl_verify hsm-ec.p7b pol.txt -CAfile ca.pem -purpose any
-expect OK hsm-ec.p7b ca.pem
+# signed with --keyid: the kernel trusts it only with the signer's own key, not its CA
+expect ENOKEY hsm-ec.p7b ca.pem
+expect OK hsm-ec.p7b ec256.pem
 echo 9999 >badpin
 check_fails "wrong PIN" "$IPE_SIGN" sign -q --key "pkcs11:token=ipe;object=rsakey;type=private" \
 	--pkcs11-module "$MOD" --pass file:badpin --cert leaf.pem pol.txt -o bad.p7b

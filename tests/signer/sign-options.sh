@@ -28,6 +28,14 @@ for key in leaf ec256 ec384 rsa3072 rsa4096; do
 				expect OK $out $key.pem   # the signer cert itself trusted
 				expect ENOKEY $out ca.pem # only the CA: leaf not embedded
 				;;
+			*--keyid*)
+				# embedded leaf, signer by SKID: the kernel never matches the signer to the
+				# embedded cert, so only the signer's own key is trusted, not its CA
+				check "openssl verify $key $hash $mode" ossl_verify $out pol.txt -noverify
+				expect ENOKEY $out ca.pem
+				expect OK $out $key.pem
+				expect ENOKEY $out self.pem
+				;;
 			*)
 				check "openssl verify $key $hash $mode" ossl_verify $out pol.txt -noverify
 				check "openssl chain $key $hash $mode" ossl_verify $out pol.txt -CAfile ca.pem -purpose any
@@ -147,4 +155,55 @@ for f in trunc1 trunc2 trunc3 garbage empty indef deep; do
 done
 check_fails "verify without trust" "$IPE_SIGN" verify d1.p7b
 check "help" "$IPE_SIGN" --help
+
+# --- --keyid with the leaf embedded: warned (only loads with the signer's own key trusted) ---
+check "sign --keyid (embedded)" "$IPE_SIGN" sign --key leaf.key --cert leaf.pem --keyid pol.txt -o kw.p7b
+grep -q 'IPE-S016' out && grep -q "signer's own key" out && ok || { bad "--keyid --embed-cert warning"; cat out >&2; }
+check "sign --keyid --no-cert" "$IPE_SIGN" sign --key leaf.key --cert leaf.pem --keyid --no-cert pol.txt -o kn.p7b
+grep -q 'IPE-S016' out && bad "--keyid --no-cert must not warn" || ok
+check "sign (issuer+serial)" "$IPE_SIGN" sign --key leaf.key --cert leaf.pem pol.txt -o ki.p7b
+grep -q 'IPE-S016' out && bad "issuer+serial must not warn" || ok
+
+# --- option parsing: every option of every subcommand, both spellings --------------
+# (a value in the next word must never be taken for the input file, or vice versa)
+for form in sep eq; do
+	o() { if [ $form = sep ]; then printf '%s\n%s\n' "$1" "$2"; else printf '%s=%s\n' "$1" "$2"; fi; }
+	mapfile -t opt_K < <(o --key leaf.key); mapfile -t opt_C < <(o --cert leaf.pem); mapfile -t opt_H < <(o --hash sha384)
+	mapfile -t opt_O < <(o --output p-$form.p7b); mapfile -t opt_A < <(o --add-cert ca.pem)
+	check "sign options ($form)" "$IPE_SIGN" sign "${opt_K[@]}" "${opt_C[@]}" "${opt_H[@]}" "${opt_A[@]}" "${opt_O[@]}" pol.txt
+	"$IPE_SIGN" inspect --format=json p-$form.p7b | grep -q '"sha384"' && ok || bad "sign $form: --hash not applied"
+	[ "$("$IPE_SIGN" inspect --format=json p-$form.p7b | grep -c '"subject"')" -ge 2 ] && ok || bad "sign $form: --add-cert not applied"
+	check "sign options, policy first ($form)" "$IPE_SIGN" sign pol.txt "${opt_K[@]}" "${opt_C[@]}" "${opt_O[@]}"
+	mapfile -t opt_T < <(o --trust ca.pem)
+	expect OK p-$form.p7b ca.pem
+	check "verify --trust ($form)" "$IPE_SIGN" verify "${opt_T[@]}" p-$form.p7b
+	check "verify --trust, blob first ($form)" "$IPE_SIGN" verify p-$form.p7b "${opt_T[@]}"
+	mapfile -t opt_F < <(o --format json)
+	check "inspect --format ($form)" "$IPE_SIGN" inspect "${opt_F[@]}" p-$form.p7b
+	grep -q '"signers"' out && ok || bad "inspect --format $form: not json"
+	mapfile -t opt_X < <(o --output x-$form.txt)
+	check "extract --output ($form)" "$IPE_SIGN" extract "${opt_X[@]}" p-$form.p7b
+	cmp -s x-$form.txt pol.txt && ok || bad "extract $form: wrong content"
+	check "extract --output, blob first ($form)" "$IPE_SIGN" extract p-$form.p7b "${opt_X[@]}"
+	cmp -s x-$form.txt pol.txt && ok || bad "extract $form (blob first): wrong content"
+	# key-add --keyring KEYRING CERT: the keyring is the keyring, the cert the cert
+	mapfile -t opt_R < <(o --keyring .ipe_no_such_ring)
+	for order in ring-first cert-first; do
+		if [ $order = ring-first ]; then args=("${opt_R[@]}" ca.pem); else args=(ca.pem "${opt_R[@]}"); fi
+		"$IPE_SIGN" key-add "${args[@]}" >out 2>&1
+		rc=$?
+		[ $rc -eq 1 ] && grep -q "keyring '.ipe_no_such_ring' not found" out && grep -q 'ca.pem: not added to .ipe_no_such_ring' out &&
+			ok || { bad "key-add ${args[*]} (exit $rc)"; cat out >&2; }
+	done
+done
+check_fails "key-add --keyring without a value" "$IPE_SIGN" key-add ca.pem --keyring
+grep -q "requires an argument" out && ok || bad "key-add --keyring: message"
+check_fails "verify --keyring KEYRING BLOB (space)" "$IPE_SIGN" verify --keyring @s d1.p7b
+grep -q "keyring=@s" out && ok || bad "verify --keyring space: hint"
+check_fails "option of another command" "$IPE_SIGN" inspect --trust ca.pem d1.p7b
+grep -q "does not apply" out && ok || bad "misplaced option message"
+check_fails "signing option to verify" "$IPE_SIGN" verify --trust ca.pem --key leaf.key d1.p7b
+check_fails "--format to sign" "$IPE_SIGN" sign --key leaf.key --cert leaf.pem --format json pol.txt -o z.p7b
+[ -e z.p7b ] && bad "z.p7b written despite a usage error" || ok
+check_fails "unknown command" "$IPE_SIGN" frobnicate d1.p7b
 finish
