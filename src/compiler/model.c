@@ -60,7 +60,7 @@ struct alg_index {
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a 64 */
 
 	for (size_t i = 0; i < len; i++) {
 		h ^= (unsigned char)s[i];
