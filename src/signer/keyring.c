@@ -326,12 +326,13 @@ int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t 
 		/* root may read the kernel's own keys but not use them */
 		if (errno == EACCES || errno == EPERM || errno == ENOKEY)
 			return 2;
-		/* The key's signature does not verify */
-		if (errno == EKEYREJECTED || errno == EBADMSG)
-			return -EKEYREJECTED;
 		/* Kernels before 6.x only do pkcs1/raw through keyctl: the key
 		 * matched by id, but this signature cannot be re-checked here. */
-		return 1;
+		if (errno == EINVAL || errno == EOPNOTSUPP || errno == ENOPKG || errno == 524 /* ENOTSUPP */)
+			return 1;
+		/* The signature does not verify with this key (or the running
+		 * kernel cannot verify it at all: it would refuse the same way). */
+		return -EKEYREJECTED;
 	}
 	return 0;
 }
