@@ -137,6 +137,7 @@ struct rstate {
 	/* digest interning (whole policy) */
 	struct htab digests;        /* hash -> prop index of the representative */
 	uint32_t *digest_id;        /* per prop (digests only) */
+	uint8_t *digest_multi;      /* per digest id: 1 when the digest occurs in more than one property */
 	/* per op */
 	const struct ipe_op_table *t;
 	int op;
@@ -204,39 +205,68 @@ static uint64_t digest_hash(const struct ipe_policy *p, const struct ipe_prop *p
 static int intern_digests(struct rstate *st)
 {
 	const struct ipe_policy *p = st->p;
-	size_t ndig = 0;
+	size_t ndig = 0, nd = 0;
+	uint64_t *hs = NULL;
+	uint32_t *at = NULL;
+	int rc = -ENOMEM;
 
 	st->digest_id = calloc(p->nprops ? p->nprops : 1, sizeof(*st->digest_id));
-	if (!st->digest_id)
+	st->digest_multi = calloc(p->nprops ? p->nprops : 1, 1);
+	if (!st->digest_id || !st->digest_multi)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nprops; i++)
 		ndig += ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type);
 	if (ht_init(&st->digests, ndig + 1))
 		return -ENOMEM;
+	/* hash every digest first (a sequential pass), then probe the table
+	 * with the slots of the next few digests prefetched: on a big policy
+	 * every probe is a cache miss, and this lets them overlap */
+	hs = malloc((ndig + 1) * sizeof(*hs));
+	at = malloc((ndig + 1) * sizeof(*at));
+	if (!hs || !at)
+		goto out;
 	for (size_t i = 0; i < p->nprops; i++) {
-		const struct ipe_prop *pr = &p->props[i];
-		uint64_t h;
+		if (!ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type))
+			continue;
+		hs[nd] = digest_hash(p, &p->props[i]);
+		at[nd++] = (uint32_t)i;
+	}
+	for (size_t x = 0; x < nd; x++) {
+		const struct ipe_prop *pr;
+		uint64_t h = hs[x];
 		size_t pos = SIZE_MAX;
-		uint32_t v;
+		uint32_t v, i = at[x];
 		bool found = false;
 
-		if (!ipe_prop_is_digest((enum ipe_prop_type)pr->type))
-			continue;
-		h = digest_hash(p, pr);
+		if (x + 8 < nd)
+			__builtin_prefetch(&st->digests.slots[mix64(hs[x + 8]) & (st->digests.cap - 1)]);
+		pr = &p->props[i];
 		while (ht_next(&st->digests, h, &pos, &v)) {
 			if (ipe_prop_digest_equal(p, &p->props[v], pr)) {
 				st->digest_id[i] = st->digest_id[v];
+				st->digest_multi[st->digest_id[v]] = 1;
 				found = true;
 				break;
 			}
 		}
 		if (!found) {
-			st->digest_id[i] = (uint32_t)i; /* id = index of the first occurrence */
-			if (ht_insert(&st->digests, h, (uint32_t)i))
-				return -ENOMEM;
+			st->digest_id[i] = i; /* id = index of the first occurrence */
+			if (ht_insert(&st->digests, h, i))
+				goto out;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	free(hs);
+	free(at);
+	return rc;
+}
+
+/* A digest (id + 1; 0 = none) that only one property of the whole policy
+ * holds: no other rule can share a bucket or a property set with it. */
+static bool dig_unique(const struct rstate *st, uint32_t id1)
+{
+	return id1 && !st->digest_multi[id1 - 1];
 }
 
 static uint64_t prop_key(const struct rstate *st, const struct ipe_prop *pr)
@@ -246,6 +276,12 @@ static uint64_t prop_key(const struct rstate *st, const struct ipe_prop *pr)
 	if (!ipe_prop_is_digest((enum ipe_prop_type)pr->type))
 		return (uint64_t)pr->type + 1;
 	return ((uint64_t)(pr->type + 1) << 56) | ((uint64_t)st->digest_id[idx] + 16);
+}
+
+/* The key of a digest no other property holds (see dig_unique). */
+static bool key_unique(const struct rstate *st, uint64_t key)
+{
+	return (key >> 56) != 0 && !st->digest_multi[(key & ((1ull << 56) - 1)) - 16];
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -373,25 +409,35 @@ static int index_add(struct rstate *st, uint32_t i)
 {
 	int a = st->t->rules[i].action;
 	uint32_t pat = st->pat[i] & 0xff, d = st->dd[i], f = st->ff[i];
+	bool ud, uf;
 	int rc = 0;
 
 	if (!d && !f)
 		return bucket_add(st, bkey(a, BK_UU, 0, 0), pat, i);
+	/* buckets keyed by a digest only this rule holds are never queried
+	 * by another rule (index_overlap skips them too): not stored */
+	ud = dig_unique(st, d);
+	uf = dig_unique(st, f);
 	rc |= bucket_add(st, bkey(a, BK_GD, 0, 0), pat, i);
 	if (d && !f) {
-		rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
+		if (!ud)
+			rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
 		rc |= bucket_add(st, bkey(a, BK_FU_D, 0, 0), pat, i);
-		if (st->has_both)
+		if (st->has_both && !ud)
 			rc |= bucket_add(st, bkey(a, BK_DFU, d, 0), pat, i);
 	} else if (!d && f) {
-		rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
+		if (!uf)
+			rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
 		rc |= bucket_add(st, bkey(a, BK_DU_F, 0, 0), pat, i);
-		if (st->has_both)
+		if (st->has_both && !uf)
 			rc |= bucket_add(st, bkey(a, BK_DUF, 0, f), pat, i);
 	} else {
-		rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
-		rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
-		rc |= bucket_add(st, bkey(a, BK_DF, d, f), pat, i);
+		if (!ud)
+			rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
+		if (!uf)
+			rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
+		if (!ud && !uf)
+			rc |= bucket_add(st, bkey(a, BK_DF, d, f), pat, i);
 	}
 	return rc ? -ENOMEM : 0;
 }
@@ -407,6 +453,7 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 static uint32_t index_overlap(const struct rstate *st, uint32_t i, int a, bool skip_exceptions)
 {
 	uint32_t pat = st->pat[i] & 0xff, d = st->dd[i], f = st->ff[i], r = UINT32_MAX;
+	bool ud, uf;
 
 	if (!d && !f) {
 		r = bucket_query(st, bkey(a, BK_UU, 0, 0), st->compat[pat][0]);
@@ -414,17 +461,24 @@ static uint32_t index_overlap(const struct rstate *st, uint32_t i, int a, bool s
 			r = min_u32(r, bucket_query(st, bkey(a, BK_GD, 0, 0), st->compat[pat][1]));
 		return r;
 	}
+	ud = dig_unique(st, d);
+	uf = dig_unique(st, f);
 	r = bucket_query(st, bkey(a, BK_UU, 0, 0), st->compat[pat][1]);
 	if (d && !f) {
 		r = min_u32(r, bucket_query(st, bkey(a, BK_DU_F, 0, 0), st->compat[pat][1]));
-		r = min_u32(r, bucket_query(st, bkey(a, BK_DANY, d, 0), st->compat[pat][1]));
+		if (!ud)
+			r = min_u32(r, bucket_query(st, bkey(a, BK_DANY, d, 0), st->compat[pat][1]));
 	} else if (!d && f) {
 		r = min_u32(r, bucket_query(st, bkey(a, BK_FU_D, 0, 0), st->compat[pat][1]));
-		r = min_u32(r, bucket_query(st, bkey(a, BK_FANY, 0, f), st->compat[pat][1]));
+		if (!uf)
+			r = min_u32(r, bucket_query(st, bkey(a, BK_FANY, 0, f), st->compat[pat][1]));
 	} else {
-		r = min_u32(r, bucket_query(st, bkey(a, BK_DFU, d, 0), st->compat[pat][1]));
-		r = min_u32(r, bucket_query(st, bkey(a, BK_DUF, 0, f), st->compat[pat][1]));
-		r = min_u32(r, bucket_query(st, bkey(a, BK_DF, d, f), st->compat[pat][1]));
+		if (!ud)
+			r = min_u32(r, bucket_query(st, bkey(a, BK_DFU, d, 0), st->compat[pat][1]));
+		if (!uf)
+			r = min_u32(r, bucket_query(st, bkey(a, BK_DUF, 0, f), st->compat[pat][1]));
+		if (!ud && !uf)
+			r = min_u32(r, bucket_query(st, bkey(a, BK_DF, d, f), st->compat[pat][1]));
 	}
 	return r;
 }
@@ -551,7 +605,8 @@ static void rule_keys(struct rstate *st, uint32_t i, size_t *kpos, const struct 
 
 	for (uint32_t j = 0; j < r->nprops; j++)
 		k[j] = prop_key(st, &props[j]);
-	qsort(k, r->nprops, sizeof(*k), cmp_u64);
+	if (r->nprops > 1)
+		qsort(k, r->nprops, sizeof(*k), cmp_u64);
 	for (uint32_t j = 0; j < r->nprops; j++)
 		if (n == 0 || k[n - 1] != k[j])
 			k[n++] = k[j];
@@ -597,19 +652,38 @@ static bool same_keys(const struct rstate *st, uint32_t j, const uint64_t *k, ui
 	return m == st->kn[j];
 }
 
+/* Rule i holds a digest no other property has: no later rule's set is a
+ * superset of its set, so the set need not be indexed. */
+static bool set_has_unique(const struct rstate *st, uint32_t i)
+{
+	const uint64_t *k = st->keys + st->koff[i];
+
+	for (uint32_t x = 0; x < st->kn[i]; x++)
+		if (key_unique(st, k[x]))
+			return true;
+	return false;
+}
+
 /* Earliest earlier live rule whose property set is a subset of rule i's. */
 static uint32_t find_subset(const struct rstate *st, uint32_t i, uint32_t *ret_sel)
 {
 	const uint64_t *k = st->keys + st->koff[i];
 	uint32_t n = st->kn[i], best = UINT32_MAX, bestsel = 0;
-	uint32_t nsub = n <= 10 ? 1u << n : 0;
+	uint32_t nsub = n <= 10 ? 1u << n : 0, umask = 0;
 
+	/* a subset holding a digest no other property has is no earlier
+	 * rule's set */
+	for (uint32_t x = 0; x < n && x < 32; x++)
+		if (key_unique(st, k[x]))
+			umask |= 1u << x;
 	for (uint32_t sel = 0; sel < (nsub ? nsub : 1u); sel++) {
 		uint64_t h;
 		size_t pos = SIZE_MAX;
 		uint32_t j;
 
 		if (sel == 0 && !st->has_empty && n > 0)
+			continue;
+		if (sel & umask)
 			continue;
 		h = set_hash(k, n, sel);
 
@@ -622,9 +696,13 @@ static uint32_t find_subset(const struct rstate *st, uint32_t i, uint32_t *ret_s
 	if (!nsub) { /* huge rule: check the empty set, single properties and the whole set */
 		for (uint32_t x = 0; x <= n; x++) {
 			uint32_t sel = x < n && x < 32 ? 1u << x : (n < 32 ? (1u << n) - 1 : UINT32_MAX);
-			uint64_t h = set_hash(k, n, sel);
+			uint64_t h;
 			size_t pos = SIZE_MAX;
 			uint32_t j;
+
+			if (sel & umask)
+				continue;
+			h = set_hash(k, n, sel);
 
 			while (ht_next(&st->sets, h, &pos, &j))
 				if (j < best && same_keys(st, j, k, n, sel)) {
@@ -776,7 +854,8 @@ static void check_op(struct rstate *st)
 									     : "loads from a memory buffer");
 			}
 		}
-		if (ht_insert(&st->sets, set_hash(st->keys + st->koff[i], st->kn[i], st->kn[i] < 32 ? (1u << st->kn[i]) - 1 : UINT32_MAX), i) ||
+		if ((!set_has_unique(st, i) &&
+		     ht_insert(&st->sets, set_hash(st->keys + st->koff[i], st->kn[i], st->kn[i] < 32 ? (1u << st->kn[i]) - 1 : UINT32_MAX), i)) ||
 		    index_add(st, i)) {
 			run->err = -ENOMEM;
 			return;
@@ -918,6 +997,7 @@ void lint_check_rules(struct lint_run *run)
 	ht_free(&st.sets);
 	ht_free(&st.bidx);
 	free(st.digest_id);
+	free(st.digest_multi);
 	free(st.flags);
 	free(st.keys);
 	free(st.koff);
