@@ -3,8 +3,23 @@
  * (lone CR, CRLF, \v \f 0xA0 and non-ASCII, '#' glued to a token, BOM).
  * The NUL byte is reported by the front end (IPE-W160). */
 #include <stdio.h>
+#include <string.h>
 
 #include "checks.h"
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* 8 bytes that are all printable ASCII or space (0x20-0x7e) and no '#':
+ * nothing to report, only the column moves. */
+static inline bool plain8(const unsigned char *d)
+{
+	uint64_t x, h;
+
+	memcpy(&x, d, sizeof(x));
+	h = x ^ (ONES * '#');
+	return !((((x - ONES * 0x20) & ~x) | ((x + ONES * (0x7f - 0x7e)) | x) | ((h - ONES) & ~h)) & HIGHS);
+}
 
 struct first {
 	struct ipe_loc loc;
@@ -35,8 +50,20 @@ void lint_check_text(struct lint_run *run)
 			    "UTF-8 byte order mark: the kernel reads these 3 bytes as part of the first token");
 	}
 	for (size_t i = 0; i < len && !run->err; i++) {
-		unsigned char c = d[i];
+		unsigned char c;
 		struct ipe_loc l;
+
+		/* the common case, 8 bytes at a time */
+		if (i + 8 <= len && plain8(d + i)) {
+			do {
+				i += 8;
+				col += 8;
+			} while (i + 8 <= len && plain8(d + i));
+			prev_token = !in_comment && d[i - 1] != ' ';
+			if (i >= len)
+				break;
+		}
+		c = d[i];
 
 		if (c > 0x20 && c < 0x7f && c != '#') { /* the common case */
 			col++;
