@@ -2,7 +2,9 @@
 /* Digest checks: algorithm names, lengths, empty parts, fs-verity support,
  * uppercase hex, fs-verity builtin signatures. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
@@ -30,7 +32,19 @@ static const char *suggest_alg(const char *alg, char *buf, size_t bufsz)
 void lint_check_digests(struct lint_run *run)
 {
 	const struct ipe_policy *p = run->p;
+	/* per interned algorithm: its digest size (0 unknown) and whether
+	 * fs-verity supports it: computed once, not per digest */
+	size_t *alg_size = calloc(p->nalgs ? p->nalgs : 1, sizeof(*alg_size));
+	bool *alg_fsv = calloc(p->nalgs ? p->nalgs : 1, sizeof(*alg_fsv));
 
+	if (!alg_size || !alg_fsv) {
+		run->err = -ENOMEM;
+		goto out;
+	}
+	for (size_t a = 0; a < p->nalgs; a++) {
+		alg_size[a] = ipe_hash_alg_size(p->algs[a]);
+		alg_fsv[a] = ipe_fsverity_alg_supported(p->algs[a]);
+	}
 	for (int op = 0; op < IPE_OP_COUNT && !run->err; op++) {
 		const struct ipe_op_table *t = &p->ops[op];
 
@@ -59,12 +73,14 @@ void lint_check_digests(struct lint_run *run)
 								    : "digest");
 					continue;
 				}
-				/* policy bytes: never print them raw */
-				ipe_escape_bytes(shown, sizeof(shown), alg, strlen(alg));
 				if (pr->flags & IPE_PROPF_UPPER_HEX)
 					lint_report(run, LC_UPPER_HEX, &pr->loc, "the canonical text writes lowercase",
 						    "%s is written in uppercase hex", key);
-				want = ipe_hash_alg_size(alg);
+				want = alg_size[pr->alg];
+				if (want == pr->digest_len && (pr->type != IPE_PROP_FSV_DIGEST || alg_fsv[pr->alg]))
+					continue; /* the common case: nothing to say */
+				/* policy bytes: never print them raw */
+				ipe_escape_bytes(shown, sizeof(shown), alg, strlen(alg));
 				if (!want) {
 					sugg = suggest_alg(alg, sbuf, sizeof(sbuf));
 					if (sugg && strcmp(sugg, alg) != 0) {
@@ -74,7 +90,7 @@ void lint_check_digests(struct lint_run *run)
 						continue;
 					}
 				}
-				if (pr->type == IPE_PROP_FSV_DIGEST && !ipe_fsverity_alg_supported(alg)) {
+				if (pr->type == IPE_PROP_FSV_DIGEST && !alg_fsv[pr->alg]) {
 					lint_report(run, LC_FSV_ALG, &pr->loc,
 							    "fs-verity digests are sha256 or sha512 ('fsverity digest --hash-alg=...')",
 							    "fs-verity does not support algorithm '%s': this fsverity_digest never matches",
@@ -106,4 +122,7 @@ void lint_check_digests(struct lint_run *run)
 			}
 		}
 	}
+out:
+	free(alg_size);
+	free(alg_fsv);
 }
