@@ -140,7 +140,6 @@ struct ipe_ctl_blob {
 	/* The embedded policy, parsed by libipe (NULL if no content). */
 	struct ipe_policy *policy;
 	uint32_t src;               /* source index of content in the ctx */
-	size_t nsigners;
 };
 
 /* Inspect a blob in memory: hash, CMS structure, embedded policy (its

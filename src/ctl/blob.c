@@ -4,14 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/objects.h>
-#include <openssl/x509.h>
-
 #include <ipe/io.h>
+#include <ipe/sign.h>
 
 #include "ctl-internal.h"
 
@@ -26,113 +20,41 @@ static int set_cms_err(struct ipe_ctl_blob *b, int err, const char *why)
 	return b->cms_why ? 0 : -ENOMEM;
 }
 
-/* Signed attributes including S/MIME capabilities are refused by the
- * kernel (EKEYREJECTED); sha1 and RSA-PSS are not supported (ENOPKG). */
-static int inspect_signers(struct ipe_ctl_blob *b, CMS_ContentInfo *cms)
-{
-	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
-	int rc = 0, n = sis ? sk_CMS_SignerInfo_num(sis) : 0;
-	bool any_ok = false, any_nopkg = false, any_smime = false;
-
-	b->nsigners = n > 0 ? (size_t)n : 0;
-	for (int i = 0; i < n; i++) {
-		CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
-		X509_ALGOR *dig = NULL, *sig = NULL;
-		EVP_PKEY *pk = NULL;
-		X509 *signer = NULL;
-		bool bad = false;
-
-		CMS_SignerInfo_get0_algs(si, &pk, &signer, &dig, &sig);
-		if (dig) {
-			int nid = OBJ_obj2nid(dig->algorithm);
-
-			if (nid == NID_sha1 || nid == NID_md5) {
-				any_nopkg = true;
-				bad = true;
-			}
-		}
-		if (sig && OBJ_obj2nid(sig->algorithm) == NID_rsassaPss) {
-			any_nopkg = true;
-			bad = true;
-		}
-		if (CMS_signed_get_attr_by_NID(si, NID_SMIMECapabilities, -1) >= 0) {
-			any_smime = true;
-			bad = true;
-		}
-		if (!bad)
-			any_ok = true;
-	}
-	if (n == 0)
-		rc = set_cms_err(b, EBADMSG, "the PKCS#7 message has no signer");
-	else if (!any_ok && any_smime)
-		rc = set_cms_err(b, EKEYREJECTED,
-				 "the signed attributes include S/MIME capabilities, which the kernel "
-				 "rejects (sign with -noattr or -nosmimecap)");
-	else if (!any_ok && any_nopkg)
-		rc = set_cms_err(b, ENOPKG,
-				 "the signature uses sha1/md5 or RSA-PSS, which the kernel does not "
-				 "support (use sha256 with RSA PKCS#1 v1.5 or ECDSA)");
-	return rc;
-}
-
+/*
+ * The structure of the blob, judged by the signer's kernel-faithful verifier
+ * with nothing trusted: every refusal before the trust stage (size, DER,
+ * PKCS#7 form, detached or streamed content, S/MIME capabilities, algorithms)
+ * is the kernel's answer whatever keys it holds.  The embedded policy comes
+ * from the same library.  Its diagnostics stay in a private context.
+ */
 static int inspect_cms(struct ipe_ctl_blob *b)
 {
-	BIO *bio = NULL;
-	CMS_ContentInfo *cms = NULL;
-	ASN1_OCTET_STRING **pos;
-	int rc = 0;
+	struct ipe_verify_result r = { 0 };
+	struct ipe_trust *none = NULL;
+	struct ipe_ctx *priv = NULL;
+	int rc;
 
-	if (b->len >= 5 && memcmp(b->data, "-----", 5) == 0)
-		return set_cms_err(b, EBADMSG,
-				   "the blob is PEM; the kernel expects DER (re-sign with -outform DER "
-				   "or convert with openssl cms -cmsout -inform PEM -outform DER)");
-	if (b->len < 2 || b->data[0] != 0x30)
-		return set_cms_err(b, EBADMSG, "the blob is not a DER PKCS#7/CMS message");
-	if (b->data[1] == 0x80)
-		return set_cms_err(b, EKEYREJECTED,
-				   "the blob uses indefinite-length (streamed) encoding; the kernel "
-				   "needs definite-length DER (do not sign with -stream)");
-	bio = BIO_new_mem_buf(b->data, (int)(b->len > INT32_MAX ? INT32_MAX : b->len));
-	if (!bio)
-		return -ENOMEM;
-	cms = d2i_CMS_bio(bio, NULL);
-	ERR_clear_error();
-	if (!cms) {
-		rc = set_cms_err(b, EBADMSG, "the blob is not a valid DER PKCS#7/CMS message");
+	rc = ipe_ctx_new(&priv);
+	if (!rc)
+		rc = ipe_trust_new(&none);
+	if (!rc)
+		rc = ipe_verify_blob(priv, none, b->data, b->len, &r);
+	if (rc)
 		goto out;
+	if (r.err && r.stage && strcmp(r.stage, "trust") != 0 && strcmp(r.stage, "policy") != 0) {
+		rc = set_cms_err(b, r.err, r.reason && r.reason[0] ? r.reason : "not a valid signed policy");
+		if (rc)
+			goto out;
 	}
-	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
-		rc = set_cms_err(b, EBADMSG, "the PKCS#7 message is not SignedData");
-		goto out;
+	if (ipe_blob_extract(priv, b->data, b->len, &b->content, &b->content_len) < 0) {
+		b->content = NULL;
+		b->content_len = 0;
 	}
-	pos = CMS_get0_content(cms);
-	if (!pos || !*pos) {
-		rc = set_cms_err(b, EKEYREJECTED,
-				 "the signature is detached: the policy is not embedded (sign with "
-				 "-nodetach)");
-		goto out;
-	}
-	if (OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_pkcs7_data) {
-		rc = set_cms_err(b, EBADMSG, "the signed content type is not id-data");
-		goto out;
-	}
-	if ((*pos)->length <= 0) {
-		rc = set_cms_err(b, EBADMSG, "the signed content (the policy) is empty");
-		goto out;
-	}
-	b->content = malloc((size_t)(*pos)->length + 1);
-	if (!b->content) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(b->content, (*pos)->data, (size_t)(*pos)->length);
-	b->content[(*pos)->length] = '\0';
-	b->content_len = (size_t)(*pos)->length;
-	rc = inspect_signers(b, cms);
 out:
-	CMS_ContentInfo_free(cms);
-	BIO_free(bio);
-	return rc;
+	ipe_verify_result_clear(&r);
+	ipe_trust_free(none);
+	ipe_ctx_free(priv);
+	return rc == -ENOMEM ? rc : 0;
 }
 
 int ipe_ctl_blob_new(struct ipe_ctx *ctx, const char *path, const void *data, size_t len,
