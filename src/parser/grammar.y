@@ -17,8 +17,6 @@
 %define api.prefix {ipe_yy}
 %define parse.error custom
 %define api.value.type {struct ipe_yytok}
-%define api.location.type {struct ipe_loc}
-%locations
 %param {struct ipe_parser *ps}
 
 %code requires {
@@ -26,25 +24,20 @@
 }
 
 %code provides {
-int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps);
+int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps);
 int ipe_yyparse(struct ipe_parser *ps);
 }
 
 %code {
 #include <errno.h>
 
-#define YYLLOC_DEFAULT(Cur, Rhs, N)                     \
-	do {                                            \
-		if (N)                                  \
-			(Cur) = YYRHSLOC(Rhs, 1);       \
-		else                                    \
-			(Cur) = YYRHSLOC(Rhs, 0);       \
-	} while (0)
+/* No bison locations: every token's value is its index in the current
+ * line, which holds the locations (parser.c); a location stack would only
+ * copy 20 bytes per symbol around. */
 
-static void ipe_yyerror(IPE_YYLTYPE *loc, struct ipe_parser *ps, const char *msg)
+static void ipe_yyerror(struct ipe_parser *ps, const char *msg)
 {
 	/* Only reached for internal failures (memory exhausted). */
-	(void)loc;
 	(void)msg;
 	if (!ps->err)
 		ps->err = -ENOMEM;
@@ -119,8 +112,6 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct ipe_parser *p
 	yysymbol_kind_t k = yypcontext_token(yyctx);
 	int kind = k == YYSYMBOL_YYEOF ? IPE_PS_EOF : k == YYSYMBOL_T_EOL ? IPE_PS_EOL : IPE_PS_OTHER;
 
-	ipe_ps_syntax_error(ps, kind, yypcontext_location(yyctx));
+	ipe_ps_syntax_error(ps, kind);
 	return 0;
 }
-
-int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps);

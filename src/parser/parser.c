@@ -105,7 +105,7 @@ static int token_kind(const struct ipe_parser *ps, size_t i)
 	}
 }
 
-int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps)
+int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 {
 	int rc;
 
@@ -140,7 +140,6 @@ int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps)
 		size_t i = ps->next++;
 
 		lval->idx = (uint32_t)i;
-		*lloc = ps->line.toks[i].loc;
 		ps->lookahead_idx = (uint32_t)i;
 		return token_kind(ps, i);
 	}
@@ -148,10 +147,10 @@ int ipe_yylex(IPE_YYSTYPE *lval, IPE_YYLTYPE *lloc, struct ipe_parser *ps)
 	{
 		const struct ipe_tok *t = &ps->line.toks[ps->line.ntoks - 1];
 
-		*lloc = t->loc;
-		lloc->offset += t->len;
-		lloc->col += t->len;
-		lloc->len = 0;
+		ps->eol_loc = t->loc;
+		ps->eol_loc.offset += t->len;
+		ps->eol_loc.col += t->len;
+		ps->eol_loc.len = 0;
 	}
 	lval->idx = (uint32_t)ps->line.ntoks;
 	ps->lookahead_idx = (uint32_t)ps->line.ntoks;
@@ -625,8 +624,14 @@ static void rule_error(struct ipe_parser *ps, uint32_t idx)
 	ps_error(ps, "IPE-E011", EBADMSG, &t->loc, hint, "unknown property '%s'", SHOW(t));
 }
 
-void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind, const struct ipe_loc *loc)
+void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind)
 {
+	/* the lookahead's location: a token of the line, else the last end
+	 * of line handed out (also what an end of file points at) */
+	const struct ipe_loc *loc = lookahead_kind != IPE_PS_EOF && ps->lookahead_idx < ps->line.ntoks
+					    ? &ps->line.toks[ps->lookahead_idx].loc
+					    : &ps->eol_loc;
+
 	if (ps->line_failed || ps->err)
 		return;
 	ps->line_failed = true;

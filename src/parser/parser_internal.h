@@ -32,6 +32,7 @@ struct ipe_parser {
 	bool seen_first_line;
 	bool line_failed;
 	uint32_t lookahead_idx;   /* index of the last token handed out */
+	struct ipe_loc eol_loc;   /* the last end of line handed out: just after its last token */
 	size_t line_props_start;
 	size_t line_pool_start;
 	struct ipe_loc first_tok_loc; /* first token of the first non-empty line */
@@ -57,7 +58,7 @@ void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx);
 void ipe_ps_begin_default(struct ipe_parser *ps, uint32_t idx);
 int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx);
 void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx);
-void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind, const struct ipe_loc *loc);
+void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind);
 
 /* Token kinds for error messages: the bison token numbers are mapped in grammar.y. */
 enum ipe_ps_tok {
