@@ -60,6 +60,9 @@ struct ipe_prop {
 	uint64_t digest_off;  /* digests: offset into policy->digest_pool */
 };
 
+/* 40 bytes: a 1M-rule policy holds a million of these.  The action token's
+ * location is not kept (nothing reported on it; it is the last token of the
+ * rule's line). */
 struct ipe_rule {
 	struct ipe_loc loc;   /* the first token of the rule (op=...) */
 	uint8_t op;           /* enum ipe_op */
@@ -67,7 +70,6 @@ struct ipe_rule {
 	uint16_t pad;
 	uint32_t nprops;
 	uint64_t first_prop;  /* index into policy->props */
-	struct ipe_loc action_loc;
 };
 
 struct ipe_op_table {

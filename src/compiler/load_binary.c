@@ -490,7 +490,6 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			r->nprops = np;
 			r->first_prop = prop;
 			r->loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
-			r->action_loc = r->loc;
 			text_len += 3 + oplen + 8 + actlen[r->action] + 1;
 			for (uint32_t k = 0; k < np; k++) {
 				const struct ipe_prop *q = &p->props[prop + k];

@@ -475,7 +475,6 @@ void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx)
 			.action = (uint8_t)action,
 			.nprops = (uint32_t)(p->nprops - ps->cur_props_start),
 			.first_prop = ps->cur_props_start,
-			.action_loc = tok(ps, action_idx)->loc,
 		};
 		int rc = ipe_policy_push_rule(p, &r);
 

@@ -407,7 +407,6 @@ static void test_model(void **state)
 	assert_int_equal(t->rules[0].nprops, 2);
 	assert_int_equal(t->rules[0].loc.line, 4);
 	assert_int_equal(t->rules[0].loc.col, 1);
-	assert_int_equal(t->rules[0].action_loc.line, 4);
 	pr = ipe_rule_props(r.p, &t->rules[0]);
 	assert_int_equal(pr[0].type, IPE_PROP_FSV_DIGEST);
 	assert_true(pr[0].flags & IPE_PROPF_UPPER_HEX);
