@@ -168,16 +168,20 @@ int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, cons
 	struct ipe_prop *n;
 	int rc;
 
-	rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + 1, sizeof(*p->props));
-	if (rc)
-		return rc;
+	if (p->nprops + 1 > p->props_cap) {
+		rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + 1, sizeof(*p->props));
+		if (rc)
+			return rc;
+	}
 	n = &p->props[p->nprops];
 	*n = *tmpl;
 	if (ipe_prop_is_digest(tmpl->type)) {
-		rc = ipe_vec_reserve((void **)&p->digest_pool, &p->digest_pool_cap,
-				     p->digest_pool_len + digest_len + 1, 1);
-		if (rc)
-			return rc;
+		if (p->digest_pool_len + digest_len + 1 > p->digest_pool_cap) {
+			rc = ipe_vec_reserve((void **)&p->digest_pool, &p->digest_pool_cap,
+					     p->digest_pool_len + digest_len + 1, 1);
+			if (rc)
+				return rc;
+		}
 		n->digest_off = p->digest_pool_len;
 		n->digest_len = (uint32_t)digest_len;
 		if (digest_len)
@@ -201,9 +205,11 @@ int ipe_policy_push_rule(struct ipe_policy *p, const struct ipe_rule *r)
 	struct ipe_op_table *t = &p->ops[r->op];
 	int rc;
 
-	rc = ipe_vec_reserve((void **)&t->rules, &t->cap, t->nrules + 1, sizeof(*t->rules));
-	if (rc)
-		return rc;
+	if (t->nrules + 1 > t->cap) {
+		rc = ipe_vec_reserve((void **)&t->rules, &t->cap, t->nrules + 1, sizeof(*t->rules));
+		if (rc)
+			return rc;
+	}
 	t->rules[t->nrules++] = *r;
 	p->nrules++;
 	return 0;
