@@ -87,6 +87,7 @@ static int push_word(struct ipe_lexer *lx, size_t len)
 	t->text = (const char *)lx->data + lx->m.offset;
 	t->len = (uint32_t)len;
 	t->loc = lx->m;
+	t->kw = lx->kw;
 	return 0;
 }
 
@@ -102,10 +103,14 @@ static void trim_line(struct ipe_lexer *lx)
 	while (lx->ntoks > 0) {
 		struct ipe_tok *t = &lx->toks[lx->ntoks - 1];
 
+		uint32_t len = t->len;
+
 		while (t->len > 0 && trim_byte((unsigned char)t->text[t->len - 1]))
 			t->len--;
 		if (t->len > 0) {
 			t->loc.len = t->len;
+			if (t->len != len) /* the scanner classified the untrimmed word */
+				ipe_kw_classify(t->text, t->len, &t->kw);
 			break;
 		}
 		lx->ntoks--;

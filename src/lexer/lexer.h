@@ -25,10 +25,37 @@ enum ipe_raw {
 	IPE_RAW_EOL,
 };
 
+/* Keyword classification of one token (case-sensitive, exact, as the kernel). */
+enum ipe_kw_kind {
+	IPE_KW_WORD = 0,     /* nothing the kernel knows */
+	IPE_KW_DEFAULT,
+	IPE_KW_OP,           /* value = enum ipe_op */
+	IPE_KW_ACTION,       /* value = enum ipe_action */
+	IPE_KW_PROP,         /* value = enum ipe_prop_type (TRUE/FALSE forms) */
+	IPE_KW_DIGEST,       /* value = enum ipe_prop_type; vstart = offset of the value */
+	IPE_KW_HDR_NAME,     /* vstart = offset of the value */
+	IPE_KW_HDR_VERSION,  /* vstart = offset of the value */
+	IPE_KW_EMPTY_VALUE,  /* "fsverity_digest=" etc. with nothing after '='; value = which */
+};
+
+enum ipe_kw_empty {
+	IPE_KW_EMPTY_NAME,
+	IPE_KW_EMPTY_VERSION,
+	IPE_KW_EMPTY_FSV_DIGEST,
+	IPE_KW_EMPTY_DMV_ROOTHASH,
+};
+
+struct ipe_kw {
+	enum ipe_kw_kind kind;
+	int value;
+	uint32_t vstart;
+};
+
 struct ipe_tok {
 	const char *text; /* not NUL-terminated; valid until the next line */
 	uint32_t len;
 	struct ipe_loc loc;
+	struct ipe_kw kw; /* set by the lexer (ipe_lexer_next_line) */
 };
 
 struct ipe_line {
@@ -55,6 +82,7 @@ struct ipe_lexer {
 	uint32_t kline;   /* kernel line counter */
 	/* location of the current flex match (set by YY_USER_ACTION) */
 	struct ipe_loc m;
+	struct ipe_kw kw; /* classification of the current word (scanner.l) */
 	void *scanner;
 	bool eof;
 	/* current line */
@@ -78,32 +106,6 @@ struct ipe_loc ipe_lexer_end_loc(const struct ipe_lexer *lx);
 
 /* called from the flex actions */
 void ipe_lexer_comment(struct ipe_lexer *lx, const char *text, size_t len);
-
-/* Keyword classification of one token (case-sensitive, exact, as the kernel). */
-enum ipe_kw_kind {
-	IPE_KW_WORD = 0,     /* nothing the kernel knows */
-	IPE_KW_DEFAULT,
-	IPE_KW_OP,           /* value = enum ipe_op */
-	IPE_KW_ACTION,       /* value = enum ipe_action */
-	IPE_KW_PROP,         /* value = enum ipe_prop_type (TRUE/FALSE forms) */
-	IPE_KW_DIGEST,       /* value = enum ipe_prop_type; vstart = offset of the value */
-	IPE_KW_HDR_NAME,     /* vstart = offset of the value */
-	IPE_KW_HDR_VERSION,  /* vstart = offset of the value */
-	IPE_KW_EMPTY_VALUE,  /* "fsverity_digest=" etc. with nothing after '='; value = which */
-};
-
-enum ipe_kw_empty {
-	IPE_KW_EMPTY_NAME,
-	IPE_KW_EMPTY_VERSION,
-	IPE_KW_EMPTY_FSV_DIGEST,
-	IPE_KW_EMPTY_DMV_ROOTHASH,
-};
-
-struct ipe_kw {
-	enum ipe_kw_kind kind;
-	int value;
-	uint32_t vstart;
-};
 
 void ipe_kw_classify(const char *t, size_t len, struct ipe_kw *ret_kw);
 

@@ -70,8 +70,14 @@ static int classify_line(struct ipe_parser *ps)
 {
 	if (ipe_vec_reserve((void **)&ps->kws, &ps->kws_cap, ps->line.ntoks, sizeof(*ps->kws)))
 		return -ENOMEM;
-	for (size_t i = 0; i < ps->line.ntoks; i++)
-		ipe_kw_classify(ps->line.toks[i].text, ps->line.toks[i].len, &ps->kws[i]);
+	/* the scanner classified the tokens of a kernel line; lines built by the
+	 * source extensions are classified here */
+	if (!ps->ext)
+		for (size_t i = 0; i < ps->line.ntoks; i++)
+			ps->kws[i] = ps->line.toks[i].kw;
+	else
+		for (size_t i = 0; i < ps->line.ntoks; i++)
+			ipe_kw_classify(ps->line.toks[i].text, ps->line.toks[i].len, &ps->kws[i]);
 	return 0;
 }
 
