@@ -73,36 +73,23 @@ version
 
 body
 	: %empty
-	| body line
+	| body rule T_EOL
+	| body error T_EOL              { yyerrok; ipe_ps_line_error(ps); }
 	;
 
-line
-	: rule T_EOL
-	| error T_EOL                   { yyerrok; ipe_ps_line_error(ps); }
-	;
-
+/* Flat on purpose: every nonterminal costs a reduction per line.  The
+ * operation and DEFAULT tokens are taken by index when the rule is
+ * complete (nothing needs them earlier). */
 rule
-	: default T_ACTION              { ipe_ps_end_rule(ps, $2.idx); }
-	| default op props T_ACTION     { ipe_ps_end_rule(ps, $4.idx); }
-	| op props T_ACTION             { ipe_ps_end_rule(ps, $3.idx); }
-	;
-
-default
-	: T_DEFAULT                     { ipe_ps_begin_default(ps, $1.idx); }
-	;
-
-op
-	: T_OP                          { ipe_ps_begin_rule(ps, $1.idx); }
+	: T_DEFAULT T_ACTION            { ipe_ps_rule(ps, $1.idx, IPE_PS_NONE, $2.idx); }
+	| T_DEFAULT T_OP props T_ACTION { ipe_ps_rule(ps, $1.idx, $2.idx, $4.idx); }
+	| T_OP props T_ACTION           { ipe_ps_rule(ps, IPE_PS_NONE, $1.idx, $3.idx); }
 	;
 
 props
 	: %empty
-	| props prop
-	;
-
-prop
-	: T_PROP                        { if (ipe_ps_prop(ps, $1.idx)) YYERROR; }
-	| T_DIGEST                      { if (ipe_ps_prop(ps, $1.idx)) YYERROR; }
+	| props T_PROP                  { if (ipe_ps_prop(ps, $2.idx)) YYERROR; }
+	| props T_DIGEST                { if (ipe_ps_prop(ps, $2.idx)) YYERROR; }
 	;
 
 %%

@@ -291,18 +291,6 @@ void ipe_ps_line_error(struct ipe_parser *ps)
 	ps->cur_default = false;
 }
 
-void ipe_ps_begin_default(struct ipe_parser *ps, uint32_t idx)
-{
-	ps->cur_default = true;
-	ps->cur_default_loc = tok(ps, idx)->loc;
-}
-
-void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx)
-{
-	ps->cur_op = ps->kws[op_idx].value;
-	ps->cur_op_loc = tok(ps, op_idx)->loc;
-	ps->cur_props_start = ps->policy->nprops;
-}
 
 /* Hex digits in one table (the hot loop of large digest policies):
  * HEXOK|value for 0-9 a-f, HEXOK|HEXUP|value for A-F, 0 for anything else. */
@@ -484,7 +472,7 @@ static void dup_default(struct ipe_parser *ps, const struct ipe_loc *first, cons
 		ps->err = -ENOMEM;
 }
 
-void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx)
+static void end_rule(struct ipe_parser *ps, uint32_t action_idx)
 {
 	struct ipe_policy *p = ps->policy;
 	int action = ps->kws[action_idx].value;
@@ -532,6 +520,22 @@ void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx)
 	}
 	ps->cur_default = false;
 	ps->cur_op = IPE_OP_INVALID;
+}
+
+void ipe_ps_rule(struct ipe_parser *ps, uint32_t default_idx, uint32_t op_idx, uint32_t action_idx)
+{
+	if (default_idx != IPE_PS_NONE) {
+		ps->cur_default = true;
+		ps->cur_default_loc = tok(ps, default_idx)->loc;
+	}
+	if (op_idx != IPE_PS_NONE) {
+		ps->cur_op = ps->kws[op_idx].value;
+		ps->cur_op_loc = tok(ps, op_idx)->loc;
+		/* only a DEFAULT can precede the operation: its properties
+		 * start with the line's */
+		ps->cur_props_start = ps->line_props_start;
+	}
+	end_rule(ps, action_idx);
 }
 
 /* ---- syntax errors: say what the kernel would stumble on, and why ---- */

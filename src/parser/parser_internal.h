@@ -54,10 +54,10 @@ struct ipe_ext;
 void ipe_ps_header(struct ipe_parser *ps, uint32_t name_idx, uint32_t version_idx);
 int ipe_ps_version(struct ipe_parser *ps, uint32_t idx);
 void ipe_ps_line_error(struct ipe_parser *ps);
-void ipe_ps_begin_rule(struct ipe_parser *ps, uint32_t op_idx);
-void ipe_ps_begin_default(struct ipe_parser *ps, uint32_t idx);
+/* A complete rule line: DEFAULT and op= token indexes, IPE_PS_NONE when absent. */
+#define IPE_PS_NONE UINT32_MAX
+void ipe_ps_rule(struct ipe_parser *ps, uint32_t default_idx, uint32_t op_idx, uint32_t action_idx);
 int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx);
-void ipe_ps_end_rule(struct ipe_parser *ps, uint32_t action_idx);
 void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind);
 
 /* Token kinds for error messages: the bison token numbers are mapped in grammar.y. */
