@@ -79,7 +79,8 @@ static int push_word(struct ipe_lexer *lx, size_t len)
 {
 	struct ipe_tok *t;
 
-	if (ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, lx->ntoks + 1, sizeof(*lx->toks)))
+	if (lx->ntoks >= lx->tokcap &&
+	    ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, lx->ntoks + 1, sizeof(*lx->toks)))
 		return -ENOMEM;
 	t = &lx->toks[lx->ntoks++];
 	/* flex hands the bytes over unchanged (YY_INPUT copies them), so the
@@ -138,7 +139,8 @@ int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
 				return lx->err;
 			if (k != IPE_RAW_WORD)
 				break;
-			if (push_word(lx, (size_t)ipe_scan_get_leng(lx->scanner))) {
+			/* lx->m.len = yyleng (YY_USER_ACTION) */
+			if (push_word(lx, lx->m.len)) {
 				lx->err = -ENOMEM;
 				return lx->err;
 			}

@@ -68,7 +68,8 @@ static const char *show(char *buf, size_t bufsz, const char *t, size_t len)
 
 static int classify_line(struct ipe_parser *ps)
 {
-	if (ipe_vec_reserve((void **)&ps->kws, &ps->kws_cap, ps->line.ntoks, sizeof(*ps->kws)))
+	if (ps->line.ntoks > ps->kws_cap &&
+	    ipe_vec_reserve((void **)&ps->kws, &ps->kws_cap, ps->line.ntoks, sizeof(*ps->kws)))
 		return -ENOMEM;
 	/* the scanner classified the tokens of a kernel line; lines built by the
 	 * source extensions are classified here */
@@ -386,11 +387,18 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 	if (kw->kind == IPE_KW_DIGEST) {
 		const char *v = t->text + kw->vstart;
 		size_t vlen = t->len - kw->vstart;
-		const char *colon = memchr(v, ':', vlen);
+		const char *colon = NULL;
 		const char *hex;
 		size_t hlen, nbytes;
 		int alg;
 
+		/* the algorithm is a few bytes: a plain loop beats a memchr call */
+		for (size_t k = 0; k < vlen; k++) {
+			if (v[k] == ':') {
+				colon = v + k;
+				break;
+			}
+		}
 		if (!colon) {
 			ps_error(ps, "IPE-E020", EBADMSG, &t->loc,
 				 "write the digest as ALGORITHM:HEX, e.g. sha256:0123...; the old raw-hex form is not accepted",
