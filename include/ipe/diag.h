@@ -114,7 +114,7 @@ int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FI
 size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
 			       size_t bufsz);
 
-/* Printable copy of bytes: printable ASCII as is, anything else (TAB, \\,
+/* Printable copy of bytes: printable ASCII as is, anything else (TAB, '\\',
  * bytes >= 0x80, control bytes) as \xNN; cut with "..." when buf is too
  * small.  Returns the length written (buf is always NUL-terminated). */
 size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len);

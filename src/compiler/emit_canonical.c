@@ -12,8 +12,6 @@
 
 static void sb_prop(struct ipe_sbuf *b, const struct ipe_policy *p, const struct ipe_prop *pr)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	if (!ipe_prop_is_digest(pr->type)) {
 		ipe_sbuf_str(b, ipe_prop_token(pr->type));
 		return;
@@ -28,11 +26,7 @@ static void sb_prop(struct ipe_sbuf *b, const struct ipe_policy *p, const struct
 
 		if (!o)
 			return;
-		for (uint32_t i = 0; i < pr->digest_len; i++) {
-			*o++ = hex[d[i] >> 4];
-			*o++ = hex[d[i] & 15];
-		}
-		*o = '\0';
+		ipe_hex_encode(o, d, pr->digest_len);
 		b->len += 2 * (size_t)pr->digest_len;
 	}
 }

@@ -9,28 +9,18 @@
 
 #include <ipe/report.h>
 
+#include "util/internal.h"
+
 /* Bytes outside printable ASCII as \xNN, so the JSON stays valid UTF-8. */
 static json_object *escaped_string(const char *t, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	json_object *o;
 	char *buf = malloc(len * 4 + 1);
-	size_t n = 0;
+	size_t n;
 
 	if (!buf)
 		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)t[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			buf[n++] = (char)c;
-		} else {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		}
-	}
+	n = ipe_escape_bytes(buf, len * 4 + 1, t, len);
 	o = json_object_new_string_len(buf, (int)n);
 	free(buf);
 	return o;
@@ -114,16 +104,12 @@ static json_object *text_string(const char *t)
 
 static json_object *hex_string(const char *t, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	json_object *o;
 	char *buf = malloc(len * 2 + 1);
 
 	if (!buf)
 		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		buf[2 * i] = hex[(unsigned char)t[i] >> 4];
-		buf[2 * i + 1] = hex[(unsigned char)t[i] & 15];
-	}
+	ipe_hex_encode(buf, t, len);
 	o = json_object_new_string_len(buf, (int)(2 * len));
 	free(buf);
 	return o;

@@ -7,17 +7,7 @@
 #include <json-c/json.h>
 
 #include "ctl-internal.h"
-
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char x[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = x[d[i] >> 4];
-		out[2 * i + 1] = x[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
+#include "util/internal.h"
 
 static const char *tri(int v, const char *on, const char *off, const char *unk)
 {
@@ -62,7 +52,7 @@ int ipe_ctl_status_render_text(const struct ipe_ctl_status *st, FILE *out)
 			tri(p->active, "active", "inactive", "active-unknown"),
 			p->is_signed ? "signed" : "unsigned(boot)");
 		if (p->is_signed) {
-			hex(p->digest, IPE_CTL_DIGEST_LEN, dg);
+			ipe_hex_encode(dg, p->digest, IPE_CTL_DIGEST_LEN);
 			fprintf(out, " %zu bytes policy_digest=sha256:%s", p->pkcs7_len, dg);
 		}
 		if (p->read_err)
@@ -99,7 +89,7 @@ static json_object *policy_json(const struct ipe_ctl_policy *p)
 	json_object_object_add(o, "signed", json_object_new_boolean(p->is_signed));
 	if (p->is_signed) {
 		memcpy(dg, "sha256:", 7);
-		hex(p->digest, IPE_CTL_DIGEST_LEN, dg + 7);
+		ipe_hex_encode(dg + 7, p->digest, IPE_CTL_DIGEST_LEN);
 		json_object_object_add(o, "pkcs7_size", json_object_new_int64((int64_t)p->pkcs7_len));
 		json_object_object_add(o, "policy_digest", json_object_new_string(dg));
 	} else {

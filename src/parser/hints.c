@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ipe/diag.h>
+
 #include "hints.h"
 #include "util/internal.h"
 
@@ -19,33 +21,8 @@ static const char *const action_words[] = { "action=ALLOW", "action=DENY" };
 
 const char *ipe_hint_show(char *buf, size_t bufsz, const char *t, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	if (!bufsz)
-		return buf;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)t[i];
-		size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : (c == '\\' ? 2 : 4);
-
-		if (n + need + 4 > bufsz || (n >= 60 && i + 1 < len)) {
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (need == 1) {
-			buf[n++] = (char)c;
-		} else if (need == 2) {
-			buf[n++] = '\\';
-			buf[n++] = '\\';
-		} else {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[c >> 4];
-			buf[n++] = hex[c & 15];
-		}
-	}
-	buf[n] = '\0';
+	/* messages quote at most ~60 bytes of a token */
+	ipe_escape_bytes(buf, bufsz < 68 ? bufsz : 68, t, len);
 	return buf;
 }
 

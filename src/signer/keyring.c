@@ -9,17 +9,7 @@
 #include <openssl/x509.h>
 
 #include "signer.h"
-
-static void hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char h[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = h[d[i] >> 4];
-		out[2 * i + 1] = h[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
+#include "util/internal.h"
 
 int ipe_keyring_name_to_id(const char *name, int32_t *ret)
 {
@@ -249,7 +239,7 @@ static long kr_search(int32_t ring, const uint8_t *id, size_t len)
 	if (!desc)
 		return -ENOMEM;
 	memcpy(desc, "ex:", 3);
-	hex(id, len, desc + 3);
+	ipe_hex_encode(desc + 3, id, len);
 	k = keyctl_search(ring, "asymmetric", desc, 0);
 	if (k < 0)
 		k = -errno;

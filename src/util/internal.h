@@ -13,6 +13,9 @@ struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_s
 			       const struct ipe_loc *loc, const char *hint, const char *fmt, va_list ap)
 	__attribute__((format(printf, 6, 0)));
 
+/* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
+void ipe_hex_encode(char *out, const void *data, size_t n);
+
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Grow a vector of elements of size elsz so that it can hold need elements.

@@ -129,33 +129,6 @@ static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *lo
 	return true;
 }
 
-size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
-{
-	const unsigned char *d = data;
-	size_t n = 0;
-	char tmp[4];
-
-	if (!buf || bufsz == 0)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		size_t k = d[i] == '\t' ? 4 : put_byte(d[i], tmp);
-
-		if (d[i] == '\t')
-			memcpy(tmp, "\\x09", 4);
-		if (n + k + 4 > bufsz && i + 1 < len) {
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (n + k + 1 > bufsz)
-			break;
-		memcpy(buf + n, tmp, k);
-		n += k;
-	}
-	buf[n] = '\0';
-	return n;
-}
-
 size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
 			       size_t bufsz)
 {
