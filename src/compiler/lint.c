@@ -407,7 +407,10 @@ int ipe_lint(struct ipe_ctx *ctx, const struct ipe_lint_config *cfg, const struc
 		lint_check_target(&run);
 	if (!run.err)
 		lint_check_digests(&run);
-	if (!run.err)
+	/* The rule analyses reason about decisions (first match, the op and
+	 * global defaults); a policy the kernel rejects decides nothing, and its
+	 * model is partial (lines with errors are left out): fix the errors first. */
+	if (!run.err && !p->verdict.err)
 		lint_check_rules(&run);
 	if (!run.err)
 		report_unused_suppressions(&run);
