@@ -43,6 +43,9 @@ change what is reported, and
 and
 .B \-\-werror
 which findings make the exit status 1.
+The rule analyses (dead, shadowed, redundant and duplicate rules, revocations,
+defaults) run only on policies the kernel accepts: a rejected policy decides
+nothing, so fix its errors first.
 .PP
 A comment
 .RS
