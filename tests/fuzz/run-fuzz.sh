@@ -1,5 +1,8 @@
 #!/bin/sh
-# Run the parser fuzzer briefly; fail on any crash, leak or sanitizer report.
+# Run one libFuzzer target briefly; fail on any crash, leak or sanitizer report.
+#   run-fuzz.sh fuzz_parser   the front end (seeds: seeds/ and the corpus)
+#   run-fuzz.sh fuzz_binary   the binary-form decoder (seeds: the corpus compiled
+#                             with $IPE_COMPILE -f binary)
 #   IPE_FUZZ_SECONDS  run time (default 30)
 #   IPE_FUZZ_BUILD    the clang fuzzing build dir (default <source>/build-fuzz)
 # Exit 77 (skipped) when clang or libFuzzer is not available.
@@ -7,10 +10,15 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=${IPE_SOURCE_ROOT:-$(cd "$here/../.." && pwd)}
 secs=${IPE_FUZZ_SECONDS:-30}
+target=${1:-fuzz_parser}
 bin=""
+case $target in
+fuzz_parser | fuzz_binary) ;;
+*) echo "usage: run-fuzz.sh fuzz_parser|fuzz_binary"; exit 2 ;;
+esac
 
-if [ -n "${IPE_BUILD_ROOT:-}" ] && [ -x "$IPE_BUILD_ROOT/tests/fuzz/fuzz_parser" ]; then
-	bin=$IPE_BUILD_ROOT/tests/fuzz/fuzz_parser
+if [ -n "${IPE_BUILD_ROOT:-}" ] && [ -x "$IPE_BUILD_ROOT/tests/fuzz/$target" ]; then
+	bin=$IPE_BUILD_ROOT/tests/fuzz/$target
 else
 	clang=$(command -v clang || command -v clang-14 || true)
 	if [ -z "$clang" ]; then
@@ -32,23 +40,44 @@ else
 			cat "$log"; rm -f "$log"; echo "FAIL: cannot configure $build"; exit 1; }
 		rm -f "$log"
 	fi
-	ninja -C "$build" -j2 tests/fuzz/fuzz_parser || { echo "FAIL: cannot build the fuzzer"; exit 1; }
-	bin=$build/tests/fuzz/fuzz_parser
+	ninja -C "$build" -j2 "tests/fuzz/$target" || { echo "FAIL: cannot build the fuzzer"; exit 1; }
+	bin=$build/tests/fuzz/$target
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/corpus"
-cp "$here"/seeds/* "$work/corpus/" 2>/dev/null
-for f in "$src"/tests/corpus/cases/*.pol; do
-	[ -f "$f" ] && cp "$f" "$work/corpus/"
-done
+if [ "$target" = fuzz_parser ]; then
+	cp "$here"/seeds/* "$work/corpus/" 2>/dev/null
+	for f in "$src"/tests/corpus/cases/*.pol; do
+		[ -f "$f" ] && cp "$f" "$work/corpus/"
+	done
+	set -- -max_len=8192 -dict="$here/ipe.dict"
+else
+	# the binary form of accepted corpus policies, once as is (mode byte 0)
+	# and once with the checksum-fixing mode byte (1)
+	comp=${IPE_COMPILE:-}
+	n=0
+	if [ -n "$comp" ] && [ -x "$comp" ]; then
+		for f in "$src"/tests/corpus/cases/b_ok_*.pol "$src"/examples/*.pol; do
+			[ -f "$f" ] || continue
+			"$comp" -q -f binary -o "$work/blob" "$f" 2>/dev/null || continue
+			n=$((n + 1))
+			{ printf '\000'; cat "$work/blob"; } >"$work/corpus/raw$n"
+			{ printf '\001'; cat "$work/blob"; } >"$work/corpus/fix$n"
+			[ $n -ge 60 ] && break
+		done
+		rm -f "$work/blob"
+	fi
+	[ $n -gt 0 ] || printf '\001IPEB\r\n\032\n' >"$work/corpus/magic"
+	set -- -max_len=16384
+fi
 echo "fuzzing $bin for ${secs}s with $(ls "$work/corpus" | wc -l) seeds"
 
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-"$bin" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-	-dict="$here/ipe.dict" -artifact_prefix="$work/" -print_final_stats=1 \
+"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 "$@" \
+	-artifact_prefix="$work/" -print_final_stats=1 \
 	"$work/corpus" >"$work/log" 2>&1
 rc=$?
 tail -n 25 "$work/log"
