@@ -142,6 +142,10 @@ const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct i
  * *ret_text is malloc'd and NUL-terminated; *ret_len excludes the NUL. */
 int ipe_policy_emit_canonical(const struct ipe_policy *p, char **ret_text, size_t *ret_len);
 
+/* The length in bytes of the canonical text of a policy with a header,
+ * computed without writing it (size estimates of huge policies). */
+size_t ipe_policy_canonical_length(const struct ipe_policy *p);
+
 /* Write one rule (or the rule-like DEFAULT lines) in canonical form into a
  * malloc'd string.  Used by the emitter and by diagnostics. */
 int ipe_rule_format(const struct ipe_policy *p, const struct ipe_rule *r, char **ret_text);

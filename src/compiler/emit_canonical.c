@@ -56,6 +56,58 @@ int ipe_rule_format(const struct ipe_policy *p, const struct ipe_rule *r, char *
 	return *ret_text ? 0 : -ENOMEM;
 }
 
+/* Kept next to the emitter: the same layout, counted instead of written
+ * (the test suite checks both agree). */
+static size_t ndigits(unsigned v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+size_t ipe_policy_canonical_length(const struct ipe_policy *p)
+{
+	static const size_t action_len[2] = { 5, 4 }; /* ALLOW, DENY */
+	size_t n, alg_len[64];
+	size_t nalgs = p->nalgs < 64 ? p->nalgs : 64;
+
+	for (size_t a = 0; a < nalgs; a++)
+		alg_len[a] = strlen(p->algs[a]);
+	/* policy_name=N policy_version=A.B.C\n */
+	n = 12 + p->name_len + 16 + ndigits(p->version[0]) + 1 + ndigits(p->version[1]) + 1 +
+	    ndigits(p->version[2]) + 1;
+	if (p->global_default != IPE_ACTION_NONE)
+		n += 15 + action_len[p->global_default == IPE_ACTION_DENY] + 1; /* DEFAULT action=X\n */
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		const struct ipe_op_table *t = &p->ops[op];
+		size_t opn = strlen(ipe_op_name(op));
+
+		if (t->default_action != IPE_ACTION_NONE) /* DEFAULT op=O action=X\n */
+			n += 11 + opn + 8 + action_len[t->default_action == IPE_ACTION_DENY] + 1;
+		for (size_t i = 0; i < t->nrules; i++) {
+			const struct ipe_rule *r = &t->rules[i];
+			const struct ipe_prop *pr = ipe_rule_props(p, r);
+
+			/* op=O[ PROP]... action=X\n */
+			n += 3 + opn + 8 + action_len[r->action == IPE_ACTION_DENY] + 1;
+			for (uint32_t k = 0; k < r->nprops; k++) {
+				if (!ipe_prop_is_digest(pr[k].type)) {
+					n += 1 + strlen(ipe_prop_token(pr[k].type));
+					continue;
+				}
+				n += 1 + strlen(ipe_prop_key(pr[k].type)) + 1 +
+				     (pr[k].alg < nalgs ? alg_len[pr[k].alg] : strlen(p->algs[pr[k].alg])) + 1 +
+				     2 * (size_t)pr[k].digest_len;
+			}
+		}
+	}
+	return n;
+}
+
 int ipe_policy_emit_canonical(const struct ipe_policy *p, char **ret_text, size_t *ret_len)
 {
 	struct ipe_sbuf b = { 0 };

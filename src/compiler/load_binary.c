@@ -207,17 +207,6 @@ static int check_name(struct dec *x, const uint8_t *name, uint32_t len)
 	return 0;
 }
 
-static size_t udigits(unsigned v)
-{
-	size_t n = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
-}
-
 int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy)
 {
 	struct dec x = { .ctx = ctx, .d = data, .len = len };
@@ -225,8 +214,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	const uint8_t *m, *name = NULL, *a, *pp, *rr, *ix = NULL;
 	uint64_t nrules, nprops, nalgs, sum = 0, prop = 0, rule_global = 0;
 	uint8_t *index = NULL;
-	size_t index_len = 0, text_len, line = 1;
-	size_t proplen[IPE_PROP_COUNT], actlen[2], *alglen = NULL;
+	size_t index_len = 0, line = 1;
 	int rc;
 
 	if (!ctx || (!data && len) || !ret_policy)
@@ -431,35 +419,17 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	}
 	p->nprops = nprops;
 
-	/* RULES, with the canonical line numbers and text length */
-	for (int t = 0; t < IPE_PROP_COUNT; t++)
-		proplen[t] = ipe_prop_is_digest(t) ? strlen(ipe_prop_key(t)) + 2 : strlen(ipe_prop_token(t));
-	actlen[0] = strlen(ipe_action_name(IPE_ACTION_ALLOW));
-	actlen[1] = strlen(ipe_action_name(IPE_ACTION_DENY));
-	alglen = malloc((nalgs ? nalgs : 1) * sizeof(*alglen));
-	if (!alglen) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (uint64_t i = 0; i < nalgs; i++)
-		alglen[i] = strlen(p->algs[i]);
-	text_len = 12 + p->name_len + 16 + udigits(p->version[0]) + udigits(p->version[1]) +
-		   udigits(p->version[2]) + 3;
-	if (p->global_default != IPE_ACTION_NONE) {
+	/* RULES, with their line numbers in the canonical text */
+	if (p->global_default != IPE_ACTION_NONE)
 		p->global_default_loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
-		text_len += 15 + strlen(ipe_action_name(p->global_default)) + 1;
-	}
 	p->header_loc = p->name_loc = p->version_loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = 1, .col = 1 };
 	rr = sec_data(&x, IPEB_SEC_RULES);
 	for (int op = 0; op < IPE_OP_COUNT; op++) {
 		struct ipe_op_table *t = &p->ops[op];
 		uint64_t n = ipeb_get64(m + 40 + 8 * op);
-		size_t oplen = strlen(ipe_op_name(op));
 
-		if (t->default_action != IPE_ACTION_NONE) {
+		if (t->default_action != IPE_ACTION_NONE)
 			t->default_loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
-			text_len += 11 + oplen + 8 + strlen(ipe_action_name(t->default_action)) + 1;
-		}
 		if (!n)
 			continue;
 		t->rules = malloc(n * sizeof(*t->rules));
@@ -490,14 +460,6 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			r->nprops = np;
 			r->first_prop = prop;
 			r->loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
-			text_len += 3 + oplen + 8 + actlen[r->action] + 1;
-			for (uint32_t k = 0; k < np; k++) {
-				const struct ipe_prop *q = &p->props[prop + k];
-
-				text_len += 1 + proplen[q->type];
-				if (ipe_prop_is_digest(q->type))
-					text_len += alglen[q->alg] + 2 * (size_t)q->digest_len;
-			}
 			prop += np;
 		}
 		t->nrules = n;
@@ -507,7 +469,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 		goto out;
 	}
 	p->nrules = nrules;
-	p->text_len = text_len;
+	p->text_len = ipe_policy_canonical_length(p);
 
 	/* INDEX: rebuilt and compared */
 	rc = ipe_binary_build_index(p, NULL, &index, &index_len);
@@ -524,7 +486,6 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	p = NULL;
 	rc = 0;
 out:
-	free(alglen);
 	free(index);
 	ipe_policy_free(p);
 	return rc;

@@ -469,6 +469,11 @@ static bool check_fixed_point(struct ipe_ctx *ctx, const struct ipe_policy *p, c
 	bool ok = true;
 
 	CHECK(ipe_policy_emit_canonical(p, &c1, &l1) == 0, "emit");
+	if (ipe_policy_canonical_length(p) != l1) {
+		failures++;
+		fprintf(stderr, "FAIL: canonical length %zu, emitted %zu bytes\n", ipe_policy_canonical_length(p), l1);
+		dump_text("canonical", c1, l1);
+	}
 	q = parse(ctx, c1, l1);
 	if (q->verdict.err) {
 		failures++;

@@ -36,6 +36,7 @@ static char *canon(const char *text, size_t len, int *ret_rc)
 	if (rc == 0) {
 		assert_non_null(out);
 		assert_int_equal(strlen(out), olen);
+		assert_int_equal(ipe_policy_canonical_length(p), olen);
 	}
 	*ret_rc = rc;
 	ipe_policy_free(p);
