@@ -25,6 +25,7 @@
 #include <ipe/sign.h>
 
 #include "signer.h"
+#include "util/internal.h"
 
 #define KEY_FILE_MAX (1u << 20)
 
@@ -42,15 +43,13 @@ void ipe_sign_diag(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
 		   const char *fmt, ...)
 {
 	struct ipe_loc loc = { .src = IPE_SRC_NONE };
-	char msg[1024];
 	va_list ap;
 
 	if (!ctx)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ipe_diag_addv(ctx, code, sev, &loc, hint, fmt, ap);
 	va_end(ap);
-	ipe_diag_add(ctx, code, sev, &loc, hint, "%s", msg);
 }
 
 const char *ipe_sign_ossl_err(char *buf, size_t len)
