@@ -5,8 +5,9 @@
  * Hostile input is the normal case here: the checksum is checked first,
  * then every offset, length, count and value before it is used, with 64-bit
  * arithmetic that cannot overflow (every count is first bounded by the bytes
- * that would hold it).  The digest index is rebuilt from the decoded rules
- * and must match the stored one byte for byte.
+ * that would hold it).  The stored digest index is validated in place
+ * (check_index()): it must be exactly the canonical one, byte for byte,
+ * without a second table being built to compare it with.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -207,14 +208,214 @@ static int check_name(struct dec *x, const uint8_t *name, uint32_t len)
 	return 0;
 }
 
+/*
+ * The stored INDEX, validated in place: it must be exactly what
+ * ipe_binary_build_index() would write for these rules (ipe-binary(5)),
+ * checked without building a second table.
+ *
+ * - header: B is the smallest power of two >= 2K (0 when K = 0), reserved
+ *   is zero, the section is exactly 16 + 4B + 8(K+1) + 4F bytes;
+ * - buckets: every value is 0..K and exactly K are occupied;
+ * - keys: the first properties are digest properties in strictly ascending
+ *   order, the first references ascend from 0, the final entry is
+ *   (0xFFFFFFFF, F);
+ * - then one walk over the digest properties in canonical order looks each
+ *   one up as a reader would (probe from its hash until an empty bucket).
+ *   A property that is the first use of its key must find key number
+ *   "next" (keys are numbered in order of first use), named by exactly that
+ *   property, and every bucket passed on the way must hold a lower key
+ *   number: with keys inserted in number order that is exactly where linear
+ *   probing puts it.  A later use must find a key already seen, named by an
+ *   earlier property.  At the end every key was met as a first use, so the
+ *   K distinct keys fill the K occupied buckets, one each.
+ * - references: a cursor per key; rule r holding key k must be the next
+ *   reference of k (a rule holding a key twice counts once), and every
+ *   cursor must end at the next key's first reference.
+ */
+static int check_index(struct dec *x, const struct ipe_policy *p)
+{
+	const uint64_t slen = x->sec[IPEB_SEC_INDEX].len;
+	const uint8_t *ix = sec_data(x, IPEB_SEC_INDEX), *bk, *keys, *refs;
+	uint64_t nb, nk, nf, want_nb = 0, occupied = 0, prev_prop = 0, next = 0;
+	struct {
+		uint32_t ref;     /* the next reference of the key */
+		uint32_t hash_hi; /* high half of its hash, once met */
+	} *cur = NULL;
+	uint32_t rule = 0, prop = 0;
+	uint64_t scan = 0, ahead = UINT64_MAX, ahead_hash = 0;
+	int rc = 0;
+
+#define IXBAD(...) bad(x, "the digest index does not match the rules: " __VA_ARGS__)
+	if (slen < IPEB_INDEX_HDR_LEN + 8)
+		return IXBAD("the section is %llu bytes, at least %u needed", (unsigned long long)slen,
+			     IPEB_INDEX_HDR_LEN + 8);
+	nb = ipeb_get32(ix);
+	nk = ipeb_get32(ix + 4);
+	nf = ipeb_get32(ix + 8);
+	if (ipeb_get32(ix + 12) != 0)
+		return IXBAD("reserved field is not zero");
+	if (nk > IPEB_MAX_ITEMS || nf > IPEB_MAX_ITEMS)
+		return IXBAD("%llu keys / %llu references is over the limit", (unsigned long long)nk,
+			     (unsigned long long)nf);
+	while (nk && want_nb < 2 * nk)
+		want_nb = want_nb ? want_nb << 1 : 1;
+	if (nb != want_nb)
+		return IXBAD("%llu buckets for %llu keys, expected %llu", (unsigned long long)nb,
+			     (unsigned long long)nk, (unsigned long long)want_nb);
+	/* all three counts are < 2^33 here: no overflow */
+	if (slen != IPEB_INDEX_HDR_LEN + 4 * nb + 8 * (nk + 1) + 4 * nf)
+		return IXBAD("the section is %llu bytes, %llu buckets, %llu keys and %llu references need %llu",
+			     (unsigned long long)slen, (unsigned long long)nb, (unsigned long long)nk,
+			     (unsigned long long)nf,
+			     (unsigned long long)(IPEB_INDEX_HDR_LEN + 4 * nb + 8 * (nk + 1) + 4 * nf));
+	bk = ix + IPEB_INDEX_HDR_LEN;
+	keys = bk + 4 * nb;
+	refs = keys + 8 * (nk + 1);
+	for (uint64_t i = 0; i < nb; i++) {
+		uint32_t v = ipeb_get32(bk + 4 * i);
+
+		if (v > nk)
+			return IXBAD("bucket %llu names key %u of %llu", (unsigned long long)i, v,
+				     (unsigned long long)nk);
+		occupied += v != 0;
+	}
+	if (occupied != nk)
+		return IXBAD("%llu buckets are occupied, expected %llu", (unsigned long long)occupied,
+			     (unsigned long long)nk);
+	for (uint64_t k = 0; k <= nk; k++) {
+		uint64_t kp = ipeb_get32(keys + 8 * k), kf = ipeb_get32(keys + 8 * k + 4);
+		uint64_t pf = k ? ipeb_get32(keys + 8 * k - 4) : 0;
+
+		if (k == nk ? (kp != UINT32_MAX || kf != nf)
+			    : (kp >= p->nprops || !ipe_prop_is_digest(p->props[kp].type) || (k && kp <= prev_prop)))
+			return IXBAD("key %llu: first property %llu, first reference %llu", (unsigned long long)k,
+				     (unsigned long long)kp, (unsigned long long)kf);
+		if (kf < pf || (k == 0 && kf != 0))
+			return IXBAD("key %llu: first reference %llu after %llu", (unsigned long long)k,
+				     (unsigned long long)kf, (unsigned long long)pf);
+		prev_prop = kp;
+	}
+	cur = malloc((nk ? nk : 1) * sizeof(*cur));
+	if (!cur)
+		return -ENOMEM;
+	for (uint64_t k = 0; k < nk; k++)
+		cur[k].ref = ipeb_get32(keys + 8 * k + 4);
+
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		const struct ipe_op_table *t = &p->ops[op];
+
+		for (size_t r = 0; r < t->nrules; r++, rule++) {
+			const struct ipe_prop *pr = ipe_rule_props(p, &t->rules[r]);
+
+			for (uint32_t j = 0; j < t->rules[r].nprops; j++, prop++) {
+				const struct ipe_prop *q = &pr[j];
+				const uint8_t *dg;
+				uint64_t hash, h, k = UINT64_MAX;
+				uint32_t v, expect;
+
+				if (!ipe_prop_is_digest(q->type))
+					continue;
+				if (nb == 0) {
+					rc = IXBAD("property %u has no key", prop);
+					goto out;
+				}
+				dg = ipe_prop_digest(p, q);
+				hash = ahead == prop ? ahead_hash : ipe_binary_key_hash(q->type, q->alg, dg, q->digest_len);
+				h = hash & (nb - 1);
+				/* hash the next digest property now and fetch its bucket
+				 * while this one is probed: a bucket is a cache miss */
+				if (scan <= prop)
+					scan = prop + 1;
+				while (scan < p->nprops && !ipe_prop_is_digest(p->props[scan].type))
+					scan++;
+				if (scan < p->nprops && ahead != scan) {
+					const struct ipe_prop *n = &p->props[scan];
+
+					ahead = scan;
+					ahead_hash = ipe_binary_key_hash(n->type, n->alg, ipe_prop_digest(p, n), n->digest_len);
+					__builtin_prefetch(bk + 4 * (ahead_hash & (nb - 1)));
+				}
+				/* key "next" if it names this property as its first use: met
+				 * in the probe, it matches without a comparison */
+				expect = next < nk && ipeb_get32(keys + 8 * next) == prop ? (uint32_t)next + 1 : 0;
+				/* probe until an empty bucket (at most K of the 2K+ are
+				 * occupied).  Every key passed must be one already met (a
+				 * lower number): in a canonical table a later key is never on
+				 * the probe path of an earlier one, nor of a key met before. */
+				while ((v = ipeb_get32(bk + 4 * h)) != 0) {
+					const struct ipe_prop *o;
+
+					if (v == expect) {
+						k = v - 1;
+						break;
+					}
+					if (v > next) {
+						rc = IXBAD("bucket %llu (key %u) is on the probe path of property %u before its key",
+							   (unsigned long long)h, v - 1, prop);
+						goto out;
+					}
+					o = &p->props[ipeb_get32(keys + 8 * (uint64_t)(v - 1))];
+					if (cur[v - 1].hash_hi == (uint32_t)(hash >> 32) && o->type == q->type &&
+					    o->alg == q->alg && o->digest_len == q->digest_len &&
+					    memcmp(ipe_prop_digest(p, o), dg, q->digest_len) == 0) {
+						k = v - 1;
+						break;
+					}
+					h = (h + 1) & (nb - 1);
+				}
+				if (k == UINT64_MAX) {
+					rc = IXBAD("the key of property %u is not in the table", prop);
+					goto out;
+				}
+				if (expect) {
+					/* first use: key number "next", in its linear-probing bucket */
+					if (k != next) {
+						rc = IXBAD("property %u is the first use of key %llu, but key %llu holds it",
+							   prop, (unsigned long long)next, (unsigned long long)k);
+						goto out;
+					}
+					cur[k].hash_hi = (uint32_t)(hash >> 32);
+					next++;
+				}
+				/* a key met before (k < next): its first property is an
+				 * earlier one.  References: rule "rule" is the next of key
+				 * k, once. */
+				if (cur[k].ref > ipeb_get32(keys + 8 * k + 4) &&
+				    ipeb_get32(refs + 4 * ((uint64_t)cur[k].ref - 1)) == rule)
+					continue;
+				if (cur[k].ref >= ipeb_get32(keys + 8 * k + 12) ||
+				    ipeb_get32(refs + 4 * (uint64_t)cur[k].ref) != rule) {
+					rc = IXBAD("key %llu: rule %u is missing from its references", (unsigned long long)k,
+						   rule);
+					goto out;
+				}
+				cur[k].ref++;
+			}
+		}
+	}
+	if (next != nk) {
+		rc = IXBAD("%llu keys are used, %llu stored", (unsigned long long)next, (unsigned long long)nk);
+		goto out;
+	}
+	for (uint64_t k = 0; k < nk; k++) {
+		if (cur[k].ref != ipeb_get32(keys + 8 * k + 12)) {
+			rc = IXBAD("key %llu has references to rules that do not hold it", (unsigned long long)k);
+			goto out;
+		}
+	}
+#undef IXBAD
+out:
+	free(cur);
+	return rc;
+}
+
 int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy)
 {
 	struct dec x = { .ctx = ctx, .d = data, .len = len };
 	struct ipe_policy *p = NULL;
-	const uint8_t *m, *name = NULL, *a, *pp, *rr, *ix = NULL;
+	const uint8_t *m, *name = NULL, *a, *pp, *rr;
 	uint64_t nrules, nprops, nalgs, sum = 0, prop = 0, rule_global = 0;
-	uint8_t *index = NULL;
-	size_t index_len = 0, line = 1;
+	size_t line = 1;
 	int rc;
 
 	if (!ctx || (!data && len) || !ret_policy)
@@ -471,22 +672,15 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	p->nrules = nrules;
 	p->text_len = ipe_policy_canonical_length(p);
 
-	/* INDEX: rebuilt and compared */
-	rc = ipe_binary_build_index(p, NULL, &index, &index_len);
+	/* INDEX: validated in place against the rules */
+	rc = check_index(&x, p);
 	if (rc)
 		goto out;
-	ix = sec_data(&x, IPEB_SEC_INDEX);
-	if (index_len != x.sec[IPEB_SEC_INDEX].len || memcmp(index, ix, index_len) != 0) {
-		rc = bad(&x, "the digest index does not match the rules (%llu bytes stored, %zu expected)",
-			 (unsigned long long)x.sec[IPEB_SEC_INDEX].len, index_len);
-		goto out;
-	}
 	p->verdict.err = 0;
 	*ret_policy = p;
 	p = NULL;
 	rc = 0;
 out:
-	free(index);
 	ipe_policy_free(p);
 	return rc;
 }
