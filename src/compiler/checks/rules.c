@@ -664,6 +664,21 @@ static bool set_has_unique(const struct rstate *st, uint32_t i)
 	return false;
 }
 
+/* Keep in *best the earliest indexed rule whose set is the subset sel of k. */
+static void probe_subset(const struct rstate *st, const uint64_t *k, uint32_t n, uint32_t sel,
+			 uint32_t *best, uint32_t *bestsel)
+{
+	uint64_t h = set_hash(k, n, sel);
+	size_t pos = SIZE_MAX;
+	uint32_t j;
+
+	while (ht_next(&st->sets, h, &pos, &j))
+		if (j < *best && same_keys(st, j, k, n, sel)) {
+			*best = j;
+			*bestsel = sel;
+		}
+}
+
 /* Earliest earlier live rule whose property set is a subset of rule i's. */
 static uint32_t find_subset(const struct rstate *st, uint32_t i, uint32_t *ret_sel)
 {
@@ -677,38 +692,17 @@ static uint32_t find_subset(const struct rstate *st, uint32_t i, uint32_t *ret_s
 		if (key_unique(st, k[x]))
 			umask |= 1u << x;
 	for (uint32_t sel = 0; sel < (nsub ? nsub : 1u); sel++) {
-		uint64_t h;
-		size_t pos = SIZE_MAX;
-		uint32_t j;
-
 		if (sel == 0 && !st->has_empty && n > 0)
 			continue;
-		if (sel & umask)
-			continue;
-		h = set_hash(k, n, sel);
-
-		while (ht_next(&st->sets, h, &pos, &j))
-			if (j < best && same_keys(st, j, k, n, sel)) {
-				best = j;
-				bestsel = sel;
-			}
+		if (!(sel & umask))
+			probe_subset(st, k, n, sel, &best, &bestsel);
 	}
 	if (!nsub) { /* huge rule: check the empty set, single properties and the whole set */
 		for (uint32_t x = 0; x <= n; x++) {
 			uint32_t sel = x < n && x < 32 ? 1u << x : (n < 32 ? (1u << n) - 1 : UINT32_MAX);
-			uint64_t h;
-			size_t pos = SIZE_MAX;
-			uint32_t j;
 
-			if (sel & umask)
-				continue;
-			h = set_hash(k, n, sel);
-
-			while (ht_next(&st->sets, h, &pos, &j))
-				if (j < best && same_keys(st, j, k, n, sel)) {
-					best = j;
-					bestsel = sel;
-				}
+			if (!(sel & umask))
+				probe_subset(st, k, n, sel, &best, &bestsel);
 		}
 	}
 	*ret_sel = bestsel;
