@@ -15,6 +15,7 @@
 #include <ipe/binary.h>
 #include <ipe/sign.h>
 #include <ipe/ctl.h>
+#include <ipe/digest.h>
 
 #ifdef __cplusplus
 extern "C" {

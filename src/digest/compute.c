@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* Digest the files of a walk in parallel; render the results. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <ipe/diag.h>
+#include <ipe/digest.h>
+
+#include "digest/digest-internal.h"
+#include "util/internal.h"
+#include "util/sbuf.h"
+
+#define MAX_JOBS 1024u
+
+struct pool {
+	struct ipe_digest_list *l;
+	const struct ipe_fsverity_params *p;
+	unsigned flags;
+	atomic_size_t next;
+};
+
+static void digest_one(struct pool *pl, struct ipe_digest_entry *e)
+{
+	struct stat st;
+	int fd, rc;
+
+	/* O_NONBLOCK: if a FIFO took the file's place, the open must not block */
+	fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		e->err = -errno;
+		e->status = IPE_DIGEST_FAILED;
+		return;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+	} else if (!S_ISREG(st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino) {
+		rc = -ESTALE;
+		e->reason = "file replaced during the walk";
+	} else if (pl->flags & IPE_DIGEST_MEASURE) {
+		rc = ipe_fsverity_measure_fd(fd, &e->digest);
+		if (rc == -ENODATA) {
+			e->status = IPE_DIGEST_NOT_VERITY;
+			e->reason = "fs-verity is not enabled (no fsverity_digest= rule can match)";
+			close(fd);
+			return;
+		}
+	} else {
+		rc = ipe_fsverity_digest_fd(fd, pl->p, &e->digest);
+		if (rc == -ESTALE)
+			e->reason = "file changed size while being read";
+	}
+	close(fd);
+	if (rc < 0) {
+		e->err = rc;
+		e->status = IPE_DIGEST_FAILED;
+	} else {
+		e->status = IPE_DIGEST_OK;
+		e->size = (uint64_t)st.st_size;
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct pool *pl = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, 1);
+
+		if (i >= pl->l->n)
+			break;
+		if (pl->l->e[i].status == IPE_DIGEST_PENDING)
+			digest_one(pl, &pl->l->e[i]);
+	}
+	return NULL;
+}
+
+int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
+			    unsigned flags, unsigned jobs)
+{
+	struct pool pl = { .l = l, .p = p, .flags = flags };
+	pthread_t *t = NULL;
+	unsigned started = 0;
+	int rc;
+
+	if (!l || (flags & ~IPE_DIGEST_MEASURE))
+		return -EINVAL;
+	rc = ipe_fsverity_params_check(p);
+	if (rc < 0)
+		return rc;
+	if (jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		jobs = n > 0 ? (unsigned)n : 1;
+	}
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	if ((size_t)jobs > l->n)
+		jobs = l->n ? (unsigned)l->n : 1;
+	atomic_init(&pl.next, 0);
+	if (jobs == 1) {
+		worker(&pl);
+		return 0;
+	}
+	t = calloc(jobs - 1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (; started < jobs - 1; started++) {
+		rc = pthread_create(&t[started], NULL, worker, &pl);
+		if (rc) {
+			rc = -rc;
+			break;
+		}
+	}
+	/* the calling thread works too; with a failed pthread_create the
+	 * threads already started (and this one) still finish the list */
+	worker(&pl);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return 0;
+}
+
+/* Paths with control bytes (a newline would end a policy comment or a
+ * digest line) are shown escaped; every other byte as is. */
+static void put_path(struct ipe_sbuf *b, const char *path)
+{
+	size_t len = strlen(path);
+	bool plain = true;
+
+	for (size_t i = 0; i < len && plain; i++)
+		plain = (unsigned char)path[i] >= 0x20 && path[i] != 0x7f;
+	if (plain) {
+		ipe_sbuf_put(b, path, len);
+	} else {
+		size_t cap = len * 4 + 1;
+		char *esc = ipe_sbuf_reserve(b, cap);
+
+		if (esc) {
+			b->len += ipe_escape_bytes(esc, cap, path, len);
+			b->s[b->len] = '\0';
+		}
+	}
+}
+
+static int cmp_digest_idx(const void *a, const void *b, void *arg)
+{
+	const struct ipe_digest_entry *e = arg;
+	const struct ipe_digest *x = &e[*(const size_t *)a].digest, *y = &e[*(const size_t *)b].digest;
+	int c = strcmp(x->alg, y->alg);
+
+	if (!c)
+		c = x->size == y->size ? memcmp(x->bytes, y->bytes, x->size) : (x->size < y->size ? -1 : 1);
+	if (!c)
+		c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	return c;
+}
+
+/* For each OK entry, the index of the first entry with the same digest. */
+static int first_same(const struct ipe_digest_list *l, size_t **ret_first)
+{
+	size_t *idx = NULL, *first = NULL, n = 0;
+
+	idx = calloc(l->n + 1, sizeof(*idx));
+	first = calloc(l->n + 1, sizeof(*first));
+	if (!idx || !first) {
+		free(idx);
+		free(first);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		first[i] = i;
+		if (l->e[i].status == IPE_DIGEST_OK)
+			idx[n++] = i;
+	}
+	qsort_r(idx, n, sizeof(*idx), cmp_digest_idx, l->e);
+	for (size_t k = 1; k < n; k++) {
+		const struct ipe_digest *x = &l->e[idx[k - 1]].digest, *y = &l->e[idx[k]].digest;
+
+		if (strcmp(x->alg, y->alg) == 0 && x->size == y->size && memcmp(x->bytes, y->bytes, x->size) == 0)
+			first[idx[k]] = first[idx[k - 1]];
+	}
+	free(idx);
+	*ret_first = first;
+	return 0;
+}
+
+static const char *status_name(enum ipe_digest_status s)
+{
+	switch (s) {
+	case IPE_DIGEST_PENDING: return "pending";
+	case IPE_DIGEST_OK: return "ok";
+	case IPE_DIGEST_NOT_VERITY: return "not-verity";
+	case IPE_DIGEST_SKIPPED: return "skipped";
+	case IPE_DIGEST_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+static int render_json(const struct ipe_digest_list *l, struct ipe_sbuf *b)
+{
+	json_object *arr = json_object_new_array();
+	char dg[IPE_DIGEST_STRLEN];
+	int rc = 0;
+
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n && rc == 0; i++) {
+		const struct ipe_digest_entry *e = &l->e[i];
+		json_object *o = json_object_new_object();
+
+		if (!o) {
+			rc = -ENOMEM;
+			break;
+		}
+		json_object_object_add(o, "path", json_object_new_string(e->path));
+		json_object_object_add(o, "status", json_object_new_string(status_name(e->status)));
+		if (e->status == IPE_DIGEST_OK && ipe_digest_format(&e->digest, dg, sizeof(dg)) > 0) {
+			json_object_object_add(o, "digest", json_object_new_string(dg));
+			json_object_object_add(o, "size", json_object_new_uint64(e->size));
+		}
+		if (e->status == IPE_DIGEST_FAILED) {
+			json_object_object_add(o, "error", json_object_new_string(strerror(-e->err)));
+			json_object_object_add(o, "errno", json_object_new_int(-e->err));
+		}
+		if (e->reason)
+			json_object_object_add(o, "reason", json_object_new_string(e->reason));
+		if (json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			rc = -ENOMEM;
+		}
+	}
+	if (rc == 0) {
+		const char *s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								     JSON_C_TO_STRING_SPACED |
+								     JSON_C_TO_STRING_NOSLASHESCAPE);
+
+		if (!s)
+			rc = -ENOMEM;
+		else {
+			ipe_sbuf_str(b, s);
+			ipe_sbuf_str(b, "\n");
+		}
+	}
+	json_object_put(arr);
+	return rc;
+}
+
+int ipe_digest_list_render(const struct ipe_digest_list *l, enum ipe_digest_format fmt, enum ipe_op op,
+			   char **ret_text, size_t *ret_len)
+{
+	struct ipe_sbuf b = { 0 };
+	char dg[IPE_DIGEST_STRLEN];
+	size_t *first = NULL, len;
+	char *text;
+	int rc = 0;
+
+	if (!l || !ret_text || !ret_len)
+		return -EINVAL;
+	if (fmt == IPE_DIGEST_FMT_RULES) {
+		if (!ipe_op_name(op))
+			return -EINVAL;
+		rc = first_same(l, &first);
+		if (rc < 0)
+			return rc;
+	} else if (fmt == IPE_DIGEST_FMT_JSON) {
+		rc = render_json(l, &b);
+	} else if (fmt != IPE_DIGEST_FMT_LINES) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; rc == 0 && fmt != IPE_DIGEST_FMT_JSON && i < l->n; i++) {
+		const struct ipe_digest_entry *e = &l->e[i];
+
+		if (e->status != IPE_DIGEST_OK || ipe_digest_format(&e->digest, dg, sizeof(dg)) < 0)
+			continue;
+		if (fmt == IPE_DIGEST_FMT_LINES) {
+			ipe_sbuf_str(&b, dg);
+			ipe_sbuf_str(&b, " ");
+			put_path(&b, e->path);
+			ipe_sbuf_str(&b, "\n");
+			continue;
+		}
+		ipe_sbuf_str(&b, "# ");
+		put_path(&b, e->path);
+		if (first[i] != i) {
+			/* one rule per digest: the rule is above */
+			ipe_sbuf_str(&b, " (same content as ");
+			put_path(&b, l->e[first[i]].path);
+			ipe_sbuf_str(&b, ")\n");
+			continue;
+		}
+		ipe_sbuf_printf(&b, "\nop=%s fsverity_digest=%s action=ALLOW\n", ipe_op_name(op), dg);
+	}
+	free(first);
+	if (rc == 0 && !b.s)
+		ipe_sbuf_str(&b, "");
+	text = ipe_sbuf_take(&b, &len);
+	if (rc < 0) {
+		free(text);
+		return rc;
+	}
+	if (!text)
+		return -ENOMEM;
+	*ret_text = text;
+	*ret_len = len;
+	return 0;
+}
