@@ -22,6 +22,8 @@ extern "C" {
 
 /* The largest blob the kernel's ASN.1 decoder takes (bigger: -EMSGSIZE). */
 #define IPE_SIGN_MAX_BLOB 65535u
+/* The longest passphrase or PIN read from env:/file:/fd: (longer: refused). */
+#define IPE_SIGN_PASS_MAX 65536u
 
 enum ipe_sign_flags {
 	IPE_SIGN_NO_CERT = 1u << 0,      /* do not embed the signer certificate */

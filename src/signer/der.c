@@ -18,11 +18,11 @@ static int next_depth(struct ipe_cur *c, struct ipe_tlv *t, int depth)
 
 	if (depth > DER_MAX_DEPTH || c->p >= c->end)
 		return -EBADMSG;
+	ERR_set_mark();
 	r = ASN1_get_object(&q, &len, &tag, &cls, (long)(c->end - c->p));
-	if (r & 0x80) {
-		ERR_clear_error();
+	ERR_pop_to_mark();
+	if (r & 0x80)
 		return -EBADMSG;
-	}
 	memset(t, 0, sizeof(*t));
 	t->start = c->p;
 	t->val = q;

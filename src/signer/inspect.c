@@ -81,7 +81,6 @@ static char *raw_name_text(const uint8_t *contents, size_t len)
 		out = name_text(nm);
 	X509_NAME_free(nm);
 	free(buf);
-	ERR_clear_error();
 	return out;
 }
 
@@ -145,11 +144,10 @@ static json_object *cert_json(X509 *x)
 			 pk ? EVP_PKEY_get_bits(pk) : 0);
 	add_str(c, "key", key);
 	add_str(c, "signature_algorithm", OBJ_nid2ln(X509_get_signature_nid(x)));
-	ERR_clear_error();
 	return c;
 }
 
-static int build(struct ipe_ctx *ctx, const void *blob, size_t len, json_object **ret)
+static int build_json(struct ipe_ctx *ctx, const void *blob, size_t len, json_object **ret)
 {
 	struct ipe_p7 p7;
 	const char *why = NULL;
@@ -248,6 +246,18 @@ static int build(struct ipe_ctx *ctx, const void *blob, size_t len, json_object 
 	return 0;
 }
 
+/* OpenSSL errors raised while reading the blob are dropped, the caller's
+ * own errors are kept. */
+static int build(struct ipe_ctx *ctx, const void *blob, size_t len, json_object **ret)
+{
+	int rc;
+
+	ERR_set_mark();
+	rc = build_json(ctx, blob, len, ret);
+	ERR_pop_to_mark();
+	return rc;
+}
+
 int ipe_blob_inspect_json(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out)
 {
 	json_object *o = NULL;
@@ -337,8 +347,10 @@ int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t 
 	struct ipe_p7 p7;
 	const char *why = NULL;
 	char whybuf[512];
-	int rc = ipe_p7_parse(blob, len, &p7, &why, whybuf, sizeof(whybuf));
+	int rc;
 
+	ERR_set_mark();
+	rc = ipe_p7_parse(blob, len, &p7, &why, whybuf, sizeof(whybuf));
 	if (rc < 0)
 		goto out;
 	if (!p7.has_data) {
@@ -355,7 +367,6 @@ int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t 
 
 		if (!pos || !*pos) {
 			CMS_ContentInfo_free(cms);
-			ERR_clear_error();
 			ipe_sign_diag(ctx, "IPE-S015", IPE_SEV_ERROR, NULL, "cannot decode the embedded content");
 			rc = -EBADMSG;
 			goto out;
@@ -378,5 +389,6 @@ int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t 
 	rc = 0;
 out:
 	ipe_p7_release(&p7);
+	ERR_pop_to_mark();
 	return rc;
 }

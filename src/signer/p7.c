@@ -100,7 +100,6 @@ static bool time_decode(const struct ipe_tlv *t, time_t *ret)
 	at = d2i_ASN1_TIME(NULL, &p, (long)t->total);
 	if (!at || !ASN1_TIME_to_tm(at, &tm)) {
 		ASN1_TIME_free(at);
-		ERR_clear_error();
 		return false;
 	}
 	ASN1_TIME_free(at);
@@ -405,7 +404,6 @@ int ipe_p7_parse(const uint8_t *blob, size_t len, struct ipe_p7 *p7, const char 
 			q = ct.start;
 			x = d2i_X509(NULL, &q, (long)ct.total);
 			if (!x) {
-				ERR_clear_error();
 				FAIL(EBADMSG, "embedded certificate %zu cannot be parsed", p7->ncerts + 1);
 			}
 			n = realloc(p7->certs, (p7->ncerts + 1) * sizeof(*n));

@@ -31,9 +31,13 @@ int ipe_sign_load_pkcs11_key(struct ipe_ctx *ctx, const char *uri, const char *m
 	ENGINE *e = NULL;
 	EVP_PKEY *key = NULL;
 	bool inited = false;
-	char eb[256];
+	char eb[256], shown[512];
+	const char *show;
 	int rc = 0;
 
+	/* the URI may carry pin-value=: never print it whole */
+	show = ipe_sign_key_display(uri, shown, sizeof(shown));
+	ERR_set_mark();
 	if (!module)
 		module = getenv("PKCS11_MODULE_PATH");
 	e = ENGINE_by_id("pkcs11");
@@ -41,9 +45,13 @@ int ipe_sign_load_pkcs11_key(struct ipe_ctx *ctx, const char *uri, const char *m
 		ipe_sign_ossl_err(eb, sizeof(eb));
 		ipe_sign_diag(ctx, "IPE-S009", IPE_SEV_ERROR,
 			      "install the OpenSSL pkcs11 engine (Debian: apt-get install libengine-pkcs11-openssl)",
-			      "%s: the OpenSSL 'pkcs11' engine is not available (%s)", uri, eb);
+			      "%s: the OpenSSL 'pkcs11' engine is not available (%s)", show, eb);
+		ERR_pop_to_mark();
 		return -ENOPKG;
 	}
+	/* libp11 prints the URI it could not resolve (pin-value= included)
+	 * unless told to be quiet; older engines lack the command */
+	ENGINE_ctrl_cmd(e, "QUIET", 0, NULL, NULL, 1);
 	if (module && !ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module, 0)) {
 		ipe_sign_ossl_err(eb, sizeof(eb));
 		ipe_sign_diag(ctx, "IPE-S009", IPE_SEV_ERROR, NULL, "pkcs11 engine: cannot use module %s: %s",
@@ -72,7 +80,7 @@ int ipe_sign_load_pkcs11_key(struct ipe_ctx *ctx, const char *uri, const char *m
 		ipe_sign_ossl_err(eb, sizeof(eb));
 		ipe_sign_diag(ctx, "IPE-S009", IPE_SEV_ERROR,
 			      "check the URI (p11tool --list-all / pkcs11-tool -O) and the PIN (--pass)",
-			      "%s: cannot load the private key from the token: %s", uri, eb);
+			      "%s: cannot load the private key from the token: %s", show, eb);
 		rc = -ENOKEY;
 		goto out;
 	}
@@ -85,6 +93,6 @@ out:
 			ENGINE_finish(e);
 		ENGINE_free(e);
 	}
-	ERR_clear_error();
+	ERR_pop_to_mark();
 	return rc;
 }

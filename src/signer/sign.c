@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,15 +55,55 @@ void ipe_sign_diag(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
 
 const char *ipe_sign_ossl_err(char *buf, size_t len)
 {
-	unsigned long e, last = 0;
+	unsigned long last = ERR_peek_last_error();
 
-	while ((e = ERR_get_error()) != 0)
-		last = e;
+	/* Read, never drain: the caller's own errors stay on the queue; ours
+	 * are removed by the ERR_pop_to_mark() of the function that set the
+	 * mark. */
 	if (!last) {
 		snprintf(buf, len, "unknown OpenSSL error");
 		return buf;
 	}
 	ERR_error_string_n(last, buf, len);
+	return buf;
+}
+
+/* What a key argument may show in a message: a file path as given; a
+ * pkcs11: URI only up to its query ('?...', where pin-value= lives) and
+ * with any pin-value/pin-source path attribute hidden. */
+const char *ipe_sign_key_display(const char *key, char *buf, size_t len)
+{
+	size_t o = 0;
+	const char *p;
+
+	if (!key)
+		return "(none)";
+	if (strncmp(key, "pkcs11:", 7) != 0 || len < 8)
+		return key;
+	memcpy(buf, key, 7);
+	o = 7;
+	for (p = key + 7; *p && *p != '?';) {
+		size_t seg = strcspn(p, ";?");
+		bool hide = !strncasecmp(p, "pin-", 4);
+		const char *show = hide ? "pin-...(not shown)" : p;
+		size_t sl = hide ? strlen(show) : seg;
+
+		for (size_t i = 0; i < sl && o + 1 < len; i++)
+			buf[o++] = show[i];
+		p += seg;
+		if (*p == ';') {
+			if (o + 1 < len)
+				buf[o++] = ';';
+			p++;
+		}
+	}
+	if (*p == '?') {
+		const char *q = "?...(query not shown)";
+
+		for (size_t i = 0; q[i] && o + 1 < len; i++)
+			buf[o++] = q[i];
+	}
+	buf[o] = '\0';
 	return buf;
 }
 
@@ -74,29 +115,76 @@ void ipe_sign_pass_free(char *pass)
 	}
 }
 
+/* One line (the passphrase) from fd, up to IPE_SIGN_PASS_MAX bytes; every
+ * buffer that held part of it is wiped.  Longer is refused, never cut. */
 static int read_line_fd(int fd, char **ret)
 {
-	char buf[1024];
-	size_t n = 0;
+	char *buf = NULL, *nbuf;
+	size_t n = 0, cap = 0;
+	int rc = 0;
 
-	while (n < sizeof(buf) - 1) {
-		ssize_t r = read(fd, buf + n, 1);
+	*ret = NULL;
+	for (;;) {
+		char ch;
+		ssize_t r = read(fd, &ch, 1);
 
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			rc = -errno;
+			goto out;
 		}
-		if (r == 0 || buf[n] == '\n')
+		if (r == 0 || ch == '\n')
 			break;
-		n++;
+		if (n >= IPE_SIGN_PASS_MAX) {
+			rc = -E2BIG;
+			goto out;
+		}
+		if (n + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+
+			nbuf = malloc(ncap);
+			if (!nbuf) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			if (buf) {
+				memcpy(nbuf, buf, n);
+				OPENSSL_cleanse(buf, cap);
+				free(buf);
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		buf[n++] = ch;
+		ch = 0;
+	}
+	if (!buf) {
+		buf = malloc(1);
+		if (!buf) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		cap = 1;
 	}
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	buf[n] = '\0';
-	*ret = strdup(buf);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return *ret ? 0 : -ENOMEM;
+	*ret = buf;
+	buf = NULL;
+out:
+	if (buf) {
+		OPENSSL_cleanse(buf, cap);
+		free(buf);
+	}
+	return rc;
+}
+
+static void pass_too_long(struct ipe_ctx *ctx, const char *what)
+{
+	ipe_sign_diag(ctx, "IPE-S004", IPE_SEV_ERROR, "use a shorter passphrase (or a PKCS#11 token)",
+		      "passphrase from %s is longer than %u bytes; refusing it rather than cutting it", what,
+		      (unsigned)IPE_SIGN_PASS_MAX);
 }
 
 int ipe_sign_read_pass(struct ipe_ctx *ctx, const char *spec, char **ret_pass)
@@ -114,6 +202,10 @@ int ipe_sign_read_pass(struct ipe_ctx *ctx, const char *spec, char **ret_pass)
 				      "passphrase: environment variable '%s' is not set", spec + 4);
 			return -ENOENT;
 		}
+		if (strlen(v) > IPE_SIGN_PASS_MAX) {
+			pass_too_long(ctx, "the environment");
+			return -E2BIG;
+		}
 		*ret_pass = strdup(v);
 		return *ret_pass ? 0 : -ENOMEM;
 	}
@@ -128,6 +220,11 @@ int ipe_sign_read_pass(struct ipe_ctx *ctx, const char *spec, char **ret_pass)
 		}
 		rc = read_line_fd(fd, ret_pass);
 		close(fd);
+		if (rc == -E2BIG)
+			pass_too_long(ctx, "the file");
+		else if (rc)
+			ipe_sign_diag(ctx, "IPE-S004", IPE_SEV_ERROR, NULL, "passphrase: cannot read '%s': %s",
+				      spec + 5, strerror(-rc));
 		return rc;
 	}
 	if (strncmp(spec, "fd:", 3) == 0) {
@@ -142,14 +239,19 @@ int ipe_sign_read_pass(struct ipe_ctx *ctx, const char *spec, char **ret_pass)
 			return -EINVAL;
 		}
 		rc = read_line_fd((int)fd, ret_pass);
-		if (rc)
+		if (rc == -E2BIG)
+			pass_too_long(ctx, "the file descriptor");
+		else if (rc)
 			ipe_sign_diag(ctx, "IPE-S004", IPE_SEV_ERROR, NULL,
 				      "passphrase: cannot read file descriptor %ld: %s", fd, strerror(-rc));
 		return rc;
 	}
+	/* Never show the value: "pass:SECRET" or a bare passphrase would be
+	 * echoed to the terminal and to logs. */
 	ipe_sign_diag(ctx, "IPE-S004", IPE_SEV_ERROR,
 		      "passphrases never go on the command line: use env:VAR, file:PATH or fd:N",
-		      "passphrase source '%.40s' is not env:VAR, file:PATH or fd:N", spec);
+		      "the --pass value (not shown) is not env:VAR, file:PATH or fd:N%s",
+		      !strncmp(spec, "pass:", 5) ? " (pass:... is not supported: it would expose the passphrase)" : "");
 	return -EINVAL;
 }
 
@@ -171,6 +273,7 @@ int ipe_sign_load_certs(const uint8_t *data, size_t len, STACK_OF(X509) **ret_ce
 		rc = -ENOMEM;
 		goto out;
 	}
+	ERR_set_mark();
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (!sk_X509_push(sk, x)) {
 			X509_free(x);
@@ -178,14 +281,12 @@ int ipe_sign_load_certs(const uint8_t *data, size_t len, STACK_OF(X509) **ret_ce
 			goto out;
 		}
 	}
-	ERR_clear_error();
 	if (sk_X509_num(sk) == 0) {
 		const unsigned char *p = data;
 
 		x = d2i_X509(NULL, &p, (long)len);
 		if (!x || p != data + len) {
 			X509_free(x);
-			ERR_clear_error();
 			rc = -EBADMSG;
 			goto out;
 		}
@@ -195,6 +296,8 @@ int ipe_sign_load_certs(const uint8_t *data, size_t len, STACK_OF(X509) **ret_ce
 	*ret_certs = sk;
 	sk = NULL;
 out:
+	if (bio)
+		ERR_pop_to_mark();
 	BIO_free(bio);
 	sk_X509_pop_free(sk, X509_free);
 	return rc;
@@ -232,8 +335,9 @@ static bool looks_encrypted(const uint8_t *data, size_t len)
 
 	if (memmem(data, len, "ENCRYPTED", 9))
 		return true;
+	ERR_set_mark();
 	sig = d2i_X509_SIG(NULL, &p, (long)len);
-	ERR_clear_error();
+	ERR_pop_to_mark();
 	if (sig) {
 		X509_SIG_free(sig);
 		return true;
@@ -246,7 +350,7 @@ static int load_key_file(struct ipe_ctx *ctx, const char *path, const char *pass
 	OSSL_DECODER_CTX *dctx = NULL;
 	EVP_PKEY *pkey = NULL;
 	uint8_t *data = NULL;
-	size_t len = 0;
+	size_t len = 0, left, size = 0;
 	const unsigned char *p;
 	struct stat st;
 	char eb[256];
@@ -263,6 +367,7 @@ static int load_key_file(struct ipe_ctx *ctx, const char *path, const char *pass
 			      strerror(-rc));
 		return rc;
 	}
+	size = len;   /* the decoder counts len down: wipe what was read */
 	enc = looks_encrypted(data, len);
 	if (enc && !pass) {
 		ipe_sign_diag(ctx, "IPE-S001", IPE_SEV_ERROR, "give the passphrase with --pass env:VAR|file:PATH|fd:N",
@@ -279,7 +384,8 @@ static int load_key_file(struct ipe_ctx *ctx, const char *path, const char *pass
 	OSSL_DECODER_CTX_set_passphrase(dctx, (const unsigned char *)(pass ? pass : ""),
 					pass ? strlen(pass) : 0);
 	p = data;
-	if (!OSSL_DECODER_from_data(dctx, &p, &len) || !pkey) {
+	left = len;
+	if (!OSSL_DECODER_from_data(dctx, &p, &left) || !pkey) {
 		ipe_sign_ossl_err(eb, sizeof(eb));
 		if (enc)
 			ipe_sign_diag(ctx, "IPE-S001", IPE_SEV_ERROR, "check the passphrase source given with --pass",
@@ -297,7 +403,7 @@ out:
 	OSSL_DECODER_CTX_free(dctx);
 	EVP_PKEY_free(pkey);
 	if (data) {
-		OPENSSL_cleanse(data, len);
+		OPENSSL_cleanse(data, size);
 		free(data);
 	}
 	return rc;
@@ -351,11 +457,12 @@ int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, struct
 	struct ipe_signer *s = NULL;
 	char *pass = NULL;
 	const char *hash;
-	char eb[256];
+	char eb[256], kshow[512];
 	int rc = 0;
 
 	if (!opts || !ret)
 		return -EINVAL;
+	ERR_set_mark();
 	if (!opts->key || !opts->cert) {
 		ipe_sign_diag(ctx, "IPE-S001", IPE_SEV_ERROR, "give --key KEY and --cert CERT",
 			      "signing needs a key and a certificate");
@@ -393,7 +500,7 @@ int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, struct
 		rc = load_key_file(ctx, opts->key, pass, &s->key);
 	if (rc)
 		goto out;
-	rc = check_key(ctx, opts->key, s->key);
+	rc = check_key(ctx, ipe_sign_key_display(opts->key, kshow, sizeof(kshow)), s->key);
 	if (rc)
 		goto out;
 	rc = load_cert_file(ctx, opts->cert, &s->cert);
@@ -403,7 +510,8 @@ int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, struct
 		ipe_sign_ossl_err(eb, sizeof(eb));
 		ipe_sign_diag(ctx, "IPE-S003", IPE_SEV_ERROR,
 			      "give the certificate issued for this key (compare 'openssl x509 -pubkey' and 'openssl pkey -pubout')",
-			      "the key %s does not match the certificate %s", opts->key, opts->cert);
+			      "the key %s does not match the certificate %s",
+			      ipe_sign_key_display(opts->key, kshow, sizeof(kshow)), opts->cert);
 		rc = -EKEYREJECTED;
 		goto out;
 	}
@@ -442,7 +550,7 @@ int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, struct
 out:
 	ipe_sign_pass_free(pass);
 	ipe_signer_free(s);
-	ERR_clear_error();
+	ERR_pop_to_mark();
 	return rc;
 }
 
@@ -523,6 +631,7 @@ int ipe_signer_sign(struct ipe_ctx *ctx, struct ipe_signer *s, const void *polic
 	if (s->flags & IPE_SIGN_KEYID)
 		flags |= CMS_USE_KEYID;
 
+	ERR_set_mark();
 	cms = CMS_sign(NULL, NULL, NULL, NULL, CMS_BINARY | CMS_PARTIAL);
 	if (!cms)
 		goto ossl_fail;
@@ -570,6 +679,7 @@ out:
 	ASN1_TIME_free(st);
 	BIO_free(in);
 	CMS_ContentInfo_free(cms);
+	ERR_pop_to_mark();
 	return rc;
 }
 

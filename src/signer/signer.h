@@ -16,8 +16,12 @@
 /* Diagnostics without a source location. */
 void ipe_sign_diag(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev, const char *hint,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The last OpenSSL error as text ("" when none); clears the error queue. */
+/* The last OpenSSL error as text; leaves the error queue alone (every
+ * entry point brackets its OpenSSL calls with ERR_set_mark/ERR_pop_to_mark). */
 const char *ipe_sign_ossl_err(char *buf, size_t len);
+/* A key argument as messages may show it: pkcs11: URIs without their query
+ * and PIN attributes (buf holds the result), file paths as they are. */
+const char *ipe_sign_key_display(const char *key, char *buf, size_t len);
 
 /* Certificates from PEM (several) or DER bytes.  Returns the count (>0) or a
  * negative errno. */

@@ -149,20 +149,28 @@ static int kcert_init(struct kcert *c, X509 *x, const uint8_t *der, size_t der_l
 			unsigned char *nd = NULL, *sd = NULL;
 			const uint8_t *nv, *sv;
 			size_t nl, sl;
-			int nlen, slen;
+			int nlen, slen, rc = 0;
 
 			if (gn->type != GEN_DIRNAME)
 				continue;
+			/* Out of memory here must not quietly drop the authority
+			 * issuer+serial: that would change which key is trusted. */
 			nlen = i2d_X509_NAME(gn->d.directoryName, &nd);
 			slen = i2d_ASN1_INTEGER(aser, &sd);
-			if (nlen > 0 && slen > 0 && !der_contents(nd, (size_t)nlen, &nv, &nl) &&
-			    !der_contents(sd, (size_t)slen, &sv, &sl))
-			{
+			if (nlen <= 0 || slen <= 0)
+				rc = -ENOMEM;
+			else if (der_contents(nd, (size_t)nlen, &nv, &nl) || der_contents(sd, (size_t)slen, &sv, &sl))
+				rc = -EBADMSG;
+			if (!rc) {
 				c->aid0 = cat2(sv, sl, nv, nl, &c->aid0_len);
 				c->aid0_serial_len = sl;
+				if (!c->aid0)
+					rc = -ENOMEM;
 			}
 			OPENSSL_free(nd);
 			OPENSSL_free(sd);
+			if (rc)
+				return rc;
 			break;
 		}
 	}
@@ -184,7 +192,6 @@ static int kcert_init(struct kcert *c, X509 *x, const uint8_t *der, size_t der_l
 			EVP_PKEY *pk = X509_get0_pubkey(x);
 
 			c->self_signed = pk && X509_verify(x, pk) == 1;
-			ERR_clear_error();
 		}
 	}
 	return 0;
@@ -224,11 +231,13 @@ int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *t, const char
 		ipe_sign_diag(ctx, "IPE-S002", IPE_SEV_ERROR, NULL, "%s: cannot read: %s", path, strerror(-rc));
 		return rc;
 	}
+	ERR_set_mark();
 	rc = ipe_sign_load_certs(data, len, &sk);
 	free(data);
 	if (rc < 0) {
 		ipe_sign_diag(ctx, "IPE-S002", IPE_SEV_ERROR, "give X.509 certificates in PEM or DER form",
 			      "%s: no certificate found", path);
+		ERR_pop_to_mark();
 		return rc;
 	}
 	rc = 0;
@@ -273,6 +282,7 @@ int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *t, const char
 		}
 	}
 	sk_X509_pop_free(sk, X509_free);
+	ERR_pop_to_mark();
 	return rc;
 }
 
@@ -399,7 +409,6 @@ static int pk_verify(EVP_PKEY *pk, const char *md, const uint8_t *dig, size_t dl
 			ok = EVP_PKEY_verify(pc, sig, slen, dig, dlen) == 1;
 	}
 	EVP_PKEY_CTX_free(pc);
-	ERR_clear_error();
 	return ok ? 0 : -EKEYREJECTED;
 }
 
@@ -509,7 +518,6 @@ static int verify_chain(struct vstate *v, int start)
 		if (v->kc[p].seen)
 			return 0;
 		if (X509_verify(c->x, X509_get0_pubkey(v->kc[p].x)) != 1) {
-			ERR_clear_error();
 			VFAIL(EKEYREJECTED, "embedded certificate %d is not signed by embedded certificate %d", x + 1,
 			      p + 1);
 		}
@@ -715,8 +723,24 @@ static void vstate_release(struct vstate *v)
 	ipe_p7_release(&v->p7);
 }
 
+static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *blob, size_t len,
+		       struct ipe_verify_result *r);
+
+/* OpenSSL errors raised while checking stay inside: the caller's queue is
+ * left as it was. */
 int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *blob, size_t len,
 		    struct ipe_verify_result *r)
+{
+	int rc;
+
+	ERR_set_mark();
+	rc = verify_blob(ctx, t, blob, len, r);
+	ERR_pop_to_mark();
+	return rc;
+}
+
+static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *blob, size_t len,
+		       struct ipe_verify_result *r)
 {
 	struct vstate v;
 	const char *why = NULL;
@@ -747,6 +771,8 @@ int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const void *
 	}
 	for (size_t i = 0; i < v.p7.ncerts; i++) {
 		rc = kcert_init(&v.kc[i], v.p7.certs[i].x509, v.p7.certs[i].der, v.p7.certs[i].der_len);
+		if (rc == -ENOMEM)
+			goto out;
 		if (rc) {
 			set_result(r, EBADMSG, "pkcs7", "an embedded certificate cannot be parsed");
 			rc = 0;

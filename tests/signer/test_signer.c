@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 #include <openssl/asn1.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -252,6 +253,53 @@ static void test_hostile(void **state)
 	}
 }
 
+/* The library never wipes the caller's OpenSSL error queue, and leaves none
+ * of its own errors behind. */
+#define expect_only_mine(mine)                                                                     \
+	do {                                                                                       \
+		assert_int_equal(ERR_peek_error(), (mine));                                        \
+		assert_int_equal(ERR_peek_last_error(), (mine));                                   \
+	} while (0)
+
+static void test_err_queue_kept(void **state)
+{
+	static const uint8_t junk[] = { 0x30, 0x06, 0x06, 0x01, 0x00, 0x04, 0x01, 0x00 };
+	struct ipe_verify_result r;
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_sign_opts o = { .key = certp, .cert = certp };
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	char *out = NULL;
+	unsigned long mine;
+
+	ERR_clear_error();
+	ERR_raise_data(ERR_LIB_USER, 4711, "caller's own error");
+	mine = ERR_peek_error();
+	assert_int_not_equal(mine, 0);
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	/* a certificate given as the key: decoding fails inside OpenSSL */
+	assert_int_not_equal(ipe_sign_policy(ctx, &o, policy, strlen(policy), &blob, &len), 0);
+	expect_only_mine(mine);
+	assert_int_equal(sign(0, policy, strlen(policy), &blob, &len), 0);
+	expect_only_mine(mine);
+	blob[len / 2] ^= 0x40;
+	assert_int_equal(verify(blob, len, &r), 0);
+	ipe_verify_result_clear(&r);
+	expect_only_mine(mine);
+	assert_int_equal(verify(junk, sizeof(junk), &r), 0);
+	ipe_verify_result_clear(&r);
+	expect_only_mine(mine);
+	(void)ipe_blob_inspect_json(ctx, junk, sizeof(junk), &out);
+	free(out);
+	out = NULL;
+	(void)ipe_blob_inspect_text(ctx, blob, len, &out);
+	free(out);
+	expect_only_mine(mine);
+	free(blob);
+	ipe_ctx_free(ctx);
+	ERR_clear_error();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_pass_sources),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_err_queue_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
