@@ -59,6 +59,64 @@ int ipe_equiv_event_format(const struct ipe_equiv_result *r, char **ret_text);
  * "DENY by the global DEFAULT at line 2", "ALLOW: no DEFAULT applies". malloc'd. */
 int ipe_decision_format(const struct ipe_policy *p, int op, const struct ipe_decision *d, char **ret_text);
 
+/* ---- every decision that changes between two policies ---- */
+
+/* One pair of deciders (a rule or a DEFAULT in OLD, one in NEW) that give
+ * some event different actions.  Lines are 1-based in each policy's source;
+ * 0 when no DEFAULT applies (the kernel's implicit ALLOW). */
+struct ipe_diff_change {
+	int op;                       /* enum ipe_op, or IPE_OP_INVALID: events the kernel cannot classify */
+	struct ipe_decision old_dec;  /* action and decider in OLD */
+	struct ipe_decision new_dec;  /* the same in NEW */
+	unsigned old_line, new_line;
+	/* A witness: ipe_eval() gives it old_dec under OLD and new_dec under NEW
+	 * (checked before ipe_policy_diff() returns).  Digests point into the
+	 * policies or into the ipe_diff. */
+	struct ipe_event event;
+	bool dmv_listed, fsv_listed;  /* the witness's digest is one a policy names */
+	/* The events concerned: those both deciders match (of which the ones no
+	 * earlier rule takes first): boolean combinations (bit b: b&1
+	 * boot_verified, b&2 dmverity_signature, b&4 fsverity_signature),
+	 * required digests (NULL: any), and whether events with no file are
+	 * among them. */
+	uint8_t mask;
+	const struct ipe_prop *dmv, *fsv;
+	const struct ipe_policy *dmv_pol, *fsv_pol; /* the policies holding dmv, fsv */
+	bool nofile;
+};
+
+struct ipe_diff {
+	bool equivalent;              /* no decision changed (nchanges == 0) */
+	/* The header: may NEW replace OLD through policies/NAME/update?  0 yes,
+	 * -EINVAL the names differ, -ESTALE the version is not greater. */
+	int update_err;
+	bool name_changed;
+	int version_cmp;              /* NEW's version against OLD's: -1, 0, 1 */
+	size_t nchanges;
+	struct ipe_diff_change *changes; /* by op (kernel order, unclassifiable last),
+					  * widening (DENY -> ALLOW) first, then by line */
+	uint8_t *priv;                /* internal */
+};
+
+/* Every change of decision from old to new on a kernel with properties k
+ * (NULL: every property compiled in): for each op, every pair of deciders
+ * with a witness, sound (each witness reproduces under ipe_eval()) and
+ * complete (every event whose action changes is decided by a listed pair).
+ * Both policies must be ones the kernel accepts, else -EINVAL.  *ret is
+ * malloc'd (free with ipe_diff_free()).  Returns 0, -EINVAL, -ENOMEM, or
+ * -EPROTO if a witness does not reproduce (an internal error). */
+int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new_p, const struct ipe_eval_kernel *k,
+		    struct ipe_diff **ret);
+void ipe_diff_free(struct ipe_diff *d);
+
+/* The events of change c in words, e.g. "files with
+ * fsverity_digest=sha256:ab12cd34... that are not boot-verified".
+ * malloc'd. */
+int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text);
+
+/* The witness of change c as ipe_equiv_event_format() writes it. */
+int ipe_diff_event_format(const struct ipe_diff_change *c, char **ret_text);
+
 /* The properties a kernel was built with, from its .config (text or gzip,
  * e.g. /proc/config.gz).  Returns 0, -EBADMSG (not a kernel config) or an
  * I/O errno. */

@@ -33,50 +33,18 @@
 #include <ipe/equiv.h>
 #include <ipe/io.h>
 
+#include "compiler/equiv_core.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
 
-#define INF UINT32_MAX
+#define INF EQC_NONE
 
-struct side {
-	const struct ipe_policy *p;
-	const struct ipe_op_table *t;
-	struct ipe_rc *rc;  /* per rule */
-	int64_t *did, *fid; /* per rule: digest ids or -1 */
-	uint32_t g[8];
-	uint32_t *x, *y, *z; /* [id * 8 + b] */
-	int def;             /* enum ipe_action when no rule matches */
-};
-
-struct wit {
-	bool found;
-	bool nofile;
-	int b;
-	int64_t d, f; /* -1 = other */
-};
-
-struct opctx {
-	const struct ipe_eval_kernel *k;
-	struct side s[2];
-	struct ipe_dtab dt;
-	struct ipe_u64map pairs; /* (d << 32 | f) -> pair id */
-	uint32_t npairs;
-	uint64_t *pairkeys;
-	size_t pairkeys_cap;
-	const struct ipe_prop **dprop, **fprop; /* id -> a property naming it */
-	uint8_t used;                           /* boolean dimensions some rule constrains */
-	/* sweep scratch */
-	uint64_t *sd, *sf, *sq;
-	uint32_t *rank, *byrank, *fen[2];
-	struct wit w;
-};
-
-static int global_def(const struct ipe_policy *p)
+int eqc_global_def(const struct ipe_policy *p)
 {
 	return p->global_default != IPE_ACTION_NONE ? p->global_default : IPE_ACTION_ALLOW;
 }
 
-static int act(const struct side *s, uint32_t i)
+int eqc_act(const struct eqc_side *s, uint32_t i)
 {
 	return i == INF ? s->def : s->t->rules[i].action;
 }
@@ -88,7 +56,7 @@ static uint32_t min3(uint32_t a, uint32_t b, uint32_t c)
 	return m < c ? m : c;
 }
 
-static void side_free(struct side *s)
+static void side_free(struct eqc_side *s)
 {
 	free(s->rc);
 	free(s->did);
@@ -99,7 +67,7 @@ static void side_free(struct side *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void opctx_free(struct opctx *o)
+static void opctx_free(struct eqc_op *o)
 {
 	side_free(&o->s[0]);
 	side_free(&o->s[1]);
@@ -108,6 +76,8 @@ static void opctx_free(struct opctx *o)
 	free(o->pairkeys);
 	free(o->dprop);
 	free(o->fprop);
+	free(o->dpol);
+	free(o->fpol);
 	free(o->sd);
 	free(o->sf);
 	free(o->sq);
@@ -129,15 +99,15 @@ static uint8_t used_dims(uint8_t mask)
 }
 
 /* Classify the rules of both sides and intern their digests. */
-static int prepare(struct opctx *o, int op)
+static int prepare(struct eqc_op *o, int op)
 {
 	int rc = 0;
 
 	for (int i = 0; i < 2; i++) {
-		struct side *s = &o->s[i];
+		struct eqc_side *s = &o->s[i];
 		size_t n = s->t->nrules;
 
-		s->def = s->t->default_action != IPE_ACTION_NONE ? s->t->default_action : global_def(s->p);
+		s->def = s->t->default_action != IPE_ACTION_NONE ? s->t->default_action : eqc_global_def(s->p);
 		s->rc = calloc(n ? n : 1, sizeof(*s->rc));
 		s->did = calloc(n ? n : 1, sizeof(*s->did));
 		s->fid = calloc(n ? n : 1, sizeof(*s->fid));
@@ -188,24 +158,29 @@ static int prepare(struct opctx *o, int op)
 	return 0;
 }
 
-static int fill(struct opctx *o)
+static int fill(struct eqc_op *o)
 {
 	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1];
 
 	o->dprop = calloc(nd ? nd : 1, sizeof(*o->dprop));
 	o->fprop = calloc(nf ? nf : 1, sizeof(*o->fprop));
-	if (!o->dprop || !o->fprop)
+	o->dpol = calloc(nd ? nd : 1, sizeof(*o->dpol));
+	o->fpol = calloc(nf ? nf : 1, sizeof(*o->fpol));
+	if (!o->dprop || !o->fprop || !o->dpol || !o->fpol)
 		return -ENOMEM;
 	for (size_t i = 0; i < o->dt.n; i++) {
 		const struct ipe_dent *e = &o->dt.ents[i];
 
-		if (e->prop->type == IPE_PROP_FSV_DIGEST)
+		if (e->prop->type == IPE_PROP_FSV_DIGEST) {
 			o->fprop[e->id] = e->prop;
-		else
+			o->fpol[e->id] = e->p;
+		} else {
 			o->dprop[e->id] = e->prop;
+			o->dpol[e->id] = e->p;
+		}
 	}
 	for (int i = 0; i < 2; i++) {
-		struct side *s = &o->s[i];
+		struct eqc_side *s = &o->s[i];
 
 		s->x = malloc(((size_t)nd * 8 + 1) * sizeof(uint32_t));
 		s->y = malloc(((size_t)nf * 8 + 1) * sizeof(uint32_t));
@@ -247,7 +222,7 @@ static int fill(struct opctx *o)
 }
 
 /* decision index of side s for (b, d, f); -1 = other */
-static uint32_t decide(const struct opctx *o, const struct side *s, int b, int64_t d, int64_t f)
+uint32_t eqc_decide(const struct eqc_op *o, const struct eqc_side *s, int b, int64_t d, int64_t f)
 {
 	uint32_t x = d < 0 ? s->g[b] : s->x[d * 8 + b];
 	uint32_t y = f < 0 ? INF : s->y[f * 8 + b];
@@ -258,14 +233,14 @@ static uint32_t decide(const struct opctx *o, const struct side *s, int b, int64
 	return min3(x, y, z);
 }
 
-static bool differ(const struct opctx *o, int b, int64_t d, int64_t f)
+static bool differ(const struct eqc_op *o, int b, int64_t d, int64_t f)
 {
-	return act(&o->s[0], decide(o, &o->s[0], b, d, f)) != act(&o->s[1], decide(o, &o->s[1], b, d, f));
+	return eqc_act(&o->s[0], eqc_decide(o, &o->s[0], b, d, f)) != eqc_act(&o->s[1], eqc_decide(o, &o->s[1], b, d, f));
 }
 
-static void found(struct opctx *o, int b, int64_t d, int64_t f)
+static void found(struct eqc_op *o, int b, int64_t d, int64_t f)
 {
-	o->w = (struct wit){ .found = true, .b = b, .d = d, .f = f };
+	o->w = (struct eqc_wit){ .found = true, .b = b, .d = d, .f = f };
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -275,14 +250,14 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void fen_add(uint32_t *fen, uint32_t n, uint32_t i, int v)
+void eqc_fen_add(uint32_t *fen, uint32_t n, uint32_t i, int v)
 {
 	for (i++; i <= n; i += i & (~i + 1))
 		fen[i] = (uint32_t)((int)fen[i] + v);
 }
 
 /* position (0-based) of the k-th (1-based) element, or n if fewer */
-static uint32_t fen_kth(const uint32_t *fen, uint32_t n, uint32_t k)
+uint32_t eqc_fen_kth(const uint32_t *fen, uint32_t n, uint32_t k)
 {
 	uint32_t pos = 0, step = 1;
 
@@ -296,10 +271,24 @@ static uint32_t fen_kth(const uint32_t *fen, uint32_t n, uint32_t k)
 	return pos; /* 1-based pos+1 -> 0-based pos */
 }
 
-/* Cross case for one b: side P decides by its d side, side Q by its f side. */
-static int sweep(struct opctx *o, int b, int P)
+uint32_t eqc_fen_prefix(const uint32_t *fen, uint32_t i)
 {
-	const struct side *sp = &o->s[P], *sq = &o->s[1 - P];
+	uint32_t sum = 0;
+
+	for (; i > 0; i -= i & (~i + 1))
+		sum += fen[i];
+	return sum;
+}
+
+bool eqc_named_pair(const struct eqc_op *o, int64_t d, int64_t f)
+{
+	return d >= 0 && f >= 0 && ipe_u64map_get(&o->pairs, (uint64_t)d << 32 | (uint64_t)f, NULL);
+}
+
+/* Cross case for one b: side P decides by its d side, side Q by its f side. */
+static int sweep(struct eqc_op *o, int b, int P)
+{
+	const struct eqc_side *sp = &o->s[P], *sq = &o->s[1 - P];
 	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1], nq = 0;
 	size_t fi;
 
@@ -335,12 +324,12 @@ static int sweep(struct opctx *o, int b, int P)
 			uint32_t f = (uint32_t)o->sf[--fi];
 
 			if (o->rank[f] != UINT32_MAX)
-				fen_add(o->fen[act(sq, sq->y[(size_t)f * 8 + b])], nq, o->rank[f], 1);
+				eqc_fen_add(o->fen[eqc_act(sq, sq->y[(size_t)f * 8 + b])], nq, o->rank[f], 1);
 		}
-		a = act(sp, xp);
+		a = eqc_act(sp, xp);
 		c = !a; /* the other action */
 		for (uint32_t kth = 1;; kth++) {
-			uint32_t pos = fen_kth(o->fen[c], nq, kth), f;
+			uint32_t pos = eqc_fen_kth(o->fen[c], nq, kth), f;
 
 			if (pos >= nq)
 				break;
@@ -356,7 +345,7 @@ static int sweep(struct opctx *o, int b, int P)
 	return 0;
 }
 
-static int check_op(struct opctx *o)
+static int check_op(struct eqc_op *o)
 {
 	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1];
 	int rc;
@@ -397,7 +386,7 @@ static int check_op(struct opctx *o)
 	return 0;
 }
 
-static int sweep_alloc(struct opctx *o)
+static int sweep_alloc(struct eqc_op *o)
 {
 	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1];
 
@@ -415,6 +404,29 @@ static int sweep_alloc(struct opctx *o)
 	return 0;
 }
 
+int eqc_open(struct eqc_op *o, const struct ipe_policy *a, const struct ipe_policy *b, int op)
+{
+	const struct ipe_policy *pol[2] = { a, b };
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		o->s[i].p = pol[i];
+		o->s[i].t = &pol[i]->ops[op];
+	}
+	ipe_dtab_init(&o->dt);
+	rc = prepare(o, op);
+	if (!rc)
+		rc = fill(o);
+	if (!rc)
+		rc = sweep_alloc(o);
+	return rc;
+}
+
+void eqc_close(struct eqc_op *o)
+{
+	opctx_free(o);
+}
+
 void ipe_equiv_result_clear(struct ipe_equiv_result *r)
 {
 	if (!r)
@@ -424,9 +436,9 @@ void ipe_equiv_result_clear(struct ipe_equiv_result *r)
 }
 
 /* Turn the abstract witness into a concrete event. */
-static int make_event(struct opctx *o, int op, struct ipe_equiv_result *ret)
+static int make_event(struct eqc_op *o, int op, struct ipe_equiv_result *ret)
 {
-	const struct wit *w = &o->w;
+	const struct eqc_wit *w = &o->w;
 	struct ipe_event *ev = &ret->event;
 	size_t maxlen[2] = { 0, 0 };
 
@@ -454,12 +466,7 @@ static int make_event(struct opctx *o, int op, struct ipe_equiv_result *ret)
 	ret->fsv_listed = w->f >= 0;
 	if (w->d >= 0) {
 		const struct ipe_prop *pr = o->dprop[w->d];
-		const struct ipe_policy *p = o->s[0].p;
-
-		/* the property may come from either policy */
-		for (size_t i = 0; i < o->dt.n; i++)
-			if (o->dt.ents[i].prop == pr)
-				p = o->dt.ents[i].p;
+		const struct ipe_policy *p = o->dpol[w->d]; /* the property may come from either policy */
 		ev->dmv_alg = ipe_prop_alg(p, pr);
 		ev->dmv_roothash = ipe_prop_digest(p, pr);
 		ev->dmv_roothash_len = pr->digest_len;
@@ -470,11 +477,7 @@ static int make_event(struct opctx *o, int op, struct ipe_equiv_result *ret)
 	}
 	if (w->f >= 0) {
 		const struct ipe_prop *pr = o->fprop[w->f];
-		const struct ipe_policy *p = o->s[0].p;
-
-		for (size_t i = 0; i < o->dt.n; i++)
-			if (o->dt.ents[i].prop == pr)
-				p = o->dt.ents[i].p;
+		const struct ipe_policy *p = o->fpol[w->f];
 		ev->fsv_alg = ipe_prop_alg(p, pr);
 		ev->fsv_digest = ipe_prop_digest(p, pr);
 		ev->fsv_digest_len = pr->digest_len;
@@ -499,18 +502,9 @@ int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b
 		return -EINVAL;
 	ret->equivalent = true;
 	for (int op = 0; op < IPE_OP_COUNT; op++) {
-		struct opctx o = { .k = k };
+		struct eqc_op o = { .k = k };
 
-		for (int i = 0; i < 2; i++) {
-			o.s[i].p = pol[i];
-			o.s[i].t = &pol[i]->ops[op];
-		}
-		ipe_dtab_init(&o.dt);
-		rc = prepare(&o, op);
-		if (!rc)
-			rc = fill(&o);
-		if (!rc)
-			rc = sweep_alloc(&o);
+		rc = eqc_open(&o, pol[0], pol[1], op);
 		if (!rc)
 			rc = check_op(&o);
 		if (!rc && o.w.found) {
@@ -522,7 +516,7 @@ int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b
 			goto out;
 	}
 	/* events of an op the kernel cannot classify: the global DEFAULT */
-	if (global_def(a) != global_def(b)) {
+	if (eqc_global_def(a) != eqc_global_def(b)) {
 		ret->equivalent = false;
 		ret->op = IPE_OP_INVALID;
 	}

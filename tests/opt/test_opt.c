@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Optimizer soundness and equivalence checker exactness on seeded random
- * policies, against brute-force evaluation with ipe_eval() over the whole
- * finite event space (every op, no file, every boolean, every named digest
- * plus unnamed ones).  Usage: test_opt [ITERATIONS [SEED]].
+ * Optimizer soundness, equivalence checker exactness and policy diff
+ * soundness + completeness on seeded random policies, against brute-force
+ * evaluation with ipe_eval() over the whole finite event space (every op, no
+ * file, every boolean, every named digest plus unnamed ones).
+ * Usage: test_opt [ITERATIONS [SEED]].
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,16 +95,68 @@ static const struct dv fvals[] = { { NULL, NULL, 0 },
 				   { "sha512", bytes_01, 1 },
 				   { "sha256", bytes_other, 3 } };
 
+/* The pairs of deciders (op, rule in A or NONE, rule in B or NONE) under
+ * which some event gets different actions: a small set. */
+#define NONE_RULE 0xffffu
+struct pairset {
+	uint64_t v[4096];
+	size_t n;
+	bool overflow;
+};
+
+static uint64_t pair_key(int op, const struct ipe_decision *da, const struct ipe_decision *db)
+{
+	uint64_t ra = da->by == IPE_DECIDED_BY_RULE ? da->rule : NONE_RULE;
+	uint64_t rb = db->by == IPE_DECIDED_BY_RULE ? db->rule : NONE_RULE;
+
+	return (uint64_t)(op + 1) << 32 | ra << 16 | rb;
+}
+
+static void pair_add(struct pairset *s, uint64_t key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == key)
+			return;
+	if (s->n == sizeof(s->v) / sizeof(s->v[0]))
+		s->overflow = true;
+	else
+		s->v[s->n++] = key;
+}
+
+static bool pair_has(const struct pairset *s, uint64_t key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == key)
+			return true;
+	return false;
+}
+
+static struct pairset *brute_set; /* when set, brute() collects every differing pair */
+
+static void note(int op, const struct ipe_decision *da, const struct ipe_decision *db)
+{
+	if (brute_set && da->action != db->action)
+		pair_add(brute_set, pair_key(op, da, db));
+}
+
 static int brute(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k)
 {
+	int eq = 1;
+
 	for (int op = -1; op < IPE_OP_COUNT; op++) {
 		struct ipe_event ev = { 0 };
 		struct ipe_decision da, db;
 
 		ipe_eval(a, op, &ev, k, &da);
 		ipe_eval(b, op, &ev, k, &db);
-		if (da.action != db.action)
-			return 0;
+		note(op, &da, &db);
+		if (da.action != db.action) {
+			eq = 0;
+			if (!brute_set)
+				return 0;
+		}
+		if (op < 0)
+			continue; /* the event does not matter: the global DEFAULT decides */
 		for (unsigned bits = 0; bits < 8; bits++)
 			for (size_t di = 0; di < sizeof(dvals) / sizeof(dvals[0]); di++)
 				for (size_t fi = 0; fi < sizeof(fvals) / sizeof(fvals[0]); fi++) {
@@ -124,18 +177,76 @@ static int brute(const struct ipe_policy *a, const struct ipe_policy *b, const s
 					}
 					ipe_eval(a, op, &ev, k, &da);
 					ipe_eval(b, op, &ev, k, &db);
-					if (da.action != db.action)
-						return 0;
+					note(op, &da, &db);
+					if (da.action != db.action) {
+						eq = 0;
+						if (!brute_set)
+							return 0;
+					}
 				}
 	}
-	return 1;
+	return eq;
+}
+
+/* ipe_policy_diff() against brute force: the same equivalence answer, every
+ * listed pair's witness separates A and B under ipe_eval() with exactly the
+ * listed deciders, no pair listed twice, and every pair brute force finds is
+ * listed.  Returns the number of failures. */
+static unsigned check_diff(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k,
+			   const char *ta, const char *tb, unsigned long *ret_changes)
+{
+	static struct pairset bs, ds;
+	struct ipe_diff *d = NULL;
+	unsigned fails = 0;
+	int bf, rc;
+
+	bs.n = ds.n = 0;
+	bs.overflow = ds.overflow = false;
+	brute_set = &bs;
+	bf = brute(a, b, k);
+	brute_set = NULL;
+	rc = ipe_policy_diff(a, b, k, &d);
+	if (rc || bs.overflow) {
+		fprintf(stderr, "FAIL diff rc %d (overflow %d)\n", rc, bs.overflow);
+		return 1;
+	}
+	if (d->equivalent != (bf == 1) || d->equivalent != (d->nchanges == 0))
+		fails++, fprintf(stderr, "FAIL diff: equivalent %d, brute %d\n", d->equivalent, bf);
+	for (size_t i = 0; i < d->nchanges; i++) {
+		const struct ipe_diff_change *c = &d->changes[i];
+		struct ipe_decision da, db;
+		uint64_t key;
+
+		ipe_eval(a, c->op, &c->event, k, &da);
+		ipe_eval(b, c->op, &c->event, k, &db);
+		key = pair_key(c->op, &c->old_dec, &c->new_dec);
+		if (da.action == db.action || pair_key(c->op, &da, &db) != key || da.action != c->old_dec.action ||
+		    db.action != c->new_dec.action)
+			fails++, fprintf(stderr, "FAIL diff: change %zu's witness does not reproduce\n", i);
+		if (!pair_has(&bs, key))
+			fails++, fprintf(stderr, "FAIL diff: change %zu (op %d) not found by brute force\n", i, c->op);
+		if (pair_has(&ds, key))
+			fails++, fprintf(stderr, "FAIL diff: change %zu listed twice\n", i);
+		pair_add(&ds, key);
+	}
+	for (size_t i = 0; i < bs.n; i++)
+		if (!pair_has(&ds, bs.v[i]))
+			fails++, fprintf(stderr, "FAIL diff: incomplete, op %d rules %u/%u (0xffff = DEFAULT) not listed\n",
+					 (int)(bs.v[i] >> 32) - 1, (unsigned)(bs.v[i] >> 16) & 0xffffu,
+					 (unsigned)bs.v[i] & 0xffffu);
+	if (fails)
+		fprintf(stderr, "--- A\n%s--- B\n%s", ta, tb);
+	*ret_changes += d->nchanges;
+	ipe_diff_free(d);
+	return fails;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned iters = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 3000;
 	static char ta[1 << 16], tb[1 << 16];
-	unsigned n_eq = 0, n_neq = 0, n_opt = 0, fails = 0;
+	unsigned n_eq = 0, n_neq = 0, n_opt = 0, n_diff = 0, fails = 0;
+	unsigned long n_changes = 0;
 	size_t removed[IPE_OPT_PASS_COUNT] = { 0 };
 
 	rs = argc > 2 ? strtoull(argv[2], NULL, 10) : 0x1234567;
@@ -220,6 +331,10 @@ int main(int argc, char **argv)
 		}
 		bf ? n_eq++ : n_neq++;
 		ipe_equiv_result_clear(&r);
+		/* 1b. the diff against brute force, both ways */
+		fails += check_diff(a, b, k, ta, tb, &n_changes);
+		fails += check_diff(b, a, k, tb, ta, &n_changes);
+		n_diff += 2;
 		/* 2. the optimizer is sound */
 		rc = ipe_policy_optimize(o, k, mask, &st);
 		if (rc) {
@@ -252,6 +367,7 @@ next:
 	}
 	printf("checker vs brute force: %u equivalent + %u non-equivalent pairs; optimizer: %u policies proven\n", n_eq,
 	       n_neq, n_opt);
+	printf("diff vs brute force: %u pairs of policies, %lu changes listed and replayed\n", n_diff, n_changes);
 	printf("removed:");
 	for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
 		printf(" %s=%zu", ipe_opt_pass_name(i), removed[i]);

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every decision that changes between two policies (see include/ipe/equiv.h).
+ *
+ * Built on the equivalence checker's event classes (equiv_core.h): per op
+ * and boolean combination b, an event is a class (b, d, f) and each policy
+ * decides it by min(x[d], y[f], z[d,f]).  The pairs of deciders are
+ * collected from:
+ *  - the classes with an unnamed value, (d, other), (other, f),
+ *    (other, other), and the named pairs (d, f): enumerated directly;
+ *  - any other (d, f) where both policies decide by the same side (d or f)
+ *    gives the pair of (d, other) or (other, f), already collected;
+ *  - the cross case, OLD by its d side and NEW by its f side (or the
+ *    reverse): pairs (u, v) = (x_P[d], y_Q[f]) with x_P[d] < y_P[f] and
+ *    y_Q[f] < x_Q[d].  Sweeping u downwards activates the f with
+ *    y_P[f] > u in a Fenwick tree ordered by y_Q, and each distinct v below
+ *    max x_Q[d] is listed once per u, with a witness (d, f) that is not a
+ *    named pair.  Cost: O((rules + digests + pairs listed) log digests).
+ * Every pair found is replayed through ipe_eval() before it is returned.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/ctl.h>
+#include <ipe/equiv.h>
+
+#include "compiler/equiv_core.h"
+
+#define NONE EQC_NONE
+
+/* Digests for "a value no policy names": sha256, 32 bytes of one repeated
+ * byte no named digest of that kind uses (or, if all are taken, one byte
+ * longer than every named digest). */
+struct other {
+	const char *alg;
+	const uint8_t *bytes;
+	size_t len;
+};
+
+struct run {
+	const struct ipe_policy *p[2];
+	const struct ipe_eval_kernel *k;
+	struct ipe_diff *out;
+	size_t cap;
+	struct other oth[2]; /* [0] dm-verity, [1] fs-verity */
+	struct eqc_op *o;    /* the op being compared */
+	int op;
+	struct ipe_u64map seen; /* (old << 32 | new) -> change index, this op */
+};
+
+static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, uint32_t ib, bool nofile)
+{
+	struct eqc_op *o = r->o;
+	struct ipe_diff *out = r->out;
+	struct ipe_diff_change *c;
+	uint64_t key = (uint64_t)ia << 32 | ib;
+	uint32_t idx;
+	int rc;
+
+	if (eqc_act(&o->s[0], ia) == eqc_act(&o->s[1], ib))
+		return 0;
+	rc = ipe_u64map_put(&r->seen, key, (uint32_t)out->nchanges, &idx);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		out->changes[idx].nofile |= nofile;
+		return 0;
+	}
+	if (out->nchanges == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 16;
+		struct ipe_diff_change *n = realloc(out->changes, nc * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		out->changes = n;
+		r->cap = nc;
+	}
+	c = &out->changes[out->nchanges++];
+	memset(c, 0, sizeof(*c));
+	c->op = r->op;
+	c->nofile = nofile;
+	/* which deciders the witness's decisions must name (replay() checks) */
+	c->old_dec.rule = ia;
+	c->new_dec.rule = ib;
+	c->mask = IPE_RC_ALL;
+	/* the events concerned: both deciders' classes */
+	for (int i = 0; i < 2; i++) {
+		uint32_t ri = i ? ib : ia;
+		const struct ipe_rc *rc_ = ri == NONE ? NULL : &o->s[i].rc[ri];
+
+		if (!rc_)
+			continue;
+		c->mask &= rc_->mask;
+		if (rc_->dmv && !c->dmv) {
+			c->dmv = rc_->dmv;
+			c->dmv_pol = o->s[i].p;
+		}
+		if (rc_->fsv && !c->fsv) {
+			c->fsv = rc_->fsv;
+			c->fsv_pol = o->s[i].p;
+		}
+	}
+	/* the witness (a no-file event decides like the file event with
+	 * nothing: b = 0 and no digests; replay() checks it) */
+	if (nofile)
+		return 0;
+	c->event.has_file = true;
+	c->event.boot_verified = b & 1;
+	c->event.dmverity_signed = (b >> 1) & 1;
+	c->event.fsverity_signed = (b >> 2) & 1;
+	c->event.dmverity = d >= 0 || c->event.dmverity_signed;
+	c->event.fsverity = f >= 0 || c->event.fsverity_signed;
+	c->dmv_listed = d >= 0;
+	c->fsv_listed = f >= 0;
+	if (d >= 0) {
+		c->event.dmv_alg = ipe_prop_alg(o->dpol[d], o->dprop[d]);
+		c->event.dmv_roothash = ipe_prop_digest(o->dpol[d], o->dprop[d]);
+		c->event.dmv_roothash_len = o->dprop[d]->digest_len;
+	} else if (c->event.dmverity) {
+		c->event.dmv_alg = r->oth[0].alg;
+		c->event.dmv_roothash = r->oth[0].bytes;
+		c->event.dmv_roothash_len = r->oth[0].len;
+	}
+	if (f >= 0) {
+		c->event.fsv_alg = ipe_prop_alg(o->fpol[f], o->fprop[f]);
+		c->event.fsv_digest = ipe_prop_digest(o->fpol[f], o->fprop[f]);
+		c->event.fsv_digest_len = o->fprop[f]->digest_len;
+	} else if (c->event.fsverity) {
+		c->event.fsv_alg = r->oth[1].alg;
+		c->event.fsv_digest = r->oth[1].bytes;
+		c->event.fsv_digest_len = r->oth[1].len;
+	}
+	return 0;
+}
+
+static int direct(struct run *r, int b, int64_t d, int64_t f)
+{
+	struct eqc_op *o = r->o;
+
+	return add_change(r, b, d, f, eqc_decide(o, &o->s[0], b, d, f), eqc_decide(o, &o->s[1], b, d, f),
+			  b == 0 && d < 0 && f < 0);
+}
+
+struct dent {
+	uint32_t xp, xq, d;
+};
+
+static int cmp_dent_desc(const void *a, const void *b)
+{
+	const struct dent *x = a, *y = b;
+
+	if (x->xp != y->xp)
+		return x->xp < y->xp ? 1 : -1;
+	if (x->xq != y->xq)
+		return x->xq < y->xq ? 1 : -1;
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* first index of sorted a[0..n) with a[i] > key */
+static uint32_t upper(const uint64_t *a, uint32_t n, uint64_t key)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The cross case for one b: side P decides by its d side, side Q by its f side. */
+static int cross(struct run *r, int b, int P, struct dent *D)
+{
+	struct eqc_op *o = r->o;
+	const struct eqc_side *sp = &o->s[P], *sq = &o->s[1 - P];
+	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1], nq = 0, n = 0;
+	size_t fi = nf;
+	int rc;
+
+	for (uint32_t f = 0; f < nf; f++) {
+		uint32_t yq = sq->y[(size_t)f * 8 + b];
+
+		o->sf[f] = (uint64_t)sp->y[(size_t)f * 8 + b] << 32 | f;
+		if (yq != NONE)
+			o->sq[nq++] = (uint64_t)yq << 32 | f;
+	}
+	if (!nq)
+		return 0;
+	for (uint32_t d = 0; d < nd; d++) {
+		uint32_t xp = sp->x[(size_t)d * 8 + b];
+
+		if (xp != NONE) /* "no rule" on the d side is never below an f side */
+			D[n++] = (struct dent){ xp, sq->x[(size_t)d * 8 + b], d };
+	}
+	qsort(D, n, sizeof(*D), cmp_dent_desc);
+	qsort(o->sf, nf, sizeof(*o->sf), cmp_u64);
+	qsort(o->sq, nq, sizeof(*o->sq), cmp_u64);
+	for (uint32_t i = 0; i < nf; i++)
+		o->rank[i] = UINT32_MAX;
+	for (uint32_t i = 0; i < nq; i++) {
+		o->rank[(uint32_t)o->sq[i]] = i;
+		o->byrank[i] = (uint32_t)o->sq[i];
+	}
+	memset(o->fen[0], 0, ((size_t)nq + 1) * sizeof(uint32_t));
+	memset(o->fen[1], 0, ((size_t)nq + 1) * sizeof(uint32_t));
+	for (uint32_t gi = 0; gi < n;) {
+		uint32_t u = D[gi].xp, ge = gi, M = D[gi].xq, kth = 1;
+		const uint32_t *fen;
+
+		while (ge < n && D[ge].xp == u)
+			ge++;
+		/* activate the f whose P-side rule comes after u */
+		while (fi > 0 && (uint32_t)(o->sf[fi - 1] >> 32) > u) {
+			uint32_t f = (uint32_t)o->sf[--fi];
+
+			if (o->rank[f] != UINT32_MAX)
+				eqc_fen_add(o->fen[eqc_act(sq, sq->y[(size_t)f * 8 + b])], nq, o->rank[f], 1);
+		}
+		fen = o->fen[!eqc_act(sp, u)];
+		for (;;) {
+			uint32_t pos = eqc_fen_kth(fen, nq, kth), f, v, lo, hi, k0, k1;
+			int64_t wd = -1, wf = -1;
+
+			if (pos >= nq)
+				break;
+			f = o->byrank[pos];
+			v = sq->y[(size_t)f * 8 + b];
+			if (v >= M)
+				break;
+			lo = pos;
+			hi = upper(o->sq, nq, (uint64_t)v << 32 | 0xffffffffu);
+			/* a witness (d, f): d in the group with x_Q[d] > v, f active
+			 * with y_Q[f] = v, not a pair some rule names */
+			k0 = eqc_fen_prefix(fen, lo);
+			k1 = eqc_fen_prefix(fen, hi);
+			for (uint32_t di = gi; di < ge && D[di].xq > v && wd < 0; di++) {
+				for (uint32_t kk = k0 + 1; kk <= k1; kk++) {
+					uint32_t ff = o->byrank[eqc_fen_kth(fen, nq, kk)];
+
+					if (!eqc_named_pair(o, D[di].d, ff)) {
+						wd = D[di].d;
+						wf = ff;
+						break;
+					}
+				}
+			}
+			if (wd >= 0) {
+				rc = P == 0 ? add_change(r, b, wd, wf, u, v, false) : add_change(r, b, wd, wf, v, u, false);
+				if (rc)
+					return rc;
+			}
+			kth = eqc_fen_prefix(fen, hi) + 1;
+		}
+		gi = ge;
+	}
+	return 0;
+}
+
+static int diff_op(struct run *r)
+{
+	struct eqc_op *o = r->o;
+	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1];
+	struct dent *D = NULL;
+	int rc = 0;
+
+	if (nd && nf) {
+		D = malloc(nd * sizeof(*D));
+		if (!D)
+			return -ENOMEM;
+	}
+	for (int b = 0; b < 8 && !rc; b++) {
+		if (b & ~o->used)
+			continue; /* no rule tells these bits apart: like b without them */
+		rc = direct(r, b, -1, -1);
+		for (uint32_t d = 0; d < nd && !rc; d++)
+			rc = direct(r, b, d, -1);
+		for (uint32_t f = 0; f < nf && !rc; f++)
+			rc = direct(r, b, -1, f);
+		for (uint32_t pi = 0; pi < o->npairs && !rc; pi++)
+			rc = direct(r, b, (int64_t)(o->pairkeys[pi] >> 32), (int64_t)(o->pairkeys[pi] & 0xffffffffu));
+		for (int P = 0; P < 2 && nd && nf && !rc; P++)
+			rc = cross(r, b, P, D);
+	}
+	free(D);
+	return rc;
+}
+
+/* Pick the "unnamed" digest of each kind. */
+static int pick_others(struct run *r)
+{
+	uint8_t taken[2][32] = { { 0 } }; /* bitmaps of repeated-byte sha256 values in use */
+	size_t maxlen[2] = { 0, 0 };
+	uint8_t *buf;
+
+	for (int i = 0; i < 2; i++) {
+		const struct ipe_policy *p = r->p[i];
+
+		for (size_t j = 0; j < p->nprops; j++) {
+			const struct ipe_prop *pr = &p->props[j];
+			const uint8_t *dg;
+			const char *alg;
+			int kind;
+			bool same = true;
+
+			if (pr->type != IPE_PROP_DMV_ROOTHASH && pr->type != IPE_PROP_FSV_DIGEST)
+				continue;
+			kind = pr->type == IPE_PROP_FSV_DIGEST;
+			if (pr->digest_len > maxlen[kind])
+				maxlen[kind] = pr->digest_len;
+			alg = ipe_prop_alg(p, pr);
+			if (pr->digest_len != 32 || !alg || strcmp(alg, "sha256") != 0)
+				continue;
+			dg = ipe_prop_digest(p, pr);
+			for (size_t x = 1; x < 32 && same; x++)
+				same = dg[x] == dg[0];
+			if (same)
+				taken[kind][dg[0] / 8] |= (uint8_t)(1u << (dg[0] % 8));
+		}
+	}
+	buf = calloc(2 * 32 + maxlen[0] + maxlen[1] + 2, 1);
+	if (!buf)
+		return -ENOMEM;
+	r->out->priv = buf;
+	for (int kind = 0; kind < 2; kind++) {
+		int c;
+
+		for (c = 0; c < 256; c++)
+			if (!(taken[kind][c / 8] & (1u << (c % 8))))
+				break;
+		r->oth[kind].alg = "sha256";
+		if (c < 256) {
+			memset(buf + kind * 32, c, 32);
+			r->oth[kind].bytes = buf + kind * 32;
+			r->oth[kind].len = 32;
+		} else {
+			r->oth[kind].bytes = buf + 64 + (kind ? maxlen[0] + 1 : 0);
+			r->oth[kind].len = maxlen[kind] + 1;
+		}
+	}
+	return 0;
+}
+
+static unsigned decider_line(const struct ipe_policy *p, int op, const struct ipe_decision *d)
+{
+	switch (d->by) {
+	case IPE_DECIDED_BY_RULE:
+		return p->ops[op].rules[d->rule].loc.line;
+	case IPE_DECIDED_BY_OP_DEFAULT:
+		return p->ops[op].default_loc.line;
+	case IPE_DECIDED_BY_GLOBAL_DEFAULT:
+		return p->global_default_loc.line;
+	default:
+		return 0;
+	}
+}
+
+/* Replay a witness through the reference evaluator: it must be decided by
+ * the pair found, with different actions. */
+static int replay(struct run *r, struct ipe_diff_change *c)
+{
+	uint32_t want[2] = { (uint32_t)c->old_dec.rule, (uint32_t)c->new_dec.rule };
+	struct ipe_decision *dec[2] = { &c->old_dec, &c->new_dec };
+	unsigned *line[2] = { &c->old_line, &c->new_line };
+
+	for (int i = 0; i < 2; i++) {
+		int rc = ipe_eval(r->p[i], c->op, &c->event, r->k, dec[i]);
+
+		if (rc)
+			return rc;
+		if (c->op != IPE_OP_INVALID &&
+		    (dec[i]->by == IPE_DECIDED_BY_RULE ? (uint32_t)dec[i]->rule : NONE) != want[i])
+			return -EPROTO;
+		*line[i] = c->op == IPE_OP_INVALID ? (dec[i]->by == IPE_DECIDED_BY_GLOBAL_DEFAULT
+							      ? r->p[i]->global_default_loc.line
+							      : 0)
+						   : decider_line(r->p[i], c->op, dec[i]);
+	}
+	if (c->old_dec.action == c->new_dec.action)
+		return -EPROTO;
+	return 0;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct ipe_diff_change *x = a, *y = b;
+	unsigned ox = x->op < 0 ? IPE_OP_COUNT : (unsigned)x->op, oy = y->op < 0 ? IPE_OP_COUNT : (unsigned)y->op;
+	int wx = x->new_dec.action == IPE_ACTION_ALLOW, wy = y->new_dec.action == IPE_ACTION_ALLOW;
+
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	if (wx != wy)
+		return wx ? -1 : 1; /* allow-widening first */
+	if (x->new_line != y->new_line)
+		return x->new_line < y->new_line ? -1 : 1;
+	if (x->old_line != y->old_line)
+		return x->old_line < y->old_line ? -1 : 1;
+	return 0;
+}
+
+void ipe_diff_free(struct ipe_diff *d)
+{
+	if (!d)
+		return;
+	free(d->changes);
+	free(d->priv);
+	free(d);
+}
+
+int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new_p, const struct ipe_eval_kernel *k,
+		    struct ipe_diff **ret)
+{
+	struct run r = { .p = { old_p, new_p }, .k = k };
+	int rc;
+
+	if (!ret)
+		return -EINVAL;
+	*ret = NULL;
+	if (!old_p || !new_p || old_p->verdict.err || new_p->verdict.err || !old_p->has_header || !new_p->has_header)
+		return -EINVAL;
+	r.out = calloc(1, sizeof(*r.out));
+	if (!r.out)
+		return -ENOMEM;
+	/* the header, by the one update rule (ctl/rules.c) */
+	r.out->update_err = ipe_ctl_rule_update(old_p->name, old_p->version, new_p->name, new_p->version);
+	r.out->name_changed = strcmp(old_p->name, new_p->name) != 0;
+	r.out->version_cmp = ipe_ctl_version_cmp(new_p->version, old_p->version);
+	rc = pick_others(&r);
+	for (int op = 0; op < IPE_OP_COUNT && !rc; op++) {
+		struct eqc_op o = { .k = k };
+
+		r.o = &o;
+		r.op = op;
+		rc = eqc_open(&o, old_p, new_p, op);
+		if (!rc)
+			rc = diff_op(&r);
+		for (size_t i = 0; i < r.out->nchanges && !rc; i++)
+				if (r.out->changes[i].op == op)
+					rc = replay(&r, &r.out->changes[i]);
+		eqc_close(&o);
+		ipe_u64map_free(&r.seen);
+		memset(&r.seen, 0, sizeof(r.seen));
+		r.o = NULL;
+	}
+	/* events of an op the kernel cannot classify: the global DEFAULT */
+	if (!rc && eqc_global_def(old_p) != eqc_global_def(new_p)) {
+		struct ipe_diff_change *c;
+
+		if (r.out->nchanges == r.cap) {
+			struct ipe_diff_change *n = realloc(r.out->changes, (r.cap + 1) * sizeof(*n));
+
+			if (!n)
+				rc = -ENOMEM;
+			else
+				r.out->changes = n;
+		}
+		if (!rc) {
+			c = &r.out->changes[r.out->nchanges++];
+			memset(c, 0, sizeof(*c));
+			c->op = IPE_OP_INVALID;
+			c->mask = IPE_RC_ALL;
+			c->nofile = true;
+			rc = replay(&r, c);
+		}
+	}
+	if (rc) {
+		ipe_diff_free(r.out);
+		return rc;
+	}
+	qsort(r.out->changes, r.out->nchanges, sizeof(*r.out->changes), cmp_change);
+	r.out->equivalent = r.out->nchanges == 0;
+	*ret = r.out;
+	return 0;
+}
+
+/* ---- text ---- */
+
+static void put_hex_short(FILE *f, const struct ipe_policy *p, const struct ipe_prop *pr)
+{
+	const uint8_t *d = ipe_prop_digest(p, pr);
+	size_t n = pr->digest_len > 8 ? 8 : pr->digest_len;
+
+	fprintf(f, "%s:", ipe_prop_alg(p, pr));
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", d[i]);
+	if (n < pr->digest_len)
+		fputs("...", f);
+}
+
+/* One boolean cube: for each dimension 0 FALSE, 1 TRUE, 2 any. */
+static uint8_t cube_mask(const int v[3])
+{
+	uint8_t m = 0;
+
+	for (unsigned b = 0; b < 8; b++) {
+		bool in = true;
+
+		for (int dim = 0; dim < 3; dim++)
+			if (v[dim] != 2 && (int)((b >> dim) & 1u) != v[dim])
+				in = false;
+		if (in)
+			m |= (uint8_t)(1u << b);
+	}
+	return m;
+}
+
+static const char *const dim_words[3][2] = {
+	{ "not boot-verified", "boot-verified" },
+	{ "without a verified dm-verity signature", "on a dm-verity volume with a verified signature" },
+	{ "without a verified fs-verity builtin signature", "with a verified fs-verity builtin signature" },
+};
+
+/* mask as a short sum of cubes (greedy over the largest cubes inside it) */
+static void put_mask(FILE *f, uint8_t mask)
+{
+	uint8_t left = mask;
+	bool first = true;
+
+	while (left) {
+		int best[3] = { 0, 0, 0 }, bestn = -1;
+
+		for (int c = 0; c < 27; c++) {
+			int v[3] = { c % 3, c / 3 % 3, c / 9 }, n = 0;
+			uint8_t m = cube_mask(v);
+
+			if ((m & mask) != m || !(m & left))
+				continue;
+			for (int dim = 0; dim < 3; dim++)
+				n += v[dim] == 2;
+			if (n > bestn) {
+				bestn = n;
+				memcpy(best, v, sizeof(best));
+			}
+		}
+		fputs(first ? "" : "; or ", f);
+		first = false;
+		for (int dim = 0, k = 0; dim < 3; dim++)
+			if (best[dim] != 2)
+				fprintf(f, "%s%s", k++ ? " and " : "", dim_words[dim][best[dim]]);
+		left &= (uint8_t)~cube_mask(best);
+	}
+}
+
+int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c || !ret_text)
+		return -EINVAL;
+	f = open_memstream(&s, &len);
+	if (!f)
+		return -ENOMEM;
+	if (c->op == IPE_OP_INVALID) {
+		fputs("events of an operation the kernel cannot classify (the global DEFAULT decides)", f);
+	} else if (c->mask == IPE_RC_ALL && !c->dmv && !c->fsv) {
+		fputs("every event", f);
+	} else {
+		fputs("files", f);
+		if (c->dmv) {
+			fputs(" on the dm-verity volume with dmverity_roothash=", f);
+			put_hex_short(f, c->dmv_pol, c->dmv);
+		}
+		if (c->fsv) {
+			fputs(c->dmv ? " and" : "", f);
+			fputs(" with fsverity_digest=", f);
+			put_hex_short(f, c->fsv_pol, c->fsv);
+		}
+		if (c->mask != IPE_RC_ALL) {
+			fputs(" that are ", f);
+			put_mask(f, c->mask);
+		}
+		if (c->nofile)
+			fputs(", and events with no file", f);
+	}
+	if (c->op != IPE_OP_INVALID)
+		fputs(" (those no earlier rule decides first)", f);
+	if (fclose(f) != 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	*ret_text = s;
+	return 0;
+}
+
+int ipe_diff_event_format(const struct ipe_diff_change *c, char **ret_text)
+{
+	struct ipe_equiv_result r = { 0 };
+
+	if (!c || !ret_text)
+		return -EINVAL;
+	r.op = c->op;
+	r.event = c->event;
+	r.dmv_listed = c->dmv_listed;
+	r.fsv_listed = c->fsv_listed;
+	return ipe_equiv_event_format(&r, ret_text);
+}
