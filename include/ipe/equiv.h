@@ -69,16 +69,17 @@ struct ipe_diff_change {
 	struct ipe_decision old_dec;  /* action and decider in OLD */
 	struct ipe_decision new_dec;  /* the same in NEW */
 	unsigned old_line, new_line;
+	struct ipe_loc old_loc, new_loc; /* the deciders' tokens; src IPE_SRC_NONE when no DEFAULT applies */
 	/* A witness: ipe_eval() gives it old_dec under OLD and new_dec under NEW
 	 * (checked before ipe_policy_diff() returns).  Digests point into the
 	 * policies or into the ipe_diff. */
 	struct ipe_event event;
 	bool dmv_listed, fsv_listed;  /* the witness's digest is one a policy names */
-	/* The events concerned: those both deciders match (of which the ones no
-	 * earlier rule takes first): boolean combinations (bit b: b&1
-	 * boot_verified, b&2 dmverity_signature, b&4 fsverity_signature),
-	 * required digests (NULL: any), and whether events with no file are
-	 * among them. */
+	/* The events concerned: the boolean combinations under which this pair
+	 * decides some event (exact; bit b: b&1 boot_verified, b&2
+	 * dmverity_signature, b&4 fsverity_signature), the digests the deciders
+	 * require (NULL: any; among those events, the ones no earlier rule
+	 * takes first), and whether events with no file are among them. */
 	uint8_t mask;
 	const struct ipe_prop *dmv, *fsv;
 	const struct ipe_policy *dmv_pol, *fsv_pol; /* the policies holding dmv, fsv */
@@ -93,8 +94,10 @@ struct ipe_diff {
 	bool name_changed;
 	int version_cmp;              /* NEW's version against OLD's: -1, 0, 1 */
 	size_t nchanges;
-	struct ipe_diff_change *changes; /* by op (kernel order, unclassifiable last),
-					  * widening (DENY -> ALLOW) first, then by line */
+	/* Most consequential first: the ops with a widening change (to ALLOW)
+	 * first, each group in kernel op order (unclassifiable events last);
+	 * in an op, widening changes first, then by NEW's line, OLD's line. */
+	struct ipe_diff_change *changes;
 	uint8_t *priv;                /* internal */
 };
 
@@ -116,6 +119,28 @@ int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text);
 
 /* The witness of change c as ipe_equiv_event_format() writes it. */
 int ipe_diff_event_format(const struct ipe_diff_change *c, char **ret_text);
+
+/* One line for change c: "op=EXECUTE: DENY -> ALLOW (widened) for <events>;
+ * before: <how OLD decided>".  malloc'd. */
+int ipe_diff_change_message(const struct ipe_policy *old_p, const struct ipe_diff_change *c, char **ret_text);
+
+/* Renderers.  Locations and source lines come from ctx (the context both
+ * policies were parsed in).
+ * Text: the header verdict, then the changes grouped by op, widening first,
+ * each with both deciders (file:line: source line), the events concerned
+ * and the witness; "no decision changed" when there is none.
+ * JSON: {"diff": {"equivalent", "changes": [{"op", "old_action",
+ * "new_action", "old_line", "new_line", "witness"}], "old", "new",
+ * "update"}} (see ipe-check(1)).
+ * GitHub: one workflow annotation per change on NEW's deciding line
+ * (IPE-W190 widening as a warning, IPE-I209 narrowing as a notice) and the
+ * header's update errors (IPE-E042, IPE-E043). */
+int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old_p, const struct ipe_policy *new_p,
+			 const struct ipe_diff *d, FILE *out);
+int ipe_diff_render_json(const struct ipe_ctx *ctx, const struct ipe_policy *old_p, const struct ipe_policy *new_p,
+			 const struct ipe_diff *d, FILE *out);
+int ipe_diff_render_github(const struct ipe_ctx *ctx, const struct ipe_policy *old_p,
+			   const struct ipe_policy *new_p, const struct ipe_diff *d, FILE *out);
 
 /* The properties a kernel was built with, from its .config (text or gzip,
  * e.g. /proc/config.gz).  Returns 0, -EBADMSG (not a kernel config) or an

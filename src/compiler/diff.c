@@ -66,6 +66,7 @@ static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, u
 		return rc;
 	if (rc > 0) {
 		out->changes[idx].nofile |= nofile;
+		out->changes[idx].mask |= (uint8_t)(1u << b);
 		return 0;
 	}
 	if (out->nchanges == r->cap) {
@@ -84,15 +85,14 @@ static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, u
 	/* which deciders the witness's decisions must name (replay() checks) */
 	c->old_dec.rule = ia;
 	c->new_dec.rule = ib;
-	c->mask = IPE_RC_ALL;
-	/* the events concerned: both deciders' classes */
+	c->mask = (uint8_t)(1u << b); /* completed by every class the pair decides (finish_masks()) */
+	/* the digests both deciders require */
 	for (int i = 0; i < 2; i++) {
 		uint32_t ri = i ? ib : ia;
 		const struct ipe_rc *rc_ = ri == NONE ? NULL : &o->s[i].rc[ri];
 
 		if (!rc_)
 			continue;
-		c->mask &= rc_->mask;
 		if (rc_->dmv && !c->dmv) {
 			c->dmv = rc_->dmv;
 			c->dmv_pol = o->s[i].p;
@@ -269,6 +269,26 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 	return 0;
 }
 
+/* Each change's mask holds the combinations b (over the dimensions some
+ * rule of the op uses) under which its pair decides some class: the
+ * dimensions no rule uses do not matter, so spread it over them. */
+static void finish_masks(struct run *r)
+{
+	uint8_t used = r->o->used;
+
+	for (size_t i = 0; i < r->out->nchanges; i++) {
+		struct ipe_diff_change *c = &r->out->changes[i];
+		uint8_t m = 0;
+
+		if (c->op != r->op)
+			continue;
+		for (unsigned b = 0; b < 8; b++)
+			if ((c->mask >> (b & used)) & 1u)
+				m |= (uint8_t)(1u << b);
+		c->mask = m;
+	}
+}
+
 static int diff_op(struct run *r)
 {
 	struct eqc_op *o = r->o;
@@ -294,6 +314,8 @@ static int diff_op(struct run *r)
 		for (int P = 0; P < 2 && nd && nf && !rc; P++)
 			rc = cross(r, b, P, D);
 	}
+	if (!rc)
+		finish_masks(r);
 	free(D);
 	return rc;
 }
@@ -353,17 +375,19 @@ static int pick_others(struct run *r)
 	return 0;
 }
 
-static unsigned decider_line(const struct ipe_policy *p, int op, const struct ipe_decision *d)
+static struct ipe_loc decider_loc(const struct ipe_policy *p, int op, const struct ipe_decision *d)
 {
+	static const struct ipe_loc none = { .src = IPE_SRC_NONE };
+
 	switch (d->by) {
 	case IPE_DECIDED_BY_RULE:
-		return p->ops[op].rules[d->rule].loc.line;
+		return op >= 0 ? p->ops[op].rules[d->rule].loc : none;
 	case IPE_DECIDED_BY_OP_DEFAULT:
-		return p->ops[op].default_loc.line;
+		return op >= 0 ? p->ops[op].default_loc : none;
 	case IPE_DECIDED_BY_GLOBAL_DEFAULT:
-		return p->global_default_loc.line;
+		return p->global_default_loc;
 	default:
-		return 0;
+		return none;
 	}
 }
 
@@ -374,6 +398,7 @@ static int replay(struct run *r, struct ipe_diff_change *c)
 	uint32_t want[2] = { (uint32_t)c->old_dec.rule, (uint32_t)c->new_dec.rule };
 	struct ipe_decision *dec[2] = { &c->old_dec, &c->new_dec };
 	unsigned *line[2] = { &c->old_line, &c->new_line };
+	struct ipe_loc *loc[2] = { &c->old_loc, &c->new_loc };
 
 	for (int i = 0; i < 2; i++) {
 		int rc = ipe_eval(r->p[i], c->op, &c->event, r->k, dec[i]);
@@ -383,30 +408,66 @@ static int replay(struct run *r, struct ipe_diff_change *c)
 		if (c->op != IPE_OP_INVALID &&
 		    (dec[i]->by == IPE_DECIDED_BY_RULE ? (uint32_t)dec[i]->rule : NONE) != want[i])
 			return -EPROTO;
-		*line[i] = c->op == IPE_OP_INVALID ? (dec[i]->by == IPE_DECIDED_BY_GLOBAL_DEFAULT
-							      ? r->p[i]->global_default_loc.line
-							      : 0)
-						   : decider_line(r->p[i], c->op, dec[i]);
+		*loc[i] = decider_loc(r->p[i], c->op, dec[i]);
+		*line[i] = dec[i]->by == IPE_DECIDED_BY_NOTHING ? 0 : loc[i]->line;
 	}
 	if (c->old_dec.action == c->new_dec.action)
 		return -EPROTO;
 	return 0;
 }
 
+/* sort key: ops with a widening change first, then kernel op order
+ * (unclassifiable last); in an op, widening (to ALLOW) first, then lines */
+struct skey {
+	uint32_t group;
+	struct ipe_diff_change c;
+};
+
+static unsigned op_rank(int op)
+{
+	return op < 0 ? IPE_OP_COUNT : (unsigned)op;
+}
+
 static int cmp_change(const void *a, const void *b)
 {
-	const struct ipe_diff_change *x = a, *y = b;
-	unsigned ox = x->op < 0 ? IPE_OP_COUNT : (unsigned)x->op, oy = y->op < 0 ? IPE_OP_COUNT : (unsigned)y->op;
+	const struct skey *kx = a, *ky = b;
+	const struct ipe_diff_change *x = &kx->c, *y = &ky->c;
 	int wx = x->new_dec.action == IPE_ACTION_ALLOW, wy = y->new_dec.action == IPE_ACTION_ALLOW;
 
-	if (ox != oy)
-		return ox < oy ? -1 : 1;
+	if (kx->group != ky->group)
+		return kx->group < ky->group ? -1 : 1;
 	if (wx != wy)
-		return wx ? -1 : 1; /* allow-widening first */
+		return wx ? -1 : 1;
 	if (x->new_line != y->new_line)
 		return x->new_line < y->new_line ? -1 : 1;
 	if (x->old_line != y->old_line)
 		return x->old_line < y->old_line ? -1 : 1;
+	return 0;
+}
+
+static int sort_changes(struct ipe_diff *d)
+{
+	bool wide[IPE_OP_COUNT + 1] = { false };
+	struct skey *k;
+
+	if (d->nchanges < 2)
+		return 0;
+	k = malloc(d->nchanges * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->nchanges; i++)
+		if (d->changes[i].new_dec.action == IPE_ACTION_ALLOW)
+			wide[op_rank(d->changes[i].op)] = true;
+	for (size_t i = 0; i < d->nchanges; i++) {
+		unsigned r = op_rank(d->changes[i].op);
+
+		k[i].group = (wide[r] ? 0 : IPE_OP_COUNT + 1) + r;
+		k[i].c = d->changes[i];
+	}
+	qsort(k, d->nchanges, sizeof(*k), cmp_change);
+	for (size_t i = 0; i < d->nchanges; i++)
+		d->changes[i] = k[i].c;
+	free(k);
 	return 0;
 }
 
@@ -475,11 +536,12 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 			rc = replay(&r, c);
 		}
 	}
+	if (!rc)
+		rc = sort_changes(r.out);
 	if (rc) {
 		ipe_diff_free(r.out);
 		return rc;
 	}
-	qsort(r.out->changes, r.out->nchanges, sizeof(*r.out->changes), cmp_change);
 	r.out->equivalent = r.out->nchanges == 0;
 	*ret = r.out;
 	return 0;

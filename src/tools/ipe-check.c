@@ -11,6 +11,7 @@
 #include <ipe/lint.h>
 #include <ipe/sign.h>
 
+#include "check_diff.h"
 #include "cli.h"
 
 static const char prog[] = "ipe-check";
@@ -51,6 +52,11 @@ static void usage(FILE *out)
 		"      --no-lint        report only what the kernel would reject\n"
 		"      --equivalent     with two policies A B: do they decide every event\n"
 		"                       alike? (exit 0 yes, 1 no: a witness event is shown)\n"
+		"      --diff           with two policies OLD NEW (text or signed blobs): every\n"
+		"                       decision that changes, with both lines, the events\n"
+		"                       and a witness; formats text, json, github (exit 0 no\n"
+		"                       decision changed, 1 some changed, 2 unreadable or\n"
+		"                       rejected input)\n"
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n"
 		"\n"
@@ -70,6 +76,8 @@ enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
 
 /* --equivalent A B (self-contained) */
 #define OPT_EQUIVALENT 1000
+/* --diff OLD NEW (check_diff.c) */
+#define OPT_DIFF 1001
 
 static struct ipe_policy *equiv_load(struct ipe_ctx *ctx, const char *path, int *ret)
 {
@@ -272,6 +280,7 @@ int main(int argc, char **argv)
 		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
 		{ "no-lint", no_argument, NULL, OPT_NO_LINT },
 		{ "equivalent", no_argument, NULL, OPT_EQUIVALENT },
+		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -280,7 +289,7 @@ int main(int argc, char **argv)
 	struct ipe_lint_config *lcfg = NULL;
 	struct ipe_policy *baseline = NULL;
 	const char *kconfig_path = NULL, *baseline_path = NULL;
-	bool equivalent = false;
+	bool equivalent = false, diff = false;
 	struct ipe_report_file *files = NULL;
 	struct ipe_ctx *ctx = NULL;
 	char *outbuf = NULL;
@@ -407,6 +416,9 @@ int main(int argc, char **argv)
 		case OPT_EQUIVALENT:
 			equivalent = true;
 			break;
+		case OPT_DIFF:
+			diff = true;
+			break;
 		case OPT_NO_LINT:
 			o.no_lint = true;
 			break;
@@ -427,6 +439,18 @@ int main(int argc, char **argv)
 	nfiles = (size_t)(argc - optind);
 	if (equivalent) {
 		ret = run_equivalent(argv + optind, nfiles, kconfig_path, o.quiet);
+		goto out;
+	}
+	if (diff) {
+		if (o.format == FMT_SARIF) {
+			cli_error(prog, "--diff writes text, json or github, not sarif");
+			ret = CLI_EXIT_USAGE;
+			goto out;
+		}
+		ret = check_diff_run(argv + optind, nfiles, kconfig_path,
+				     o.format == FMT_JSON ? CHECK_DIFF_JSON : o.format == FMT_GITHUB ? CHECK_DIFF_GITHUB
+												: CHECK_DIFF_TEXT,
+				     o.output, o.quiet);
 		goto out;
 	}
 	if (nfiles == 0) {

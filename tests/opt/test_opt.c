@@ -100,6 +100,8 @@ static const struct dv fvals[] = { { NULL, NULL, 0 },
 #define NONE_RULE 0xffffu
 struct pairset {
 	uint64_t v[4096];
+	uint8_t mask[4096]; /* boolean combinations (file events) under which the pair decides */
+	bool nofile[4096];  /* ... and whether a no-file event gets it */
 	size_t n;
 	bool overflow;
 };
@@ -112,31 +114,50 @@ static uint64_t pair_key(int op, const struct ipe_decision *da, const struct ipe
 	return (uint64_t)(op + 1) << 32 | ra << 16 | rb;
 }
 
-static void pair_add(struct pairset *s, uint64_t key)
+static size_t pair_add(struct pairset *s, uint64_t key)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i] == key)
-			return;
-	if (s->n == sizeof(s->v) / sizeof(s->v[0]))
+			return i;
+	if (s->n == sizeof(s->v) / sizeof(s->v[0])) {
 		s->overflow = true;
-	else
-		s->v[s->n++] = key;
+		return 0;
+	}
+	s->mask[s->n] = 0;
+	s->nofile[s->n] = false;
+	s->v[s->n++] = key;
+	return s->n - 1;
+}
+
+static long pair_find(const struct pairset *s, uint64_t key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == key)
+			return (long)i;
+	return -1;
 }
 
 static bool pair_has(const struct pairset *s, uint64_t key)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == key)
-			return true;
-	return false;
+	return pair_find(s, key) >= 0;
 }
 
 static struct pairset *brute_set; /* when set, brute() collects every differing pair */
 
-static void note(int op, const struct ipe_decision *da, const struct ipe_decision *db)
+static void note(int op, const struct ipe_event *ev, const struct ipe_decision *da, const struct ipe_decision *db)
 {
-	if (brute_set && da->action != db->action)
-		pair_add(brute_set, pair_key(op, da, db));
+	size_t i;
+
+	if (!brute_set || da->action == db->action)
+		return;
+	i = pair_add(brute_set, pair_key(op, da, db));
+	if (brute_set->overflow)
+		return;
+	if (!ev->has_file)
+		brute_set->nofile[i] = true;
+	else
+		brute_set->mask[i] |= (uint8_t)(1u << (ev->boot_verified | (ev->dmverity_signed << 1) |
+							     (ev->fsverity_signed << 2)));
 }
 
 static int brute(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k)
@@ -149,7 +170,7 @@ static int brute(const struct ipe_policy *a, const struct ipe_policy *b, const s
 
 		ipe_eval(a, op, &ev, k, &da);
 		ipe_eval(b, op, &ev, k, &db);
-		note(op, &da, &db);
+		note(op, &ev, &da, &db);
 		if (da.action != db.action) {
 			eq = 0;
 			if (!brute_set)
@@ -177,7 +198,7 @@ static int brute(const struct ipe_policy *a, const struct ipe_policy *b, const s
 					}
 					ipe_eval(a, op, &ev, k, &da);
 					ipe_eval(b, op, &ev, k, &db);
-					note(op, &da, &db);
+					note(op, &ev, &da, &db);
 					if (da.action != db.action) {
 						eq = 0;
 						if (!brute_set)
@@ -225,6 +246,11 @@ static unsigned check_diff(const struct ipe_policy *a, const struct ipe_policy *
 			fails++, fprintf(stderr, "FAIL diff: change %zu's witness does not reproduce\n", i);
 		if (!pair_has(&bs, key))
 			fails++, fprintf(stderr, "FAIL diff: change %zu (op %d) not found by brute force\n", i, c->op);
+		else if (c->op >= 0 && (c->mask != bs.mask[pair_find(&bs, key)] ||
+					c->nofile != bs.nofile[pair_find(&bs, key)]))
+			fails++, fprintf(stderr, "FAIL diff: change %zu: events mask %#x nofile %d, brute force %#x %d\n",
+					 i, c->mask, c->nofile, bs.mask[pair_find(&bs, key)],
+					 bs.nofile[pair_find(&bs, key)]);
 		if (pair_has(&ds, key))
 			fails++, fprintf(stderr, "FAIL diff: change %zu listed twice\n", i);
 		pair_add(&ds, key);

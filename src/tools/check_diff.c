@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* ipe-check --diff OLD NEW (see check_diff.h and ipe-check(1)). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ipe/ipe.h>
+
+#include <sys/stat.h>
+
+#include "check_diff.h"
+#include "cli.h"
+
+static const char prog[] = "ipe-check";
+
+/* Would writing out replace one of the inputs? (same file, any spelling) */
+static bool is_input(const char *out, char **paths, size_t n)
+{
+	struct stat so, si;
+
+	if (stat(out, &so) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (stat(paths[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+			return true;
+	return false;
+}
+
+/* A policy from its text or its signed blob (DER PKCS#7 starts with a
+ * SEQUENCE, 0x30: the policy it embeds, its lines numbered as in that text). */
+static int load(struct ipe_ctx *ctx, const char *path, struct ipe_policy **ret)
+{
+	const struct ipe_source *s;
+	uint32_t src;
+	int rc = ipe_source_from_file(ctx, path, &src);
+
+	if (rc) {
+		cli_error(prog, "cannot read %s: %s", path, cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	}
+	s = ipe_ctx_source(ctx, src);
+	if (s->len && s->data[0] == 0x30) {
+		uint8_t *inner = NULL;
+		size_t inner_len = 0;
+
+		if (ipe_blob_extract(ctx, s->data, s->len, &inner, &inner_len) == 0) {
+			rc = ipe_source_from_memory(ctx, path, inner, inner_len, true, &src);
+			free(inner);
+			if (rc) {
+				cli_error(prog, "cannot read %s: %s", path, cli_strerror(rc));
+				return CLI_EXIT_INPUT;
+			}
+		}
+	}
+	rc = ipe_policy_parse(ctx, src, ret);
+	if (rc) {
+		cli_error(prog, "cannot parse %s: %s", path, cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	}
+	if ((*ret)->verdict.err) {
+		cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE);
+		cli_error(prog, "%s: the kernel would reject this policy (%s); --diff compares policies the kernel "
+			  "accepts", path, ipe_errno_name((*ret)->verdict.err));
+		return CLI_EXIT_INPUT;
+	}
+	return CLI_EXIT_OK;
+}
+
+int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_format fmt, const char *output,
+		   bool quiet)
+{
+	struct ipe_eval_kernel k, *kp = NULL;
+	struct ipe_policy *po = NULL, *pn = NULL;
+	struct ipe_diff *d = NULL;
+	struct ipe_ctx *ctx = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = NULL;
+	int rc, ret;
+
+	if (n != 2) {
+		cli_error(prog, "--diff takes exactly two policies (OLD NEW), not %zu", n);
+		return CLI_EXIT_USAGE;
+	}
+	if (output && strcmp(output, "-") != 0 && is_input(output, paths, n)) {
+		cli_error(prog, "refusing to write the report over an input (%s)", output);
+		return CLI_EXIT_USAGE;
+	}
+	if (kconfig) {
+		rc = ipe_eval_kernel_from_kconfig(kconfig, &k);
+		if (rc) {
+			cli_error(prog, "cannot read kernel configuration %s: %s", kconfig,
+				  rc == -EBADMSG ? "not a kernel .config" : cli_strerror(rc));
+			return CLI_EXIT_INPUT;
+		}
+		kp = &k;
+	}
+	if (ipe_ctx_new(&ctx)) {
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	ret = load(ctx, paths[0], &po);
+	if (ret == CLI_EXIT_OK)
+		ret = load(ctx, paths[1], &pn);
+	if (ret != CLI_EXIT_OK)
+		goto out;
+	rc = ipe_policy_diff(po, pn, kp, &d);
+	if (rc) {
+		cli_error(prog, "cannot compare %s and %s: %s", paths[0], paths[1], cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	/* the report goes to memory first so -o is written atomically */
+	out = open_memstream(&buf, &len);
+	if (!out) {
+		rc = -ENOMEM;
+	} else if (fmt == CHECK_DIFF_JSON) {
+		rc = ipe_diff_render_json(ctx, po, pn, d, out);
+	} else if (fmt == CHECK_DIFF_GITHUB) {
+		rc = ipe_diff_render_github(ctx, po, pn, d, out);
+	} else if (quiet) {
+		rc = 0; /* the exit status says it */
+	} else {
+		rc = ipe_diff_render_text(ctx, po, pn, d, out);
+	}
+	if (out && fclose(out) != 0 && !rc)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = ipe_write_file_atomic(output ? output : "-", buf, len, 0644);
+	if (rc) {
+		cli_error(prog, "cannot write the report to %s: %s", output ? output : "standard output",
+			  cli_strerror(rc));
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	ret = d->equivalent ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
+out:
+	free(buf);
+	ipe_diff_free(d);
+	ipe_policy_free(po);
+	ipe_policy_free(pn);
+	ipe_ctx_free(ctx);
+	return ret;
+}
