@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Hostile sizes cannot hurt the user (issue 11, point 3).
+
+Each case runs a tool as a process under a CPU-time limit (RLIMIT_CPU: a
+quadratic or unbounded run is killed, whatever the machine's load) and, in
+builds without ASan, an address-space limit; it then asserts the exit code, the
+message and the peak RSS (getrusage of the child).  No wall-clock timing.
+
+Usage: test_bounds.py [GROUP...]   (groups: lexer reads limits)
+Environment: IPE_CHECK, IPE_COMPILE, IPE_SOURCE_ROOT (set by meson).
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
+BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
+CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
+COMPILE = os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile"))
+
+HDR = "policy_name=demo policy_version=1.2.3\nDEFAULT action=DENY\n"
+MiB = 1 << 20
+
+failures = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def asan(path):
+    with open(path, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+ASAN = asan(CHECK)
+
+
+def run(argv, cpu=20, vmem_mib=2048, cwd=None, stdin=None):
+    """Run argv; return (rc, stdout, stderr, peak RSS in MiB, CPU seconds).
+    rc is -SIGNAL when the limits killed it."""
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if not ASAN:  # ASan reserves terabytes of address space
+            v = vmem_mib * MiB
+            resource.setrlimit(resource.RLIMIT_AS, (v, v))
+
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        p = subprocess.Popen(argv, stdout=fo, stderr=fe, cwd=cwd,
+                             stdin=subprocess.DEVNULL if stdin is None else stdin, preexec_fn=limits)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    return (p.returncode, out, err.decode("utf-8", "replace"), ru.ru_maxrss / 1024.0,
+            ru.ru_utime + ru.ru_stime)
+
+
+def write(d, name, data):
+    path = os.path.join(d, name)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def group_lexer(d):
+    # one 16 MiB token: flex refilling its buffer re-walked the partial token
+    # after every 8 KiB read (about 60 s of CPU); one pass is well under 10 s
+    # even with ASan
+    tok = "sha256:" + "a" * (16 * MiB)
+    path = write(d, "long.pol", HDR + "op=EXECUTE fsverity_digest=" + tok + " action=ALLOW\n")
+    rc, out, err, rss, cpu = run([CHECK, "--color=never", path], cpu=15)
+    check(rc >= 0 and b"IPE-E040" in out,
+          "16 MiB token: a diagnostic, not a kill (rc %d, cpu %.1f s): %s" % (rc, cpu, err[-300:]))
+    check(rc >= 0, "16 MiB token finishes within 15 s of CPU (rc %d)" % rc)
+
+
+GROUPS = {"lexer": group_lexer}
+
+
+def main():
+    groups = sys.argv[1:] or sorted(GROUPS)
+    for g in groups:
+        with tempfile.TemporaryDirectory() as d:
+            GROUPS[g](d)
+    print("%d checks, %d failures" % (checks, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
