@@ -100,6 +100,42 @@ int ipe_explain(const struct ipe_policy *p, const struct ipe_explain_event *e, c
 		struct ipe_explanation *ret);
 void ipe_explanation_clear(struct ipe_explanation *x);
 
+/* ---- events from files ------------------------------------------------ */
+
+#define IPE_EXPLAIN_FILES_V1 1u
+#define IPE_EXPLAIN_RECURSIVE          (1u << 0) /* descend into directories (-r) */
+#define IPE_EXPLAIN_ASSUME_FSVERITY    (1u << 1) /* digest from content as if fs-verity were on */
+#define IPE_EXPLAIN_BOOT_VERIFIED      (1u << 2) /* every file is on the initramfs rootfs */
+#define IPE_EXPLAIN_FSVERITY_SIGNATURE (1u << 3) /* every fs-verity file has a verified builtin signature */
+#define IPE_EXPLAIN_DMVERITY_SIGNATURE (1u << 4) /* every dm-verity volume was opened with a verified signature */
+#define IPE_EXPLAIN_FOLLOW             (1u << 5) /* follow symlinks found inside directories */
+
+/* How file events get their properties.  Zero it, set version. */
+struct ipe_explain_files_params {
+	uint32_t version;     /* IPE_EXPLAIN_FILES_V1 */
+	uint32_t flags;       /* IPE_EXPLAIN_* */
+	/* The dm-verity root hash of every file (NULL: found through each
+	 * file's device, include/ipe/digest.h ipe_dmverity_for_dev()). */
+	const char *dmv_alg;
+	const uint8_t *dmv_roothash;
+	size_t dmv_roothash_len;
+	unsigned jobs;        /* digest threads, 0 = online CPUs */
+	uint64_t reserved[4]; /* must be zero */
+};
+
+/* Events of op for files and trees (walked and digested by the digest code:
+ * the kernel's fs-verity measurement, or the digest computed from the
+ * content with IPE_EXPLAIN_ASSUME_FSVERITY; the dm-verity volume of the
+ * file's device).  Entries that are not files (directories without
+ * IPE_EXPLAIN_RECURSIVE, devices, FIFOs, symlinks inside trees) are warnings
+ * in ctx (IPE-X030); files that cannot be read are errors (IPE-X031) and
+ * counted in *ret_failed.  *ret_events is an array of *ret_n events (free
+ * each with ipe_explain_event_clear(), then the array).  Returns 0, -EINVAL,
+ * -ENOMEM or -E2BIG. */
+int ipe_explain_files(struct ipe_ctx *ctx, const char *const *paths, size_t npaths, int op,
+		      const struct ipe_explain_files_params *params, struct ipe_explain_event **ret_events,
+		      size_t *ret_n, size_t *ret_failed);
+
 /* ---- the kernel's audit records -------------------------------------- */
 
 /* One AUDIT_IPE_ACCESS record (type 1420). Strings are decoded (the kernel

@@ -46,13 +46,27 @@ static void usage(FILE *out)
 		"                           (repeatable); properties not given are false\n"
 		"      --no-file            a file-less event of --op (anonymous executable\n"
 		"                           memory, a module or kexec image from a buffer)\n"
-		"      --op=OP              op of --no-file, PATH and --event events\n"
+		"      --op=OP              op of PATH, --no-file and --event events\n"
 		"                           (default EXECUTE)\n"
 		"      --audit=LOG          the kernel's IPE_ACCESS records (type 1420) from a raw\n"
 		"                           audit.log, `ausearch --raw`, dmesg or journalctl -k\n"
 		"                           ('-' = stdin): each distinct event is explained and\n"
 		"                           the logged rule compared with the predicted one\n"
 		"      --root=DIR           look up logged paths under DIR (default /)\n"
+		"\n"
+		"Files (PATH... and logged files):\n"
+		"  -r, --recursive          explain every file below directories\n"
+		"      --follow             follow symlinks found inside directories\n"
+		"      --assume-fsverity    fs-verity digest computed from the content as if\n"
+		"                           fs-verity were enabled (default: the kernel's\n"
+		"                           measurement; files without fs-verity have none)\n"
+		"      --boot-verified      the files are on the initramfs (boot_verified=TRUE)\n"
+		"      --dmverity-roothash=ALG:HEX  the files are on a dm-verity volume with this\n"
+		"                           root hash (default: found through the file's device)\n"
+		"      --dmverity-signature the volume was opened with a verified root hash\n"
+		"                           signature (dmverity_signature=TRUE)\n"
+		"      --fsverity-signature files with fs-verity have a verified builtin\n"
+		"                           signature (fsverity_signature=TRUE)\n"
 		"\n"
 		"Output:\n"
 		"  -f, --format=FMT         text (default) or json\n"
@@ -93,6 +107,8 @@ struct opts {
 	int propose;      /* -1 none, else enum ipe_propose_kind */
 	const char *output;
 	bool quiet;
+	struct ipe_explain_files_params files;
+	const char *dmv_spec;
 	char **paths;
 	size_t npaths;
 };
@@ -114,6 +130,7 @@ struct run {
 	struct ipe_audit_log *log;
 	uint8_t *log_data;
 	size_t mismatches, unexpected, unchecked;
+	size_t failed;                     /* files that could not be examined */
 };
 
 static int usage_error(const char *msg)
@@ -228,15 +245,46 @@ static struct item *new_item(struct run *r)
 	return &r->items[r->nitems++];
 }
 
-/* Properties of a logged file that the record alone does not give. */
-static void audit_file_props(const struct opts *o, const struct ipe_audit_record *rec, struct ipe_explain_event *e)
+/* Properties of a logged file that the record alone does not give: from
+ * the file itself, looked up under --root. */
+static int audit_file_props(const struct opts *o, const struct ipe_audit_record *rec, struct ipe_explain_event *e)
 {
+	struct ipe_explain_event *evs = NULL;
+	struct ipe_ctx *scratch = NULL;
+	size_t n = 0, failed = 0;
+	char *full = NULL;
+	const char *one;
+	int rc;
+
 	if (ipe_audit_dev_properties(rec->dev, e))
-		return;
-	(void)o;
-	if (asprintf(&e->unknown, "the file on dev %s is not examined: fs-verity and dm-verity properties unknown",
-		     rec->dev ? rec->dev : "?") < 0)
-		e->unknown = NULL;
+		return 0;
+	if (!rec->path)
+		return asprintf(&e->unknown, "the kernel could not print the file's path") < 0 ? -ENOMEM : 0;
+	if (asprintf(&full, "%s%s%s", o->root ? o->root : "", o->root && rec->path[0] != '/' ? "/" : "", rec->path) < 0)
+		return -ENOMEM;
+	one = full;
+	rc = ipe_ctx_new(&scratch);
+	if (rc == 0)
+		rc = ipe_explain_files(scratch, &one, 1, e->op, &o->files, &evs, &n, &failed);
+	if (rc == 0 && n == 1) {
+		char *path = e->path;
+		const struct ipe_audit_record *a = e->audit;
+
+		/* keep the logged path and record; take the file's properties */
+		free(evs[0].path);
+		*e = evs[0];
+		e->path = path;
+		e->audit = a;
+		e->op = rec->op;
+	} else if (rc == 0 || rc == -E2BIG) {
+		const char *why = ipe_ctx_diag_count(scratch) ? ipe_ctx_diag(scratch, 0)->message : "not a regular file";
+
+		rc = asprintf(&e->unknown, "%s", why) < 0 ? -ENOMEM : 0;
+	}
+	free(evs);
+	free(full);
+	ipe_ctx_free(scratch);
+	return rc;
 }
 
 static int collect_audit(struct run *r, const struct opts *o)
@@ -265,8 +313,10 @@ static int collect_audit(struct run *r, const struct opts *o)
 		it->ev.has_file = rec->has_file;
 		if (rec->path && !(it->ev.path = strdup(rec->path)))
 			return CLI_EXIT_INPUT;
-		if (rec->has_file)
-			audit_file_props(o, rec, &it->ev);
+		if (rec->has_file && audit_file_props(o, rec, &it->ev) < 0) {
+			cli_error(prog, "out of memory");
+			return CLI_EXIT_INPUT;
+		}
 	}
 	return 0;
 }
@@ -602,6 +652,8 @@ static int do_propose(struct run *r, const struct opts *o, struct ipe_proposal *
 		pr->version[0], pr->version[1], pr->version[2]);
 	fprintf(msg, "proposal: proven by equivalence: only the events the new rules pin change (DENY -> ALLOW); e.g. %s\n",
 		pr->difference);
+	if (o->files.flags & IPE_EXPLAIN_ASSUME_FSVERITY)
+		fprintf(msg, "proposal: the digests were computed with --assume-fsverity: the rules match only once fs-verity is enabled on those files (`fsverity enable FILE`)\n");
 	rc = ipe_write_file_atomic(o->output, pr->text, pr->text_len, 0644);
 	if (rc < 0) {
 		cli_error(prog, "cannot write %s: %s", o->output, cli_strerror(rc));
@@ -623,6 +675,12 @@ enum {
 	OPT_ROOT,
 	OPT_EXPECT,
 	OPT_PROPOSE,
+	OPT_ASSUME_FSV,
+	OPT_BOOT_VERIFIED,
+	OPT_DMV_ROOTHASH,
+	OPT_DMV_SIG,
+	OPT_FSV_SIG,
+	OPT_FOLLOW,
 };
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -640,6 +698,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "propose", required_argument, NULL, OPT_PROPOSE },
 		{ "output", required_argument, NULL, 'o' },
+		{ "recursive", no_argument, NULL, 'r' },
+		{ "assume-fsverity", no_argument, NULL, OPT_ASSUME_FSV },
+		{ "boot-verified", no_argument, NULL, OPT_BOOT_VERIFIED },
+		{ "dmverity-roothash", required_argument, NULL, OPT_DMV_ROOTHASH },
+		{ "dmverity-signature", no_argument, NULL, OPT_DMV_SIG },
+		{ "fsverity-signature", no_argument, NULL, OPT_FSV_SIG },
+		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -648,9 +713,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->op = IPE_OP_EXECUTE;
+	o->files.version = IPE_EXPLAIN_FILES_V1;
 	o->expect = -1;
 	o->propose = -1;
-	while ((c = getopt_long(argc, argv, "f:o:qhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:rqhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ACTIVE:
 			o->active = true;
@@ -716,6 +782,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'r':
+			o->files.flags |= IPE_EXPLAIN_RECURSIVE;
+			break;
+		case OPT_ASSUME_FSV:
+			o->files.flags |= IPE_EXPLAIN_ASSUME_FSVERITY;
+			break;
+		case OPT_BOOT_VERIFIED:
+			o->files.flags |= IPE_EXPLAIN_BOOT_VERIFIED;
+			break;
+		case OPT_DMV_ROOTHASH:
+			o->dmv_spec = optarg;
+			break;
+		case OPT_DMV_SIG:
+			o->files.flags |= IPE_EXPLAIN_DMVERITY_SIGNATURE;
+			break;
+		case OPT_FOLLOW:
+			o->files.flags |= IPE_EXPLAIN_FOLLOW;
+			break;
+		case OPT_FSV_SIG:
+			o->files.flags |= IPE_EXPLAIN_FSVERITY_SIGNATURE;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -745,6 +832,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("-o - with --format=json would mix the policy and the report on stdout");
 	if (o->output && (same_file(o->output, o->policy) || same_file(o->output, o->audit)))
 		return usage_error("-o names an input file: refusing to overwrite it");
+	if ((o->files.flags || o->dmv_spec) && !o->npaths && !o->audit)
+		return usage_error("file property options apply to PATH... and --audit files only");
 	if (!o->nspecs && !o->no_file && !o->audit && !o->npaths)
 		return usage_error("no events: give PATH..., --event, --no-file or --audit");
 	return 0;
@@ -755,10 +844,12 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	struct run r = { 0 };
 	struct ipe_proposal pr = { 0 };
+	struct ipe_explain_event dmv;
 	bool have_pr = false;
 	FILE *out = stdout, *msg;
 	int ret, rc;
 
+	ipe_explain_event_init(&dmv, IPE_OP_EXECUTE);
 	ret = parse_args(argc, argv, &o);
 	if (ret) {
 		ret = ret < 0 ? 0 : ret;
@@ -782,6 +873,24 @@ int main(int argc, char **argv)
 		cli_error(prog, "out of memory");
 		ret = CLI_EXIT_INPUT;
 		goto out;
+	}
+	if (o.dmv_spec) {
+		char *spec = NULL;
+
+		if (asprintf(&spec, "dmverity_roothash=%s", o.dmv_spec) < 0) {
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
+		rc = ipe_explain_event_parse(r.ctx, spec, o.op, &dmv);
+		free(spec);
+		if (rc < 0 || !dmv.dmv_alg[0] || !dmv.dmv_roothash_len) {
+			cli_print_diags(r.ctx, stderr, 0);
+			ret = usage_error("--dmverity-roothash must be ALG:HEX, e.g. sha256:5e5e...");
+			goto out;
+		}
+		o.files.dmv_alg = dmv.dmv_alg;
+		o.files.dmv_roothash = dmv.dmv_roothash;
+		o.files.dmv_roothash_len = dmv.dmv_roothash_len;
 	}
 	ret = load_policy(&r, &o);
 	if (ret)
@@ -813,9 +922,31 @@ int main(int argc, char **argv)
 		it->ev.has_file = false;
 	}
 	if (o.npaths) {
-		cli_error(prog, "PATH events are not supported yet");
-		ret = CLI_EXIT_USAGE;
-		goto out;
+		struct ipe_explain_event *evs = NULL;
+		size_t n = 0, failed = 0;
+
+		rc = ipe_explain_files(r.ctx, (const char *const *)o.paths, o.npaths, o.op, &o.files, &evs, &n, &failed);
+		cli_print_diags(r.ctx, stderr, 0);
+		ipe_ctx_diag_clear(r.ctx);
+		if (rc < 0) {
+			cli_error(prog, "cannot examine the files: %s", cli_strerror(rc));
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct item *it = new_item(&r);
+
+			if (!it) {
+				for (size_t j = i; j < n; j++)
+					ipe_explain_event_clear(&evs[j]);
+				free(evs);
+				ret = CLI_EXIT_INPUT;
+				goto out;
+			}
+			it->ev = evs[i];
+		}
+		free(evs);
+		r.failed = failed;
 	}
 	if (o.audit) {
 		ret = collect_audit(&r, &o);
@@ -854,6 +985,8 @@ int main(int argc, char **argv)
 	}
 	if (!ret && (r.mismatches || r.unexpected))
 		ret = CLI_EXIT_FINDINGS;
+	if (!ret && r.failed)
+		ret = CLI_EXIT_INPUT;
 out:
 	for (size_t i = 0; i < r.nitems; i++) {
 		ipe_explain_event_clear(&r.items[i].ev);
@@ -866,6 +999,7 @@ out:
 	ipe_policy_free(r.p);
 	ipe_ctx_free(r.ctx);
 	free(o.specs);
+	ipe_explain_event_clear(&dmv);
 	if (fflush(stdout) != 0 && ret == 0)
 		ret = CLI_EXIT_INPUT;
 	return ret;

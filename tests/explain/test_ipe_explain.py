@@ -361,6 +361,75 @@ def test_propose(tmp):
     check(rc == 1 and "cannot be increased" in err and not os.path.exists(f"{tmp}/m.pol"), "version at the maximum: refused", err)
 
 
+def test_files(tmp):
+    pol = f"{tmp}/p.pol"
+    t = f"{tmp}/tree"
+    put(f"{t}/bin/a", "hello")
+    put(f"{t}/bin/sub/b", "#!/bin/sh\necho b\n")
+    put(f"{t}/lib/c.so", b"\x7fELF" + bytes(range(256)) * 40)
+    os.symlink("a", f"{t}/bin/link")
+    want = {}
+    for f in ("bin/a", "bin/sub/b", "lib/c.so"):
+        p = subprocess.run(["fsverity", "digest", f"{t}/{f}"], capture_output=True, check=True)
+        want[f"{t}/{f}"] = p.stdout.decode().split()[0]
+    # a policy allowing one of them by digest
+    pol2 = f"{tmp}/files.pol"
+    put(pol2, POLICY.replace(f"sha256:{D1}", want[f"{t}/bin/a"]))
+    rc, out, err = run(pol2, "-r", t, "--assume-fsverity", "--format=json")
+    check(rc == 0, "-r tree --assume-fsverity: exit 0", err)
+    evs = json.loads(out)["events"]
+    check([e["path"] for e in evs] == [f"{t}/bin/a", f"{t}/bin/sub/b", f"{t}/lib/c.so"], "tree walked in name order",
+          str([e["path"] for e in evs]))
+    check(all(e["properties"]["fsverity_digest"] == want[e["path"]] for e in evs),
+          "--assume-fsverity digests equal `fsverity digest`")
+    check([e["decision"] for e in evs] == ["ALLOW", "DENY", "DENY"] and evs[0]["line"] == 6, "file decisions", out)
+    check("bin/link" in err and "IPE-X030" in err, "symlink inside a tree skipped with a warning", err)
+    rc, out, err = run(pol2, "-r", "--follow", t, "--assume-fsverity", "--format=json")
+    check(rc == 0 and "IPE-X030" not in err, "--follow: no symlink warning", err)
+    # without --assume-fsverity: the kernel's measurement (these files have no fs-verity)
+    rc, out, err = run(pol2, f"{t}/bin/a", "--format=json")
+    e = json.loads(out)["events"][0]
+    check(rc == 0 and e["properties"]["fsverity_digest"] is None and e["decision"] == "DENY",
+          "a file without fs-verity has no fsverity_digest", out + err)
+    rc, out, err = run(pol2, t)
+    check(rc == 2 and "--recursive" in err, "a directory without -r: exit 2", err)
+    rc, out, err = run(pol2, f"{t}/missing", f"{t}/bin/a")
+    check(rc == 2 and "missing" in err and f"{t}/bin/a:" in out, "an unreadable file: exit 2, the others explained", out + err)
+    rc, out, err = run(pol2, f"{t}/bin/a", "--boot-verified", "--format=json")
+    check(json.loads(out)["events"][0]["line"] == 5, "--boot-verified", out)
+    rc, out, err = run(pol2, f"{t}/bin/a", f"--dmverity-roothash=sha256:{RH}", "--dmverity-signature", "--format=json")
+    e = json.loads(out)["events"][0]
+    check(e["line"] == 7 and e["properties"]["dmverity_roothash"] == f"sha256:{RH}" and e["properties"]["dmverity_signature"],
+          "--dmverity-roothash --dmverity-signature", out + err)
+    rc, out, err = run(pol2, f"{t}/bin/a", "--assume-fsverity", "--fsverity-signature", "--format=json")
+    e = json.loads(out)["events"][0]
+    check(e["properties"]["fsverity_signature"] is True and e["decision"] == "ALLOW", "--fsverity-signature", out)
+    rc, out, err = run(pol2, f"{t}/bin/a", "--dmverity-roothash=5e5e")
+    check(rc == 3, "--dmverity-roothash without ALG: usage error", err)
+    rc, out, err = run(pol2, "--no-file", "--boot-verified")
+    check(rc == 3, "file options without files: usage error", err)
+    # the audit log mapped into an offline tree
+    log = f"{tmp}/files.log"
+    put(log, "\n".join([
+        "type=1420 audit(1.1:1): " + rec(path='"/bin/a"', dev='"vda"', rule=f'op=EXECUTE fsverity_digest="sha256":{want[f"{t}/bin/a"].split(":")[1].upper()} action=ALLOW'),
+        "type=1420 audit(1.1:2): " + rec(path='"/bin/sub/b"', dev='"vda"', rule="op=EXECUTE fsverity_signature=FALSE action=DENY"),
+        "type=1420 audit(1.1:3): " + rec(path='"/bin/gone"', dev='"vda"', rule="op=EXECUTE fsverity_signature=FALSE action=DENY"),
+    ]) + "\n")
+    rc, out, err = run(pol2, "--audit", log, "--root", t, "--assume-fsverity", "--format=json")
+    evs = json.loads(out)["events"]
+    check(rc == 0 and [e["audit"]["rule_matches"] for e in evs] == [True, True, None],
+          "--audit --root: logged files examined under the root, a missing one not checked", out + err)
+    check(evs[0]["path"] == "/bin/a" and "gone" in evs[2]["uncertain"], "logged paths kept, missing file explained", out)
+    # proposal from the log: the denied file pinned by its digest
+    new = f"{tmp}/files-new.pol"
+    rc, out, err = run(pol2, "--audit", log, "--root", t, "--assume-fsverity", "--propose=fsverity", "-o", new)
+    check(rc == 0 and f"op=EXECUTE fsverity_digest={want[f'{t}/bin/sub/b']} action=ALLOW" in open(new).read()
+          and "# ipe-explain: allows /bin/sub/b" in open(new).read() and "fsverity enable" in out,
+          "--audit --propose pins the denied logged file", out + err)
+    rc, out, err = run(new, "-r", t, "--assume-fsverity", "--format=json")
+    check([e["decision"] for e in json.loads(out)["events"]] == ["ALLOW", "ALLOW", "DENY"], "after the proposal", out)
+
+
 def test_help_man():
     rc, out, _ = run("--help")
     check(rc == 0, "--help exits 0")
@@ -380,6 +449,7 @@ def main():
         test_signed_and_active(tmp)
         test_audit(tmp)
         test_propose(tmp)
+        test_files(tmp)
         test_help_man()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
