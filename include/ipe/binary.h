@@ -13,6 +13,8 @@
 #ifndef IPE_BINARY_H
 #define IPE_BINARY_H
 
+#include <ipe/export.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +32,7 @@ extern "C" {
 /* Encode an accepted policy (-EINVAL when p->verdict says the kernel would
  * reject it or it has no header; -E2BIG beyond 2^32-2 rules or properties).
  * *ret_buf is malloc'd. */
-int ipe_policy_emit_binary(const struct ipe_policy *p, uint8_t **ret_buf, size_t *ret_len);
+IPE_EXPORT int ipe_policy_emit_binary(const struct ipe_policy *p, uint8_t **ret_buf, size_t *ret_len);
 
 /* Decode a binary policy into a new model.  The model is accepted
  * (verdict.err == 0), so ipe_policy_emit_canonical() and the evaluator work
@@ -39,10 +41,10 @@ int ipe_policy_emit_binary(const struct ipe_policy *p, uint8_t **ret_buf, size_t
  * of the canonical text.  Returns 0, -EBADMSG (invalid input, with
  * diagnostics in ctx), -EPROTONOSUPPORT (another major format version) or
  * -ENOMEM.  The data is not referenced after the call. */
-int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy);
+IPE_EXPORT int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy);
 
 /* Does this look like the binary form (magic only)? */
-int ipe_binary_probe(const void *data, size_t len);
+IPE_EXPORT int ipe_binary_probe(const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@
 #ifndef IPE_COMPILE_H
 #define IPE_COMPILE_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,39 +48,39 @@ struct ipe_source_opts {
  * Same contract as ipe_policy_parse(): always a model (best effort), every
  * problem as a diagnostic; policy->verdict is EBADMSG at the first
  * extension error.  opts may be NULL. */
-int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
+IPE_EXPORT int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
 			    struct ipe_policy **ret_policy);
 
 /* Parse "X.Y.Z" as the kernel does (each part 0-65535, optional '+').
  * Returns 0, -EINVAL or -ERANGE. */
-int ipe_version_parse(const char *s, uint16_t ret_version[3]);
+IPE_EXPORT int ipe_version_parse(const char *s, uint16_t ret_version[3]);
 
 /* Why a policy name cannot be used (NULL if it can): empty, '/', "." or
  * "..", longer than 255 bytes, or bytes that end a token/line in the
  * kernel's text (space, TAB, '\n', '\r', '#', NUL). */
-const char *ipe_policy_name_problem(const char *name, size_t len);
+IPE_EXPORT const char *ipe_policy_name_problem(const char *name, size_t len);
 
 /* Header overrides.  Both keep the model's verdict up to date for the name
  * (they refuse names ipe_policy_name_problem() rejects with -EINVAL). */
-int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_t len);
-void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3]);
+IPE_EXPORT int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_t len);
+IPE_EXPORT void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3]);
 
 /* The header of a previous policy: its text, or a signed blob (DER CMS with
  * the text embedded).  Returns 0, or -EBADMSG (no header found) with a
  * diagnostic in ctx under the given display name. */
-int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,
+IPE_EXPORT int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,
 				char **ret_name, uint16_t ret_version[3]);
 
 /* The next version after v: revision + 1, carrying into minor and major.
  * -ERANGE when v is 65535.65535.65535. */
-int ipe_version_next(const uint16_t v[3], uint16_t ret_next[3]);
+IPE_EXPORT int ipe_version_next(const uint16_t v[3], uint16_t ret_next[3]);
 
 /* Boot policy checks (CONFIG_IPE_BOOT_POLICY: the kernel only warns when
  * the text fails to parse and then enforces nothing).  Adds an error for
  * every CR or NUL byte in any source of ctx that the policy came from and
  * for a policy the kernel would reject.  Returns the number of errors added
  * (0 = fine) or a negative errno. */
-int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p);
+IPE_EXPORT int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p);
 
 #ifdef __cplusplus
 }

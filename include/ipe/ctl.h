@@ -16,6 +16,8 @@
 #ifndef IPE_CTL_H
 #define IPE_CTL_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,26 +71,26 @@ enum ipe_ctl_outcome {
 /* ---- versions ---------------------------------------------------------- */
 
 /* Compare like the kernel (major, minor, revision as one 48-bit number). */
-int ipe_ctl_version_cmp(const uint16_t a[3], const uint16_t b[3]);
+IPE_EXPORT int ipe_ctl_version_cmp(const uint16_t a[3], const uint16_t b[3]);
 /* Strict parse of "%hu.%hu.%hu" as the kernel prints it (one trailing
  * newline tolerated).  Returns 0 or -EINVAL/-ERANGE. */
-int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3]);
+IPE_EXPORT int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3]);
 /* Writes "M.m.r" into buf (at least IPE_CTL_VERSION_STRLEN bytes). */
-const char *ipe_ctl_version_str(const uint16_t v[3], char *buf);
+IPE_EXPORT const char *ipe_ctl_version_str(const uint16_t v[3], char *buf);
 
 /* ---- the kernel's rules, as pure functions ----------------------------- */
 
 /* policies/NAME/update: 0, -EINVAL (the blob's name differs from NAME), or
  * -ESTALE (the new version is not strictly greater). */
-int ipe_ctl_rule_update(const char *old_name, const uint16_t old_ver[3],
+IPE_EXPORT int ipe_ctl_rule_update(const char *old_name, const uint16_t old_ver[3],
 			const char *new_name, const uint16_t new_ver[3]);
 /* policies/NAME/active: 0 or -EINVAL when the candidate's version is lower
  * than the active policy's (whatever its name).  active_ver NULL = no
  * active policy; is_active = the candidate is already the active one. */
-int ipe_ctl_rule_activate(const uint16_t *active_ver, const uint16_t cand_ver[3], bool is_active);
+IPE_EXPORT int ipe_ctl_rule_activate(const uint16_t *active_ver, const uint16_t cand_ver[3], bool is_active);
 /* new_policy, name as a directory: 0, -EACCES ("", ".", "..", contains
  * '/'), -ENAMETOOLONG (> 255 bytes). */
-int ipe_ctl_rule_name(const char *name);
+IPE_EXPORT int ipe_ctl_rule_name(const char *name);
 
 /* ---- the securityfs tree ----------------------------------------------- */
 
@@ -119,10 +121,10 @@ struct ipe_ctl_status {
 
 /* Read the tree under root (NULL = IPE_CTL_DEFAULT_SECURITYFS).  Missing
  * pieces are recorded, not fatal: returns 0, or -ENOMEM / -EINVAL. */
-int ipe_ctl_status_read(const char *root, struct ipe_ctl_status **ret_status);
-void ipe_ctl_status_free(struct ipe_ctl_status *st);
-const struct ipe_ctl_policy *ipe_ctl_status_find(const struct ipe_ctl_status *st, const char *name);
-const struct ipe_ctl_policy *ipe_ctl_status_active(const struct ipe_ctl_status *st);
+IPE_EXPORT int ipe_ctl_status_read(const char *root, struct ipe_ctl_status **ret_status);
+IPE_EXPORT void ipe_ctl_status_free(struct ipe_ctl_status *st);
+IPE_EXPORT const struct ipe_ctl_policy *ipe_ctl_status_find(const struct ipe_ctl_status *st, const char *name);
+IPE_EXPORT const struct ipe_ctl_policy *ipe_ctl_status_active(const struct ipe_ctl_status *st);
 
 /* ---- a signed policy blob ---------------------------------------------- */
 
@@ -145,13 +147,13 @@ struct ipe_ctl_blob {
 /* Inspect a blob in memory: hash, CMS structure, embedded policy (its
  * diagnostics go into ctx).  Returns 0 (even for a blob the kernel would
  * refuse: see cms_err and policy->verdict) or -ENOMEM. */
-int ipe_ctl_blob_new(struct ipe_ctx *ctx, const char *path, const void *data, size_t len,
+IPE_EXPORT int ipe_ctl_blob_new(struct ipe_ctx *ctx, const char *path, const void *data, size_t len,
 		     struct ipe_ctl_blob **ret_blob);
 /* Read a file (at most 16 MiB) and inspect it. -errno if unreadable. */
-int ipe_ctl_blob_from_file(struct ipe_ctx *ctx, const char *path, struct ipe_ctl_blob **ret_blob);
-void ipe_ctl_blob_free(struct ipe_ctl_blob *b);
+IPE_EXPORT int ipe_ctl_blob_from_file(struct ipe_ctx *ctx, const char *path, struct ipe_ctl_blob **ret_blob);
+IPE_EXPORT void ipe_ctl_blob_free(struct ipe_ctl_blob *b);
 /* Name and version of the embedded policy (false when it has no header). */
-bool ipe_ctl_blob_header(const struct ipe_ctl_blob *b, const char **ret_name, const uint16_t **ret_ver);
+IPE_EXPORT bool ipe_ctl_blob_header(const struct ipe_ctl_blob *b, const char **ret_name, const uint16_t **ret_ver);
 
 /* ---- decisions --------------------------------------------------------- */
 
@@ -163,7 +165,7 @@ enum ipe_ctl_load_plan {
 };
 
 /* What `load` should do given the tree and the blob's name/version/digest. */
-enum ipe_ctl_load_plan ipe_ctl_plan_load(const struct ipe_ctl_status *st, const char *name,
+IPE_EXPORT enum ipe_ctl_load_plan ipe_ctl_plan_load(const struct ipe_ctl_status *st, const char *name,
 					 const uint16_t ver[3], const uint8_t digest[IPE_CTL_DIGEST_LEN]);
 
 enum ipe_ctl_preflight_flags {
@@ -181,7 +183,7 @@ enum ipe_ctl_preflight_flags {
  * finding is a diagnostic in ctx (codes "IPECTL-P..."), errors carry the
  * predicted kernel errno.  Returns 0 when the write can proceed, the
  * negative predicted errno of the first error otherwise. */
-int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_ctl_status *st,
+IPE_EXPORT int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_ctl_status *st,
 		      const char *target, const struct ipe_ctl_blob *blob, unsigned flags);
 
 /* ---- errno translation ------------------------------------------------- */
@@ -220,14 +222,14 @@ struct ipe_ctl_errno_entry {
 	const char *todo;            /* template */
 };
 
-const struct ipe_ctl_errno_entry *ipe_ctl_errno_table(size_t *ret_count);
+IPE_EXPORT const struct ipe_ctl_errno_entry *ipe_ctl_errno_table(size_t *ret_count);
 
 /* Explain a failure: malloc'd what/todo strings, the stable code. */
-int ipe_ctl_explain(const struct ipe_ctl_errctx *c, const char **ret_code, char **ret_what,
+IPE_EXPORT int ipe_ctl_explain(const struct ipe_ctl_errctx *c, const char **ret_code, char **ret_what,
 		    char **ret_todo);
 
 /* Whether this process has CAP_MAC_ADMIN in its effective set: 1, 0, -1. */
-int ipe_ctl_have_mac_admin(void);
+IPE_EXPORT int ipe_ctl_have_mac_admin(void);
 
 /* ---- operations -------------------------------------------------------- */
 
@@ -247,10 +249,10 @@ struct ipe_ctl_result {
 	char *node;                  /* securityfs node involved */
 };
 
-void ipe_ctl_result_clear(struct ipe_ctl_result *r);
-int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r);
-const char *ipe_ctl_op_name(enum ipe_ctl_op op);   /* "load" */
-const char *ipe_ctl_outcome_name(enum ipe_ctl_outcome o); /* "ok", "kernel", ... */
+IPE_EXPORT void ipe_ctl_result_clear(struct ipe_ctl_result *r);
+IPE_EXPORT int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r);
+IPE_EXPORT const char *ipe_ctl_op_name(enum ipe_ctl_op op);   /* "load" */
+IPE_EXPORT const char *ipe_ctl_outcome_name(enum ipe_ctl_outcome o); /* "ok", "kernel", ... */
 
 struct ipe_ctl_opts {
 	const char *root;            /* securityfs mount, NULL = default */
@@ -261,32 +263,32 @@ struct ipe_ctl_opts {
 
 /* Each fills *r (always, also on failure) and returns 0 when the operation
  * succeeded or a negative errno.  Diagnostics of the preflight go to ctx. */
-int ipe_ctl_load(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const struct ipe_ctl_blob *blob,
+IPE_EXPORT int ipe_ctl_load(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const struct ipe_ctl_blob *blob,
 		 struct ipe_ctl_result *r);
-int ipe_ctl_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
+IPE_EXPORT int ipe_ctl_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
 		   const struct ipe_ctl_blob *blob, struct ipe_ctl_result *r);
-int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
+IPE_EXPORT int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
 		     struct ipe_ctl_result *r);
-int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
+IPE_EXPORT int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
 		   struct ipe_ctl_result *r);
 /* which: IPE_CTL_OP_ENFORCE or IPE_CTL_OP_AUDIT. */
-int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum ipe_ctl_op which,
+IPE_EXPORT int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum ipe_ctl_op which,
 		       bool on, struct ipe_ctl_result *r);
 /* Read policies/NAME/<file> ("policy" or "pkcs7") whole. */
-int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char *file,
+IPE_EXPORT int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char *file,
 		      uint8_t **ret_data, size_t *ret_len, struct ipe_ctl_result *r);
 
 /* ---- rendering --------------------------------------------------------- */
 
-int ipe_ctl_status_render_text(const struct ipe_ctl_status *st, FILE *out);
+IPE_EXPORT int ipe_ctl_status_render_text(const struct ipe_ctl_status *st, FILE *out);
 /* JSON object; with only != NULL, just that policy.  pretty = indented. */
-int ipe_ctl_status_render_json(const struct ipe_ctl_status *st, const char *only, bool pretty,
+IPE_EXPORT int ipe_ctl_status_render_json(const struct ipe_ctl_status *st, const char *only, bool pretty,
 			       FILE *out);
 /* Human text: success line to out, failure "ipectl: OP: error: ..." and
  * "ipectl: OP: hint: ..." to err. */
-int ipe_ctl_result_render_text(const struct ipe_ctl_result *r, bool quiet, FILE *out, FILE *err);
+IPE_EXPORT int ipe_ctl_result_render_text(const struct ipe_ctl_result *r, bool quiet, FILE *out, FILE *err);
 /* One JSON object with the result and the diagnostics in ctx. */
-int ipe_ctl_result_render_json(const struct ipe_ctx *ctx, const struct ipe_ctl_result *r,
+IPE_EXPORT int ipe_ctl_result_render_json(const struct ipe_ctx *ctx, const struct ipe_ctl_result *r,
 			       bool pretty, FILE *out);
 
 #ifdef __cplusplus

@@ -9,6 +9,8 @@
 #ifndef IPE_DIAG_H
 #define IPE_DIAG_H
 
+#include <ipe/export.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,37 +69,37 @@ struct ipe_source {
 
 struct ipe_ctx;
 
-int ipe_ctx_new(struct ipe_ctx **ret_ctx);
-void ipe_ctx_free(struct ipe_ctx *ctx);
+IPE_EXPORT int ipe_ctx_new(struct ipe_ctx **ret_ctx);
+IPE_EXPORT void ipe_ctx_free(struct ipe_ctx *ctx);
 
 /* Read a whole file ("-" = stdin) into a new source.  Returns 0 or a
  * negative errno (the file could not be read). */
-int ipe_source_from_file(struct ipe_ctx *ctx, const char *path, uint32_t *ret_src);
+IPE_EXPORT int ipe_source_from_file(struct ipe_ctx *ctx, const char *path, uint32_t *ret_src);
 /* Register memory as a source; with copy=false the caller keeps data alive
  * for the context's lifetime. */
-int ipe_source_from_memory(struct ipe_ctx *ctx, const char *name, const void *data, size_t len,
+IPE_EXPORT int ipe_source_from_memory(struct ipe_ctx *ctx, const char *name, const void *data, size_t len,
 			   bool copy, uint32_t *ret_src);
-const struct ipe_source *ipe_ctx_source(const struct ipe_ctx *ctx, uint32_t src);
-size_t ipe_ctx_source_count(const struct ipe_ctx *ctx);
+IPE_EXPORT const struct ipe_source *ipe_ctx_source(const struct ipe_ctx *ctx, uint32_t src);
+IPE_EXPORT size_t ipe_ctx_source_count(const struct ipe_ctx *ctx);
 
 /* Diagnostics list */
-size_t ipe_ctx_diag_count(const struct ipe_ctx *ctx);
-const struct ipe_diag *ipe_ctx_diag(const struct ipe_ctx *ctx, size_t i);
-void ipe_ctx_diag_clear(struct ipe_ctx *ctx);
+IPE_EXPORT size_t ipe_ctx_diag_count(const struct ipe_ctx *ctx);
+IPE_EXPORT const struct ipe_diag *ipe_ctx_diag(const struct ipe_ctx *ctx, size_t i);
+IPE_EXPORT void ipe_ctx_diag_clear(struct ipe_ctx *ctx);
 /* Sort by (source, line, column, code); stable. */
-void ipe_ctx_diag_sort(struct ipe_ctx *ctx);
-size_t ipe_ctx_diag_count_severity(const struct ipe_ctx *ctx, enum ipe_severity sev);
+IPE_EXPORT void ipe_ctx_diag_sort(struct ipe_ctx *ctx);
+IPE_EXPORT size_t ipe_ctx_diag_count_severity(const struct ipe_ctx *ctx, enum ipe_severity sev);
 
 /* Add a diagnostic; returns a pointer to it (valid until the next add) or
  * NULL on ENOMEM.  hint may be NULL.  message is printf-style. */
-struct ipe_diag *ipe_diag_add(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
+IPE_EXPORT struct ipe_diag *ipe_diag_add(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
 			      const struct ipe_loc *loc, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-int ipe_diag_add_related(struct ipe_ctx *ctx, struct ipe_diag *d, const struct ipe_loc *loc,
+IPE_EXPORT int ipe_diag_add_related(struct ipe_ctx *ctx, struct ipe_diag *d, const struct ipe_loc *loc,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int ipe_diag_set_hint(struct ipe_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+IPE_EXPORT int ipe_diag_set_hint(struct ipe_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-const char *ipe_severity_name(enum ipe_severity sev); /* "error", "warning", ... */
+IPE_EXPORT const char *ipe_severity_name(enum ipe_severity sev); /* "error", "warning", ... */
 
 /* Rendering */
 enum ipe_render_flags {
@@ -106,23 +108,23 @@ enum ipe_render_flags {
 };
 /* gcc/clang style text: "file:line:col: error: message [CODE]", the source
  * line, a caret/underline, then "note:"/"hint:" lines. */
-int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out,
+IPE_EXPORT int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out,
 			 unsigned flags);
 
 /* Quote the source line containing loc into buf (non-printable bytes shown
  * as \xNN); returns the number of bytes written. */
-size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
+IPE_EXPORT size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, char *buf,
 			       size_t bufsz);
 
 /* Printable copy of bytes: printable ASCII as is, anything else (TAB, '\\',
  * bytes >= 0x80, control bytes) as \xNN; cut with "..." when buf is too
  * small.  Returns the length written (buf is always NUL-terminated). */
-size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len);
+IPE_EXPORT size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len);
 
 /* errno helpers: "EBADMSG" for EBADMSG (positive errno), NULL if unknown. */
-const char *ipe_errno_name(int err);
+IPE_EXPORT const char *ipe_errno_name(int err);
 /* Parse "EBADMSG" -> EBADMSG; 0 if unknown. */
-int ipe_errno_from_name(const char *name);
+IPE_EXPORT int ipe_errno_from_name(const char *name);
 
 #ifdef __cplusplus
 }

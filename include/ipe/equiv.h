@@ -19,6 +19,8 @@
 #ifndef IPE_EQUIV_H
 #define IPE_EQUIV_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -45,19 +47,19 @@ struct ipe_equiv_result {
  * (verdict 0), else -EINVAL.  ret is filled (free it with
  * ipe_equiv_result_clear()).  Returns 0, -EINVAL, -ENOMEM, or -EPROTO if the
  * witness found does not reproduce under ipe_eval() (an internal error). */
-int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k,
+IPE_EXPORT int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k,
 			  struct ipe_equiv_result *ret);
 
-void ipe_equiv_result_clear(struct ipe_equiv_result *r);
+IPE_EXPORT void ipe_equiv_result_clear(struct ipe_equiv_result *r);
 
 /* The witness event in policy words, e.g. "op=EXECUTE file: boot_verified=TRUE
  * dmverity_signature=FALSE dmverity_roothash=(any other) ...". malloc'd. */
-int ipe_equiv_event_format(const struct ipe_equiv_result *r, char **ret_text);
+IPE_EXPORT int ipe_equiv_event_format(const struct ipe_equiv_result *r, char **ret_text);
 
 /* One line on how policy p decided (decision d of op): "ALLOW by the rule at
  * line 7: op=... action=ALLOW", "DENY by the DEFAULT of op EXECUTE at line 3",
  * "DENY by the global DEFAULT at line 2", "ALLOW: no DEFAULT applies". malloc'd. */
-int ipe_decision_format(const struct ipe_policy *p, int op, const struct ipe_decision *d, char **ret_text);
+IPE_EXPORT int ipe_decision_format(const struct ipe_policy *p, int op, const struct ipe_decision *d, char **ret_text);
 
 /* ---- every decision that changes between two policies ---- */
 
@@ -145,7 +147,7 @@ int ipe_diff_render_github(const struct ipe_ctx *ctx, const struct ipe_policy *o
 /* The properties a kernel was built with, from its .config (text or gzip,
  * e.g. /proc/config.gz).  Returns 0, -EBADMSG (not a kernel config) or an
  * I/O errno. */
-int ipe_eval_kernel_from_kconfig(const char *path, struct ipe_eval_kernel *ret_kernel);
+IPE_EXPORT int ipe_eval_kernel_from_kconfig(const char *path, struct ipe_eval_kernel *ret_kernel);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,8 @@
 #ifndef IPE_EVAL_H
 #define IPE_EVAL_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,11 +37,11 @@ struct ipe_eval_kernel {
 };
 
 /* Every property compiled in (what a NULL kernel means everywhere below). */
-void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel);
+IPE_EXPORT void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel);
 /* Is the family of property type t compiled in?  boot_verified always is. */
-bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_prop_type t);
+IPE_EXPORT bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_prop_type t);
 /* "CONFIG_IPE_PROP_FS_VERITY" etc.; NULL for boot_verified. */
-const char *ipe_prop_kconfig(enum ipe_prop_type t);
+IPE_EXPORT const char *ipe_prop_kconfig(enum ipe_prop_type t);
 
 /* One event.  Digests are compared as the kernel does: same length, strcmp of
  * the algorithm name, equal bytes. */
@@ -59,10 +61,10 @@ struct ipe_event {
 };
 
 /* Does one property hold for ev?  k NULL = every property compiled in. */
-bool ipe_eval_prop(const struct ipe_policy *p, const struct ipe_prop *prop, const struct ipe_event *ev,
+IPE_EXPORT bool ipe_eval_prop(const struct ipe_policy *p, const struct ipe_prop *prop, const struct ipe_event *ev,
 		   const struct ipe_eval_kernel *k);
 /* Does a rule match ev (all its properties hold; none = always)? */
-bool ipe_eval_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_event *ev,
+IPE_EXPORT bool ipe_eval_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_event *ev,
 		   const struct ipe_eval_kernel *k);
 
 enum ipe_decided_by {
@@ -81,7 +83,7 @@ struct ipe_decision {
 /* The kernel's decision for ev under op.  p NULL = no active policy (ALLOW);
  * op IPE_OP_INVALID (or any value >= IPE_OP_COUNT) = an event the kernel cannot
  * classify: the global DEFAULT applies.  Returns 0 or -EINVAL. */
-int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
+IPE_EXPORT int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
 	     struct ipe_decision *ret_decision);
 
 /* ---- static view of a rule (for analyses: linter, optimizer) ---- */
@@ -108,22 +110,22 @@ struct ipe_rule_constraint {
 
 /* Compute the constraint of a rule.  Every event matching r satisfies it and
  * vice versa (given the kernel's properties k; NULL = all). */
-void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+IPE_EXPORT void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
 			 struct ipe_rule_constraint *ret);
 
 /* Kernel digest equality: same length, same algorithm name, same bytes. */
-bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a, const struct ipe_prop *b);
+IPE_EXPORT bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a, const struct ipe_prop *b);
 
 /* Could some file or volume on a kernel ever carry this digest?  False for an
  * empty algorithm or hex, an algorithm name the kernel never uses (uppercase,
  * "sha-256"), a length that does not fit the algorithm, and for
  * fsverity_digest an algorithm fs-verity does not support. */
-bool ipe_prop_digest_possible(const struct ipe_policy *p, const struct ipe_prop *prop);
+IPE_EXPORT bool ipe_prop_digest_possible(const struct ipe_policy *p, const struct ipe_prop *prop);
 
 /* Digest size in bytes of a kernel hash algorithm name; 0 if unknown. */
-size_t ipe_hash_alg_size(const char *alg);
+IPE_EXPORT size_t ipe_hash_alg_size(const char *alg);
 /* Is alg one fs-verity supports (sha256, sha512)? */
-bool ipe_fsverity_alg_supported(const char *alg);
+IPE_EXPORT bool ipe_fsverity_alg_supported(const char *alg);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef IPE_IPE_H
 #define IPE_IPE_H
 
+#include <ipe/export.h>
+
 #include <ipe/diag.h>
 #include <ipe/io.h>
 #include <ipe/policy.h>
@@ -21,7 +23,7 @@
 extern "C" {
 #endif
 /* The libipe version, "MAJOR.MINOR.PATCH". */
-const char *ipe_version(void);
+IPE_EXPORT const char *ipe_version(void);
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,8 @@
 #ifndef IPE_LINT_H
 #define IPE_LINT_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,53 +33,53 @@ struct ipe_check_info {
 	bool frontend;                /* reported by the parser (kernel verdict), not the linter */
 };
 
-size_t ipe_check_count(void);
-const struct ipe_check_info *ipe_check_at(size_t i);
+IPE_EXPORT size_t ipe_check_count(void);
+IPE_EXPORT const struct ipe_check_info *ipe_check_at(size_t i);
 /* By code ("IPE-W101", case-insensitive, "W101" also accepted) or name. */
-const struct ipe_check_info *ipe_check_find(const char *code);
+IPE_EXPORT const struct ipe_check_info *ipe_check_find(const char *code);
 
 /* ---- configuration ---- */
 
 struct ipe_lint_config;
 
-int ipe_lint_config_new(struct ipe_lint_config **ret_cfg);
-void ipe_lint_config_free(struct ipe_lint_config *cfg);
+IPE_EXPORT int ipe_lint_config_new(struct ipe_lint_config **ret_cfg);
+IPE_EXPORT void ipe_lint_config_free(struct ipe_lint_config *cfg);
 
 /* Enable or disable a check by code or name; "all" for every linter check.
  * -ENOENT for an unknown code. */
-int ipe_lint_config_enable(struct ipe_lint_config *cfg, const char *code, bool enable);
+IPE_EXPORT int ipe_lint_config_enable(struct ipe_lint_config *cfg, const char *code, bool enable);
 /* Override the severity of a check.  -ENOENT for an unknown code. */
-int ipe_lint_config_set_severity(struct ipe_lint_config *cfg, const char *code, enum ipe_severity sev);
+IPE_EXPORT int ipe_lint_config_set_severity(struct ipe_lint_config *cfg, const char *code, enum ipe_severity sev);
 /* Target kernel release "6.12" (default: the newest known).  -EINVAL when the
  * text is not a version, -ENOENT when the release is not in the table. */
-int ipe_lint_config_set_target(struct ipe_lint_config *cfg, const char *release);
+IPE_EXPORT int ipe_lint_config_set_target(struct ipe_lint_config *cfg, const char *release);
 /* The releases the table knows, newest last ("6.12", ...). */
-size_t ipe_target_count(void);
-const char *ipe_target_release(size_t i);
+IPE_EXPORT size_t ipe_target_count(void);
+IPE_EXPORT const char *ipe_target_release(size_t i);
 /* Read a kernel configuration (.config text, or gzip as /proc/config.gz).
  * Problems reading it go to ctx as diagnostics; returns 0 or a negative errno. */
-int ipe_lint_config_load_kconfig(struct ipe_lint_config *cfg, struct ipe_ctx *ctx, const char *path);
+IPE_EXPORT int ipe_lint_config_load_kconfig(struct ipe_lint_config *cfg, struct ipe_ctx *ctx, const char *path);
 /* The policy being replaced (for update safety); borrowed, must outlive the run. */
-void ipe_lint_config_set_baseline(struct ipe_lint_config *cfg, const struct ipe_policy *baseline);
+IPE_EXPORT void ipe_lint_config_set_baseline(struct ipe_lint_config *cfg, const struct ipe_policy *baseline);
 /* Rules per op after which evaluation cost is reported (default 1000; 0 = never). */
-void ipe_lint_config_set_rule_threshold(struct ipe_lint_config *cfg, size_t n);
+IPE_EXPORT void ipe_lint_config_set_rule_threshold(struct ipe_lint_config *cfg, size_t n);
 /* Is a check enabled? */
-bool ipe_lint_config_enabled(const struct ipe_lint_config *cfg, const struct ipe_check_info *ci);
+IPE_EXPORT bool ipe_lint_config_enabled(const struct ipe_lint_config *cfg, const struct ipe_check_info *ci);
 
 /* Lint one parsed policy; findings are added to ctx (not sorted).  cfg NULL =
  * defaults.  Suppression comments in the policy source are honoured.
  * Returns 0 or a negative errno (-ENOMEM). */
-int ipe_lint(struct ipe_ctx *ctx, const struct ipe_lint_config *cfg, const struct ipe_policy *p);
+IPE_EXPORT int ipe_lint(struct ipe_ctx *ctx, const struct ipe_lint_config *cfg, const struct ipe_policy *p);
 
 /* ---- machine formats ---- */
 
 struct ipe_report_file;
 
 /* SARIF 2.1.0 with the rules catalogue. */
-int ipe_report_render_sarif(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
+IPE_EXPORT int ipe_report_render_sarif(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
 			    FILE *out);
 /* GitHub Actions workflow commands (::error file=...,line=...::message). */
-int ipe_report_render_github(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
+IPE_EXPORT int ipe_report_render_github(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
 			     FILE *out);
 
 #ifdef __cplusplus

@@ -9,6 +9,8 @@
 #ifndef IPE_OPT_H
 #define IPE_OPT_H
 
+#include <ipe/export.h>
+
 #include <stddef.h>
 
 #include <ipe/eval.h>
@@ -34,15 +36,15 @@ struct ipe_opt_stats {
 };
 
 /* "contradictions", "dup-props", "duplicates", "dead", "redundant", "defaults" */
-const char *ipe_opt_pass_name(enum ipe_opt_pass pass);
+IPE_EXPORT const char *ipe_opt_pass_name(enum ipe_opt_pass pass);
 /* A comma-separated list of pass names ("all" = every pass) into a bit mask
  * (bit = 1 << pass).  -ENOENT for an unknown name (*ret_bad points at it). */
-int ipe_opt_passes_parse(const char *list, unsigned *ret_mask, const char **ret_bad);
+IPE_EXPORT int ipe_opt_passes_parse(const char *list, unsigned *ret_mask, const char **ret_bad);
 
 /* Optimize p in place with the passes in mask, in the order of the enum.
  * k NULL = every property compiled in.  p must be accepted by the kernel
  * (-EINVAL otherwise).  ret_stats may be NULL.  Returns 0 or -ENOMEM. */
-int ipe_policy_optimize(struct ipe_policy *p, const struct ipe_eval_kernel *k, unsigned mask,
+IPE_EXPORT int ipe_policy_optimize(struct ipe_policy *p, const struct ipe_eval_kernel *k, unsigned mask,
 			struct ipe_opt_stats *ret_stats);
 
 #ifdef __cplusplus

@@ -10,6 +10,8 @@
 #ifndef IPE_POLICY_H
 #define IPE_POLICY_H
 
+#include <ipe/export.h>
+
 #include <ipe/diag.h>
 
 #ifdef __cplusplus
@@ -110,45 +112,45 @@ struct ipe_policy {
 };
 
 /* Keyword tables */
-const char *ipe_op_name(enum ipe_op op);           /* "EXECUTE" */
-const char *ipe_action_name(enum ipe_action a);    /* "ALLOW" */
-const char *ipe_prop_key(enum ipe_prop_type t);    /* "boot_verified" */
-const char *ipe_prop_token(enum ipe_prop_type t);  /* "boot_verified=TRUE"; NULL for digests */
-bool ipe_prop_is_digest(enum ipe_prop_type t);
+IPE_EXPORT const char *ipe_op_name(enum ipe_op op);           /* "EXECUTE" */
+IPE_EXPORT const char *ipe_action_name(enum ipe_action a);    /* "ALLOW" */
+IPE_EXPORT const char *ipe_prop_key(enum ipe_prop_type t);    /* "boot_verified" */
+IPE_EXPORT const char *ipe_prop_token(enum ipe_prop_type t);  /* "boot_verified=TRUE"; NULL for digests */
+IPE_EXPORT bool ipe_prop_is_digest(enum ipe_prop_type t);
 
 /* Parse one source already registered in ctx.  Always produces a model
  * (best effort when the text is invalid) in *ret_policy, records every
  * syntax error as a diagnostic and sets policy->verdict to what the kernel
  * would answer.  Returns 0, or a negative errno when parsing could not run
  * (-ENOMEM, -EFBIG for inputs over 4 GiB). */
-int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_policy);
+IPE_EXPORT int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_policy **ret_policy);
 
 /* Convenience: the kernel verdict of a text.  The text is copied into a new
  * source of ctx under the given name; its diagnostics are added to ctx (print
  * them with ipe_diag_render_text()); ret_verdict->loc refers to that source. */
-int ipe_policy_verdict_text(struct ipe_ctx *ctx, const char *name, const void *text, size_t len,
+IPE_EXPORT int ipe_policy_verdict_text(struct ipe_ctx *ctx, const char *name, const void *text, size_t len,
 			    struct ipe_verdict *ret_verdict);
 
-void ipe_policy_free(struct ipe_policy *p);
+IPE_EXPORT void ipe_policy_free(struct ipe_policy *p);
 
-const uint8_t *ipe_prop_digest(const struct ipe_policy *p, const struct ipe_prop *prop);
-const char *ipe_prop_alg(const struct ipe_policy *p, const struct ipe_prop *prop);
-const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r);
+IPE_EXPORT const uint8_t *ipe_prop_digest(const struct ipe_policy *p, const struct ipe_prop *prop);
+IPE_EXPORT const char *ipe_prop_alg(const struct ipe_policy *p, const struct ipe_prop *prop);
+IPE_EXPORT const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r);
 
 /* Canonical kernel text: LF line ends, single spaces, header first (version
  * printed canonically), the global DEFAULT, then for each op in kernel order
  * its DEFAULT and its rules in file order; lowercase hex; no comments.
  * Fails with -EINVAL when the policy's verdict is not "accepted".
  * *ret_text is malloc'd and NUL-terminated; *ret_len excludes the NUL. */
-int ipe_policy_emit_canonical(const struct ipe_policy *p, char **ret_text, size_t *ret_len);
+IPE_EXPORT int ipe_policy_emit_canonical(const struct ipe_policy *p, char **ret_text, size_t *ret_len);
 
 /* The length in bytes of the canonical text of a policy with a header,
  * computed without writing it (size estimates of huge policies). */
-size_t ipe_policy_canonical_length(const struct ipe_policy *p);
+IPE_EXPORT size_t ipe_policy_canonical_length(const struct ipe_policy *p);
 
 /* Write one rule (or the rule-like DEFAULT lines) in canonical form into a
  * malloc'd string.  Used by the emitter and by diagnostics. */
-int ipe_rule_format(const struct ipe_policy *p, const struct ipe_rule *r, char **ret_text);
+IPE_EXPORT int ipe_rule_format(const struct ipe_policy *p, const struct ipe_rule *r, char **ret_text);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef IPE_REPORT_H
 #define IPE_REPORT_H
 
+#include <ipe/export.h>
+
 #include <stdio.h>
 
 #include <ipe/diag.h>
@@ -26,7 +28,7 @@ struct ipe_report_file {
  * "kernel_verdict": {"accepted", "errno", "code", "location"}, "policy":
  * {"name", "version"}, "diagnostics": [...]}]}.  A diagnostic belongs to
  * the file whose source it points into. */
-int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
+IPE_EXPORT int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
 			   FILE *out);
 
 #ifdef __cplusplus

@@ -10,6 +10,8 @@
 #ifndef IPE_SIGN_H
 #define IPE_SIGN_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,36 +51,36 @@ struct ipe_signer;
 /* Load and check the key and certificate once (key/cert match, key type and
  * size, key file permissions).  Returns 0 or a negative errno with
  * diagnostics in ctx. */
-int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts,
+IPE_EXPORT int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts,
 		   struct ipe_signer **ret_signer);
-void ipe_signer_free(struct ipe_signer *signer);
+IPE_EXPORT void ipe_signer_free(struct ipe_signer *signer);
 
 /* Run the policy front end (refuse what the kernel would reject unless
  * IPE_SIGN_FORCE), sign, check the size.  *ret_blob is malloc'd DER. */
-int ipe_signer_sign(struct ipe_ctx *ctx, struct ipe_signer *signer, const void *policy,
+IPE_EXPORT int ipe_signer_sign(struct ipe_ctx *ctx, struct ipe_signer *signer, const void *policy,
 		    size_t len, uint8_t **ret_blob, size_t *ret_len);
 
 /* One-shot: ipe_signer_new + ipe_signer_sign + ipe_signer_free. */
-int ipe_sign_policy(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, const void *policy,
+IPE_EXPORT int ipe_sign_policy(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, const void *policy,
 		    size_t len, uint8_t **ret_blob, size_t *ret_len);
 
 /* Read a passphrase from "env:VAR", "file:PATH" or "fd:N" (first line, no
  * newline).  *ret_pass is malloc'd; free it with ipe_sign_pass_free(). */
-int ipe_sign_read_pass(struct ipe_ctx *ctx, const char *spec, char **ret_pass);
-void ipe_sign_pass_free(char *pass);
+IPE_EXPORT int ipe_sign_read_pass(struct ipe_ctx *ctx, const char *spec, char **ret_pass);
+IPE_EXPORT void ipe_sign_pass_free(char *pass);
 
 /* ---- Verification as the kernel does it ---- */
 
 struct ipe_trust; /* the keys the "kernel" trusts: certificates or a kernel keyring */
 
-int ipe_trust_new(struct ipe_trust **ret_trust);
-void ipe_trust_free(struct ipe_trust *trust);
+IPE_EXPORT int ipe_trust_new(struct ipe_trust **ret_trust);
+IPE_EXPORT void ipe_trust_free(struct ipe_trust *trust);
 /* Add every certificate of a PEM (one or more) or DER file. */
-int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *trust, const char *path);
+IPE_EXPORT int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *trust, const char *path);
 /* Use a kernel keyring ("@s", "@u", "@us", "@p", "@t", a name such as
  * ".builtin_trusted_keys", or a numeric id); keys are found by their
  * identifiers, as the kernel does. */
-int ipe_trust_add_keyring(struct ipe_ctx *ctx, struct ipe_trust *trust, const char *keyring);
+IPE_EXPORT int ipe_trust_add_keyring(struct ipe_ctx *ctx, struct ipe_trust *trust, const char *keyring);
 
 struct ipe_verify_result {
 	int err;              /* predicted errno of a write to new_policy: 0 = accepted */
@@ -94,40 +96,40 @@ struct ipe_verify_result {
 
 /* Predict what the kernel answers for this blob with this trust.  Returns 0
  * when a prediction was made (see ret->err), else a negative errno. */
-int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *trust, const void *blob,
+IPE_EXPORT int ipe_verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *trust, const void *blob,
 		    size_t len, struct ipe_verify_result *ret);
 
 /* The running kernel's keyrings, as IPE uses them: .secondary_trusted_keys
  * (or .builtin_trusted_keys), then .platform on ENOKEY/EKEYREJECTED.
  * ret->keyring names the keyring that accepts. */
-int ipe_verify_blob_kernel(struct ipe_ctx *ctx, const void *blob, size_t len,
+IPE_EXPORT int ipe_verify_blob_kernel(struct ipe_ctx *ctx, const void *blob, size_t len,
 			   struct ipe_verify_result *ret);
-void ipe_verify_result_clear(struct ipe_verify_result *r);
+IPE_EXPORT void ipe_verify_result_clear(struct ipe_verify_result *r);
 
 /* ---- Inspection ---- */
 
 /* A description of the blob (signers, certificates, attributes, sizes,
  * SHA-256 of the blob, embedded policy name/version) as JSON text or as
  * human-readable text.  *ret_out is malloc'd and NUL-terminated. */
-int ipe_blob_inspect_json(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
-int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
+IPE_EXPORT int ipe_blob_inspect_json(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
+IPE_EXPORT int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
 
 /* The embedded (signed) content, exactly as signed.  *ret_data is malloc'd. */
-int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t **ret_data,
+IPE_EXPORT int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t **ret_data,
 		     size_t *ret_len);
 
 /* ---- Kernel keyrings ---- */
 
 /* Resolve "@s", "@u", "@us", "@p", "@t", "@g", a numeric id or a keyring
  * description from /proc/keys to a keyring serial number. */
-int ipe_keyring_resolve(const char *spec, int32_t *ret_serial);
+IPE_EXPORT int ipe_keyring_resolve(const char *spec, int32_t *ret_serial);
 
 /* Add a certificate (PEM or DER file contents) to a keyring as an
  * "asymmetric" key.  Returns the new key's serial in *ret_key or a negative
  * errno; ipe_keyring_add_explain() says why the kernel refused. */
-int ipe_keyring_add_cert(struct ipe_ctx *ctx, const char *keyring, const void *cert, size_t len,
+IPE_EXPORT int ipe_keyring_add_cert(struct ipe_ctx *ctx, const char *keyring, const void *cert, size_t len,
 			 int32_t *ret_key);
-const char *ipe_keyring_add_explain(int err);
+IPE_EXPORT const char *ipe_keyring_add_explain(int err);
 
 #ifdef __cplusplus
 }
