@@ -20,6 +20,8 @@
 #ifndef IPE_DIGEST_H
 #define IPE_DIGEST_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,7 +51,7 @@ struct ipe_digest {
 /* Write "ALG:HEX" (lowercase hex, what IPE policies and `fsverity digest`
  * use) into buf.  Returns the length written, or -EINVAL (empty digest) /
  * -ENOSPC (bufsz too small; IPE_DIGEST_STRLEN always suffices). */
-int ipe_digest_format(const struct ipe_digest *d, char *buf, size_t bufsz);
+IPE_EXPORT int ipe_digest_format(const struct ipe_digest *d, char *buf, size_t bufsz);
 
 /* ---- fs-verity ---------------------------------------------------------- */
 
@@ -73,9 +75,9 @@ struct ipe_fsverity_params {
 
 /* Check a parameter struct: 0, or -EINVAL (unknown version, algorithm, block
  * size, oversized salt, non-zero reserved space). */
-int ipe_fsverity_params_check(const struct ipe_fsverity_params *p);
+IPE_EXPORT int ipe_fsverity_params_check(const struct ipe_fsverity_params *p);
 /* "sha256" / "sha512" -> IPE_FSVERITY_SHA*; -EINVAL for anything else. */
-int ipe_fsverity_alg_parse(const char *name, uint32_t *ret_alg);
+IPE_EXPORT int ipe_fsverity_alg_parse(const char *name, uint32_t *ret_alg);
 
 /* The fs-verity digest of the regular file open on fd, computed from its
  * content as if fs-verity were enabled with params p (NULL = defaults).
@@ -83,13 +85,13 @@ int ipe_fsverity_alg_parse(const char *name, uint32_t *ret_alg);
  * Returns 0, -EINVAL (bad params or fd is not a regular file), -ESTALE (the
  * file changed size while it was read), -ENOMEM, or the errno of a failed
  * read. */
-int ipe_fsverity_digest_fd(int fd, const struct ipe_fsverity_params *p, struct ipe_digest *ret_digest);
+IPE_EXPORT int ipe_fsverity_digest_fd(int fd, const struct ipe_fsverity_params *p, struct ipe_digest *ret_digest);
 
 /* The same for a path (opened relative to dirfd, AT_FDCWD for the current
  * directory; symlinks followed).  Returns what ipe_fsverity_digest_fd does,
  * or the errno of open() (a FIFO or device is refused with -EINVAL, never
  * opened for reading). */
-int ipe_fsverity_digest_path(int dirfd, const char *path, const struct ipe_fsverity_params *p,
+IPE_EXPORT int ipe_fsverity_digest_path(int dirfd, const char *path, const struct ipe_fsverity_params *p,
 			     struct ipe_digest *ret_digest);
 
 /* The digest the kernel measured for a file with fs-verity enabled
@@ -97,7 +99,7 @@ int ipe_fsverity_digest_path(int dirfd, const char *path, const struct ipe_fsver
  * Returns 0, -ENODATA (fs-verity is not enabled on the file, or its file
  * system has no fs-verity: it can never match an fsverity_digest= rule), or
  * another negative errno. */
-int ipe_fsverity_measure_fd(int fd, struct ipe_digest *ret_digest);
+IPE_EXPORT int ipe_fsverity_measure_fd(int fd, struct ipe_digest *ret_digest);
 
 /* ---- dm-verity ---------------------------------------------------------- */
 
@@ -129,7 +131,7 @@ struct ipe_dmverity_info {
  * offset, or a parameter it cannot handle), -EBADMSG (IPE_DMVERITY_VERIFY:
  * the data does not match the hash tree), -EISDIR (a directory was given),
  * or the errno of a failed stat/open/read. */
-int ipe_dmverity_image(const char *data_path, const char *hash_path, uint64_t hash_offset,
+IPE_EXPORT int ipe_dmverity_image(const char *data_path, const char *hash_path, uint64_t hash_offset,
 		       unsigned flags, struct ipe_dmverity_info *ret_info);
 
 /* The root hash of an active dm-verity device, given as "/dev/mapper/NAME",
@@ -137,12 +139,12 @@ int ipe_dmverity_image(const char *data_path, const char *hash_path, uint64_t ha
  * (no such device-mapper device), -ENOTBLK (a path that is not a block
  * device), -EMEDIUMTYPE (it exists but is not a dm-verity device),
  * -EPERM/-EACCES (reading the device-mapper table needs CAP_SYS_ADMIN). */
-int ipe_dmverity_active(const char *dev, struct ipe_dmverity_info *ret_info);
+IPE_EXPORT int ipe_dmverity_active(const char *dev, struct ipe_dmverity_info *ret_info);
 
 /* The dm-verity volume a file lives on, from its st_dev (through
  * /sys/dev/block/MAJ:MIN/dm).  Returns 0, -ENODEV (not on a device-mapper
  * device), or what ipe_dmverity_active returns. */
-int ipe_dmverity_for_dev(dev_t dev, struct ipe_dmverity_info *ret_info);
+IPE_EXPORT int ipe_dmverity_for_dev(dev_t dev, struct ipe_dmverity_info *ret_info);
 
 /* ---- walking files and digesting them in parallel ----------------------- */
 
@@ -192,13 +194,13 @@ struct ipe_digest_list;
  * and devices are SKIPPED; unreadable directories and vanished files FAILED.
  * Returns 0 (per-entry problems are entries, not errors), -EINVAL, -ENOMEM,
  * -E2BIG (max_entries exceeded). */
-int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
+IPE_EXPORT int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
 	     struct ipe_digest_list **ret_list);
-void ipe_digest_list_free(struct ipe_digest_list *l);
-size_t ipe_digest_list_count(const struct ipe_digest_list *l);
-const struct ipe_digest_entry *ipe_digest_list_entry(const struct ipe_digest_list *l, size_t i);
+IPE_EXPORT void ipe_digest_list_free(struct ipe_digest_list *l);
+IPE_EXPORT size_t ipe_digest_list_count(const struct ipe_digest_list *l);
+IPE_EXPORT const struct ipe_digest_entry *ipe_digest_list_entry(const struct ipe_digest_list *l, size_t i);
 /* Number of entries with the given status. */
-size_t ipe_digest_list_count_status(const struct ipe_digest_list *l, enum ipe_digest_status s);
+IPE_EXPORT size_t ipe_digest_list_count_status(const struct ipe_digest_list *l, enum ipe_digest_status s);
 
 /* Take the kernel's measurement (FS_IOC_MEASURE_VERITY) instead of
  * computing from content; files without fs-verity become NOT_VERITY. */
@@ -209,7 +211,7 @@ size_t ipe_digest_list_count_status(const struct ipe_digest_list *l, enum ipe_di
  * symlinks and must still be the regular file the walk found (else FAILED
  * "file replaced during the walk").  Returns 0 (per-file failures are in the
  * entries), -EINVAL (bad params), or -ENOMEM / an errno of pthread_create. */
-int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
+IPE_EXPORT int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
 			    unsigned flags, unsigned jobs);
 
 enum ipe_digest_format {
@@ -222,7 +224,7 @@ enum ipe_digest_format {
  * others are for the caller to report); JSON has every entry with its
  * status.  op is used by RULES.  Returns 0, -EINVAL, -ENOMEM; *ret_text is
  * malloc'd and NUL-terminated. */
-int ipe_digest_list_render(const struct ipe_digest_list *l, enum ipe_digest_format fmt, enum ipe_op op,
+IPE_EXPORT int ipe_digest_list_render(const struct ipe_digest_list *l, enum ipe_digest_format fmt, enum ipe_op op,
 			   char **ret_text, size_t *ret_len);
 
 #ifdef __cplusplus

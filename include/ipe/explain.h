@@ -20,6 +20,8 @@
 #ifndef IPE_EXPLAIN_H
 #define IPE_EXPLAIN_H
 
+#include <ipe/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,15 +61,15 @@ struct ipe_explain_event {
 	const struct ipe_audit_record *audit;
 };
 
-void ipe_explain_event_init(struct ipe_explain_event *e, int op);
-void ipe_explain_event_clear(struct ipe_explain_event *e);
+IPE_EXPORT void ipe_explain_event_init(struct ipe_explain_event *e, int op);
+IPE_EXPORT void ipe_explain_event_clear(struct ipe_explain_event *e);
 /* The evaluator's view of e (digests point into e). */
-void ipe_explain_event_view(const struct ipe_explain_event *e, struct ipe_event *ret_event);
+IPE_EXPORT void ipe_explain_event_view(const struct ipe_explain_event *e, struct ipe_event *ret_event);
 /* Set the fs-verity / dm-verity digest of e from an algorithm name and bytes.
  * -EINVAL when the name or digest is too long. */
-int ipe_explain_event_set_fsverity(struct ipe_explain_event *e, const char *alg, const uint8_t *digest,
+IPE_EXPORT int ipe_explain_event_set_fsverity(struct ipe_explain_event *e, const char *alg, const uint8_t *digest,
 				   size_t len);
-int ipe_explain_event_set_dmverity(struct ipe_explain_event *e, const char *alg, const uint8_t *roothash,
+IPE_EXPORT int ipe_explain_event_set_dmverity(struct ipe_explain_event *e, const char *alg, const uint8_t *roothash,
 				   size_t len);
 
 /* Parse an explicit event: space-separated tokens, each a policy property
@@ -78,12 +80,12 @@ int ipe_explain_event_set_dmverity(struct ipe_explain_event *e, const char *alg,
  * Properties not given are false.  A *_signature=TRUE implies that verity
  * is on.  Properties are spelt and digests parsed by the policy parser.
  * Errors are diagnostics in ctx (code IPE-X001) and -EINVAL. */
-int ipe_explain_event_parse(struct ipe_ctx *ctx, const char *spec, int default_op,
+IPE_EXPORT int ipe_explain_event_parse(struct ipe_ctx *ctx, const char *spec, int default_op,
 			    struct ipe_explain_event *ret_event);
 
 /* "boot_verified=FALSE dmverity_roothash=sha256:ab.. ..." or "nofile":
  * every property of e (malloc'd). */
-int ipe_explain_event_props_format(const struct ipe_explain_event *e, char **ret_text);
+IPE_EXPORT int ipe_explain_event_props_format(const struct ipe_explain_event *e, char **ret_text);
 
 struct ipe_explanation {
 	int op;
@@ -96,9 +98,9 @@ struct ipe_explanation {
 /* The kernel's decision for e under p (NULL = no policy: ALLOW), k the
  * kernel's compiled-in properties (NULL = all).  ret is filled (free with
  * ipe_explanation_clear()).  Returns 0, -EINVAL or -ENOMEM. */
-int ipe_explain(const struct ipe_policy *p, const struct ipe_explain_event *e, const struct ipe_eval_kernel *k,
+IPE_EXPORT int ipe_explain(const struct ipe_policy *p, const struct ipe_explain_event *e, const struct ipe_eval_kernel *k,
 		struct ipe_explanation *ret);
-void ipe_explanation_clear(struct ipe_explanation *x);
+IPE_EXPORT void ipe_explanation_clear(struct ipe_explanation *x);
 
 /* ---- events from files ------------------------------------------------ */
 
@@ -171,15 +173,15 @@ struct ipe_audit_log {
  * hook, path, dev, ino, rule) are merged.  Time is linear in len plus
  * O(n log n) in the records; lines longer than 64 KiB are skipped with a
  * warning.  name labels the diagnostics.  Returns 0, -ENOMEM or -EINVAL. */
-int ipe_audit_parse(struct ipe_ctx *ctx, const char *name, const void *buf, size_t len,
+IPE_EXPORT int ipe_audit_parse(struct ipe_ctx *ctx, const char *name, const void *buf, size_t len,
 		    struct ipe_audit_log **ret_log);
-void ipe_audit_log_free(struct ipe_audit_log *log);
+IPE_EXPORT void ipe_audit_log_free(struct ipe_audit_log *log);
 
 /* Which superblocks cannot carry a verity property: files logged on "rootfs"
  * (the initramfs) are boot_verified=TRUE and nothing else; files on tmpfs,
  * ramfs or devtmpfs have no property at all.  Returns 1 and fills the
  * properties of e for such a dev, else 0 (the file must be examined). */
-int ipe_audit_dev_properties(const char *dev, struct ipe_explain_event *e);
+IPE_EXPORT int ipe_audit_dev_properties(const char *dev, struct ipe_explain_event *e);
 
 /* ---- proposals (audit2allow) ------------------------------------------ */
 
@@ -225,10 +227,10 @@ struct ipe_proposal {
  * Events it cannot pin are listed in ret->skipped with the reason.
  * Returns 0 (see ret->proven), -EINVAL, -ENOMEM, or -EPROTO when the proof
  * fails (an internal error: nothing should be written). */
-int ipe_explain_propose(struct ipe_ctx *ctx, const struct ipe_policy *p, const struct ipe_explain_event *events,
+IPE_EXPORT int ipe_explain_propose(struct ipe_ctx *ctx, const struct ipe_policy *p, const struct ipe_explain_event *events,
 			size_t n, enum ipe_propose_kind kind, const struct ipe_eval_kernel *k,
 			struct ipe_proposal *ret);
-void ipe_proposal_clear(struct ipe_proposal *pr);
+IPE_EXPORT void ipe_proposal_clear(struct ipe_proposal *pr);
 
 #ifdef __cplusplus
 }
