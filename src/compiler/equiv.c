@@ -34,6 +34,7 @@
 #include <ipe/io.h>
 
 #include "compiler/equiv_core.h"
+#include "compiler/equiv_internal.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
 
@@ -117,6 +118,8 @@ static int prepare(struct eqc_op *o, int op)
 			struct ipe_rc *c = &s->rc[r];
 
 			ipe_rc_of_rule(s->p, &s->t->rules[r], o->k, c);
+			if (o->physical)
+				ipe_rc_physical(s->p, &s->t->rules[r], c);
 			s->did[r] = s->fid[r] = -1;
 			if (!c->mask)
 				continue;
@@ -492,6 +495,12 @@ static int make_event(struct eqc_op *o, int op, struct ipe_equiv_result *ret)
 int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k,
 			  struct ipe_equiv_result *ret)
 {
+	return ipe_policy_equivalent_model(a, b, k, false, ret);
+}
+
+int ipe_policy_equivalent_model(const struct ipe_policy *a, const struct ipe_policy *b,
+				const struct ipe_eval_kernel *k, bool physical, struct ipe_equiv_result *ret)
+{
 	const struct ipe_policy *pol[2] = { a, b };
 	int rc = 0;
 
@@ -502,7 +511,7 @@ int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b
 		return -EINVAL;
 	ret->equivalent = true;
 	for (int op = 0; op < IPE_OP_COUNT; op++) {
-		struct eqc_op o = { .k = k };
+		struct eqc_op o = { .k = k, .physical = physical };
 
 		rc = eqc_open(&o, pol[0], pol[1], op);
 		if (!rc)

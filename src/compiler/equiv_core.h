@@ -39,6 +39,7 @@ struct eqc_wit {
 
 struct eqc_op {
 	const struct ipe_eval_kernel *k;
+	bool physical; /* only events a kernel can produce (ipe_rc_physical) */
 	struct eqc_side s[2];
 	struct ipe_dtab dt;
 	struct ipe_u64map pairs; /* (d << 32 | f) -> pair id */

@@ -74,6 +74,23 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 	*ret = c;
 }
 
+void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c)
+{
+	const struct ipe_prop *props = ipe_rule_props(p, r);
+	uint8_t bv = dim_mask(DIM_BV, true);
+
+	/* boot_verified with a verity signature: not an event */
+	c->mask &= (uint8_t)~(bv & (dim_mask(DIM_DS, true) | dim_mask(DIM_FS, true)));
+	/* a named digest: a verity file, never boot_verified */
+	if (c->dmv || c->fsv)
+		c->mask &= (uint8_t)~bv;
+	for (uint32_t i = 0; i < r->nprops; i++)
+		if (ipe_prop_is_digest((enum ipe_prop_type)props[i].type) && !ipe_prop_digest_possible(p, &props[i]))
+			c->mask = 0;
+	if (!c->mask)
+		c->dmv = c->fsv = NULL;
+}
+
 /* ---- digest interning ---- */
 
 static uint64_t digest_hash(const struct ipe_policy *p, const struct ipe_prop *prop)

@@ -38,6 +38,11 @@ struct ipe_rc {
 
 void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
 		    struct ipe_rc *ret);
+/* Restrict a class (computed by ipe_rc_of_rule for r) to the events a kernel
+ * can produce: no file or volume has a digest ipe_prop_digest_possible()
+ * refuses, and a boot_verified file (initramfs rootfs) is on neither
+ * dm-verity nor fs-verity (so has no verity signature and no digest). */
+void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c);
 
 /* Digest interning over one or two policies: key = (kind, algorithm name,
  * bytes), the kernel's equality. */

@@ -42,15 +42,18 @@ static const struct ipe_check_info catalogue[] = {
 	[LC_SHADOWED] = { "IPE-W101", W, "shadowed-rule",
 		"rule is dead: an earlier rule of the same op always matches first",
 		"The kernel walks an op's rules in file order and the first match decides.  When an earlier\n"
-		"rule's properties are a subset of this rule's, every event this rule matches was already\n"
-		"decided by the earlier one, so this rule never applies.\n"
+		"rule matches every event this rule matches (its properties are implied by this rule's),\n"
+		"every such event was already decided by the earlier one, so this rule never applies and\n"
+		"deleting it changes no decision (ipe-check --equivalent agrees).\n"
 		"Example:\n"
 		"  op=EXECUTE dmverity_signature=TRUE action=ALLOW\n"
 		"  op=EXECUTE dmverity_signature=TRUE fsverity_digest=sha256:ab.. action=DENY   <- dead\n"
 		"Fix: move the more specific rule above the general one, or delete it.", false },
 	[LC_UNREACHABLE] = { "IPE-W102", W, "rule-after-catch-all",
-		"rule is unreachable: an earlier rule of the same op has no properties",
-		"A rule without properties matches every event of its op, so nothing after it is evaluated.\n"
+		"rule is unreachable: earlier rules of the same op match every event it matches",
+		"A rule without properties matches every event of its op, so nothing after it is evaluated;\n"
+		"likewise when several earlier rules together match every event of this one (e.g.\n"
+		"boot_verified=TRUE and boot_verified=FALSE).  Deleting it changes no decision.\n"
 		"Example:\n"
 		"  op=KMODULE action=ALLOW\n"
 		"  op=KMODULE boot_verified=FALSE action=DENY   <- never reached\n"
@@ -69,13 +72,16 @@ static const struct ipe_check_info catalogue[] = {
 		"Example:\n"
 		"  op=EXECUTE dmverity_signature=TRUE action=ALLOW\n"
 		"  op=EXECUTE fsverity_digest=sha256:ab.. action=DENY   <- file ab.. on a signed volume runs\n"
-		"Fix: put revocations (DENY with digests) before the ALLOW rules they carve out of.\n"
+		"Fix: put revocations (DENY with digests) before the ALLOW rules they carve out of.  When the\n"
+		"rule as written changes no decision (its action is the default's and no later rule has the\n"
+		"other action), the hint also says that deleting it is equivalent (instead of IPE-I202).\n"
 		"An earlier rule with a digest before a later rule without one is the usual exception pattern\n"
 		"and is not reported.", false },
 	[LC_DUPLICATE] = { "IPE-W105", W, "duplicate-rule",
 		"rule duplicates an earlier rule",
-		"An earlier rule of the same op has exactly the same properties (in any order), so this one\n"
-		"never applies.  With the opposite action it is a conflict: the earlier one wins.\n"
+		"An earlier rule of the same op matches exactly the same events (e.g. the same properties in\n"
+		"any order), so this one never applies.  With the opposite action it is a conflict: the\n"
+		"earlier one wins.\n"
 		"Example: the same 'op=EXECUTE fsverity_digest=sha256:ab.. action=ALLOW' twice.\n"
 		"Fix: delete the later copy; for a conflict, decide which action you want.", false },
 	[LC_DUP_PROP] = { "IPE-W106", W, "duplicate-property",
@@ -118,7 +124,8 @@ static const struct ipe_check_info catalogue[] = {
 		"ALLOW rule with only =FALSE properties also allows events with no file",
 		"With no file (anonymous executable memory from mmap/mprotect, modules/firmware/kexec images\n"
 		"loaded from a buffer) the =FALSE properties are TRUE.  An ALLOW rule made only of =FALSE\n"
-		"properties therefore allows all of those too.\n"
+		"properties therefore allows all of those too (reported when this rule is the one that\n"
+		"decides them: no earlier rule matches an event with no file).\n"
 		"Example: op=KMODULE dmverity_signature=FALSE action=ALLOW   <- also allows init_module(2)\n"
 		"Fix: add a positive property, or make sure allowing file-less events is intended.", false },
 	[LC_BOOT_VERITY] = { "IPE-W126", W, "boot-verified-with-verity",
@@ -142,8 +149,9 @@ static const struct ipe_check_info catalogue[] = {
 		"Fix: add 'DEFAULT action=DENY' (or ALLOW) after the header.", false },
 	[LC_BOOT_RISK] = { "IPE-W131", W, "boot-risk-modules-firmware",
 		"global DEFAULT DENY and nothing allows KMODULE/FIRMWARE: the machine may not boot",
-		"With a global DEFAULT DENY, no DEFAULT for the op and no ALLOW rule, every kernel module or\n"
-		"firmware load is denied once the policy is active, including those needed to boot.\n"
+		"With a global DEFAULT DENY, no DEFAULT for the op and no ALLOW rule that is ever reached,\n"
+		"every kernel module or firmware load is denied once the policy is active, including those\n"
+		"needed to boot.  An ALLOW rule that earlier rules make unreachable is named.\n"
 		"Fix: allow the boot rootfs ('op=KMODULE boot_verified=TRUE action=ALLOW'), your signed\n"
 		"volume, or write 'DEFAULT op=KMODULE action=DENY' if this is really intended.", false },
 	[LC_ALLOWS_ALL] = { "IPE-W132", W, "op-allows-everything",
@@ -224,8 +232,10 @@ static const struct ipe_check_info catalogue[] = {
 		"Fix: none needed; lowercase keeps diffs clean.", false },
 	[LC_REDUNDANT] = { "IPE-I202", I, "redundant-rule",
 		"rule is redundant: the same action applies anyway",
-		"Without this rule, every event it matches would get the same decision from later rules or\n"
-		"the default, so it only costs evaluation time.\n"
+		"Its action is the default's and no later rule with the other action matches any of its\n"
+		"events, so without it every event it decides gets the same decision: deleting it is\n"
+		"equivalent (ipe-check --equivalent agrees).  Not reported when deleting could change a\n"
+		"decision, e.g. when it hides a later rule of the other action.\n"
 		"Example: 'DEFAULT action=ALLOW' and 'op=EXECUTE boot_verified=TRUE action=ALLOW'.\n"
 		"Fix: delete it (or keep it as documentation).", false },
 	[LC_FALSE_NOFILE_DENY] = { "IPE-I203", I, "false-matches-no-file-deny",

@@ -5,10 +5,28 @@
  * defaults that never apply, ops that allow everything, boot risk, rule
  * counts, =FALSE properties and events with no file.
  *
- * Everything is near-linear in the number of rules: property sets are
- * hashed (a rule is shadowed when one of the subsets of its property set is
- * the set of an earlier rule), and overlaps are found through buckets keyed
- * by (digests, boolean pattern) instead of comparing pairs of rules.
+ * Every statement about which events a rule decides comes from the one
+ * model of a rule as a class of events (compiler/ruleclass.h, the model the
+ * equivalence checker proves with): a rule accepts a set of the 8 boolean
+ * combinations and names at most one root hash d and one fs-verity digest f.
+ * An event (b, d, f) is matched by exactly the rules accepting b whose named
+ * digests are d and f (or none).  The rules seen so far are kept in groups
+ * keyed by the digests they name -- every rule, the ones naming no root hash
+ * (any fs-verity), no digest at all, root hash d (any fs-verity), d and no
+ * fs-verity digest, and the same for f, and the pair (d, f) -- with, per
+ * action and boolean combination, the first rule of the group accepting it.
+ * Then, exactly and in constant time per rule:
+ *  - the first rule matching an event (b, d, f) (d, f named or "any other
+ *    value") is the earliest over the groups {none, (d, none), (none, f),
+ *    (d, f)};
+ *  - a rule is dead iff every combination it accepts is accepted by an
+ *    earlier rule of those groups for its own (d, f): deleting it is then
+ *    equivalent;
+ *  - a rule is redundant (deleting it is equivalent) when its action is the
+ *    default's and no later rule with the other action shares an event with
+ *    it (a sufficient condition: nothing is claimed otherwise).
+ * tests/lint/test_lint_sound.c checks every such claim by deleting the line
+ * and asking the equivalence checker, over thousands of random policies.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +34,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "compiler/ruleclass.h"
 #include "util/internal.h"
 
 /* ---- a small open-addressing multimap: uint64 key -> uint32 value ---- */
@@ -122,13 +141,28 @@ static bool ht_next(const struct htab *h, uint64_t key, size_t *pos, uint32_t *r
 
 /* ---- state ---- */
 
-enum { R_LIVE = 0, R_NEVER = 1, R_DEAD = 2 };
+/* ---- state ---- */
 
-struct bucket {
-	uint32_t mask;   /* boolean patterns present */
-	uint32_t first;  /* first rule inserted */
-	uint32_t ext;    /* UINT32_MAX or index into st->ext (27 first rules) */
-	uint8_t first_pat;
+#define NONE UINT32_MAX
+#define ALLB 0xffu
+
+/* rules seen so far that name the same digests: per action and boolean
+ * combination, the first of them accepting it */
+struct grp {
+	uint32_t first[2][8];
+};
+
+enum gkind { G_ALL = 0, G_DN, G_FN, G_NN, G_D, G_F, G_DO, G_FO, G_Z, G_FIXED = G_D };
+
+struct rinfo {
+	struct ipe_rc rc;
+	uint32_t d, f;         /* digest ids + 1 of the class (0 = any) */
+	uint8_t never;         /* enum ipe_never_reason (physical view, ipe_rule_constraint) */
+	bool dead, redundant;
+	uint32_t by[8];        /* dead: the earlier rules deciding its events (NONE-terminated) */
+	uint32_t ov;           /* W104: the earlier rule of the other action deciding one of its events */
+	uint8_t ov_b;          /* that event: boolean combination ... */
+	uint32_t ov_d, ov_f;   /* ... and digests (id + 1, 0 = any other value) */
 };
 
 struct rstate {
@@ -137,58 +171,17 @@ struct rstate {
 	/* digest interning (whole policy) */
 	struct htab digests;        /* hash -> prop index of the representative */
 	uint32_t *digest_id;        /* per prop (digests only) */
-	uint8_t *digest_multi;      /* per digest id: 1 when the digest occurs in more than one property */
+	const struct ipe_prop **id_prop; /* digest id -> a property naming it */
+	uint8_t *digest_multi;      /* per digest id: named by more than one property */
 	/* per op */
 	const struct ipe_op_table *t;
 	int op;
-	uint8_t *flags;             /* R_* per rule */
-	uint64_t *keys;             /* sorted unique property keys of every rule */
-	size_t *koff;               /* per rule: offset into keys */
-	uint32_t *kn;               /* per rule: number of keys */
-	uint32_t *pat;              /* per rule: boolean pattern; bit 31: has digest */
-	uint32_t *dd, *ff;          /* per rule: dm-verity / fs-verity digest id + 1 (0 = any) */
-	struct htab sets;           /* set hash -> rule index */
-	struct htab bidx;           /* bucket key -> bucket index */
-	struct bucket *buckets;
-	size_t nbuckets, bcap;
-	uint32_t (*ext)[27];
-	size_t next, extcap;
-	uint32_t compat[27][2];     /* patterns compatible with a pattern (flag: a digest in the union) */
-	bool has_both;              /* some rule of the op has both digest kinds */
-	bool has_empty;             /* a live rule without properties was indexed */
-	struct bucket single[2][4]; /* per action: BK_UU, BK_GD, BK_DU_F, BK_FU_D (mask 0 = empty) */
+	struct rinfo *ri;
+	struct grp fixed[G_FIXED];  /* G_ALL, G_DN, G_FN, G_NN */
+	struct htab gidx;           /* group key -> index into grps */
+	struct grp *grps;
+	size_t ngrps, gcap;
 };
-
-static int tri_code(int8_t v)
-{
-	return v < 0 ? 0 : v == 0 ? 1 : 2;
-}
-
-static void init_compat(struct rstate *st)
-{
-	for (int b2 = 0; b2 < 27; b2++) {
-		for (int flag = 0; flag < 2; flag++) {
-			uint32_t m = 0;
-
-			for (int b1 = 0; b1 < 27; b1++) {
-				int a[3] = { b1 % 3, b1 / 3 % 3, b1 / 9 }, b[3] = { b2 % 3, b2 / 3 % 3, b2 / 9 }, u[3];
-				bool ok = true;
-
-				for (int v = 0; v < 3; v++) {
-					if (a[v] && b[v] && a[v] != b[v])
-						ok = false;
-					u[v] = a[v] ? a[v] : b[v];
-				}
-				/* boot_verified=TRUE excludes every verity property */
-				if (u[0] == 2 && (u[1] == 2 || u[2] == 2 || flag))
-					ok = false;
-				if (ok)
-					m |= 1u << b1;
-			}
-			st->compat[b2][flag] = m;
-		}
-	}
-}
 
 /* ---- digests ---- */
 
@@ -211,8 +204,9 @@ static int intern_digests(struct rstate *st)
 	int rc = -ENOMEM;
 
 	st->digest_id = calloc(p->nprops ? p->nprops : 1, sizeof(*st->digest_id));
+	st->id_prop = calloc(p->nprops ? p->nprops : 1, sizeof(*st->id_prop));
 	st->digest_multi = calloc(p->nprops ? p->nprops : 1, 1);
-	if (!st->digest_id || !st->digest_multi)
+	if (!st->digest_id || !st->id_prop || !st->digest_multi)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nprops; i++)
 		ndig += ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type);
@@ -251,6 +245,7 @@ static int intern_digests(struct rstate *st)
 		}
 		if (!found) {
 			st->digest_id[i] = i; /* id = index of the first occurrence */
+			st->id_prop[i] = pr;
 			if (ht_insert(&st->digests, h, i))
 				goto out;
 		}
@@ -262,12 +257,6 @@ out:
 	return rc;
 }
 
-/* A digest (id + 1; 0 = none) that only one property of the whole policy
- * holds: no other rule can share a bucket or a property set with it. */
-static bool dig_unique(const struct rstate *st, uint32_t id1)
-{
-	return id1 && !st->digest_multi[id1 - 1];
-}
 
 static uint64_t prop_key(const struct rstate *st, const struct ipe_prop *pr)
 {
@@ -275,13 +264,7 @@ static uint64_t prop_key(const struct rstate *st, const struct ipe_prop *pr)
 
 	if (!ipe_prop_is_digest((enum ipe_prop_type)pr->type))
 		return (uint64_t)pr->type + 1;
-	return ((uint64_t)(pr->type + 1) << 56) | ((uint64_t)st->digest_id[idx] + 16);
-}
-
-/* The key of a digest no other property holds (see dig_unique). */
-static bool key_unique(const struct rstate *st, uint64_t key)
-{
-	return (key >> 56) != 0 && !st->digest_multi[(key & ((1ull << 56) - 1)) - 16];
+	return ((uint64_t)(pr->type + 1) << 32) | ((uint64_t)st->digest_id[idx] + 16);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -291,236 +274,214 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static uint64_t set_hash(const uint64_t *k, size_t n, uint32_t sel)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+/* ---- groups ---- */
 
-	for (size_t i = 0; i < n; i++)
-		if (i >= 32 || (sel & (1u << i)))
-			h = (h ^ mix64(k[i])) * 0x100000001b3ull;
-	return h;
+static uint64_t gkey(enum gkind k, uint32_t d, uint32_t f)
+{
+	return ((uint64_t)k << 60) | ((uint64_t)d << 30) | f;
 }
 
-/* ---- the overlap index ---- */
-
-enum bkind {
-	BK_UU = 0, /* no digest */
-	BK_GD,     /* any digest (aggregate) */
-	BK_DU_F,   /* no dm-verity digest, some fs-verity digest */
-	BK_FU_D,   /* no fs-verity digest, some dm-verity digest */
-	BK_DANY,   /* dm-verity digest d, any fs-verity */
-	BK_FANY,   /* fs-verity digest f, any dm-verity */
-	BK_DF,     /* exactly d and f */
-	BK_DFU,    /* d, no fs-verity digest */
-	BK_DUF,    /* no dm-verity digest, f */
-};
-
-static uint64_t bkey(int action, enum bkind k, uint32_t d, uint32_t f)
+/* A digest (id + 1) that one property of the whole policy names: a group
+ * keyed by it holds at most the rule naming it, which never queries a group
+ * after adding itself -- such groups are neither stored nor looked up (most
+ * rules of a per-file digest allowlist). */
+static bool dig_unique(const struct rstate *st, uint32_t id1)
 {
-	return ((uint64_t)action << 63) | ((uint64_t)k << 58) | ((uint64_t)(d & 0x1fffffff) << 29) |
-	       (f & 0x1fffffff);
+	return id1 && !st->digest_multi[id1 - 1];
 }
 
-static struct bucket *single_slot(struct rstate *st, uint64_t key)
-{
-	unsigned kind = (unsigned)(key >> 58) & 31;
-
-	return kind <= BK_FU_D ? &st->single[key >> 63][kind] : NULL;
-}
-
-static int bucket_add(struct rstate *st, uint64_t key, uint32_t pat, uint32_t rule)
+static struct grp *grp_find(const struct rstate *st, enum gkind k, uint32_t d, uint32_t f)
 {
 	size_t pos = SIZE_MAX;
 	uint32_t v;
-	struct bucket *b = single_slot(st, key);
 
-	if (b && !b->mask) {
-		b->mask = 1u << pat;
-		b->first = rule;
-		b->first_pat = (uint8_t)pat;
-		b->ext = UINT32_MAX;
+	if (k < G_FIXED)
+		return (struct grp *)&st->fixed[k];
+	if (dig_unique(st, d) || dig_unique(st, f))
+		return NULL;
+	if (!ht_next(&st->gidx, gkey(k, d, f), &pos, &v))
+		return NULL;
+	return &st->grps[v];
+}
+
+static struct grp *grp_get(struct rstate *st, enum gkind k, uint32_t d, uint32_t f)
+{
+	struct grp *g = grp_find(st, k, d, f);
+
+	if (g)
+		return g;
+	if (ipe_vec_reserve((void **)&st->grps, &st->gcap, st->ngrps + 1, sizeof(*st->grps)))
+		return NULL;
+	g = &st->grps[st->ngrps];
+	memset(g, 0xff, sizeof(*g));
+	if (ht_insert(&st->gidx, gkey(k, d, f), (uint32_t)st->ngrps))
+		return NULL;
+	st->ngrps++;
+	return g;
+}
+
+static void groups_reset(struct rstate *st)
+{
+	memset(st->fixed, 0xff, sizeof(st->fixed));
+	ht_clear(&st->gidx);
+	st->ngrps = 0;
+}
+
+static int grp_put(struct rstate *st, enum gkind k, uint32_t d, uint32_t f, int a, uint8_t mask, uint32_t i)
+{
+	struct grp *g;
+
+	if (k >= G_FIXED && (dig_unique(st, d) || dig_unique(st, f)))
 		return 0;
-	}
-	if (b || ht_next(&st->bidx, key, &pos, &v)) {
-		if (!b)
-			b = &st->buckets[v];
-		if (b->mask & (1u << pat))
-			return 0;
-		if (b->ext == UINT32_MAX) {
-			if (ipe_vec_reserve((void **)&st->ext, &st->extcap, st->next + 1, sizeof(*st->ext)))
-				return -ENOMEM;
-			b->ext = (uint32_t)st->next++;
-			memset(st->ext[b->ext], 0xff, sizeof(st->ext[0]));
-			st->ext[b->ext][b->first_pat] = b->first;
-		}
-		st->ext[b->ext][pat] = rule;
-		b->mask |= 1u << pat;
-		return 0;
-	}
-	if (ipe_vec_reserve((void **)&st->buckets, &st->bcap, st->nbuckets + 1, sizeof(*st->buckets)))
+	g = grp_get(st, k, d, f);
+
+	if (!g)
 		return -ENOMEM;
-	b = &st->buckets[st->nbuckets];
-	b->mask = 1u << pat;
-	b->first = rule;
-	b->first_pat = (uint8_t)pat;
-	b->ext = UINT32_MAX;
-	return ht_insert(&st->bidx, key, (uint32_t)st->nbuckets++);
+	for (unsigned b = 0; b < 8; b++)
+		if (((mask >> b) & 1u) && g->first[a][b] == NONE)
+			g->first[a][b] = i;
+	return 0;
 }
 
-/* Earliest-inserted compatible rule of a bucket, or UINT32_MAX. */
-static uint32_t bucket_query(const struct rstate *st, uint64_t key, uint32_t compat)
+/* Add rule i (a class that matches something) to its groups. */
+static int groups_add(struct rstate *st, uint32_t i)
 {
-	size_t pos = SIZE_MAX;
-	uint32_t v, m;
-	const struct bucket *b = single_slot((struct rstate *)st, key);
+	const struct rinfo *r = &st->ri[i];
+	int a = st->t->rules[i].action == IPE_ACTION_ALLOW;
+	uint8_t m = r->rc.mask;
+	int rc = grp_put(st, G_ALL, 0, 0, a, m, i);
 
-	if (b) {
-		if (!b->mask)
-			return UINT32_MAX;
-	} else {
-		if (!ht_next(&st->bidx, key, &pos, &v))
-			return UINT32_MAX;
-		b = &st->buckets[v];
-	}
-	m = b->mask & compat;
-	if (!m)
-		return UINT32_MAX;
-	if (m & (1u << b->first_pat))
-		return b->first;
-	{
-		uint32_t best = UINT32_MAX;
-
-		for (int i = 0; i < 27; i++)
-			if ((m & (1u << i)) && st->ext[b->ext][i] < best)
-				best = st->ext[b->ext][i];
-		return best;
-	}
-}
-
-static void index_reset(struct rstate *st)
-{
-	ht_clear(&st->bidx);
-	st->nbuckets = 0;
-	st->next = 0;
-	memset(st->single, 0, sizeof(st->single));
-}
-
-static int index_add(struct rstate *st, uint32_t i)
-{
-	int a = st->t->rules[i].action;
-	uint32_t pat = st->pat[i] & 0xff, d = st->dd[i], f = st->ff[i];
-	bool ud, uf;
-	int rc = 0;
-
-	if (!d && !f)
-		return bucket_add(st, bkey(a, BK_UU, 0, 0), pat, i);
-	/* buckets keyed by a digest only this rule holds are never queried
-	 * by another rule (index_overlap skips them too): not stored */
-	ud = dig_unique(st, d);
-	uf = dig_unique(st, f);
-	rc |= bucket_add(st, bkey(a, BK_GD, 0, 0), pat, i);
-	if (d && !f) {
-		if (!ud)
-			rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
-		rc |= bucket_add(st, bkey(a, BK_FU_D, 0, 0), pat, i);
-		if (st->has_both && !ud)
-			rc |= bucket_add(st, bkey(a, BK_DFU, d, 0), pat, i);
-	} else if (!d && f) {
-		if (!uf)
-			rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
-		rc |= bucket_add(st, bkey(a, BK_DU_F, 0, 0), pat, i);
-		if (st->has_both && !uf)
-			rc |= bucket_add(st, bkey(a, BK_DUF, 0, f), pat, i);
-	} else {
-		if (!ud)
-			rc |= bucket_add(st, bkey(a, BK_DANY, d, 0), pat, i);
-		if (!uf)
-			rc |= bucket_add(st, bkey(a, BK_FANY, 0, f), pat, i);
-		if (!ud && !uf)
-			rc |= bucket_add(st, bkey(a, BK_DF, d, f), pat, i);
-	}
+	if (!r->d)
+		rc |= grp_put(st, G_DN, 0, 0, a, m, i);
+	if (!r->f)
+		rc |= grp_put(st, G_FN, 0, 0, a, m, i);
+	if (!r->d && !r->f)
+		rc |= grp_put(st, G_NN, 0, 0, a, m, i);
+	if (r->d)
+		rc |= grp_put(st, G_D, r->d, 0, a, m, i);
+	if (r->f)
+		rc |= grp_put(st, G_F, 0, r->f, a, m, i);
+	if (r->d && !r->f)
+		rc |= grp_put(st, G_DO, r->d, 0, a, m, i);
+	if (r->f && !r->d)
+		rc |= grp_put(st, G_FO, 0, r->f, a, m, i);
+	if (r->d && r->f)
+		rc |= grp_put(st, G_Z, r->d, r->f, a, m, i);
 	return rc ? -ENOMEM : 0;
 }
 
-static uint32_t min_u32(uint32_t a, uint32_t b)
+/* The groups whose rules match every event (b, d, f) they accept b of:
+ * those naming no digest, or only d, or only f, or both (0 = any other
+ * value, which no rule names). */
+static size_t groups_matching(const struct rstate *st, uint32_t d, uint32_t f, const struct grp **out)
 {
-	return a < b ? a : b;
+	size_t n = 0;
+
+	out[n++] = &st->fixed[G_NN];
+	if (d && (out[n] = grp_find(st, G_DO, d, 0)))
+		n++;
+	if (f && (out[n] = grp_find(st, G_FO, 0, f)))
+		n++;
+	if (d && f && (out[n] = grp_find(st, G_Z, d, f)))
+		n++;
+	return n;
 }
 
-/* The earliest indexed rule with action a that overlaps rule i (some event
- * matches both).  exceptions: skip indexed rules with a digest when rule i
- * has none (the "specific exception before the general rule" pattern). */
-static uint32_t index_overlap(const struct rstate *st, uint32_t i, int a, bool skip_exceptions)
+/* The groups of rules sharing at least one event with a class naming d, f. */
+static size_t groups_overlapping(const struct rstate *st, uint32_t d, uint32_t f, const struct grp **out)
 {
-	uint32_t pat = st->pat[i] & 0xff, d = st->dd[i], f = st->ff[i], r = UINT32_MAX;
-	bool ud, uf;
-
 	if (!d && !f) {
-		r = bucket_query(st, bkey(a, BK_UU, 0, 0), st->compat[pat][0]);
-		if (!skip_exceptions)
-			r = min_u32(r, bucket_query(st, bkey(a, BK_GD, 0, 0), st->compat[pat][1]));
-		return r;
+		out[0] = &st->fixed[G_ALL];
+		return 1;
 	}
-	ud = dig_unique(st, d);
-	uf = dig_unique(st, f);
-	r = bucket_query(st, bkey(a, BK_UU, 0, 0), st->compat[pat][1]);
 	if (d && !f) {
-		r = min_u32(r, bucket_query(st, bkey(a, BK_DU_F, 0, 0), st->compat[pat][1]));
-		if (!ud)
-			r = min_u32(r, bucket_query(st, bkey(a, BK_DANY, d, 0), st->compat[pat][1]));
-	} else if (!d && f) {
-		r = min_u32(r, bucket_query(st, bkey(a, BK_FU_D, 0, 0), st->compat[pat][1]));
-		if (!uf)
-			r = min_u32(r, bucket_query(st, bkey(a, BK_FANY, 0, f), st->compat[pat][1]));
-	} else {
-		if (!ud)
-			r = min_u32(r, bucket_query(st, bkey(a, BK_DFU, d, 0), st->compat[pat][1]));
-		if (!uf)
-			r = min_u32(r, bucket_query(st, bkey(a, BK_DUF, 0, f), st->compat[pat][1]));
-		if (!ud && !uf)
-			r = min_u32(r, bucket_query(st, bkey(a, BK_DF, d, f), st->compat[pat][1]));
+		size_t n = 0;
+
+		out[n++] = &st->fixed[G_DN];
+		if ((out[n] = grp_find(st, G_D, d, 0)))
+			n++;
+		return n;
 	}
-	return r;
+	if (!d) {
+		size_t n = 0;
+
+		out[n++] = &st->fixed[G_FN];
+		if ((out[n] = grp_find(st, G_F, 0, f)))
+			n++;
+		return n;
+	}
+	return groups_matching(st, d, f, out);
+}
+
+/* First rule so far (of action a, or either for a < 0) matching event (b, d, f). */
+static uint32_t first_match(const struct rstate *st, int a, unsigned b, uint32_t d, uint32_t f)
+{
+	const struct grp *g[4];
+	size_t n = groups_matching(st, d, f, g);
+	uint32_t best = NONE;
+
+	for (size_t x = 0; x < n; x++)
+		for (int act = 0; act < 2; act++)
+			if ((a < 0 || a == act) && g[x]->first[act][b] < best)
+				best = g[x]->first[act][b];
+	return best;
+}
+
+/* Combinations of a class some rule so far (of action a) shares an event with. */
+static uint8_t overlap_mask(const struct rstate *st, int a, uint32_t d, uint32_t f)
+{
+	const struct grp *g[4];
+	size_t n = groups_overlapping(st, d, f, g);
+	uint8_t m = 0;
+
+	for (size_t x = 0; x < n; x++)
+		for (unsigned b = 0; b < 8; b++)
+			if (g[x]->first[a][b] != NONE)
+				m |= (uint8_t)(1u << b);
+	return m;
+}
+
+/* Earliest rule so far of action a sharing an event with the class of rule i. */
+static uint32_t first_overlap(const struct rstate *st, int a, uint32_t i)
+{
+	const struct rinfo *r = &st->ri[i];
+	const struct grp *g[4];
+	size_t n = groups_overlapping(st, r->d, r->f, g);
+	uint32_t best = NONE;
+
+	for (size_t x = 0; x < n; x++)
+		for (unsigned b = 0; b < 8; b++)
+			if (((r->rc.mask >> b) & 1u) && g[x]->first[a][b] < best)
+				best = g[x]->first[a][b];
+	return best;
+}
+
+/* Can a kernel produce event (b, d, f), its digests being possible ones?
+ * A boot_verified file is on no verity volume. */
+static bool event_physical(unsigned b, uint32_t d, uint32_t f)
+{
+	return !((b & 1u) && (b & 6u || d || f));
+}
+
+static void event_text(const struct rstate *st, unsigned b, uint32_t d, uint32_t f, char *buf, size_t bufsz)
+{
+	size_t n = (size_t)snprintf(buf, bufsz, "boot_verified=%s dmverity_signature=%s fsverity_signature=%s",
+				    b & 1u ? "TRUE" : "FALSE", b & 2u ? "TRUE" : "FALSE", b & 4u ? "TRUE" : "FALSE");
+	char tb[160];
+
+	for (int k = 0; k < 2 && n < bufsz; k++) {
+		uint32_t id = k ? f : d;
+
+		if (!id)
+			continue;
+		lint_show_prop(st->p, st->id_prop[id - 1], tb, sizeof(tb));
+		n += (size_t)snprintf(buf + n, bufsz - n, " %s", tb);
+	}
+	if (!b && !d && !f && n < bufsz)
+		snprintf(buf + n, bufsz - n, " (or an event with no file)");
 }
 
 /* ---- messages ---- */
-
-static void witness(const struct rstate *st, uint32_t i, uint32_t j, char *buf, size_t bufsz)
-{
-	const struct ipe_rule *ri = &st->t->rules[i], *rj = &st->t->rules[j];
-	const struct ipe_prop *pi = ipe_rule_props(st->p, ri), *pj = ipe_rule_props(st->p, rj);
-	size_t n = 0;
-	bool positive = false;
-	uint64_t seen[16];
-	size_t nseen = 0;
-
-	for (int side = 0; side < 2; side++) {
-		const struct ipe_prop *ps = side ? pj : pi;
-		uint32_t np = side ? rj->nprops : ri->nprops;
-
-		for (uint32_t k = 0; k < np && n + 8 < bufsz; k++) {
-			uint64_t key = prop_key(st, &ps[k]);
-			char tokb[128];
-			bool dup = false;
-
-			for (size_t s = 0; s < nseen; s++)
-				dup |= seen[s] == key;
-			if (dup)
-				continue;
-			if (nseen < 16)
-				seen[nseen++] = key;
-			if (ps[k].type != IPE_PROP_BOOT_VERIFIED_FALSE && ps[k].type != IPE_PROP_DMV_SIG_FALSE &&
-			    ps[k].type != IPE_PROP_FSV_SIG_FALSE)
-				positive = true;
-			lint_show_prop(st->p, &ps[k], tokb, sizeof(tokb));
-			n += (size_t)snprintf(buf + n, bufsz - n, "%s%s", n ? " " : "", tokb);
-		}
-	}
-	if (n + 40 < bufsz && !positive)
-		snprintf(buf + n, bufsz - n, "%s(or an event with no file)", n ? " " : "");
-	if (!n && positive == false && bufsz)
-		snprintf(buf, bufsz, "any event");
-}
 
 static void report_never(struct rstate *st, uint32_t i, const struct ipe_rule_constraint *c)
 {
@@ -555,158 +516,267 @@ static void report_never(struct rstate *st, uint32_t i, const struct ipe_rule_co
 
 /* ---- per op ---- */
 
+/* ---- per op ---- */
+
 static int op_prepare(struct rstate *st)
 {
 	const struct ipe_op_table *t = st->t;
-	size_t nk = 0;
 
-	for (size_t i = 0; i < t->nrules; i++)
-		nk += t->rules[i].nprops;
-	free(st->flags);
-	free(st->keys);
-	free(st->koff);
-	free(st->kn);
-	free(st->pat);
-	free(st->dd);
-	free(st->ff);
-	st->flags = calloc(t->nrules + 1, 1);
-	st->keys = malloc((nk + 1) * sizeof(*st->keys));
-	st->koff = malloc((t->nrules + 1) * sizeof(*st->koff));
-	st->kn = malloc((t->nrules + 1) * sizeof(*st->kn));
-	st->pat = malloc((t->nrules + 1) * sizeof(*st->pat));
-	st->dd = malloc((t->nrules + 1) * sizeof(*st->dd));
-	st->ff = malloc((t->nrules + 1) * sizeof(*st->ff));
-	if (!st->flags || !st->keys || !st->koff || !st->kn || !st->pat || !st->dd || !st->ff)
+	free(st->ri);
+	st->ri = calloc(t->nrules + 1, sizeof(*st->ri));
+	if (!st->ri)
 		return -ENOMEM;
-	if (st->sets.cap < t->nrules * 2) {
-		ht_free(&st->sets);
-		if (ht_init(&st->sets, t->nrules + 1))
-			return -ENOMEM;
-	}
-	if (st->bidx.cap < t->nrules * 2) {
-		ht_free(&st->bidx);
-		if (ht_init(&st->bidx, t->nrules + 1))
-			return -ENOMEM;
-	}
-	ht_clear(&st->sets);
-	index_reset(st);
-	st->has_both = false;
-	st->has_empty = false;
+	groups_reset(st);
 	return 0;
 }
 
-/* Compute keys, pattern, digests of rule i; report duplicate properties. */
-static void rule_keys(struct rstate *st, uint32_t i, size_t *kpos, const struct ipe_rule_constraint *c)
+/* Report properties repeated in rule i (sorted keys: n log n). */
+static void dup_props(struct rstate *st, uint32_t i)
 {
 	const struct ipe_rule *r = &st->t->rules[i];
 	const struct ipe_prop *props = ipe_rule_props(st->p, r);
-	uint64_t *k = st->keys + *kpos;
-	uint32_t n = 0;
+	uint64_t *k;
 
+	if (r->nprops < 2 || !lint_wants(st->run, LC_DUP_PROP))
+		return;
+	k = malloc(r->nprops * sizeof(*k));
+	if (!k) {
+		st->run->err = -ENOMEM;
+		return;
+	}
+	/* key in the high bits, position in the low 24: stable order */
 	for (uint32_t j = 0; j < r->nprops; j++)
-		k[j] = prop_key(st, &props[j]);
-	if (r->nprops > 1)
-		qsort(k, r->nprops, sizeof(*k), cmp_u64);
-	for (uint32_t j = 0; j < r->nprops; j++)
-		if (n == 0 || k[n - 1] != k[j])
-			k[n++] = k[j];
-	if (n != r->nprops && lint_wants(st->run, LC_DUP_PROP)) {
-		/* find the repeated property (by its position in the rule) for the location */
-		for (uint32_t a = 1; a < r->nprops; a++) {
-			for (uint32_t b = 0; b < a; b++) {
-				if (prop_key(st, &props[a]) == prop_key(st, &props[b])) {
-					char tb[160];
-					struct ipe_diag *d;
+		k[j] = (prop_key(st, &props[j]) << 24) | (j & 0xffffffu);
+	qsort(k, r->nprops, sizeof(*k), cmp_u64);
+	for (uint32_t j = 1; j < r->nprops; j++) {
+		uint32_t a = (uint32_t)(k[j] & 0xffffffu), b;
+		char tb[160];
+		struct ipe_diag *d;
 
-					lint_show_prop(st->p, &props[a], tb, sizeof(tb));
-					d = lint_report(st->run, LC_DUP_PROP, &props[a].loc, "remove the repeated property",
-							"'%s' appears twice in this rule", tb);
-					lint_related(st->run, d, &props[b].loc, "first occurrence");
-					b = a; /* next a */
+		if ((k[j] >> 24) != (k[j - 1] >> 24))
+			continue;
+		b = j;
+		while (b > 0 && (k[b - 1] >> 24) == (k[j] >> 24))
+			b--;
+		lint_show_prop(st->p, &props[a], tb, sizeof(tb));
+		d = lint_report(st->run, LC_DUP_PROP, &props[a].loc, "remove the repeated property",
+				"'%s' appears twice in this rule", tb);
+		lint_related(st->run, d, &props[k[b] & 0xffffffu].loc, "first occurrence");
+	}
+	free(k);
+}
+
+static const char *other_name(int a)
+{
+	return ipe_action_name(a == IPE_ACTION_ALLOW ? IPE_ACTION_DENY : IPE_ACTION_ALLOW);
+}
+
+/* Pass 1 (forward): classes, dead rules with the rules deciding their
+ * events, W104 witnesses. */
+static void classify(struct rstate *st)
+{
+	const struct ipe_op_table *t = st->t;
+
+	for (uint32_t i = 0; i < t->nrules && !st->run->err; i++) {
+		const struct ipe_rule *r = &t->rules[i];
+		struct rinfo *ri = &st->ri[i];
+		struct ipe_rule_constraint c;
+		uint8_t cover = 0;
+		const struct grp *g[4];
+		size_t ng;
+
+		ipe_rule_constraint(st->p, r, &st->run->k, &c);
+		ipe_rc_of_rule(st->p, r, &st->run->k, &ri->rc);
+		ri->never = (uint8_t)c.never;
+		ri->d = ri->rc.dmv ? st->digest_id[ri->rc.dmv - st->p->props] + 1 : 0;
+		ri->f = ri->rc.fsv ? st->digest_id[ri->rc.fsv - st->p->props] + 1 : 0;
+		ri->ov = NONE;
+		ri->by[0] = NONE;
+		if (!ri->rc.mask)
+			continue;
+		ng = groups_matching(st, ri->d, ri->f, g);
+		for (size_t x = 0; x < ng; x++)
+			for (unsigned b = 0; b < 8; b++)
+				if (g[x]->first[0][b] != NONE || g[x]->first[1][b] != NONE)
+					cover |= (uint8_t)(1u << b);
+		ri->dead = (ri->rc.mask & ~cover) == 0;
+		if (ri->dead) {
+			size_t n = 0;
+
+			for (unsigned b = 0; b < 8; b++) {
+				uint32_t j;
+				bool seen = false;
+
+				if (!((ri->rc.mask >> b) & 1u))
+					continue;
+				j = first_match(st, -1, b, ri->d, ri->f);
+				for (size_t x = 0; x < n; x++)
+					seen |= ri->by[x] == j;
+				if (!seen)
+					ri->by[n++] = j;
+			}
+			if (n < 8)
+				ri->by[n] = NONE;
+			for (size_t x = 1; x < n; x++) /* in file order */
+				for (size_t y = x; y > 0 && ri->by[y - 1] > ri->by[y]; y--) {
+					uint32_t tmp = ri->by[y];
+
+					ri->by[y] = ri->by[y - 1];
+					ri->by[y - 1] = tmp;
+				}
+		} else if (c.never == IPE_NEVER_NOT && r->nprops > 0) {
+			/* an event of this rule that an earlier rule of the other
+			 * action decides; with no digest here, only earlier rules
+			 * without digests count (a specific exception before the
+			 * general rule is the usual pattern) */
+			int o = r->action == IPE_ACTION_ALLOW ? 0 : 1;
+			uint32_t j = (ri->d || ri->f) ? first_overlap(st, o, i) : NONE;
+
+			for (int cand = 0; cand < 2; cand++) {
+				uint32_t d = ri->d, f = ri->f;
+				uint8_t m = ri->rc.mask;
+
+				if (cand == 1) {
+					if (j == NONE || st->ri[j].never != IPE_NEVER_NOT)
+						break;
+					d = d ? d : st->ri[j].d;
+					f = f ? f : st->ri[j].f;
+					m &= st->ri[j].rc.mask;
+				}
+				for (unsigned b = 0; b < 8; b++) {
+					uint32_t k;
+
+					if (!((m >> b) & 1u) || !event_physical(b, d, f))
+						continue;
+					k = first_match(st, -1, b, d, f);
+					if (k != NONE && (t->rules[k].action == IPE_ACTION_ALLOW) == o && k < ri->ov) {
+						ri->ov = k;
+						ri->ov_b = (uint8_t)b;
+						ri->ov_d = d;
+						ri->ov_f = f;
+					}
 				}
 			}
 		}
+		if (groups_add(st, i))
+			st->run->err = -ENOMEM;
 	}
-	st->koff[i] = *kpos;
-	st->kn[i] = n;
-	*kpos += n;
-	st->pat[i] = (uint32_t)(tri_code(c->boot_verified) + 3 * tri_code(c->dmv_sig) + 9 * tri_code(c->fsv_sig));
-	st->dd[i] = c->dmv ? st->digest_id[c->dmv - st->p->props] + 1 : 0;
-	st->ff[i] = c->fsv ? st->digest_id[c->fsv - st->p->props] + 1 : 0;
-	if (st->dd[i] || st->ff[i])
-		st->pat[i] |= 1u << 31;
 }
 
-static bool same_keys(const struct rstate *st, uint32_t j, const uint64_t *k, uint32_t n, uint32_t sel)
+/* Pass 2 (reverse): redundant rules. */
+static void find_redundant(struct rstate *st, enum ipe_action def)
 {
-	const uint64_t *kj = st->keys + st->koff[j];
-	uint32_t m = 0;
+	const struct ipe_op_table *t = st->t;
+	int o = def == IPE_ACTION_ALLOW ? 0 : 1;
 
-	for (uint32_t x = 0; x < n; x++) {
-		if (x < 32 && !(sel & (1u << x)))
+	groups_reset(st);
+	for (uint32_t i = (uint32_t)t->nrules; i-- > 0 && !st->run->err;) {
+		struct rinfo *ri = &st->ri[i];
+
+		if (!ri->rc.mask)
 			continue;
-		if (m >= st->kn[j] || kj[m] != k[x])
-			return false;
-		m++;
+		if (!ri->dead && ri->never == IPE_NEVER_NOT && (enum ipe_action)t->rules[i].action == def &&
+		    !(overlap_mask(st, o, ri->d, ri->f) & ri->rc.mask))
+			ri->redundant = true;
+		if (groups_add(st, i))
+			st->run->err = -ENOMEM;
 	}
-	return m == st->kn[j];
 }
 
-/* Rule i holds a digest no other property has: no later rule's set is a
- * superset of its set, so the set need not be indexed. */
-static bool set_has_unique(const struct rstate *st, uint32_t i)
+static void report_dead(struct rstate *st, uint32_t i)
 {
-	const uint64_t *k = st->keys + st->koff[i];
+	struct lint_run *run = st->run;
+	const struct ipe_rule *r = &st->t->rules[i];
+	const struct rinfo *ri = &st->ri[i];
+	const char *opn = ipe_op_name(st->op);
+	struct ipe_diag *d;
 
-	for (uint32_t x = 0; x < st->kn[i]; x++)
-		if (key_unique(st, k[x]))
-			return true;
-	return false;
-}
+	if (ri->by[1] == NONE) {
+		uint32_t j = ri->by[0];
+		const struct ipe_rule *rj = &st->t->rules[j];
+		const struct rinfo *rr = &st->ri[j];
 
-/* Keep in *best the earliest indexed rule whose set is the subset sel of k. */
-static void probe_subset(const struct rstate *st, const uint64_t *k, uint32_t n, uint32_t sel,
-			 uint32_t *best, uint32_t *bestsel)
-{
-	uint64_t h = set_hash(k, n, sel);
-	size_t pos = SIZE_MAX;
-	uint32_t j;
-
-	while (ht_next(&st->sets, h, &pos, &j))
-		if (j < *best && same_keys(st, j, k, n, sel)) {
-			*best = j;
-			*bestsel = sel;
+		if (rr->rc.mask == ri->rc.mask && rr->d == ri->d && rr->f == ri->f) {
+			d = lint_report(run, LC_DUPLICATE, &r->loc,
+					r->action == rj->action ? "delete this copy"
+								: "decide which action is meant and delete the other rule",
+					r->action == rj->action
+						? "rule duplicates the rule at line %u: it matches the same events"
+						: "rule conflicts with the rule at line %u: it matches the same events, and action=%s there wins",
+					rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
+			lint_related(run, d, &rj->loc, "the earlier rule");
+		} else if (rr->rc.mask == ALLB && !rr->d && !rr->f) {
+			d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above the catch-all, or delete it",
+					"rule is unreachable: the rule at line %u matches every op=%s event first",
+					rj->loc.line, opn);
+			lint_related(run, d, &rj->loc, "catch-all rule");
+		} else {
+			d = lint_report(run, LC_SHADOWED, &r->loc,
+					"move this more specific rule above the general one, or delete it",
+					"rule is dead: the rule at line %u (action=%s) matches every event this one matches",
+					rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
+			lint_related(run, d, &rj->loc, "shadowed by this rule");
 		}
+		return;
+	}
+	{
+		char lines[128];
+		size_t n = 0, k;
+
+		for (k = 0; k < 8 && ri->by[k] != NONE && n + 24 < sizeof(lines); k++)
+			n += (size_t)snprintf(lines + n, sizeof(lines) - n, "%s%u",
+					      k == 0 ? "" : (k + 1 < 8 && ri->by[k + 1] != NONE) ? ", " : " and ",
+					      st->t->rules[ri->by[k]].loc.line);
+		d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above them, or delete it",
+				"rule is unreachable: every event it matches also matches one of the earlier rules at lines %s",
+				lines);
+		for (k = 0; k < 8 && ri->by[k] != NONE; k++)
+			lint_related(run, d, &st->t->rules[ri->by[k]].loc, "decided here first");
+	}
 }
 
-/* Earliest earlier live rule whose property set is a subset of rule i's. */
-static uint32_t find_subset(const struct rstate *st, uint32_t i, uint32_t *ret_sel)
+static void report_overlap(struct rstate *st, uint32_t i)
 {
-	const uint64_t *k = st->keys + st->koff[i];
-	uint32_t n = st->kn[i], best = UINT32_MAX, bestsel = 0;
-	uint32_t nsub = n <= 10 ? 1u << n : 0, umask = 0;
+	struct lint_run *run = st->run;
+	const struct ipe_rule *r = &st->t->rules[i];
+	const struct rinfo *ri = &st->ri[i];
+	const struct ipe_rule *rj = &st->t->rules[ri->ov];
+	char wb[512], hint[200];
+	struct ipe_diag *d;
 
-	/* a subset holding a digest no other property has is no earlier
-	 * rule's set */
-	for (uint32_t x = 0; x < n && x < 32; x++)
-		if (key_unique(st, k[x]))
-			umask |= 1u << x;
-	for (uint32_t sel = 0; sel < (nsub ? nsub : 1u); sel++) {
-		if (sel == 0 && !st->has_empty && n > 0)
-			continue;
-		if (!(sel & umask))
-			probe_subset(st, k, n, sel, &best, &bestsel);
-	}
-	if (!nsub) { /* huge rule: check the empty set, single properties and the whole set */
-		for (uint32_t x = 0; x <= n; x++) {
-			uint32_t sel = x < n && x < 32 ? 1u << x : (n < 32 ? (1u << n) - 1 : UINT32_MAX);
+	event_text(st, ri->ov_b, ri->ov_d, ri->ov_f, wb, sizeof(wb));
+	snprintf(hint, sizeof(hint), "%s%s",
+		 r->action == IPE_ACTION_DENY ? "put revocations (DENY) before the ALLOW rules they carve out of"
+					      : "put this ALLOW above the DENY if those events should be allowed",
+		 ri->redundant ? "; as written the rule changes no decision, so deleting it is equivalent" : "");
+	d = lint_report(run, LC_OVERLAP, &r->loc, hint,
+			"%s rule is partly ineffective: the earlier rule at line %u (action=%s) decides events that match both, e.g. %s",
+			ipe_action_name((enum ipe_action)r->action), rj->loc.line, other_name(r->action), wb);
+	lint_related(run, d, &rj->loc, "this rule is reached first");
+}
 
-			if (!(sel & umask))
-				probe_subset(st, k, n, sel, &best, &bestsel);
-		}
-	}
-	*ret_sel = bestsel;
-	return best;
+/* Rule i decides the events with no file (b = 0, no digest) and has only
+ * =FALSE properties (a property-less rule is a deliberate catch-all). */
+static void report_nofile(struct rstate *st, uint32_t i, bool decides)
+{
+	struct lint_run *run = st->run;
+	const struct ipe_rule *r = &st->t->rules[i];
+	const struct ipe_prop *props = ipe_rule_props(st->p, r);
+	const char *opn = ipe_op_name(st->op);
+	const char *what = st->op == IPE_OP_EXECUTE ? "anonymous executable memory" : "loads from a memory buffer";
+	char tb[64];
+
+	if (!decides || !r->nprops || (!lint_wants(run, LC_FALSE_NOFILE) && !lint_wants(run, LC_FALSE_NOFILE_DENY)))
+		return;
+	lint_show_prop(st->p, &props[0], tb, sizeof(tb));
+	if (r->action == IPE_ACTION_ALLOW)
+		lint_report(run, LC_FALSE_NOFILE, &props[0].loc, "add a positive property if only files are meant",
+			    "'%s' is also true for op=%s events with no file (%s): this rule allows them", tb, opn,
+			    what);
+	else
+		lint_report(run, LC_FALSE_NOFILE_DENY, &props[0].loc, NULL,
+			    "'%s' is also true for op=%s events with no file (%s): this rule denies them", tb, opn,
+			    what);
 }
 
 static void check_op(struct rstate *st)
@@ -715,215 +785,128 @@ static void check_op(struct rstate *st)
 	const struct ipe_policy *p = st->p;
 	const struct ipe_op_table *t = st->t;
 	const char *opn = ipe_op_name(st->op);
-	uint32_t catch_all = UINT32_MAX, pair_t[3], pair_f[3], cover = UINT32_MAX, cover2 = UINT32_MAX;
-	bool live_deny_before_cover = false, live_allow = false, cover_all_allow = true;
-	size_t kpos = 0;
 	const struct ipe_loc *defloc;
 	enum ipe_action def = lint_effective_default(p, st->op, &defloc);
-	char wb[512];
+	uint32_t nofile = NONE, dead_allow = NONE, never_allow = NONE;
+	bool live_allow = false, live_deny = false;
+	uint8_t cover = 0;
 
-	for (int v = 0; v < 3; v++)
-		pair_t[v] = pair_f[v] = UINT32_MAX;
-	for (uint32_t i = 0; i < t->nrules && !st->has_both; i++) {
-		const struct ipe_prop *props = ipe_rule_props(p, &t->rules[i]);
-		bool hd = false, hf = false;
+	classify(st);
+	if (run->err)
+		return;
+	/* the first rule matching an event with no file (= b 0, no digest) */
+	if (st->fixed[G_NN].first[0][0] != NONE || st->fixed[G_NN].first[1][0] != NONE)
+		nofile = st->fixed[G_NN].first[0][0] < st->fixed[G_NN].first[1][0] ? st->fixed[G_NN].first[0][0]
+										    : st->fixed[G_NN].first[1][0];
+	for (unsigned b = 0; b < 8; b++)
+		if (st->fixed[G_NN].first[0][b] != NONE || st->fixed[G_NN].first[1][b] != NONE)
+			cover |= (uint8_t)(1u << b);
+	for (uint32_t i = 0; i < t->nrules; i++) {
+		const struct rinfo *ri = &st->ri[i];
+		bool allow = t->rules[i].action == IPE_ACTION_ALLOW;
 
-		for (uint32_t x = 0; x < t->rules[i].nprops; x++) {
-			hd |= props[x].type == IPE_PROP_DMV_ROOTHASH;
-			hf |= props[x].type == IPE_PROP_FSV_DIGEST;
-		}
-		st->has_both = hd && hf;
+		if (ri->rc.mask && !ri->dead)
+			*(allow ? &live_allow : &live_deny) = true;
+		else if (allow && ri->rc.mask && dead_allow == NONE)
+			dead_allow = i;
+		else if (allow && !ri->rc.mask && never_allow == NONE)
+			never_allow = i;
 	}
+	if (lint_wants(run, LC_REDUNDANT) || lint_wants(run, LC_OVERLAP))
+		find_redundant(st, def);
+	if (run->err)
+		return;
 
 	for (uint32_t i = 0; i < t->nrules && !run->err; i++) {
-		const struct ipe_rule *r = &t->rules[i];
+		const struct rinfo *ri = &st->ri[i];
 		struct ipe_rule_constraint c;
-		uint32_t j, sel;
-		struct ipe_diag *d;
 
-		ipe_rule_constraint(p, r, &run->k, &c);
-		rule_keys(st, i, &kpos, &c);
-		if (c.never) {
-			st->flags[i] = R_NEVER;
+		dup_props(st, i);
+		if (ri->never) {
+			ipe_rule_constraint(p, &t->rules[i], &run->k, &c);
 			report_never(st, i, &c);
 			continue;
 		}
-		if (cover != UINT32_MAX && catch_all == UINT32_MAX) {
-			/* covered by an X=TRUE / X=FALSE pair */
-			st->flags[i] = R_DEAD;
-			d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above them, or delete it",
-					"rule is unreachable: the rules at lines %u and %u already decide every op=%s event",
-					t->rules[cover].loc.line, t->rules[cover2].loc.line, opn);
-			lint_related(run, d, &t->rules[cover].loc, "this rule and ...");
-			lint_related(run, d, &t->rules[cover2].loc, "... this one match every event together");
+		if (ri->dead) {
+			report_dead(st, i);
 			continue;
 		}
-		j = find_subset(st, i, &sel);
-		if (j != UINT32_MAX) {
-			const struct ipe_rule *rj = &t->rules[j];
+		if (ri->ov != NONE)
+			report_overlap(st, i);
+		report_nofile(st, i, i == nofile);
+		if (ri->redundant && ri->ov == NONE) {
+			struct ipe_diag *d = lint_report(run, LC_REDUNDANT, &t->rules[i].loc, "delete it",
+							 "rule is redundant: without it the same action (%s) applies to every event it matches",
+							 ipe_action_name((enum ipe_action)t->rules[i].action));
 
-			st->flags[i] = R_DEAD;
-			if (st->kn[j] == 0) {
-				d = lint_report(run, LC_UNREACHABLE, &r->loc,
-						"move this rule above the catch-all, or delete it",
-						"rule is unreachable: the rule at line %u has no properties and matches every op=%s event first",
-						rj->loc.line, opn);
-				lint_related(run, d, &rj->loc, "catch-all rule");
-			} else if (st->kn[j] == st->kn[i]) {
-				d = lint_report(run, LC_DUPLICATE, &r->loc,
-						r->action == rj->action ? "delete this copy"
-									: "decide which action is meant and delete the other rule",
-						r->action == rj->action
-							? "rule duplicates the rule at line %u"
-							: "rule conflicts with the rule at line %u: same properties, action=%s there wins",
-						rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
-				lint_related(run, d, &rj->loc, "the earlier rule");
-			} else {
-				d = lint_report(run, LC_SHADOWED, &r->loc,
-						"move this more specific rule above the general one, or delete it",
-						"rule is dead: the rule at line %u (action=%s) matches every event this one matches",
-						rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
-				lint_related(run, d, &rj->loc, "shadowed by this rule");
-			}
-			continue;
-		}
-		/* live */
-		if (r->action == IPE_ACTION_DENY && cover == UINT32_MAX && catch_all == UINT32_MAX)
-			live_deny_before_cover = true;
-		if (r->action == IPE_ACTION_ALLOW)
-			live_allow = true;
-		/* a property-less rule is a fallback ("everything else"), not a
-		 * revocation: the earlier rules deciding first is its intent */
-		if (lint_wants(run, LC_OVERLAP) && r->nprops > 0) {
-			int other = r->action == IPE_ACTION_ALLOW ? IPE_ACTION_DENY : IPE_ACTION_ALLOW;
-
-			j = index_overlap(st, i, other, true);
-			if (j != UINT32_MAX) {
-				const struct ipe_rule *rj = &t->rules[j];
-
-				witness(st, i, j, wb, sizeof(wb));
-				d = lint_report(run, LC_OVERLAP, &r->loc,
-						r->action == IPE_ACTION_DENY
-							? "put revocations (DENY) before the ALLOW rules they carve out of"
-							: "put this ALLOW above the DENY if those events should be allowed",
-						"%s rule is partly ineffective: the earlier rule at line %u (action=%s) decides events that match both, e.g. %s",
-						ipe_action_name((enum ipe_action)r->action), rj->loc.line,
-						ipe_action_name((enum ipe_action)rj->action), wb);
-				lint_related(run, d, &rj->loc, "this rule is reached first");
-			}
-		}
-		if (lint_wants(run, LC_FALSE_NOFILE) || lint_wants(run, LC_FALSE_NOFILE_DENY)) {
-			/* only =FALSE properties: events with no file match */
-			const struct ipe_prop *props = ipe_rule_props(p, r);
-			const struct ipe_prop *first_false = NULL;
-			bool positive = false;
-
-			for (uint32_t x = 0; x < r->nprops; x++) {
-				uint8_t ty = props[x].type;
-
-				if (ty == IPE_PROP_BOOT_VERIFIED_FALSE || ty == IPE_PROP_DMV_SIG_FALSE ||
-				    ty == IPE_PROP_FSV_SIG_FALSE) {
-					if (!first_false)
-						first_false = &props[x];
-				} else {
-					positive = true;
-				}
-			}
-			if (first_false && !positive) {
-				char tb[64];
-
-				lint_show_prop(p, first_false, tb, sizeof(tb));
-				if (r->action == IPE_ACTION_ALLOW)
-					lint_report(run, LC_FALSE_NOFILE, &first_false->loc,
-						    "add a positive property if only files are meant",
-						    "'%s' is also true for op=%s events with no file (%s): this rule allows them too",
-						    tb, opn,
-						    st->op == IPE_OP_EXECUTE ? "anonymous executable memory"
-									     : "loads from a memory buffer");
-				else
-					lint_report(run, LC_FALSE_NOFILE_DENY, &first_false->loc, NULL,
-						    "'%s' is also true for op=%s events with no file (%s): this rule denies them too",
-						    tb, opn,
-						    st->op == IPE_OP_EXECUTE ? "anonymous executable memory"
-									     : "loads from a memory buffer");
-			}
-		}
-		if ((!set_has_unique(st, i) &&
-		     ht_insert(&st->sets, set_hash(st->keys + st->koff[i], st->kn[i], st->kn[i] < 32 ? (1u << st->kn[i]) - 1 : UINT32_MAX), i)) ||
-		    index_add(st, i)) {
-			run->err = -ENOMEM;
-			return;
-		}
-		/* coverage */
-		if (st->kn[i] == 0)
-			st->has_empty = true;
-		if (st->kn[i] == 0 && catch_all == UINT32_MAX) {
-			catch_all = i;
-			cover_all_allow = r->action == IPE_ACTION_ALLOW;
-		} else if (st->kn[i] == 1 && st->keys[st->koff[i]] <= IPE_PROP_COUNT && cover == UINT32_MAX) {
-			int ty = (int)st->keys[st->koff[i]] - 1, v = -1, val = 0;
-
-			switch (ty) {
-			case IPE_PROP_BOOT_VERIFIED_FALSE: v = 0; val = 0; break;
-			case IPE_PROP_BOOT_VERIFIED_TRUE: v = 0; val = 1; break;
-			case IPE_PROP_DMV_SIG_FALSE: v = 1; val = 0; break;
-			case IPE_PROP_DMV_SIG_TRUE: v = 1; val = 1; break;
-			case IPE_PROP_FSV_SIG_FALSE: v = 2; val = 0; break;
-			case IPE_PROP_FSV_SIG_TRUE: v = 2; val = 1; break;
-			default: break;
-			}
-			if (v >= 0) {
-				uint32_t *mine = val ? &pair_t[v] : &pair_f[v], other = val ? pair_f[v] : pair_t[v];
-
-				if (*mine == UINT32_MAX)
-					*mine = i;
-				if (other != UINT32_MAX) {
-					cover = other;
-					cover2 = i;
-					cover_all_allow = t->rules[other].action == IPE_ACTION_ALLOW &&
-							  r->action == IPE_ACTION_ALLOW;
-				}
-			}
+			if (defloc)
+				lint_related(run, d, defloc, "the default that applies");
 		}
 	}
 	if (run->err)
 		return;
 
-	/* the op's DEFAULT never applies */
-	if ((catch_all != UINT32_MAX || cover != UINT32_MAX) && t->default_action != IPE_ACTION_NONE) {
-		uint32_t c = catch_all != UINT32_MAX ? catch_all : cover2;
+	/* the op's DEFAULT never applies: the rules naming no digest accept
+	 * every combination (a rule naming a digest misses the other values) */
+	if (cover == ALLB && t->default_action != IPE_ACTION_NONE) {
 		struct ipe_diag *d = lint_report(run, LC_DEFAULT_UNUSED, &t->default_loc,
 						 "remove the catch-all rule(s) and let the DEFAULT decide, or drop the DEFAULT",
 						 "DEFAULT for op=%s never applies: the rules before it match every event",
 						 opn);
+		uint32_t seen[8];
+		size_t ns = 0;
 
-		lint_related(run, d, &t->rules[c].loc, "every event is decided by the time this rule is evaluated");
-	}
-	/* everything allowed */
-	if (t->nrules && lint_wants(run, LC_ALLOWS_ALL)) {
-		bool all;
+		for (unsigned b = 0; b < 8; b++) {
+			uint32_t j = first_match(st, -1, b, 0, 0);
+			bool dup = false;
 
-		if (catch_all != UINT32_MAX || cover != UINT32_MAX)
-			all = cover_all_allow && !live_deny_before_cover;
-		else
-			all = def == IPE_ACTION_ALLOW && !live_deny_before_cover;
-		if (all)
-			lint_report(run, LC_ALLOWS_ALL, &t->rules[0].loc,
-				    def == IPE_ACTION_ALLOW && t->default_action == IPE_ACTION_NONE
-					    ? "if these rules are an allowlist, add 'DEFAULT op=... action=DENY'"
-					    : "add DENY rules or a DENY default if something should be refused",
-				    "the %zu rule%s for op=%s allow every event: no DENY can apply%s", t->nrules,
-				    t->nrules == 1 ? "" : "s", opn,
-				    def == IPE_ACTION_ALLOW ? " and the default is ALLOW" : "");
+			for (size_t x = 0; x < ns; x++)
+				dup |= seen[x] == j;
+			if (!dup) {
+				seen[ns++] = j;
+				lint_related(run, d, &t->rules[j].loc, "events are decided here first");
+			}
+		}
 	}
-	/* boot risk */
+	/* everything allowed: no DENY rule decides anything, and the default
+	 * is ALLOW or never applies */
+	if (t->nrules && lint_wants(run, LC_ALLOWS_ALL) && !live_deny && (def == IPE_ACTION_ALLOW || cover == ALLB))
+		lint_report(run, LC_ALLOWS_ALL, &t->rules[0].loc,
+			    def == IPE_ACTION_ALLOW && t->default_action == IPE_ACTION_NONE
+				    ? "if these rules are an allowlist, add 'DEFAULT op=... action=DENY'"
+				    : "add DENY rules or a DENY default if something should be refused",
+			    "the %zu rule%s for op=%s allow every event: no DENY can apply%s", t->nrules,
+			    t->nrules == 1 ? "" : "s", opn,
+			    def == IPE_ACTION_ALLOW && cover != ALLB ? " and the default is ALLOW" : "");
+	/* boot risk: every module / firmware load is denied */
 	if ((st->op == IPE_OP_KMODULE || st->op == IPE_OP_FIRMWARE) && t->default_action == IPE_ACTION_NONE &&
-	    p->global_default == IPE_ACTION_DENY && !live_allow)
-		lint_report(run, LC_BOOT_RISK, &p->global_default_loc,
-			    st->op == IPE_OP_KMODULE ? "add e.g. 'op=KMODULE boot_verified=TRUE action=ALLOW', or 'DEFAULT op=KMODULE action=DENY' if intended"
-						     : "add e.g. 'op=FIRMWARE boot_verified=TRUE action=ALLOW', or 'DEFAULT op=FIRMWARE action=DENY' if intended",
-			    "global DEFAULT DENY and no rule allows op=%s: every %s load is denied, which can stop the machine from booting",
-			    opn, st->op == IPE_OP_KMODULE ? "kernel module" : "firmware");
+	    p->global_default == IPE_ACTION_DENY && !live_allow) {
+		char why[96] = "";
+
+		if (dead_allow != NONE)
+			snprintf(why, sizeof(why), " (the ALLOW rule at line %u is unreachable)",
+				 t->rules[dead_allow].loc.line);
+		else if (never_allow != NONE)
+			snprintf(why, sizeof(why), " (the ALLOW rule at line %u never matches)",
+				 t->rules[never_allow].loc.line);
+		char hint[160];
+		struct ipe_diag *d;
+
+		if (dead_allow != NONE)
+			snprintf(hint, sizeof(hint),
+				 "move the ALLOW rule above the rules that decide its events first, or write 'DEFAULT op=%s action=DENY' if intended",
+				 opn);
+		else
+			snprintf(hint, sizeof(hint),
+				 "add e.g. 'op=%s boot_verified=TRUE action=ALLOW', or 'DEFAULT op=%s action=DENY' if intended",
+				 opn, opn);
+		d = lint_report(run, LC_BOOT_RISK, &p->global_default_loc, hint,
+				"global DEFAULT DENY and no reachable rule allows op=%s%s: every %s load is denied, which can stop the machine from booting",
+				opn, why, st->op == IPE_OP_KMODULE ? "kernel module" : "firmware");
+		if (dead_allow != NONE || never_allow != NONE)
+			lint_related(run, d, &t->rules[dead_allow != NONE ? dead_allow : never_allow].loc,
+				     dead_allow != NONE ? "this ALLOW rule is never reached" : "this ALLOW rule never matches");
+	}
 	/* evaluation cost */
 	if (run->cfg ? run->cfg->rule_threshold && t->nrules > run->cfg->rule_threshold : t->nrules > 1000) {
 		size_t th = run->cfg ? run->cfg->rule_threshold : 1000;
@@ -932,32 +915,6 @@ static void check_op(struct rstate *st)
 			    "allow a dm-verity root hash (or dmverity_signature=TRUE) instead of thousands of per-file digests",
 			    "op=%s has %zu rules (more than %zu): the kernel walks them one by one on every access",
 			    opn, t->nrules, th);
-	}
-	/* redundant rules: a reverse pass over the live rules */
-	bool any_def_action = false;
-
-	for (uint32_t i = 0; i < t->nrules && !any_def_action; i++)
-		any_def_action = st->flags[i] == R_LIVE && (enum ipe_action)t->rules[i].action == def;
-	if (lint_wants(run, LC_REDUNDANT) && any_def_action) {
-		index_reset(st);
-		for (uint32_t i = (uint32_t)t->nrules; i-- > 0 && !run->err;) {
-			const struct ipe_rule *r = &t->rules[i];
-
-			if (st->flags[i] != R_LIVE)
-				continue;
-			if ((enum ipe_action)r->action == def &&
-			    index_overlap(st, i, r->action == IPE_ACTION_ALLOW ? IPE_ACTION_DENY : IPE_ACTION_ALLOW,
-					  false) == UINT32_MAX) {
-				struct ipe_diag *d = lint_report(run, LC_REDUNDANT, &r->loc, "delete it",
-								 "rule is redundant: without it the same action (%s) applies to every event it matches",
-								 ipe_action_name((enum ipe_action)r->action));
-
-				if (defloc)
-					lint_related(run, d, defloc, "the default that applies");
-			}
-			if (index_add(st, i))
-				run->err = -ENOMEM;
-		}
 	}
 }
 
@@ -969,18 +926,16 @@ void lint_check_rules(struct lint_run *run)
 	memset(&st, 0, sizeof(st));
 	st.run = run;
 	st.p = run->p;
-	init_compat(&st);
+	if (run->p->nprops >= (1u << 30)) {
+		run->err = -E2BIG;
+		return;
+	}
 	rc = intern_digests(&st);
 	if (!rc)
-		rc = ht_init(&st.sets, 64);
-	if (!rc)
-		rc = ht_init(&st.bidx, 64);
+		rc = ht_init(&st.gidx, 64);
 	for (int op = 0; op < IPE_OP_COUNT && !rc && !run->err; op++) {
 		st.op = op;
 		st.t = &run->p->ops[op];
-		if (!st.t->nrules && st.t->default_action == IPE_ACTION_NONE) {
-			/* boot risk still applies to an op without rules */
-		}
 		rc = op_prepare(&st);
 		if (!rc)
 			check_op(&st);
@@ -988,17 +943,10 @@ void lint_check_rules(struct lint_run *run)
 	if (rc)
 		run->err = rc;
 	ht_free(&st.digests);
-	ht_free(&st.sets);
-	ht_free(&st.bidx);
+	ht_free(&st.gidx);
 	free(st.digest_id);
+	free(st.id_prop);
 	free(st.digest_multi);
-	free(st.flags);
-	free(st.keys);
-	free(st.koff);
-	free(st.kn);
-	free(st.pat);
-	free(st.dd);
-	free(st.ff);
-	free(st.buckets);
-	free(st.ext);
+	free(st.ri);
+	free(st.grps);
 }
