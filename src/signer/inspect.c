@@ -239,7 +239,8 @@ static int build_json(struct ipe_ctx *ctx, const void *blob, size_t len, json_ob
 	json_object_object_add(o, "signers", arr);
 	arr = json_object_new_array();
 	for (size_t i = 0; i < p7.ncerts; i++)
-		json_object_array_add(arr, cert_json(p7.certs[i].x509));
+		if (p7.certs[i].x509)
+			json_object_array_add(arr, cert_json(p7.certs[i].x509));
 	json_object_object_add(o, "certificates", arr);
 	ipe_p7_release(&p7);
 	*ret = o;

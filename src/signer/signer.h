@@ -32,6 +32,65 @@ int ipe_sign_load_pkcs11_key(struct ipe_ctx *ctx, const char *uri, const char *m
 			     const char *pin, EVP_PKEY **ret_key, void **ret_engine);
 void ipe_sign_release_engine(void *engine);
 
+/* ---- the kernel's X.509 and public-key view (kx509.c) ---- */
+struct ipe_cur;
+struct ipe_tlv;
+
+/* struct public_key */
+struct ipe_kpub {
+	char algo[24];                        /* "rsa", "ecdsa-nist-p256", ... */
+	const uint8_t *key; size_t key_len;   /* subjectPublicKey without the unused-bits byte */
+};
+
+/* struct public_key_signature */
+struct ipe_ksig {
+	const char *hash;                     /* kernel hash name */
+	const char *pkey;                     /* "rsa", "ecdsa", "ecrdsa" */
+	const char *encoding;                 /* "pkcs1", "x962", "raw" */
+	const uint8_t *s; size_t s_len;
+	uint8_t digest[64]; size_t digest_len;
+};
+
+struct ipe_kx509 {
+	const uint8_t *der; size_t der_len;
+	const uint8_t *tbs; size_t tbs_len;
+	const uint8_t *raw_serial; size_t raw_serial_len;
+	const uint8_t *raw_issuer; size_t raw_issuer_len;   /* Name contents */
+	const uint8_t *raw_subject; size_t raw_subject_len;
+	uint8_t *id; size_t id_len; size_t serial_len;      /* serial || issuer */
+	uint8_t *skid; size_t skid_len;
+	uint8_t *aid0; size_t aid0_len; size_t aid0_serial_len; /* AKID serial || issuer */
+	uint8_t *aid1; size_t aid1_len;                      /* AKID keyid */
+	int64_t valid_from, valid_to;
+	struct ipe_kpub pub;
+	struct ipe_ksig sig;
+	bool unsupported_sig, self_signed;
+	char subject_cn[64];
+	char why[256];
+};
+
+/* The kernel decoder's reading rules (see kx509.c). */
+int ipe_kd_next(struct ipe_cur *c, struct ipe_tlv *t);
+int ipe_kd_peek(const struct ipe_cur *c);
+bool ipe_kd_peek_is(const struct ipe_cur *c, int byte, bool cons);
+bool ipe_kd_cons(const struct ipe_tlv *t, int cls, int tag);
+bool ipe_kd_prim(const struct ipe_tlv *t, int cls, int tag);
+int ipe_kd_algid(struct ipe_cur *c, char *oid, size_t oidsz, struct ipe_tlv *params);
+int ipe_kd_name(struct ipe_cur *c, struct ipe_tlv *name);
+/* x509_decode_time(): 0 or EBADMSG. */
+int ipe_kd_time(const struct ipe_tlv *t, int64_t *ret);
+/* OpenSSL's name of a kernel hash the kernel has, else NULL. */
+const char *ipe_k_hash_md(const char *kname);
+/* H(a || b) with a kernel hash: 0, ENOPKG (hash missing) or -ENOMEM. */
+int ipe_k_digest(const char *kname, const uint8_t *a, size_t al, const uint8_t *b, size_t bl, uint8_t *out,
+		 size_t *outlen);
+/* public_key_verify_signature(): 0 or the kernel's positive errno; -ENOMEM. */
+int ipe_kpk_verify(const struct ipe_kpub *pub, const struct ipe_ksig *sig);
+/* x509_cert_parse(): 0, a positive errno with x->why, or -ENOMEM.  Points
+ * into der; release with ipe_kx509_release() whatever the result. */
+int ipe_kx509_parse(const uint8_t *der, size_t len, struct ipe_kx509 *x);
+void ipe_kx509_release(struct ipe_kx509 *x);
+
 /* Parsed blob, kernel view (verify.c). */
 struct ipe_p7_signer {
 	int version;
@@ -41,6 +100,7 @@ struct ipe_p7_signer {
 	const uint8_t *skid; size_t skid_len;
 	char digest_oid[80], sig_oid[80];
 	const char *digest_name;   /* kernel name, NULL if unsupported */
+	const char *pkey;          /* "rsa", "ecdsa", "ecrdsa" */
 	bool authattrs;
 	const uint8_t *aa; size_t aa_len;            /* [0] contents (to hash with a SET tag) */
 	const uint8_t *aa_hdr; size_t aa_hdrlen;
@@ -53,7 +113,8 @@ struct ipe_p7_signer {
 };
 
 struct ipe_p7_cert {
-	X509 *x509;
+	X509 *x509;             /* OpenSSL's view, for display; NULL if it cannot parse it */
+	struct ipe_kx509 k;     /* the kernel's view */
 	const uint8_t *der; size_t der_len;
 };
 
@@ -63,6 +124,7 @@ struct ipe_p7 {
 	bool has_data;
 	bool data_clean;        /* eContent is a definite-length primitive OCTET STRING */
 	const uint8_t *data; size_t data_len;   /* what the kernel hashes */
+	bool indirect;          /* content type is Authenticode's SpcIndirectData */
 	bool indefinite;        /* some indefinite-length encoding */
 	struct ipe_p7_cert *certs; size_t ncerts;
 	struct ipe_p7_signer *signers; size_t nsigners;

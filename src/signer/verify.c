@@ -25,39 +25,26 @@
 #include "der.h"
 #include "signer.h"
 
-/* An identity: the kernel's key ids, as bytes. */
-struct kid {
-	uint8_t *id;     /* serial contents || issuer contents */
-	size_t id_len;
-	size_t serial_len; /* the serial's part of id */
-	uint8_t *skid;
-	size_t skid_len;
-};
-
+/* An embedded or trusted certificate as the kernel holds it. */
 struct kcert {
-	X509 *x;                  /* not owned */
-	struct kid k;
-	uint8_t *aid0; size_t aid0_len;  /* AKID issuer+serial */
-	size_t aid0_serial_len;
-	uint8_t *aid1; size_t aid1_len;  /* AKID keyid */
-	bool self_signed;
+	struct ipe_kx509 *kx;     /* not owned */
 	int signer;               /* index of the issuer among the embedded certs, -1 */
 	bool seen, verified;
-	const uint8_t *tbs; size_t tbs_len;
-	const uint8_t *sig; size_t sig_len;
-	const char *sig_md;       /* hash of the cert's signature */
-	bool sig_ecdsa;
+};
+
+struct tcert {                    /* a --trust certificate */
+	uint8_t *der;
+	size_t der_len;
+	struct ipe_kx509 kx;
+	struct kcert kc;
 };
 
 struct ipe_trust {
-	X509 **certs;
-	struct kcert *kc;
+	struct tcert *tc;
 	size_t n;
 	int32_t keyring;          /* 0: none */
 	char *keyring_name;
 };
-
-/* ---- identities ---- */
 
 static uint8_t *cat2(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *ret_len)
 {
@@ -73,128 +60,9 @@ static uint8_t *cat2(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, s
 	return r;
 }
 
-static void kcert_release(struct kcert *c)
-{
-	free(c->k.id);
-	free(c->k.skid);
-	free(c->aid0);
-	free(c->aid1);
-	memset(c, 0, sizeof(*c));
-}
-
-/* Contents of a DER TLV produced by i2d. */
-static int der_contents(const uint8_t *der, size_t len, const uint8_t **v, size_t *vl)
-{
-	struct ipe_cur c = { der, der + len };
-	struct ipe_tlv t;
-
-	if (ipe_der_next(&c, &t))
-		return -EBADMSG;
-	*v = t.val;
-	*vl = t.len;
-	return 0;
-}
-
 static bool same(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
 	return a && b && al == bl && memcmp(a, b, al) == 0;
-}
-
-static int kcert_init(struct kcert *c, X509 *x, const uint8_t *der, size_t der_len)
-{
-	struct ipe_cur top = { der, der + der_len }, in, tbs;
-	struct ipe_tlv t, f, serial, issuer, subject, sigalg, sig;
-	const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(x);
-	const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(x);
-	const GENERAL_NAMES *aiss = X509_get0_authority_issuer(x);
-	const ASN1_INTEGER *aser = X509_get0_authority_serial(x);
-	int mdnid = 0, pknid = 0;
-
-	memset(c, 0, sizeof(*c));
-	c->x = x;
-	c->signer = -1;
-	if (ipe_der_next(&top, &t) || !t.cons)
-		return -EBADMSG;
-	in = ipe_der_inside(&t);
-	if (ipe_der_next(&in, &f) || ipe_der_next(&in, &sigalg) || ipe_der_next(&in, &sig) ||
-	    sig.tag != V_ASN1_BIT_STRING || sig.len < 1)
-		return -EBADMSG;
-	c->tbs = f.start;
-	c->tbs_len = f.total;
-	c->sig = sig.val + 1;
-	c->sig_len = sig.len - 1;
-	tbs = ipe_der_inside(&f);
-	if (ipe_der_peek(&tbs, V_ASN1_CONTEXT_SPECIFIC, 0))
-		ipe_der_next(&tbs, &t);
-	if (ipe_der_next(&tbs, &serial) || ipe_der_next(&tbs, &t) || ipe_der_next(&tbs, &issuer) ||
-	    ipe_der_next(&tbs, &t) || ipe_der_next(&tbs, &subject))
-		return -EBADMSG;
-	c->k.id = cat2(serial.val, serial.len, issuer.val, issuer.len, &c->k.id_len);
-	c->k.serial_len = serial.len;
-	if (!c->k.id)
-		return -ENOMEM;
-	if (skid) {
-		c->k.skid = cat2(skid->data, (size_t)skid->length, NULL, 0, &c->k.skid_len);
-		if (!c->k.skid)
-			return -ENOMEM;
-	}
-	if (akid) {
-		c->aid1 = cat2(akid->data, (size_t)akid->length, NULL, 0, &c->aid1_len);
-		if (!c->aid1)
-			return -ENOMEM;
-	}
-	if (aiss && aser) {
-		for (int i = 0; i < sk_GENERAL_NAME_num(aiss); i++) {
-			const GENERAL_NAME *gn = sk_GENERAL_NAME_value(aiss, i);
-			unsigned char *nd = NULL, *sd = NULL;
-			const uint8_t *nv, *sv;
-			size_t nl, sl;
-			int nlen, slen, rc = 0;
-
-			if (gn->type != GEN_DIRNAME)
-				continue;
-			/* Out of memory here must not quietly drop the authority
-			 * issuer+serial: that would change which key is trusted. */
-			nlen = i2d_X509_NAME(gn->d.directoryName, &nd);
-			slen = i2d_ASN1_INTEGER(aser, &sd);
-			if (nlen <= 0 || slen <= 0)
-				rc = -ENOMEM;
-			else if (der_contents(nd, (size_t)nlen, &nv, &nl) || der_contents(sd, (size_t)slen, &sv, &sl))
-				rc = -EBADMSG;
-			if (!rc) {
-				c->aid0 = cat2(sv, sl, nv, nl, &c->aid0_len);
-				c->aid0_serial_len = sl;
-				if (!c->aid0)
-					rc = -ENOMEM;
-			}
-			OPENSSL_free(nd);
-			OPENSSL_free(sd);
-			if (rc)
-				return rc;
-			break;
-		}
-	}
-	if (OBJ_find_sigid_algs(X509_get_signature_nid(x), &mdnid, &pknid) && mdnid != NID_undef) {
-		c->sig_md = OBJ_nid2sn(mdnid);
-		c->sig_ecdsa = pknid == NID_X9_62_id_ecPublicKey;
-	}
-	/* Self-signed as the kernel decides it. */
-	if (same(issuer.val, issuer.len, subject.val, subject.len)) {
-		bool ok = true;
-
-		if (c->aid0 || c->aid1) {
-			bool a = same(c->k.skid, c->k.skid_len, c->aid1, c->aid1_len);
-			bool b = same(c->k.id, c->k.id_len, c->aid0, c->aid0_len);
-
-			ok = a || b;
-		}
-		if (ok) {
-			EVP_PKEY *pk = X509_get0_pubkey(x);
-
-			c->self_signed = pk && X509_verify(x, pk) == 1;
-		}
-	}
-	return 0;
 }
 
 /* ---- trust stores ---- */
@@ -210,13 +78,50 @@ void ipe_trust_free(struct ipe_trust *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
-		kcert_release(&t->kc[i]);
-		X509_free(t->certs[i]);
+		ipe_kx509_release(&t->tc[i].kx);
+		free(t->tc[i].der);
 	}
-	free(t->kc);
-	free(t->certs);
+	free(t->tc);
 	free(t->keyring_name);
 	free(t);
+}
+
+static int trust_add(struct ipe_ctx *ctx, struct ipe_trust *t, const char *path, X509 *x)
+{
+	unsigned char *der = NULL;
+	int dl = i2d_X509(x, &der), rc;
+	struct tcert *nt, *c;
+
+	if (dl <= 0)
+		return -ENOMEM;
+	nt = realloc(t->tc, (t->n + 1) * sizeof(*nt));
+	if (!nt) {
+		OPENSSL_free(der);
+		return -ENOMEM;
+	}
+	t->tc = nt;
+	c = &t->tc[t->n];
+	memset(c, 0, sizeof(*c));
+	c->der = malloc((size_t)dl);
+	if (!c->der) {
+		OPENSSL_free(der);
+		return -ENOMEM;
+	}
+	memcpy(c->der, der, (size_t)dl);
+	c->der_len = (size_t)dl;
+	OPENSSL_free(der);
+	t->n++;
+	/* the kernel parses a certificate before it may become a key */
+	rc = ipe_kx509_parse(c->der, c->der_len, &c->kx);
+	c->kc.kx = &c->kx;
+	c->kc.signer = -1;
+	if (rc > 0) {
+		ipe_sign_diag(ctx, "IPE-S002", IPE_SEV_ERROR, "give certificates the kernel accepts as keys",
+			      "%s: the kernel would refuse this certificate: %s (-%s)", path, c->kx.why,
+			      ipe_errno_name(rc) ? ipe_errno_name(rc) : "?");
+		rc = -rc;
+	}
+	return rc;
 }
 
 int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *t, const char *path)
@@ -241,46 +146,8 @@ int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *t, const char
 		return rc;
 	}
 	rc = 0;
-	while (sk_X509_num(sk) > 0) {
-		X509 *x = sk_X509_shift(sk);
-		unsigned char *der = NULL;
-		int dl = i2d_X509(x, &der);
-		X509 **nc = realloc(t->certs, (t->n + 1) * sizeof(*nc));
-		struct kcert *nk;
-
-		if (nc)
-			t->certs = nc;
-		nk = nc ? realloc(t->kc, (t->n + 1) * sizeof(*nk)) : NULL;
-		if (nk)
-			t->kc = nk;
-		if (!nc || !nk || dl <= 0) {
-			X509_free(x);
-			OPENSSL_free(der);
-			rc = -ENOMEM;
-			break;
-		}
-		/* kcert keeps pointers into the DER: re-parse from a stable copy */
-		{
-			const unsigned char *q = der;
-			X509 *y = d2i_X509(NULL, &q, dl);
-
-			X509_free(x);
-			if (!y) {
-				OPENSSL_free(der);
-				rc = -EBADMSG;
-				break;
-			}
-			t->certs[t->n] = y;
-			/* tbs/sig pointers are only used for embedded certs; ids are copied */
-			rc = kcert_init(&t->kc[t->n], y, der, (size_t)dl);
-			t->kc[t->n].tbs = NULL;
-			t->kc[t->n].sig = NULL;
-			OPENSSL_free(der);
-			t->n++;
-			if (rc)
-				break;
-		}
-	}
+	for (int i = 0; i < sk_X509_num(sk) && !rc; i++)
+		rc = trust_add(ctx, t, path, sk_X509_value(sk, i));
 	sk_X509_pop_free(sk, X509_free);
 	ERR_pop_to_mark();
 	return rc;
@@ -313,7 +180,7 @@ struct tkey {
 
 static bool kc_has_id(const struct kcert *c, const uint8_t *id, size_t len)
 {
-	return same(c->k.id, c->k.id_len, id, len) || same(c->k.skid, c->k.skid_len, id, len);
+	return same(c->kx->id, c->kx->id_len, id, len) || same(c->kx->skid, c->kx->skid_len, id, len);
 }
 
 /* find_asymmetric_key() in a kernel keyring.  The keys the kernel made
@@ -368,14 +235,14 @@ static int tfind(const struct ipe_trust *t, struct ipe_kr *kr, const uint8_t *id
 	if (!id0 && !id1)
 		return -ENOKEY;
 	for (size_t i = 0; i < t->n; i++) {
-		const struct kcert *c = &t->kc[i];
+		const struct kcert *c = &t->tc[i].kc;
 
 		if (id0) {
 			if (!kc_has_id(c, id0, l0))
 				continue;
-			if (id1 && !same(c->k.skid, c->k.skid_len, id1, l1))
+			if (id1 && !same(c->kx->skid, c->kx->skid_len, id1, l1))
 				return -EKEYREJECTED;
-		} else if (!same(c->k.skid, c->k.skid_len, id1, l1)) {
+		} else if (!same(c->kx->skid, c->kx->skid_len, id1, l1)) {
 			continue;
 		}
 		k->c = c;
@@ -395,49 +262,28 @@ static int tfind(const struct ipe_trust *t, struct ipe_kr *kr, const uint8_t *id
 	return -ENOKEY;
 }
 
-static int pk_verify(EVP_PKEY *pk, const char *md, const uint8_t *dig, size_t dlen, const uint8_t *sig,
-		     size_t slen)
-{
-	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
-	const EVP_MD *m = EVP_get_digestbyname(md);
-	int ok = 0;
-
-	if (pc && m && EVP_PKEY_verify_init(pc) == 1) {
-		if (EVP_PKEY_is_a(pk, "RSA"))
-			EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING);
-		if (EVP_PKEY_CTX_set_signature_md(pc, m) == 1)
-			ok = EVP_PKEY_verify(pc, sig, slen, dig, dlen) == 1;
-	}
-	EVP_PKEY_CTX_free(pc);
-	return ok ? 0 : -EKEYREJECTED;
-}
-
 static const char UNCHECKED_ALG[] =
 	"key trusted by id and policy accepted (this kernel's keyctl cannot re-check an ECDSA signature)";
 static const char UNCHECKED_ACCESS[] =
 	"trusted by key id; the signature itself can only be checked by the kernel (the trusted key may not be used from userspace); policy accepted";
 
-static int tverify(const struct tkey *k, const char *md, bool ecdsa, const uint8_t *dig, size_t dlen,
-		   const uint8_t *sig, size_t slen, const char **unchecked)
+/* verify_signature() with a trusted key: 0, or nonzero (the kernel then
+ * answers -EKEYREJECTED); -ENOMEM. */
+static int tverify(const struct tkey *k, const struct ipe_ksig *sig, const char **unchecked)
 {
 	int rc;
 
 	if (k->c)
-		return pk_verify(X509_get0_pubkey(k->c->x), md, dig, dlen, sig, slen);
-	rc = ipe_keyring_verify(k->serial, md, ecdsa, dig, dlen, sig, slen);
-	if (rc == 2) {
-		/* the key is there but may not be used: check the math with the
-		 * embedded copy of its certificate when the blob has one */
+		return ipe_kpk_verify(&k->c->kx->pub, sig);
+	rc = ipe_keyring_verify(k->serial, sig->hash, !strcmp(sig->pkey, "ecdsa"), sig->digest, sig->digest_len,
+				sig->s, sig->s_len);
+	if (rc == 2 || rc == 1) {
+		/* the key cannot be used from here (2) or keyctl lacks the
+		 * algorithm (1): the embedded copy of its certificate stands in */
 		if (k->emb)
-			return pk_verify(X509_get0_pubkey(k->emb->x), md, dig, dlen, sig, slen);
-		*unchecked = UNCHECKED_ACCESS;
-		return 0;
-	}
-	if (rc == 1) {
-		if (k->emb)
-			return pk_verify(X509_get0_pubkey(k->emb->x), md, dig, dlen, sig, slen);
+			return ipe_kpk_verify(&k->emb->kx->pub, sig);
 		if (!*unchecked)
-			*unchecked = UNCHECKED_ALG;
+			*unchecked = rc == 2 ? UNCHECKED_ACCESS : UNCHECKED_ALG;
 		return 0;
 	}
 	return rc;
@@ -450,8 +296,7 @@ struct vstate {
 	struct kcert *kc;      /* per embedded cert */
 	int *signer_cert;      /* per signer: embedded cert index or -1 */
 	bool *unsupported;     /* per signer */
-	uint8_t (*digest)[EVP_MAX_MD_SIZE];
-	size_t *dlen;
+	struct ipe_ksig *sig;  /* per signer: its signature, as the kernel holds it */
 	char why[512];
 	const char *reason;
 	const char *unchecked; /* why a keyring signature could not be re-checked, or NULL */
@@ -459,29 +304,20 @@ struct vstate {
 	int kr_denied;         /* -EACCES/-EPERM: some lookup could not be answered */
 };
 
-static const char *hash_for_md(const char *kname)
+static const char *errname(int e)
 {
-	/* The kernel's names are OpenSSL's, except for a few */
-	if (!strcmp(kname, "sha3-256"))
-		return "SHA3-256";
-	if (!strcmp(kname, "sha3-384"))
-		return "SHA3-384";
-	if (!strcmp(kname, "sha3-512"))
-		return "SHA3-512";
-	return kname;
+	return ipe_errno_name(e) ? ipe_errno_name(e) : "error";
 }
 
-static bool sig_is_ecdsa(const struct ipe_p7_signer *s)
-{
-	return strncmp(s->sig_oid, "1.2.840.10045.", 14) == 0 || strncmp(s->sig_oid, "2.16.840.1.101.3.4.3.", 21) == 0;
-}
-
-static void signer_kid(const struct ipe_p7_signer *s, uint8_t **ret, size_t *len)
+/* The signer's key id (auth_ids[0]): subject key id for version 3, else
+ * serial number || issuer. */
+static int signer_kid(const struct ipe_p7_signer *s, uint8_t **ret, size_t *len)
 {
 	if (s->by_skid)
 		*ret = cat2(s->skid, s->skid ? s->skid_len : 0, NULL, 0, len);
 	else
-		*ret = cat2(s->serial, s->serial_len, s->issuer, s->issuer_len, len);
+		*ret = cat2(s->serial, s->serial ? s->serial_len : 0, s->issuer, s->issuer ? s->issuer_len : 0, len);
+	return *ret ? 0 : -ENOMEM;
 }
 
 #define VFAIL(e, ...)                                                                              \
@@ -491,6 +327,7 @@ static void signer_kid(const struct ipe_p7_signer *s, uint8_t **ret, size_t *len
 		return -(e);                                                                       \
 	} while (0)
 
+/* pkcs7_verify_sig_chain() */
 static int verify_chain(struct vstate *v, int start)
 {
 	int x = start;
@@ -499,28 +336,33 @@ static int verify_chain(struct vstate *v, int start)
 		v->kc[i].seen = false;
 	for (;;) {
 		struct kcert *c = &v->kc[x];
-		int p = -1;
+		const struct ipe_kx509 *cx = c->kx;
+		int p = -1, rc;
 
 		c->seen = true;
-		if (c->self_signed) {
+		if (cx->self_signed) {
 			c->signer = x;
 			return 0;
 		}
-		for (size_t i = 0; i < v->p7.ncerts && p < 0; i++) {
-			if (c->aid0 ? kc_has_id(&v->kc[i], c->aid0, c->aid0_len) :
-			    (c->aid1 && same(v->kc[i].k.skid, v->kc[i].k.skid_len, c->aid1, c->aid1_len)))
-				p = (int)i;
+		if (cx->aid0) {
+			for (size_t i = 0; i < v->p7.ncerts && p < 0; i++)
+				if (same(v->kc[i].kx->id, v->kc[i].kx->id_len, cx->aid0, cx->aid0_len))
+					p = (int)i;
+			if (p >= 0 && cx->aid1 && !same(v->kc[p].kx->skid, v->kc[p].kx->skid_len, cx->aid1, cx->aid1_len))
+				VFAIL(EKEYREJECTED, "embedded certificate chain: authority key id mismatch");
+		} else if (cx->aid1) {
+			for (size_t i = 0; i < v->p7.ncerts && p < 0; i++)
+				if (same(v->kc[i].kx->skid, v->kc[i].kx->skid_len, cx->aid1, cx->aid1_len))
+					p = (int)i;
 		}
-		if (p < 0)
+		if (p < 0 || v->kc[p].seen)
 			return 0;
-		if (c->aid0 && c->aid1 && !same(v->kc[p].k.skid, v->kc[p].k.skid_len, c->aid1, c->aid1_len))
-			VFAIL(EKEYREJECTED, "embedded certificate chain: authority key id mismatch");
-		if (v->kc[p].seen)
-			return 0;
-		if (X509_verify(c->x, X509_get0_pubkey(v->kc[p].x)) != 1) {
-			VFAIL(EKEYREJECTED, "embedded certificate %d is not signed by embedded certificate %d", x + 1,
-			      p + 1);
-		}
+		rc = ipe_kpk_verify(&v->kc[p].kx->pub, &cx->sig);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			VFAIL(rc, "embedded certificate %d is not signed by embedded certificate %d (-%s)", x + 1, p + 1,
+			      errname(rc));
 		c->signer = p;
 		if (p == x)
 			return 0;
@@ -528,73 +370,66 @@ static int verify_chain(struct vstate *v, int start)
 	}
 }
 
+/* pkcs7_verify_one() */
 static int verify_one(struct vstate *v, size_t i)
 {
 	struct ipe_p7_signer *s = &v->p7.signers[i];
-	const EVP_MD *md;
-	unsigned int dl = 0;
+	struct ipe_ksig *sig = &v->sig[i];
 	uint8_t *kid = NULL;
-	size_t kid_len = 0;
-	int found = -1;
+	size_t kid_len = 0, dl = 0;
+	int found = -1, rc;
 
-	if (!strcmp(s->digest_name, "sha1") || !strcmp(s->digest_name, "sm3") ||
-	    !strncmp(s->digest_name, "streebog", 8))
+	memset(sig, 0, sizeof(*sig));
+	sig->hash = s->digest_name;
+	sig->pkey = s->pkey;
+	sig->encoding = !strcmp(s->pkey, "rsa") ? "pkcs1" : !strcmp(s->pkey, "ecdsa") ? "x962" : "raw";
+	sig->s = s->sig;
+	sig->s_len = s->sig_len;
+	/* pkcs7_digest() */
+	rc = ipe_k_digest(s->digest_name, v->p7.data, v->p7.data ? v->p7.data_len : 0, NULL, 0, sig->digest, &dl);
+	if (rc < 0)
+		return rc;
+	if (rc)
 		VFAIL(ENOPKG, "signer %zu: digest %s is not available in the kernel (use sha256/sha384/sha512)", i + 1,
 		      s->digest_name);
-	md = EVP_get_digestbyname(hash_for_md(s->digest_name));
-	if (!md)
-		VFAIL(ENOPKG, "signer %zu: digest %s is not available", i + 1, s->digest_name);
-	if (!EVP_Digest(v->p7.data ? v->p7.data : (const uint8_t *)"", v->p7.data ? v->p7.data_len : 0,
-			v->digest[i], &dl, md, NULL))
-		return -ENOMEM;
-	v->dlen[i] = dl;
+	sig->digest_len = dl;
 	if (s->authattrs) {
-		EVP_MD_CTX *mc;
 		uint8_t tag = 0x31;
 
 		if (!s->msgdigest)
 			VFAIL(EKEYREJECTED, "signer %zu: no messageDigest", i + 1);
 		if (s->msgdigest_len != dl)
 			VFAIL(EBADMSG, "signer %zu: messageDigest has the wrong size", i + 1);
-		if (memcmp(s->msgdigest, v->digest[i], dl))
+		if (memcmp(s->msgdigest, sig->digest, dl))
 			VFAIL(EKEYREJECTED, "signer %zu: the content does not match the signed messageDigest (content changed after signing%s)",
 			      i + 1, v->p7.data_clean ? "" : ", or indefinite-length/streamed encoding");
-		mc = EVP_MD_CTX_new();
-		if (!mc || !EVP_DigestInit_ex(mc, md, NULL) || !EVP_DigestUpdate(mc, &tag, 1) ||
-		    !EVP_DigestUpdate(mc, s->aa_hdr + 1, s->aa_hdrlen - 1 + s->aa_len) ||
-		    !EVP_DigestFinal_ex(mc, v->digest[i], &dl)) {
-			EVP_MD_CTX_free(mc);
-			return -ENOMEM;
-		}
-		EVP_MD_CTX_free(mc);
+		/* the [0] tag is digested as a SET tag */
+		rc = ipe_k_digest(s->digest_name, &tag, 1, s->aa_hdr + 1, s->aa_hdrlen - 1 + s->aa_len, sig->digest, &dl);
+		if (rc)
+			return rc < 0 ? rc : -rc;
 	}
-	signer_kid(s, &kid, &kid_len);
-	if (!kid)
-		return -ENOMEM;
-	/* pkcs7_find_key(): the kernel matches a signer to an embedded
-	 * certificate only by issuer + serial number.  A signer identified by
-	 * subject key identifier is never matched: no chain is built from it,
-	 * and its own key must be in the trusted keyring. */
-	for (size_t c = 0; !s->by_skid && c < v->p7.ncerts && found < 0; c++)
-		if (same(v->kc[c].k.id, v->kc[c].k.id_len, kid, kid_len))
+	/* pkcs7_find_key(): the signer's id against each embedded
+	 * certificate's issuer+serial id (a subject key id never matches) */
+	rc = signer_kid(s, &kid, &kid_len);
+	if (rc)
+		return rc;
+	for (size_t c = 0; c < v->p7.ncerts && found < 0; c++)
+		if (same(v->kc[c].kx->id, v->kc[c].kx->id_len, kid, kid_len))
 			found = (int)c;
 	free(kid);
 	v->signer_cert[i] = found;
 	if (found < 0)
 		return 0;
-	if (s->has_signing_time) {
-		struct tm a, b;
-
-		if (ASN1_TIME_to_tm(X509_get0_notBefore(v->kc[found].x), &a) &&
-		    ASN1_TIME_to_tm(X509_get0_notAfter(v->kc[found].x), &b) &&
-		    (s->signing_time < timegm(&a) || s->signing_time > timegm(&b)))
-			VFAIL(EKEYREJECTED, "signer %zu: signingTime is outside the signer certificate's validity", i + 1);
-	}
-	if (pk_verify(X509_get0_pubkey(v->kc[found].x), hash_for_md(s->digest_name), v->digest[i], dl, s->sig,
-		      s->sig_len))
-		VFAIL(EKEYREJECTED,
-		      "signer %zu: the signature does not verify with the embedded signer certificate (content changed after signing, detached or streamed encoding?)",
-		      i + 1);
+	if (s->has_signing_time && ((int64_t)s->signing_time < v->kc[found].kx->valid_from ||
+				    (int64_t)s->signing_time > v->kc[found].kx->valid_to))
+		VFAIL(EKEYREJECTED, "signer %zu: signingTime is outside the signer certificate's validity", i + 1);
+	rc = ipe_kpk_verify(&v->kc[found].kx->pub, sig);
+	if (rc < 0)
+		return rc;
+	if (rc)
+		VFAIL(rc,
+		      "signer %zu: the signature does not verify with the embedded signer certificate (-%s: content changed after signing, corrupted signature or key, detached or streamed encoding?)",
+		      i + 1, errname(rc));
 	return verify_chain(v, found);
 }
 
@@ -614,12 +449,13 @@ static int denied(struct vstate *v, int rc)
 static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 {
 	struct ipe_p7_signer *s = &v->p7.signers[i];
-	int x, last = -1, rc;
+	const struct ipe_ksig *sig = &v->sig[i];
+	int x, rc;
+	struct kcert *last = NULL;
 	struct tkey k;
 	uint8_t *kid = NULL;
 	size_t kid_len = 0;
 	const struct kcert *emb = NULL;
-	bool cms_sig = true;
 
 	if (v->unsupported[i])
 		return -ENOPKG;
@@ -632,22 +468,22 @@ static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 			return -ENOKEY;
 		}
 		c->seen = true;
-		rc = denied(v, tfind(t, v->kr, c->k.id, c->k.id_len, c->k.serial_len, c->k.skid, c->k.skid_len, c,
-				     &k));
+		rc = denied(v, tfind(t, v->kr, c->kx->id, c->kx->id_len, c->kx->serial_len, c->kx->skid, c->kx->skid_len,
+				     c, &k));
 		if (rc == 0)
 			goto matched;
 		if (rc != -ENOKEY)
 			return rc;
 		if (c->signer == x)
 			return -ENOKEY;
-		last = x;
-		cms_sig = false;
+		last = c;
+		sig = &c->kx->sig;
 	}
-	if (last >= 0 && (v->kc[last].aid0 || v->kc[last].aid1)) {
-		rc = denied(v, tfind(t, v->kr, v->kc[last].aid0, v->kc[last].aid0_len, v->kc[last].aid0_serial_len,
-				     v->kc[last].aid1, v->kc[last].aid1_len, NULL, &k));
+	if (last && (last->kx->aid0 || last->kx->aid1)) {
+		rc = denied(v, tfind(t, v->kr, last->kx->aid0, last->kx->aid0_len, last->kx->aid0_serial_len,
+				     last->kx->aid1, last->kx->aid1_len, NULL, &k));
 		if (rc == 0) {
-			x = last;
+			x = (int)(last - v->kc);
 			goto matched;
 		}
 		if (rc != -ENOKEY)
@@ -656,33 +492,23 @@ static int trust_one(struct vstate *v, const struct ipe_trust *t, size_t i)
 	/* Last resort: a trusted key matching the signer's id directly.  The
 	 * embedded certificate with that id (if any) stands for the key when
 	 * the keyring key cannot be used from userspace. */
-	signer_kid(s, &kid, &kid_len);
-	if (!kid)
-		return -ENOMEM;
+	rc = signer_kid(s, &kid, &kid_len);
+	if (rc)
+		return rc;
 	for (size_t c = 0; c < v->p7.ncerts && !emb; c++)
-		if (s->by_skid ? same(v->kc[c].k.skid, v->kc[c].k.skid_len, kid, kid_len) :
-				 same(v->kc[c].k.id, v->kc[c].k.id_len, kid, kid_len))
+		if (s->by_skid ? same(v->kc[c].kx->skid, v->kc[c].kx->skid_len, kid, kid_len) :
+				 same(v->kc[c].kx->id, v->kc[c].kx->id_len, kid, kid_len))
 			emb = &v->kc[c];
 	rc = denied(v, tfind(t, v->kr, kid, kid_len, s->by_skid ? 0 : s->serial_len, NULL, 0, emb, &k));
 	free(kid);
 	if (rc)
 		return rc;
 	x = -1;
-	cms_sig = true;
+	sig = &v->sig[i];
 matched:
-	if (cms_sig) {
-		rc = tverify(&k, hash_for_md(s->digest_name), sig_is_ecdsa(s), v->digest[i], v->dlen[i], s->sig,
-			     s->sig_len, &v->unchecked);
-	} else {
-		struct kcert *c = &v->kc[last];
-		uint8_t d[EVP_MAX_MD_SIZE];
-		unsigned int dl = 0;
-		const EVP_MD *md = c->sig_md ? EVP_get_digestbyname(c->sig_md) : NULL;
-
-		if (!md || !EVP_Digest(c->tbs, c->tbs_len, d, &dl, md, NULL))
-			return -ENOPKG;
-		rc = tverify(&k, c->sig_md, c->sig_ecdsa, d, dl, c->sig, c->sig_len, &v->unchecked);
-	}
+	rc = tverify(&k, sig, &v->unchecked);
+	if (rc < 0)
+		return rc;
 	if (rc)
 		return -EKEYREJECTED;
 	if (x >= 0) {
@@ -712,13 +538,10 @@ static void set_result(struct ipe_verify_result *r, int err, const char *stage, 
 
 static void vstate_release(struct vstate *v)
 {
-	for (size_t i = 0; v->kc && i < v->p7.ncerts; i++)
-		kcert_release(&v->kc[i]);
 	free(v->kc);
 	free(v->signer_cert);
 	free(v->unsupported);
-	free(v->digest);
-	free(v->dlen);
+	free(v->sig);
 	ipe_kr_free(v->kr);
 	ipe_p7_release(&v->p7);
 }
@@ -763,21 +586,14 @@ static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const voi
 	v.kc = calloc(v.p7.ncerts + 1, sizeof(*v.kc));
 	v.signer_cert = calloc(n, sizeof(int));
 	v.unsupported = calloc(n, sizeof(bool));
-	v.digest = calloc(n, sizeof(*v.digest));
-	v.dlen = calloc(n, sizeof(size_t));
-	if (!v.kc || !v.signer_cert || !v.unsupported || !v.digest || !v.dlen) {
+	v.sig = calloc(n, sizeof(*v.sig));
+	if (!v.kc || !v.signer_cert || !v.unsupported || !v.sig) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < v.p7.ncerts; i++) {
-		rc = kcert_init(&v.kc[i], v.p7.certs[i].x509, v.p7.certs[i].der, v.p7.certs[i].der_len);
-		if (rc == -ENOMEM)
-			goto out;
-		if (rc) {
-			set_result(r, EBADMSG, "pkcs7", "an embedded certificate cannot be parsed");
-			rc = 0;
-			goto out;
-		}
+		v.kc[i].kx = &v.p7.certs[i].k;
+		v.kc[i].signer = -1;
 	}
 	/* pkcs7_verify() */
 	if (strcmp(v.p7.content_oid, "1.2.840.113549.1.7.1")) {
@@ -787,6 +603,7 @@ static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const voi
 	actual = -ENOPKG;
 	v.reason = NULL;
 	for (size_t i = 0; i < n; i++) {
+		v.signer_cert[i] = -1;
 		rc = verify_one(&v, i);
 		if (rc == -ENOMEM)
 			goto out;

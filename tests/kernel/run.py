@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real-kernel IPE test suite driver.  Usage: run.py SCENARIO
 
-Scenarios: corpus signing lifecycle fsverity dmverity keyrings (and build-kernel).
+Scenarios: corpus signing lifecycle fsverity dmverity keyrings corrupt (and build-kernel).
 Each scenario builds (or reuses) the cached IPE kernel, prepares its inputs on the host,
 boots a busybox initramfs under qemu, and asserts on the structured results the guest
 prints (IPE-RESULT <scenario> <case> <value>).  Exit 0 pass, 1 fail, 77 skip.
@@ -798,6 +798,116 @@ M proc_keys cat /proc/keys
     ck.finish()
 
 
+# ------------------------------------------------------------------ 7. corrupted blobs
+
+def corrupt_cases(base, n_flips, rng):
+    """Single-bit flips spread over every region of BASE, and truncations."""
+    out = []
+    L = len(base)
+    for i in range(n_flips):
+        pos = min(L - 1, int((i + rng.random()) * L / n_flips))
+        bit = rng.randrange(8)
+        b = bytearray(base)
+        b[pos] ^= 1 << bit
+        out.append((f"f{pos:05d}b{bit}", bytes(b)))
+    for cut in sorted({1, 2, 4, L // 8, L // 3, L // 2, L - 300, L - 2, L - 1}):
+        if 0 < cut < L:
+            out.append((f"t{cut:05d}", base[:cut]))
+    return out
+
+
+def scenario_corrupt(bz, keydir):
+    """Bit flips and truncations over every region of signed blobs, labelled by the kernel;
+    `ipe-sign verify` (host, builtin certificates as --trust) and `ipectl load`'s preflight
+    (guest, the kernel's keyrings) must predict every answer."""
+    import random
+    ck = Checker("corrupt")
+    wd = workdir("corrupt")
+    g = Guest("corrupt", bz, wd)
+    k = lambda n, e: os.path.join(keydir, f"{n}.{e}")  # noqa: E731
+    ipe_sign = tool("IPE_SIGN", "ipe-sign")
+    if not ipe_sign:
+        skip("ipe-sign is not built: nothing to compare the kernel with")
+    ipectl = guest_loader(g)
+    rng = random.Random(int(os.environ.get("IPE_KT_CORRUPT_SEED", "1201")))
+    n_flips = int(os.environ.get("IPE_KT_CORRUPT_FLIPS", "40"))
+    text = simple_policy("corrupt", extra="op=EXECUTE boot_verified=TRUE action=ALLOW\n")
+    pol = write(os.path.join(wd, "corrupt.pol"), text)
+    bases = [  # (name, key, openssl options, signed attributes)
+        ("rsa-emb-is", "rsa2048", [], False),
+        ("rsa-emb-skid-attr", "rsa2048", ["-keyid"], True),
+        ("rsa-nocert-is-attr", "rsa2048", ["-nocerts"], True),
+        ("rsa-nocert-skid", "rsa3072", ["-nocerts", "-keyid"], False),
+        ("p256-emb-is-attr", "p256", [], True),
+        ("p256-nocert-skid", "p256", ["-nocerts", "-keyid"], False),
+        ("p384-emb-skid", "p384", ["-keyid"], False),
+        ("leaf-emb-is", "leaf", [], False),
+    ]
+    cases = []  # (case, path)
+    for name, key, extra, attrs in bases:
+        bp = os.path.join(wd, name + ".p7b")
+        openssl_sign(pol, bp, k(key, "crt"), k(key, "key"), extra=extra, attrs=attrs)
+        base = open(bp, "rb").read()
+        cases.append((name + "-orig", bp))
+        for tag, data in corrupt_cases(base, n_flips, rng):
+            cp = write(os.path.join(wd, f"{name}-{tag}.p7b"), data)
+            cases.append((f"{name}-{tag}", cp))
+    log(f"corrupt: {len(cases)} blobs from {len(bases)} signed bases "
+        f"({n_flips} bit flips and up to 9 truncations each)")
+    script = []
+    delete = f"for d in {ALLPOL}; do [ -e \"$d/delete\" ] && echo 1 > \"$d/delete\"; done"
+    for case, path in cases:
+        g.add_file(path, f"/in/{case}.p7b")
+    script.append("for f in /in/*.p7b; do i=$(basename $f .p7b)")
+    script.append(f"  r=$(ipe-load $f); R $i $r; [ \"$r\" = OK ] && {{ {delete}; }}")
+    if ipectl:
+        script.append("  out=$(ipectl load $f 2>&1); rc=$?; R ctl_$i exit=$rc")
+        script.append("  echo \"$out\" | grep -m1 -E 'E[A-Z0-9]{3,}' | sed \"s/^/IPE-MSG ctl_$i /\"")
+        script.append(f"  [ $rc = 0 ] && {{ {delete}; }}")
+    script.append("done")
+    results, lines = g.boot("\n".join(script) + "\n", timeout=900)
+    got = dict(results)
+    trust = []
+    for n in ("rsa2048", "rsa3072", "p256", "p384", "ca"):
+        trust += ["--trust", k(n, "crt")]
+    agree_v = agree_c = n = 0
+    table = {}
+    for case, path in cases:
+        kern = got.get(case)
+        if kern is None:
+            ck.ok(case, False, "no result from the guest")
+            continue
+        n += 1
+        r = subprocess.run([ipe_sign, "verify"] + trust + [path], capture_output=True, text=True)
+        m = re.search(r"(?m)^.*?: (OK|E[A-Z0-9]+): ", r.stdout + "\n" + r.stderr)
+        pred = m.group(1) if m else f"unparsed(exit {r.returncode})"
+        if r.returncode not in (0, 1) or (m and (pred == "OK") != (r.returncode == 0)):
+            ck.ok(case + ":verify-exit", False, f"ipe-sign verify printed {pred} but exited {r.returncode}: "
+                  + (r.stderr or r.stdout)[:200])
+        agree_v += pred == kern
+        ck.eq(case + ":verify", pred, kern, "ipe-sign verify vs kernel")
+        table.setdefault((kern, pred), []).append(case)
+        if ipectl:
+            rc = got.get(f"ctl_{case}")
+            msg = " | ".join(messages(lines, f"ctl_{case}"))
+            if rc == "exit=0":
+                cpred = "OK"
+            elif rc == "exit=4":
+                words = [w for w in ERRNO_WORD.findall(msg) if hasattr(errno, w)]
+                cpred = words[0] if words else f"unparsed({msg[:80]})"
+            else:
+                # the preflight let it through and the kernel refused: the preflight said OK
+                cpred = "OK"
+            agree_c += cpred == kern
+            ck.eq(case + ":ipectl", cpred, kern, f"ipectl load preflight vs kernel ({rc}: {msg[:200]})")
+    log("corrupt: kernel answer -> ipe-sign verify prediction (count):")
+    for (kern, pred), cs in sorted(table.items(), key=lambda x: -len(x[1])):
+        print(f"    {kern:13s} -> {pred:13s} {len(cs):4d}  e.g. {', '.join(cs[:3])}", flush=True)
+    log(f"corrupt summary: {n} blobs; ipe-sign verify agrees with the kernel on {agree_v}"
+        + (f", ipectl load preflight on {agree_c}" if ipectl else ""))
+    ck.finish()
+
+
 # ------------------------------------------------------------------ main
 
 SCENARIOS = {
@@ -807,6 +917,7 @@ SCENARIOS = {
     "fsverity": scenario_fsverity,
     "dmverity": scenario_dmverity,
     "keyrings": scenario_keyrings,
+    "corrupt": scenario_corrupt,
 }
 
 
