@@ -64,6 +64,11 @@ void cli_print_diags(const struct ipe_ctx *ctx, FILE *out, unsigned flags)
 		ipe_diag_render_text(ctx, ipe_ctx_diag(ctx, i), out, flags);
 }
 
+void cli_print_version(const char *prog)
+{
+	printf("%s (ipe-tools) %s, libipe %s\n", prog, IPE_VERSION, ipe_version());
+}
+
 const char *cli_strerror(int err)
 {
 	return strerror(err < 0 ? -err : err);

@@ -30,6 +30,10 @@ void cli_warning(const char *prog, const char *fmt, ...) __attribute__((format(p
 /* Render every diagnostic of ctx (sorted) as text. */
 void cli_print_diags(const struct ipe_ctx *ctx, FILE *out, unsigned flags);
 
+/* --version of every tool, one format:
+ * "PROG (ipe-tools) VERSION, libipe LIBVERSION" on standard output. */
+void cli_print_version(const char *prog);
+
 /* strerror for a negative or positive errno */
 const char *cli_strerror(int err);
 

@@ -427,7 +427,7 @@ int main(int argc, char **argv)
 			ret = CLI_EXIT_OK;
 			goto out;
 		case 'V':
-			printf("ipe-check (ipe-tools) %s\n", ipe_version());
+			cli_print_version("ipe-check");
 			ret = CLI_EXIT_OK;
 			goto out;
 		default:

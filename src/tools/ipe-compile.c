@@ -35,7 +35,9 @@ static void usage(FILE *out)
 		"                        the current directory: POLICY_NAME.pol (text),\n"
 		"                        POLICY_NAME.ipeb (binary), POLICY_NAME.p7b (--sign)\n"
 		"      --name=NAME       override the policy name of the header\n"
-		"      --version=X.Y.Z   override the policy version of the header\n"
+		"      --policy-version=X.Y.Z\n"
+		"                        override the policy version of the header\n"
+		"                        (--version=X.Y.Z is a deprecated alias)\n"
 		"      --bump-from=OLD   OLD is the previous policy (text or signed .p7b):\n"
 		"                        use its name and its next revision as version\n"
 		"      --boot            check as a boot policy (CONFIG_IPE_BOOT_POLICY):\n"
@@ -62,7 +64,7 @@ static void usage(FILE *out)
 		"      --no-opt=PASSES   optimize without these passes\n"
 		"  -q, --quiet           print only errors\n"
 		"  -h, --help            show this help and exit\n"
-		"  -V, --version-info    show the program version and exit\n"
+		"  -V, --version         show the program version and exit\n"
 		"\n"
 		"Exit status:\n"
 		"  0  output written\n"
@@ -76,6 +78,7 @@ static void usage(FILE *out)
 enum {
 	OPT_NAME = 256,
 	OPT_VERSION,
+	OPT_VERSION_COMPAT,
 	OPT_BUMP,
 	OPT_BOOT,
 	OPT_SIGN,
@@ -439,7 +442,10 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, OPT_NAME },
-		{ "version", required_argument, NULL, OPT_VERSION },
+		{ "policy-version", required_argument, NULL, OPT_VERSION },
+		/* --version prints the program version; --version=X.Y.Z is the
+		 * deprecated spelling of --policy-version (before 0.1.0). */
+		{ "version", optional_argument, NULL, OPT_VERSION_COMPAT },
 		{ "bump-from", required_argument, NULL, OPT_BUMP },
 		{ "boot", no_argument, NULL, OPT_BOOT },
 		{ "format", required_argument, NULL, 'f' },
@@ -454,14 +460,14 @@ int main(int argc, char **argv)
 		{ "no-opt", required_argument, NULL, OPT_OPT_OFF },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version-info", no_argument, NULL, 'V' },
+		{ "version-info", no_argument, NULL, 'V' }, /* old spelling of --version */
 		{ 0 },
 	};
 	struct opts o = { .color = CLI_COLOR_AUTO };
 	struct ipe_ctx *ctx = NULL;
 	int c, ret;
 	unsigned opt_off = 0;
-	bool opt_on = false;
+	bool opt_on = false, print_version = false;
 
 	if (sign_cli_init(&o.sc, argc)) {
 		cli_error(prog, "out of memory");
@@ -476,6 +482,14 @@ int main(int argc, char **argv)
 			o.name = optarg;
 			break;
 		case OPT_VERSION:
+			o.version = optarg;
+			break;
+		case OPT_VERSION_COMPAT:
+			if (!optarg) {
+				print_version = true;
+				break;
+			}
+			cli_warning(prog, "--version=%s is deprecated: use --policy-version=%s", optarg, optarg);
 			o.version = optarg;
 			break;
 		case OPT_BUMP:
@@ -549,9 +563,8 @@ int main(int argc, char **argv)
 			ret = CLI_EXIT_OK;
 			goto out;
 		case 'V':
-			printf("ipe-compile (ipe-tools) %s\n", ipe_version());
-			ret = CLI_EXIT_OK;
-			goto out;
+			print_version = true;
+			break;
 		default:
 			if (sign_cli_option(&o.sc, c, optarg))
 				break;
@@ -561,6 +574,18 @@ int main(int argc, char **argv)
 		}
 	}
 	ret = CLI_EXIT_USAGE;
+	if (print_version) {
+		/* Refuse "--version 1.2.3 in.pol" (the pre-0.1.0 policy version
+		 * option) instead of printing and silently compiling nothing. */
+		if (argc - optind) {
+			cli_error(prog, "--version prints the program version and takes no SOURCE; "
+					"set the policy version with --policy-version=X.Y.Z");
+			goto out;
+		}
+		cli_print_version(prog);
+		ret = CLI_EXIT_OK;
+		goto out;
+	}
 	if (argc - optind != (o.decompile ? 0 : 1)) {
 		if (o.decompile)
 			cli_error(prog, "--decompile FILE takes no SOURCE");
@@ -592,7 +617,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.version && o.bump_from) {
-		cli_error(prog, "--version and --bump-from both set the version; give one of them");
+		cli_error(prog, "--policy-version and --bump-from both set the version; give one of them");
 		goto out;
 	}
 	if (ipe_ctx_new(&ctx)) {

@@ -457,7 +457,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_DIGEST_OK;
 		case 'V':
-			printf("%s %s\n", prog, ipe_version());
+			cli_print_version(prog);
 			return EXIT_DIGEST_OK;
 		default:
 			fprintf(stderr, "Try '%s --help' for more information.\n", prog);

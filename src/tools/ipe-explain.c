@@ -807,7 +807,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			return -1;
 		case 'V':
-			printf("%s %s\n", prog, ipe_version());
+			cli_print_version(prog);
 			return -1;
 		default:
 			return CLI_EXIT_USAGE;

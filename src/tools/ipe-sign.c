@@ -394,7 +394,7 @@ int main(int argc, char **argv)
 			ret = CLI_EXIT_OK;
 			goto out;
 		case 'V':
-			printf("ipe-sign %s\n", ipe_version());
+			cli_print_version("ipe-sign");
 			ret = CLI_EXIT_OK;
 			goto out;
 		default:

@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return fflush(stdout) == 0 ? 0 : CLI_EXIT_INPUT;
 		case 'V':
-			printf("ipectl %s\n", ipe_version());
+			cli_print_version("ipectl");
 			return fflush(stdout) == 0 ? 0 : CLI_EXIT_INPUT;
 		default:
 			fprintf(stderr, "Try 'ipectl --help'.\n");

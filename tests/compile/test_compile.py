@@ -228,10 +228,20 @@ def test_header():
     base = {"main.pol": HDR + "op=EXECUTE action=ALLOW\n"}
     rest = "DEFAULT action=DENY\nop=EXECUTE action=ALLOW\n"
     expect_ok("--name", base, "policy_name=prod policy_version=1.2.3\n" + rest, extra=["--name=prod"])
-    expect_ok("--version", base, "policy_name=demo policy_version=2.0.7\n" + rest, extra=["--version=+2.00.7"])
+    expect_ok("--policy-version", base, "policy_name=demo policy_version=2.0.7\n" + rest, extra=["--policy-version=+2.00.7"])
+    # deprecated alias: same result, plus a warning
+    err = expect_ok("--version=X.Y.Z", base, "policy_name=demo policy_version=2.0.7\n" + rest, extra=["--version=+2.00.7"])
+    check("deprecated" in err and "--policy-version" in err, f"--version=X.Y.Z must warn it is deprecated: {err}")
+    with tempfile.TemporaryDirectory() as d:
+        write(d, "main.pol", base["main.pol"])
+        rc, out, err = run(["--version", "1.2.3", "main.pol"], cwd=d)
+        check(rc == 3 and out == b"" and "--policy-version" in err, f"--version with a SOURCE must be refused: {rc} {err}")
+        rc, out, err = run(["--version"], cwd=d)
+        check(rc == 0 and out.startswith(b"ipe-compile (ipe-tools) "), f"--version prints the program version: {rc} {out}")
     for bad in ("1.2", "1.2.3.4", "1.x.3", "65536.0.0", "", "1..2"):
-        rc, out, err = compile_text(base, extra=["--version=" + bad])
-        check(rc == 3 and out == b"", f"--version={bad!r} must be a usage error: {rc} {err}")
+        for opt in ("--policy-version=", "--version="):
+            rc, out, err = compile_text(base, extra=[opt + bad])
+            check(rc == 3 and out == b"", f"{opt}{bad!r} must be a usage error: {rc} {err}")
     for bad in ("a/b", ".", "..", "a b", "x#y", "", "n" * 256):
         rc, out, err = compile_text(base, extra=["--name=" + bad])
         check(rc == 3 and out == b"", f"--name={bad!r} must be refused: {rc} {err}")
@@ -260,8 +270,8 @@ def test_header():
         nohdr = write(d, "nohdr", "DEFAULT action=ALLOW\n")
         rc, out, err = run(["--bump-from", nohdr, "-o", "-", "main.pol"], cwd=d)
         check(rc == 1 and "IPE-E140" in err, f"--bump-from without header: {rc} {err}")
-        rc, out, err = run(["--bump-from", old, "--version=1.0.0", "-o", "-", "main.pol"], cwd=d)
-        check(rc == 3, f"--bump-from with --version must be a usage error: {rc}")
+        rc, out, err = run(["--bump-from", old, "--policy-version=1.0.0", "-o", "-", "main.pol"], cwd=d)
+        check(rc == 3, f"--bump-from with --policy-version must be a usage error: {rc}")
 
 
 def test_boot():
