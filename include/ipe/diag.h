@@ -120,6 +120,12 @@ IPE_EXPORT size_t ipe_source_line_excerpt(const struct ipe_ctx *ctx, const struc
  * bytes >= 0x80, control bytes) as \xNN; cut with "..." when buf is too
  * small.  Returns the length written (buf is always NUL-terminated). */
 IPE_EXPORT size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len);
+/* Write len bytes to out escaped as ipe_escape_bytes does, never cut (any
+ * length).  With IPE_ESCAPE_KEEP_BACKSLASH a '\\' is written as is (for
+ * messages, whose own text may show escapes; no terminal control byte
+ * passes either way).  Returns 0 or -EIO (the stream's error flag). */
+enum { IPE_ESCAPE_KEEP_BACKSLASH = 1u << 0 };
+IPE_EXPORT int ipe_fput_escaped(FILE *out, const void *data, size_t len, unsigned flags);
 
 /* errno helpers: "EBADMSG" for EBADMSG (positive errno), NULL if unknown. */
 IPE_EXPORT const char *ipe_errno_name(int err);

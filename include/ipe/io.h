@@ -18,9 +18,53 @@ extern "C" {
  * -EFBIG (max_len 0 = no limit but 4 GiB).  Returns 0 or a negative errno. */
 IPE_EXPORT int ipe_read_file(const char *path, size_t max_len, uint8_t **ret_data, size_t *ret_len);
 
-/* Write data to path atomically: a temporary file in the same directory,
- * fsync, chmod to mode, rename over path.  On any failure nothing is left
- * behind and path is untouched.  path "-" writes to standard output. */
+/* Options of ipe_output_write().  Zero-initialise; fields may be added. */
+struct ipe_output_opts {
+	/* Files the output must never replace: the tool's inputs (sources,
+	 * includes, keys...).  Compared by device and inode, so another
+	 * spelling, a hard link or a symlink of an input is caught too.
+	 * NULL and "-" entries are skipped. */
+	const char *const *inputs;
+	size_t ninputs;
+	/* Permission bits of a new file, before the umask (0 = 0644).  A
+	 * file that exists keeps its mode (and owner, when allowed). */
+	mode_t mode;
+};
+
+/* The one output routine of every tool.  What path is decides how it is
+ * written (symlinks are followed):
+ *   "-"                        standard output, written through;
+ *   character device, FIFO     opened without O_CREAT/O_TRUNC and written
+ *                              through (/dev/null stays /dev/null; a FIFO
+ *                              blocks until a reader opens it);
+ *   regular file or new name   atomically: a temporary file in the same
+ *                              directory (its name always fits NAME_MAX),
+ *                              written, fsync'ed, renamed over path, then
+ *                              the directory fsync'ed.  A symlink to a
+ *                              regular file replaces the target, not the
+ *                              link.  On failure path is untouched and no
+ *                              temporary file is left;
+ *   anything else              refused.
+ * Returns 0 or a negative errno; these mean a refusal (nothing written):
+ *   -EEXIST       path is one of o->inputs (*ret_input = its index)
+ *   -EISDIR       a directory (or a name ending in '/')
+ *   -ENOTSUP      a block device, socket or other special file
+ *   -ENOLINK      a symlink whose target does not exist
+ *   -ENAMETOOLONG the final name is longer than the file system allows
+ *   -EAGAIN       the file changed type between the check and the open
+ * any other errno is the system's (ENOENT: no such directory, ENOSPC...).
+ * ret_input may be NULL; it is -1 unless -EEXIST. */
+IPE_EXPORT int ipe_output_write(const char *path, const void *data, size_t len, const struct ipe_output_opts *o,
+		     long *ret_input);
+/* The same checks without writing: call it before expensive work (or
+ * before asking for a passphrase) to refuse early.  Same return values. */
+IPE_EXPORT int ipe_output_check(const char *path, const struct ipe_output_opts *o, long *ret_input);
+/* A message for an error of ipe_output_write/check: the refusals above in
+ * words, else strerror. */
+IPE_EXPORT const char *ipe_output_strerror(int err);
+
+/* ipe_output_write(path, data, len, {.mode = mode}, NULL): no input
+ * protection.  Prefer ipe_output_write. */
 IPE_EXPORT int ipe_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 #ifdef __cplusplus

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <ipe/io.h>
 
 #include "cli.h"
 
@@ -33,11 +36,95 @@ bool cli_use_color(enum cli_color mode, FILE *f)
 	return isatty(fileno(f));
 }
 
+/* The message quotes input (paths, names, tokens): it is escaped as a
+ * whole, so no byte of it reaches the terminal raw. */
 __attribute__((format(printf, 3, 0))) static void vmsg(const char *prog, const char *kind, const char *fmt, va_list ap)
 {
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
+
 	fprintf(stderr, "%s: %s: ", prog, kind);
-	vfprintf(stderr, fmt, ap);
+	if (n >= 0)
+		ipe_fput_escaped(stderr, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
+	else
+		fputs("(out of memory formatting the message)", stderr);
 	fputc('\n', stderr);
+	free(msg);
+}
+
+void cli_info(const char *prog, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: ", prog);
+	if (n >= 0)
+		ipe_fput_escaped(stderr, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
+	fputc('\n', stderr);
+	free(msg);
+}
+
+void cli_print_line(FILE *out, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		ipe_fput_escaped(out, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
+	fputc('\n', out);
+	free(msg);
+}
+
+static int output_failed(const char *prog, const char *path, int rc, long input, const char *const *inputs)
+{
+	if (rc == -EEXIST && input >= 0)
+		cli_error(prog, "refusing to write %s: it is the input %s (the same file); choose another output", path,
+			  inputs[input]);
+	else if (rc)
+		cli_error(prog, "cannot write %s: %s", strcmp(path, "-") ? path : "standard output",
+			  ipe_output_strerror(rc));
+	return rc ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+}
+
+int cli_check_output(const char *prog, const char *path, const char *const *inputs, size_t ninputs)
+{
+	struct ipe_output_opts o = { .inputs = inputs, .ninputs = ninputs };
+	long input = -1;
+	int rc = ipe_output_check(path, &o, &input);
+
+	return output_failed(prog, path, rc, input, inputs);
+}
+
+int cli_write_output(const char *prog, const char *path, const void *data, size_t len,
+		     const char *const *inputs, size_t ninputs)
+{
+	struct ipe_output_opts o = { .inputs = inputs, .ninputs = ninputs };
+	long input = -1;
+	int rc;
+
+	if (strcmp(path, "-") == 0 && fflush(stdout) != 0) {
+		cli_error(prog, "cannot write standard output: %s", cli_strerror(errno));
+		return CLI_EXIT_INPUT;
+	}
+	rc = ipe_output_write(path, data, len, &o, &input);
+	return output_failed(prog, path, rc, input, inputs);
+}
+
+int cli_close_stdout(const char *prog, int ret)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error(prog, "cannot write standard output: %s", cli_strerror(errno ? errno : EIO));
+		return ret == CLI_EXIT_USAGE ? ret : CLI_EXIT_INPUT;
+	}
+	return ret;
 }
 
 void cli_error(const char *prog, const char *fmt, ...)

@@ -27,6 +27,22 @@ bool cli_use_color(enum cli_color mode, FILE *f);
 void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warning(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "prog: message\n" on stderr (progress notes such as "wrote FILE") */
+void cli_info(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line on out (the newline is added).  The formatted text is escaped
+ * (ipe_fput_escaped): use it for every line that quotes input. */
+void cli_print_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write an output with ipe_output_write, never replacing one of inputs;
+ * prints why on failure.  Returns CLI_EXIT_OK or CLI_EXIT_INPUT. */
+int cli_write_output(const char *prog, const char *path, const void *data, size_t len,
+		     const char *const *inputs, size_t ninputs);
+/* The same checks without writing (refuse early, before the work). */
+int cli_check_output(const char *prog, const char *path, const char *const *inputs, size_t ninputs);
+/* At exit: flush standard output; a write error (EIO, ENOSPC, /dev/full)
+ * turns ret into CLI_EXIT_INPUT.  Returns the exit status. */
+int cli_close_stdout(const char *prog, int ret);
+
 /* Render every diagnostic of ctx (sorted) as text. */
 void cli_print_diags(const struct ipe_ctx *ctx, FILE *out, unsigned flags);
 

@@ -139,8 +139,8 @@ static int run_equivalent(char **paths, size_t n, const char *kconfig, bool quie
 	}
 	if (r.equivalent) {
 		if (!quiet)
-			printf("%s and %s are equivalent: the same decision for every event%s\n", paths[0], paths[1],
-			       kp ? " on this kernel configuration" : "");
+			cli_print_line(stdout, "%s and %s are equivalent: the same decision for every event%s", paths[0],
+				       paths[1], kp ? " on this kernel configuration" : "");
 	} else {
 		char *ev = NULL, *da = NULL, *db = NULL;
 
@@ -149,8 +149,10 @@ static int run_equivalent(char **paths, size_t n, const char *kconfig, bool quie
 			cli_error(prog, "out of memory");
 			ret = CLI_EXIT_INPUT;
 		} else {
-			printf("%s and %s are NOT equivalent\n  event: %s\n  %s: %s\n  %s: %s\n", paths[0], paths[1],
-			       ev, paths[0], da, paths[1], db);
+			cli_print_line(stdout, "%s and %s are NOT equivalent", paths[0], paths[1]);
+			cli_print_line(stdout, "  event: %s", ev);
+			cli_print_line(stdout, "  %s: %s", paths[0], da);
+			cli_print_line(stdout, "  %s: %s", paths[1], db);
 			ret = CLI_EXIT_FINDINGS;
 		}
 		free(ev);
@@ -219,16 +221,43 @@ static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_repor
 		char shown[1200];
 
 		ipe_escape_bytes(shown, sizeof(shown), p->name, p->name_len);
-		fprintf(out, "%s: kernel verdict: accepted (policy '%s' version %u.%u.%u, %zu rule%s)\n", name,
+		ipe_fput_escaped(out, name, strlen(name), 0);
+		fprintf(out, ": kernel verdict: accepted (policy '%s' version %u.%u.%u, %zu rule%s)\n",
 			shown, p->version[0], p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s");
 		return;
 	}
-	fprintf(out, "%s: kernel verdict: rejected with %s at %u:%u [%s]\n", name,
+	ipe_fput_escaped(out, name, strlen(name), 0);
+	fprintf(out, ": kernel verdict: rejected with %s at %u:%u [%s]\n",
 		ipe_errno_name(p->verdict.err), p->verdict.loc.line, p->verdict.loc.col,
 		p->verdict.code ? p->verdict.code : "?");
 }
 
-static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const struct opts *o)
+/* Everything ipe-check read: the report never replaces one of them. */
+struct inputs {
+	const char **v;
+	size_t n;
+};
+
+static int collect_inputs(const struct ipe_ctx *ctx, char **files, size_t nfiles, const char *kconfig,
+			  const char *baseline, struct inputs *in)
+{
+	size_t nsrc = ipe_ctx_source_count(ctx);
+
+	in->n = 0;
+	in->v = calloc(nsrc + nfiles + 2, sizeof(*in->v));
+	if (!in->v)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < nsrc; i++)
+		in->v[in->n++] = ipe_ctx_source(ctx, i)->name;
+	for (size_t i = 0; i < nfiles; i++)
+		in->v[in->n++] = files[i];
+	in->v[in->n++] = kconfig;
+	in->v[in->n++] = baseline;
+	return 0;
+}
+
+static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const struct opts *o,
+			 const struct inputs *in)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -248,13 +277,9 @@ static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const s
 		cli_error(prog, "cannot emit canonical text: %s", cli_strerror(rc));
 		return CLI_EXIT_FINDINGS;
 	}
-	rc = ipe_write_file_atomic(o->output ? o->output : "-", text, len, 0644);
+	rc = cli_write_output(prog, o->output ? o->output : "-", text, len, in->v, in->n);
 	free(text);
-	if (rc) {
-		cli_error(prog, "cannot write %s: %s", o->output ? o->output : "standard output", cli_strerror(rc));
-		return CLI_EXIT_INPUT;
-	}
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -295,6 +320,7 @@ int main(int argc, char **argv)
 	char *outbuf = NULL;
 	size_t outlen = 0, nfiles;
 	FILE *out = NULL;
+	struct inputs in = { 0 };
 	int c, rc, ret = CLI_EXIT_OK;
 	bool any_error = false, any_unreadable = false;
 
@@ -403,10 +429,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MAX_RULES: {
 			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
+			unsigned long v;
 
-			if (!*optarg || *end) {
-				cli_error(prog, "--max-rules takes a number, not '%s'", optarg);
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			/* strtoul takes " -1" as ULONG_MAX: digits only */
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno == ERANGE) {
+				cli_error(prog, "--max-rules takes a decimal number (0 = off), not '%s'", optarg);
 				ret = CLI_EXIT_USAGE;
 				goto out;
 			}
@@ -560,9 +589,20 @@ int main(int argc, char **argv)
 		if (ipe_ctx_diag_count_severity(ctx, (enum ipe_severity)sev))
 			any_error = true;
 
-	if (o.canonical) {
-		ret = any_unreadable ? CLI_EXIT_INPUT : run_canonical(ctx, &files[0], &o);
+	if (collect_inputs(ctx, argv + optind, nfiles, kconfig_path, baseline_path, &in)) {
+		cli_error(prog, "out of memory");
+		ret = CLI_EXIT_INPUT;
 		goto out;
+	}
+	if (o.canonical) {
+		ret = any_unreadable ? CLI_EXIT_INPUT : run_canonical(ctx, &files[0], &o, &in);
+		goto out;
+	}
+	/* Refuse a bad -o before rendering anything. */
+	if (o.output) {
+		ret = cli_check_output(prog, o.output, in.v, in.n);
+		if (ret)
+			goto out;
 	}
 
 	/* The report goes to a memory stream first so -o is written atomically. */
@@ -580,8 +620,12 @@ int main(int argc, char **argv)
 		rc = o.format == FMT_JSON    ? ipe_report_render_json(ctx, files, nfiles, out)
 		     : o.format == FMT_SARIF ? ipe_report_render_sarif(ctx, files, nfiles, out)
 					     : ipe_report_render_github(ctx, files, nfiles, out);
-		if (rc)
+		if (rc) {
+			/* nothing (not a partial report) is written to -o */
 			cli_error(prog, "cannot write the report: %s", cli_strerror(rc));
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
 	} else {
 		unsigned flags = (!o.output && cli_use_color(o.color, stdout)) ? IPE_RENDER_COLOR : 0;
 
@@ -597,6 +641,11 @@ int main(int argc, char **argv)
 		if (!o.quiet)
 			for (size_t i = 0; i < nfiles; i++)
 				print_verdict_text(ctx, &files[i], out);
+		if (ferror(out)) {
+			cli_error(prog, "cannot write the report: %s", cli_strerror(errno ? errno : EIO));
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
 	}
 	if (o.output) {
 		if (fclose(out) != 0) {
@@ -606,12 +655,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		out = NULL;
-		rc = ipe_write_file_atomic(o.output, outbuf, outlen, 0644);
-		if (rc) {
-			cli_error(prog, "cannot write %s: %s", o.output, cli_strerror(rc));
-			ret = CLI_EXIT_INPUT;
+		ret = cli_write_output(prog, o.output, outbuf, outlen, in.v, in.n);
+		if (ret)
 			goto out;
-		}
 	} else if (fflush(stdout) != 0) {
 		cli_error(prog, "cannot write the report: %s", cli_strerror(errno));
 		ret = CLI_EXIT_INPUT;
@@ -622,11 +668,12 @@ out:
 	if (out && out != stdout)
 		fclose(out);
 	free(outbuf);
+	free(in.v);
 	for (size_t i = 0; files && i < nfiles; i++)
 		ipe_policy_free((struct ipe_policy *)files[i].policy);
 	free(files);
 	ipe_ctx_free(ctx);
 	ipe_policy_free(baseline);
 	ipe_lint_config_free(lcfg);
-	return ret;
+	return cli_close_stdout(prog, ret);
 }

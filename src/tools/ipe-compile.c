@@ -219,6 +219,41 @@ static int self_check_binary(const uint8_t *bin, size_t blen, const char *text, 
 	return rc;
 }
 
+/* Write through the one output routine; never onto an input (the source,
+ * its includes and digest files, --bump-from, the signing files). */
+static int write_output(struct ipe_ctx *ctx, const struct opts *o, const char *outpath, const void *data, size_t len,
+			bool check_only)
+{
+	size_t nsrc = ipe_ctx_source_count(ctx), n = 0;
+	const char **in = calloc(nsrc + 5 + o->sc.nextra, sizeof(*in));
+	struct ipe_output_opts oo;
+	long which = -1;
+	int ret;
+
+	if (!in) {
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	for (uint32_t i = 0; i < nsrc; i++)
+		in[n++] = ipe_ctx_source(ctx, i)->name;
+	in[n++] = o->input;
+	in[n++] = o->bump_from;
+	n += sign_cli_inputs(&o->sc, in + n);
+	oo = (struct ipe_output_opts){ .inputs = in, .ninputs = n };
+	if (!o->output && ipe_output_check(outpath, &oo, &which) == -EEXIST && which >= 0) {
+		/* POLICY_NAME.pol next to a source named after its policy */
+		cli_error(prog,
+			  "the default output %s (POLICY_NAME.%s) is the input %s: refusing to replace it; give -o FILE to write elsewhere, or -o - for standard output",
+			  outpath, o->sign ? "p7b" : o->binary ? "ipeb" : "pol", in[which]);
+		ret = CLI_EXIT_INPUT;
+	} else {
+		ret = check_only ? cli_check_output(prog, outpath, in, n)
+				 : cli_write_output(prog, outpath, data, len, in, n);
+	}
+	free(in);
+	return ret;
+}
+
 /* Write the policy in the requested form: text, binary or signed text. */
 static int emit_output(struct ipe_ctx *ctx, const struct ipe_policy *p, struct opts *o)
 {
@@ -228,6 +263,20 @@ static int emit_output(struct ipe_ctx *ctx, const struct ipe_policy *p, struct o
 	size_t len = 0, olen = 0;
 	int rc, ret = CLI_EXIT_OK;
 
+	if (o->output) {
+		outpath = strdup(o->output);
+	} else if (asprintf(&outpath, "%s.%s", p->name, ext) < 0) {
+		outpath = NULL;
+	}
+	if (!outpath) {
+		cli_error(prog, "out of memory");
+		ret = CLI_EXIT_INPUT;
+		goto out;
+	}
+	/* refuse a bad output before signing (a PIN, a passphrase) */
+	ret = write_output(ctx, o, outpath, NULL, 0, true);
+	if (ret)
+		goto out;
 	rc = ipe_policy_emit_canonical(p, &text, &len);
 	if (rc) {
 		cli_error(prog, "cannot emit the canonical text: %s", cli_strerror(rc));
@@ -273,26 +322,13 @@ static int emit_output(struct ipe_ctx *ctx, const struct ipe_policy *p, struct o
 		olen = len;
 		text = NULL;
 	}
-	if (o->output) {
-		outpath = strdup(o->output);
-	} else if (asprintf(&outpath, "%s.%s", p->name, ext) < 0) {
-		outpath = NULL;
-	}
-	if (!outpath) {
-		cli_error(prog, "out of memory");
-		ret = CLI_EXIT_INPUT;
+	ret = write_output(ctx, o, outpath, out, olen, false);
+	if (ret)
 		goto out;
-	}
-	rc = ipe_write_file_atomic(outpath, out, olen, 0644);
-	if (rc) {
-		cli_error(prog, "cannot write %s: %s", outpath, cli_strerror(rc));
-		ret = CLI_EXIT_INPUT;
-		goto out;
-	}
 	if (!o->quiet && strcmp(outpath, "-") != 0)
-		fprintf(stderr, "%s: wrote %s (%s policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)\n", prog,
-			outpath, o->sign ? "signed" : o->binary ? "binary" : "text", p->name, p->version[0],
-			p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s", olen);
+		cli_info(prog, "wrote %s (%s policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)", outpath,
+			 o->sign ? "signed" : o->binary ? "binary" : "text", p->name, p->version[0], p->version[1],
+			 p->version[2], p->nrules, p->nrules == 1 ? "" : "s", olen);
 out:
 	free(outpath);
 	free(text);
@@ -629,5 +665,5 @@ int main(int argc, char **argv)
 out:
 	ipe_ctx_free(ctx);
 	sign_cli_free(&o.sc);
-	return ret;
+	return cli_close_stdout(prog, ret);
 }

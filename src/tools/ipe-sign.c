@@ -85,6 +85,25 @@ static int read_input(const char *path, uint8_t **data, size_t *len)
 	return rc;
 }
 
+/* The output never replaces an input: the policy, the key, the certs. */
+static int write_output(const struct args *a, const void *data, size_t len, bool check_only)
+{
+	const char **in = calloc(4 + a->sc.nextra, sizeof(*in));
+	const char *path = a->out ? a->out : "-";
+	size_t n;
+	int ret;
+
+	if (!in) {
+		cli_error(PROG, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	in[0] = a->input;
+	n = 1 + sign_cli_inputs(&a->sc, in + 1);
+	ret = check_only ? cli_check_output(PROG, path, in, n) : cli_write_output(PROG, path, data, len, in, n);
+	free(in);
+	return ret;
+}
+
 static int cmd_sign(struct ipe_ctx *ctx, struct args *a)
 {
 	uint8_t *pol = NULL, *blob = NULL;
@@ -96,6 +115,9 @@ static int cmd_sign(struct ipe_ctx *ctx, struct args *a)
 		cli_error(PROG, "sign needs --key, --cert, -o OUT and a POLICY (see --help)");
 		return CLI_EXIT_USAGE;
 	}
+	ret = write_output(a, NULL, 0, true); /* refuse a bad -o before reading a key or asking for a PIN */
+	if (ret)
+		return ret;
 	if (read_input(a->input, &pol, &plen))
 		return CLI_EXIT_INPUT;
 	so->name = a->input;
@@ -106,14 +128,11 @@ static int cmd_sign(struct ipe_ctx *ctx, struct args *a)
 		ret = (rc == -ENOENT || rc == -EACCES || rc == -EISDIR) ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
 		goto out;
 	}
-	rc = ipe_write_file_atomic(a->out, blob, blen, 0644);
-	if (rc) {
-		cli_error(PROG, "%s: cannot write: %s", a->out, cli_strerror(rc));
-		ret = CLI_EXIT_INPUT;
+	ret = write_output(a, blob, blen, false);
+	if (ret)
 		goto out;
-	}
 	if (!a->quiet && strcmp(a->out, "-"))
-		fprintf(stderr, "%s: signed %s (%zu bytes) -> %s (%zu bytes)\n", PROG, a->input, plen, a->out, blen);
+		cli_info(PROG, "signed %s (%zu bytes) -> %s (%zu bytes)", a->input, plen, a->out, blen);
 out:
 	free(pol);
 	free(blob);
@@ -125,18 +144,18 @@ static void print_result(const struct ipe_verify_result *r, const char *blob)
 	const char *en = r->err ? ipe_errno_name(r->err) : "OK";
 
 	if (r->err)
-		printf("%s: %s: the kernel would reject it with -%s: %s\n", blob, en ? en : "?", en ? en : "?",
-		       r->reason ? r->reason : "");
+		cli_print_line(stdout, "%s: %s: the kernel would reject it with -%s: %s", blob, en ? en : "?",
+			       en ? en : "?", r->reason ? r->reason : "");
 	else
-		printf("%s: OK: the kernel would accept it (signer %u%s%s)\n", blob, r->signer,
-		       r->keyring ? ", trusted by " : "", r->keyring ? r->keyring : "");
+		cli_print_line(stdout, "%s: OK: the kernel would accept it (signer %u%s%s)", blob, r->signer,
+			       r->keyring ? ", trusted by " : "", r->keyring ? r->keyring : "");
 	if (r->policy_parsed && r->policy_name)
-		printf("  policy: name=%s version=%u.%u.%u\n", r->policy_name, r->policy_version[0],
-		       r->policy_version[1], r->policy_version[2]);
+		cli_print_line(stdout, "  policy: name=%s version=%u.%u.%u", r->policy_name, r->policy_version[0],
+			       r->policy_version[1], r->policy_version[2]);
 	if (r->stage)
-		printf("  stage: %s\n", r->stage);
+		cli_print_line(stdout, "  stage: %s", r->stage);
 	if (!r->err && r->reason && *r->reason)
-		printf("  note: %s\n", r->reason);
+		cli_print_line(stdout, "  note: %s", r->reason);
 }
 
 static int cmd_verify(struct ipe_ctx *ctx, struct args *a)
@@ -227,13 +246,9 @@ static int cmd_extract(struct ipe_ctx *ctx, struct args *a)
 		cli_error(PROG, "%s: cannot extract: %s", a->input, cli_strerror(rc));
 		return CLI_EXIT_FINDINGS;
 	}
-	rc = ipe_write_file_atomic(a->out ? a->out : "-", data, dlen, 0644);
+	rc = write_output(a, data, dlen, false);
 	free(data);
-	if (rc) {
-		cli_error(PROG, "%s: cannot write: %s", a->out ? a->out : "stdout", cli_strerror(rc));
-		return CLI_EXIT_INPUT;
-	}
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 static int cmd_key_add(struct ipe_ctx *ctx, struct args *a)
@@ -254,7 +269,7 @@ static int cmd_key_add(struct ipe_ctx *ctx, struct args *a)
 		return CLI_EXIT_FINDINGS;
 	}
 	if (!a->quiet)
-		printf("%s: added to %s as key %d\n", a->input, ring, key);
+		cli_print_line(stdout, "%s: added to %s as key %d", a->input, ring, key);
 	return CLI_EXIT_OK;
 }
 
@@ -458,5 +473,5 @@ out:
 	ipe_ctx_free(ctx);
 	free(a.trust);
 	sign_cli_free(&a.sc);
-	return ret;
+	return cli_close_stdout(PROG, ret);
 }

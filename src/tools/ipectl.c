@@ -182,7 +182,7 @@ static int cmd_show(const struct opts *o, const char *name)
 			ipe_ctl_result_clear(&r);
 			return code;
 		}
-		code = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : CLI_EXIT_INPUT;
+		code = cli_write_output(prog, "-", data, len, NULL, 0);
 		free(data);
 		ipe_ctl_result_clear(&r);
 		return code;
@@ -388,5 +388,5 @@ int main(int argc, char **argv)
 		o.ctl.pf_flags |= IPE_CTL_PF_NO_KEYRING | IPE_CTL_PF_NO_CAPS;
 	if (optind >= argc)
 		return usage_error("no command given");
-	return run(&o, argc - optind, argv + optind);
+	return cli_close_stdout(prog, run(&o, argc - optind, argv + optind));
 }

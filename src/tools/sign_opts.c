@@ -44,3 +44,18 @@ const struct ipe_sign_opts *sign_cli_opts(struct sign_cli *s)
 	s->so.nextra_certs = s->nextra;
 	return &s->so;
 }
+
+size_t sign_cli_inputs(const struct sign_cli *s, const char **out)
+{
+	size_t n = 0;
+
+	if (s->so.key && strncmp(s->so.key, "pkcs11:", 7) != 0)
+		out[n++] = s->so.key;
+	if (s->so.cert)
+		out[n++] = s->so.cert;
+	if (s->so.pass && strncmp(s->so.pass, "file:", 5) == 0)
+		out[n++] = s->so.pass + 5;
+	for (size_t i = 0; i < s->nextra; i++)
+		out[n++] = s->extra[i];
+	return n;
+}

@@ -64,5 +64,9 @@ void sign_cli_free(struct sign_cli *s);
 int sign_cli_option(struct sign_cli *s, int c, const char *arg);
 /* The options for ipe_sign_policy() (extra certs filled in). */
 const struct ipe_sign_opts *sign_cli_opts(struct sign_cli *s);
+/* The files the signing options read (key, cert, passphrase file, extra
+ * certs), for the output's never-replace-an-input check.  out has room
+ * for 3 + s->nextra entries.  Returns how many were stored. */
+size_t sign_cli_inputs(const struct sign_cli *s, const char **out);
 
 #endif

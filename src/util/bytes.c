@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Showing bytes: escaped for messages, hex for digests and keys. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <ipe/diag.h>
@@ -49,4 +51,34 @@ size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
 	}
 	buf[n] = '\0';
 	return n;
+}
+
+int ipe_fput_escaped(FILE *out, const void *data, size_t len, unsigned flags)
+{
+	const unsigned char *d = data;
+	char buf[4 * 256 + 1];
+
+	if (!out || (!data && len))
+		return -EINVAL;
+	while (len > 0) {
+		size_t n = len < 256 ? len : 256;
+
+		if (flags & IPE_ESCAPE_KEEP_BACKSLASH) {
+			const unsigned char *bs = memchr(d, '\\', n);
+
+			if (bs == d) {
+				fputc('\\', out);
+				d++;
+				len--;
+				continue;
+			}
+			if (bs)
+				n = (size_t)(bs - d);
+		}
+		ipe_escape_bytes(buf, sizeof(buf), d, n);
+		fputs(buf, out);
+		d += n;
+		len -= n;
+	}
+	return ferror(out) ? -EIO : 0;
 }

@@ -177,16 +177,26 @@ static const char *sev_color(enum ipe_severity sev)
 	return "";
 }
 
+/* Messages quote input (tokens, paths, names): no byte of it reaches the
+ * terminal raw. */
+static void put_text(FILE *out, const char *s)
+{
+	if (s)
+		ipe_fput_escaped(out, s, strlen(s), IPE_ESCAPE_KEEP_BACKSLASH);
+}
+
 static void print_where(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FILE *out, bool color)
 {
 	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
 
 	if (color)
 		fputs(C_BOLD, out);
+	if (s)
+		ipe_fput_escaped(out, s->name, strlen(s->name), 0);
 	if (s && loc->line)
-		fprintf(out, "%s:%u:%u: ", s->name, loc->line, loc->col);
+		fprintf(out, ":%u:%u: ", loc->line, loc->col);
 	else if (s)
-		fprintf(out, "%s: ", s->name);
+		fputs(": ", out);
 	if (color)
 		fputs(C_RESET, out);
 }
@@ -234,7 +244,8 @@ int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FI
 	fputs(ipe_severity_name(d->severity), out);
 	if (color)
 		fputs(C_RESET C_BOLD, out);
-	fprintf(out, ": %s", d->message);
+	fputs(": ", out);
+	put_text(out, d->message);
 	if (color)
 		fputs(C_RESET, out);
 	fprintf(out, " [%s]\n", d->code);
@@ -246,7 +257,8 @@ int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FI
 		fputs("    hint: ", out);
 		if (color)
 			fputs(C_RESET, out);
-		fprintf(out, "%s\n", d->hint);
+		put_text(out, d->hint);
+		fputc('\n', out);
 	}
 	for (size_t i = 0; i < d->nrelated; i++) {
 		print_where(ctx, &d->related[i].loc, out, color);
@@ -255,7 +267,9 @@ int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FI
 		fputs("note", out);
 		if (color)
 			fputs(C_RESET, out);
-		fprintf(out, ": %s\n", d->related[i].message);
+		fputs(": ", out);
+		put_text(out, d->related[i].message);
+		fputc('\n', out);
 		if (!(flags & IPE_RENDER_NO_SOURCE))
 			print_excerpt(ctx, &d->related[i].loc, out, color);
 	}

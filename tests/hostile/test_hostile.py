@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Hostile input cannot hurt the user (issue 11), end to end through every tool.
+
+Groups:
+  output    the one output routine: devices, FIFOs, symlinks, directories, the
+            inputs themselves, ipe-compile's default output, long names,
+            directory fsync, modes, write errors
+  messages  input bytes (paths, names, tokens, include paths) never reach the
+            terminal raw; SARIF URIs percent-encoded
+  exit      one exit-code table, documented in every man page, and its cases
+  ipectl    no recursion on names, no hang on a FIFO in the tree, names checked
+  secrets   planted secrets never appear in any tool's output
+
+Usage: test_hostile.py GROUP...
+Environment (set by meson): IPE_COMPILE, IPE_CHECK, IPE_SIGN, IPECTL,
+IPE_SOURCE_ROOT, IPE_FSYNC_SPY_SO.
+"""
+
+import os
+import pty
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
+BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
+TOOLS = {
+    "ipe-compile": os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile")),
+    "ipe-check": os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check")),
+    "ipe-sign": os.environ.get("IPE_SIGN", os.path.join(BUILD, "src/tools/ipe-sign")),
+    "ipectl": os.environ.get("IPECTL", os.path.join(BUILD, "src/tools/ipectl")),
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_IO, EXIT_USAGE = 0, 1, 2, 3
+
+POLICY = ("policy_name=demo policy_version=1.0.0\nDEFAULT action=ALLOW\n"
+          "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n")
+
+failures = []
+skips = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def skip(what, why):
+    skips.append(f"{what}: {why}")
+    print(f"SKIP: {what}: {why}")
+
+
+def run(tool, args, cwd=None, stdin=None, stdout=None, env=None, timeout=60):
+    """(rc, stdout bytes, stderr bytes)"""
+    p = subprocess.run([TOOLS[tool]] + args, cwd=cwd, input=stdin,
+                       stdout=stdout if stdout is not None else subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, timeout=timeout)
+    return p.returncode, p.stdout if p.stdout is not None else b"", p.stderr
+
+
+def write(path, data, mode=None):
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    if mode is not None:
+        os.chmod(path, mode)
+    return path
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def leftovers(d):
+    """temporary files of the output routine left in d"""
+    return [n for n in os.listdir(d) if n.startswith(".ipe-") or ".tmp." in n]
+
+
+def make_char_device(d, name):
+    """A character device we may write to without harm: a null device
+    made with mknod (root), else the slave side of a new pty."""
+    path = os.path.join(d, name)
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        return path, None
+    except PermissionError:
+        master, slave = pty.openpty()
+        os.symlink(os.ttyname(slave), path)
+        return path, (master, slave)
+
+
+def signing_pair(d):
+    key, cert = os.path.join(d, "signer.key"), os.path.join(d, "signer.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-subj", "/CN=hostile", "-days", "30"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return key, cert
+
+
+# ---------------------------------------------------------------- output
+
+def test_output():
+    with tempfile.TemporaryDirectory() as d:
+        src = write(os.path.join(d, "demo.src"), POLICY)
+        key, cert = signing_pair(d)
+
+        # -O -o CHARDEV (the /dev/null case, on a private node): written
+        # through, never replaced by a regular file
+        dev, ptys = make_char_device(d, "null")
+        before = os.stat(dev)
+        rc, out, err = run("ipe-compile", ["-O", "-o", dev, src])
+        after = os.stat(dev)
+        check(rc == 0, f"-O -o chardev: exit {rc}: {err}")
+        check(stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino and after.st_rdev == before.st_rdev,
+              "-O -o chardev replaced the device node")
+        if ptys:
+            os.close(ptys[0])
+            os.close(ptys[1])
+
+        # /dev/full is a character device: the write error is an exit 2
+        rc, out, err = run("ipe-compile", ["-o", "/dev/full", src])
+        check(rc == EXIT_IO, f"-o /dev/full: exit {rc} (want 2): {err}")
+        check(b"No space left" in err, f"-o /dev/full: no ENOSPC message: {err}")
+        check(stat.S_ISCHR(os.stat("/dev/full").st_mode), "/dev/full is no longer a device")
+
+        # FIFO: written through to the reader, still a FIFO afterwards
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        got = []
+        t = threading.Thread(target=lambda: got.append(read(fifo)))
+        t.start()
+        rc, out, err = run("ipe-compile", ["-q", "-o", fifo, src])
+        t.join(30)
+        check(rc == 0, f"-o fifo: exit {rc}: {err}")
+        check(got and got[0].startswith(b"policy_name=demo"), f"-o fifo: reader got {got!r}")
+        check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "-o fifo replaced the FIFO")
+
+        # a symlink to a device stays a symlink to the device
+        link = os.path.join(d, "tonull")
+        os.symlink(dev, link)
+        rc, out, err = run("ipe-compile", ["-q", "-o", link, src])
+        check(rc == 0 and os.path.islink(link) and stat.S_ISCHR(os.stat(link).st_mode),
+              f"-o symlink-to-device: exit {rc}, link or device replaced: {err}")
+
+        # a symlink to a regular file: the target is replaced, the link kept
+        target = write(os.path.join(d, "target.pol"), "old\n")
+        link2 = os.path.join(d, "tofile")
+        os.symlink("target.pol", link2)
+        rc, out, err = run("ipe-compile", ["-q", "-o", link2, src])
+        check(rc == 0 and os.path.islink(link2) and read(target).startswith(b"policy_name=demo"),
+              f"-o symlink-to-file: exit {rc}, link {os.path.islink(link2)}, target {read(target)[:20]!r}: {err}")
+
+        # refused: a dangling symlink, a directory, a block device, a socket
+        dang = os.path.join(d, "dangling")
+        os.symlink("nowhere", dang)
+        refused = [(dang, "dangling symlink"), (d, "directory"), (d + "/", "name ending in /")]
+        try:
+            blk = os.path.join(d, "blk")
+            os.mknod(blk, 0o600 | stat.S_IFBLK, os.makedev(7, 200))
+            refused.append((blk, "block device"))
+        except PermissionError:
+            skip("output: -o block device", "mknod needs CAP_MKNOD")
+        import socket
+        sock = os.path.join(d, "sock")
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(sock)
+        refused.append((sock, "socket"))
+        for path, what in refused:
+            before = os.lstat(path)
+            rc, out, err = run("ipe-compile", ["-q", "-o", path, src])
+            after = os.lstat(path)
+            check(rc == EXIT_IO, f"-o {what}: exit {rc} (want 2): {err}")
+            check(b"cannot write" in err, f"-o {what}: no reason given: {err}")
+            check(after.st_ino == before.st_ino and stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode),
+                  f"-o {what}: replaced")
+        s.close()
+        check(os.readlink(dang) == "nowhere" and not os.path.exists(os.path.join(d, "nowhere")),
+              "dangling symlink: followed or replaced")
+        check(leftovers(d) == [], f"temporary files left: {leftovers(d)}")
+
+        # never an input: the source by another name, a hard link, a symlink
+        srcdata = read(src)
+        os.link(src, os.path.join(d, "hard.src"))
+        os.symlink("demo.src", os.path.join(d, "soft.src"))
+        for o in [src, os.path.join(d, ".", "demo.src"), os.path.join(d, "hard.src"), os.path.join(d, "soft.src")]:
+            rc, out, err = run("ipe-compile", ["-o", o, src])
+            check(rc == EXIT_IO and b"is the input" in err, f"-o {o} (the source): exit {rc}: {err}")
+            check(read(src) == srcdata, f"-o {o}: the source was changed")
+        # ... nor an include or a digest file
+        inc = write(os.path.join(d, "rules.inc"), "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n")
+        digs = write(os.path.join(d, "digests.txt"), "sha256:" + "11" * 32 + "\n")
+        main = write(os.path.join(d, "main.src"),
+                     "policy_name=inc policy_version=1.0.0\nDEFAULT action=ALLOW\ninclude \"rules.inc\"\n"
+                     "set D from \"digests.txt\"\nop=EXECUTE fsverity_digest in @D action=DENY\n")
+        for o, what in [(inc, "include"), (digs, "digest file")]:
+            data = read(o)
+            rc, out, err = run("ipe-compile", ["-o", o, main])
+            check(rc == EXIT_IO and b"is the input" in err and read(o) == data,
+                  f"-o the {what}: exit {rc}, changed {read(o) != data}: {err}")
+        # ... nor the signing key or certificate, nor --bump-from
+        for o in [key, cert]:
+            data = read(o)
+            rc, out, err = run("ipe-compile", ["--sign", "--key", key, "--cert", cert, "-o", o, src])
+            check(rc == EXIT_IO and read(o) == data, f"ipe-compile --sign -o {o}: exit {rc}: {err}")
+        old = write(os.path.join(d, "old.pol"), POLICY)
+        rc, out, err = run("ipe-compile", ["--bump-from", old, "-o", old, src])
+        check(rc == EXIT_IO and read(old) == POLICY.encode(), f"-o the --bump-from file: exit {rc}: {err}")
+
+        # ipe-compile's default output POLICY_NAME.pol is never its source
+        ex = os.path.join(d, "ex")
+        os.mkdir(ex)
+        shutil.copy(os.path.join(SRC_ROOT, "examples", "hello.pol"), ex)
+        orig = read(os.path.join(ex, "hello.pol"))
+        rc, out, err = run("ipe-compile", ["hello.pol"], cwd=ex)
+        check(rc == EXIT_IO and read(os.path.join(ex, "hello.pol")) == orig,
+              f"cd examples && ipe-compile hello.pol: exit {rc}, source changed {read(os.path.join(ex, 'hello.pol')) != orig}")
+        check(b"default output hello.pol" in err and b"-o" in err, f"default output refusal says how to fix: {err}")
+        rc, out, err = run("ipe-compile", ["-o", "-", "hello.pol"], cwd=ex)
+        check(rc == 0 and out.startswith(b"policy_name=hello"), f"-o - still works: {rc} {err}")
+
+        # every other writer refuses its inputs too
+        rc, out, err = run("ipe-check", ["-f", "json", "-o", src, src])
+        check(rc == EXIT_IO and read(src) == srcdata, f"ipe-check -o SOURCE: exit {rc}: {err}")
+        rc, out, err = run("ipe-check", ["--canonical", "-o", src, src])
+        check(rc == EXIT_IO and read(src) == srcdata, f"ipe-check --canonical -o SOURCE: exit {rc}: {err}")
+        blob = os.path.join(d, "demo.p7b")
+        rc, out, err = run("ipe-sign", ["sign", "-q", "--key", key, "--cert", cert, src, "-o", blob])
+        check(rc == 0, f"ipe-sign sign: exit {rc}: {err}")
+        for o in [src, key, cert]:
+            data = read(o)
+            rc, out, err = run("ipe-sign", ["sign", "--key", key, "--cert", cert, src, "-o", o])
+            check(rc == EXIT_IO and read(o) == data, f"ipe-sign sign -o {os.path.basename(o)}: exit {rc}: {err}")
+        bdata = read(blob)
+        rc, out, err = run("ipe-sign", ["extract", blob, "-o", blob])
+        check(rc == EXIT_IO and read(blob) == bdata, f"ipe-sign extract -o BLOB: exit {rc}: {err}")
+
+        # and writes through devices: ipe-check report and canonical, ipe-sign
+        for tool, args in [("ipe-check", ["-f", "sarif", "-o", dev, src]),
+                           ("ipe-check", ["--canonical", "-o", dev, src]),
+                           ("ipe-sign", ["sign", "-q", "--key", key, "--cert", cert, src, "-o", dev]),
+                           ("ipe-sign", ["extract", blob, "-o", dev])]:
+            rc, out, err = run(tool, args)
+            check(rc == 0 and stat.S_ISCHR(os.stat(dev).st_mode), f"{tool} {args[0]} -o chardev: exit {rc}: {err}")
+
+        # a name of NAME_MAX bytes: the temporary suffix must not push it over
+        long = os.path.join(d, "L" * 251 + ".pol")
+        rc, out, err = run("ipe-compile", ["-q", "-o", long, src])
+        check(rc == 0 and os.path.exists(long), f"-o NAME_MAX name: exit {rc}: {err}")
+        rc, out, err = run("ipe-compile", ["-q", "-o", long, src])
+        check(rc == 0, f"-o NAME_MAX name over an existing file: exit {rc}: {err}")
+        rc, out, err = run("ipe-compile", ["-q", "-o", os.path.join(d, "L" * 256), src])
+        check(rc == EXIT_IO and b"too long" in err, f"-o longer than NAME_MAX: exit {rc}: {err}")
+        check(leftovers(d) == [], f"temporary files left: {leftovers(d)}")
+
+        # the directory is fsync'ed after the rename
+        spy = os.environ.get("IPE_FSYNC_SPY_SO")
+        if not spy or not os.path.exists(spy):
+            check(False, "IPE_FSYNC_SPY_SO not built")
+        else:
+            log = os.path.join(d, "spy.log")
+            env = dict(os.environ, LD_PRELOAD=spy, IPE_FSYNC_SPY=log,
+                       ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+            outdir = os.path.join(d, "out")
+            os.mkdir(outdir)
+            st = os.stat(outdir)
+            rc, out, err = run("ipe-compile", ["-q", "-o", os.path.join(outdir, "x.pol"), src], env=env)
+            logged = read(log).decode() if os.path.exists(log) else ""
+            check(rc == 0 and f"dir {st.st_dev}:{st.st_ino}" in logged,
+                  f"the output directory was not fsync'ed: exit {rc}, log {logged!r}: {err}")
+
+        # an existing file keeps its mode; a new one gets the umask
+        keep = write(os.path.join(d, "keep.pol"), "x", mode=0o600)
+        rc, out, err = run("ipe-compile", ["-q", "-o", keep, src])
+        check(rc == 0 and stat.S_IMODE(os.stat(keep).st_mode) == 0o600,
+              f"existing 0600 output: mode now {oct(stat.S_IMODE(os.stat(keep).st_mode))}")
+        old_umask = os.umask(0o077)
+        try:
+            new = os.path.join(d, "new.pol")
+            rc, out, err = run("ipe-compile", ["-q", "-o", new, src])
+        finally:
+            os.umask(old_umask)
+        check(rc == 0 and stat.S_IMODE(os.stat(new).st_mode) == 0o600,
+              f"new output under umask 077: mode {oct(stat.S_IMODE(os.stat(new).st_mode))}")
+
+        # ipe-check: a report that cannot be written is an error, and no
+        # partial file is left
+        rc, out, err = run("ipe-check", ["-f", "json", "-o", "/dev/full", src])
+        check(rc == EXIT_IO, f"ipe-check -o /dev/full: exit {rc}: {err}")
+        for fmt in ["text", "json", "sarif", "github"]:
+            with open("/dev/full", "wb") as full:
+                rc, out, err = run("ipe-check", ["-f", fmt, src], stdout=full)
+            check(rc == EXIT_IO, f"ipe-check -f {fmt} > /dev/full: exit {rc} (want 2): {err}")
+        rc, out, err = run("ipe-check", ["-f", "json", "-o", os.path.join(d, "nodir", "r.json"), src])
+        check(rc == EXIT_IO and not os.path.exists(os.path.join(d, "nodir")), f"ipe-check -o nodir/r.json: exit {rc}")
+        check(leftovers(d) == [], f"temporary files left: {leftovers(d)}")
+
+
+# ---------------------------------------------------------------- main
+
+GROUPS = {"output": test_output}
+
+
+def main():
+    groups = sys.argv[1:] or list(GROUPS)
+    for g in groups:
+        if g not in GROUPS:
+            print(f"unknown group {g}")
+            return 2
+        GROUPS[g]()
+    print(f"{checks} checks, {len(failures)} failures, {len(skips)} skips")
+    for s in skips:
+        print("  skipped:", s)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
