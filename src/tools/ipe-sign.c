@@ -30,7 +30,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "sign options:\n"
 	      SIGN_OPTS_HELP
-	      "  -o, --output OUT       the blob (DER), written atomically with mode 0644; '-' = stdout\n"
+	      "  -o, --output OUT       the blob (DER), written atomically, mode 0644 minus the umask; '-' = stdout\n"
 	      "  -f, --force            sign even if the kernel would reject the policy text\n"
 	      "\n"
 	      "verify options:\n"
