@@ -86,6 +86,27 @@ struct ipe_decision {
 IPE_EXPORT int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
 	     struct ipe_decision *ret_decision);
 
+/* ---- an index for many events under one policy ---- */
+
+/* Rules that name an fs-verity digest or a dm-verity root hash can only
+ * match events carrying that digest: the index groups them by it, so that
+ * ipe_eval_indexed() looks only at the rules without a digest and at those
+ * naming the event's digests (in file order, each checked with
+ * ipe_eval_rule(), the first match deciding, then the DEFAULTs exactly as
+ * ipe_eval()).  Same decision as ipe_eval() for every event; cost per event
+ * O(rules without digests + rules naming its digests + log rules). */
+struct ipe_eval_index;
+
+/* Build the index of p for kernel k (NULL = all properties; kept by
+ * reference, as is p: both must outlive the index).  Returns 0, -EINVAL or
+ * -ENOMEM. */
+int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
+		       struct ipe_eval_index **ret_index);
+void ipe_eval_index_free(struct ipe_eval_index *x);
+/* ipe_eval(p, op, ev, k) through the index.  Returns 0 or -EINVAL. */
+int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_event *ev,
+		     struct ipe_decision *ret_decision);
+
 /* ---- static view of a rule (for analyses: linter, optimizer) ---- */
 
 /* Why a rule can never match anything. */

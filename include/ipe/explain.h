@@ -96,10 +96,12 @@ struct ipe_explanation {
 };
 
 /* The kernel's decision for e under p (NULL = no policy: ALLOW), k the
- * kernel's compiled-in properties (NULL = all).  ret is filled (free with
+ * kernel's compiled-in properties (NULL = all).  idx: NULL, or an index of
+ * p built for k (ipe_eval_index_new(), worth it for many events: digest
+ * rules are then looked up, not scanned).  ret is filled (free with
  * ipe_explanation_clear()).  Returns 0, -EINVAL or -ENOMEM. */
-IPE_EXPORT int ipe_explain(const struct ipe_policy *p, const struct ipe_explain_event *e, const struct ipe_eval_kernel *k,
-		struct ipe_explanation *ret);
+IPE_EXPORT int ipe_explain(const struct ipe_policy *p, const struct ipe_eval_index *idx, const struct ipe_explain_event *e,
+		const struct ipe_eval_kernel *k, struct ipe_explanation *ret);
 IPE_EXPORT void ipe_explanation_clear(struct ipe_explanation *x);
 
 /* ---- events from files ------------------------------------------------ */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The semantic model of IPE evaluation (IPE-KERNEL.md section 2). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ipe/eval.h>
@@ -110,23 +112,38 @@ bool ipe_eval_rule(const struct ipe_policy *p, const struct ipe_rule *r, const s
 	return true;
 }
 
-int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
-	     struct ipe_decision *ret_decision)
+/* The rules of op that may match ev, in file order: all of them, or the
+ * candidates an index gives (struct cand_iter below). */
+struct cand_iter;
+static bool cand_next(struct cand_iter *it, size_t *ret_rule);
+
+/* The one decision procedure: first matching rule of the op (among the
+ * candidates when it != NULL), else the op's DEFAULT, else the global
+ * DEFAULT, else ALLOW. */
+static void decide(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
+		   struct cand_iter *it, struct ipe_decision *ret_decision)
 {
 	struct ipe_decision d = { .action = IPE_ACTION_ALLOW, .by = IPE_DECIDED_BY_NOTHING, .rule = 0 };
 
-	if (!ret_decision)
-		return -EINVAL;
 	if (p && op >= 0 && op < IPE_OP_COUNT) {
 		const struct ipe_op_table *t = &p->ops[op];
+		size_t i = 0;
 
-		for (size_t i = 0; i < t->nrules; i++) {
+		for (;;) {
+			if (it) {
+				if (!cand_next(it, &i))
+					break;
+			} else if (i >= t->nrules) {
+				break;
+			}
 			if (ipe_eval_rule(p, &t->rules[i], ev, k)) {
 				d.action = (enum ipe_action)t->rules[i].action;
 				d.by = IPE_DECIDED_BY_RULE;
 				d.rule = i;
 				goto out;
 			}
+			if (!it)
+				i++;
 		}
 		if (t->default_action != IPE_ACTION_NONE) {
 			d.action = (enum ipe_action)t->default_action;
@@ -140,6 +157,188 @@ int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, con
 	}
 out:
 	*ret_decision = d;
+}
+
+int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, const struct ipe_eval_kernel *k,
+	     struct ipe_decision *ret_decision)
+{
+	if (!ret_decision)
+		return -EINVAL;
+	decide(p, op, ev, k, NULL, ret_decision);
+	return 0;
+}
+
+/* ---- the digest index ---- */
+
+struct keyed {
+	uint64_t hash;   /* of (digest type, algorithm, bytes) */
+	size_t rule;
+};
+
+struct op_index {
+	size_t *plain;   /* rules without a digest, file order */
+	size_t nplain;
+	struct keyed *keyed; /* rules keyed by their first digest, sorted by (hash, rule) */
+	size_t nkeyed;
+};
+
+struct ipe_eval_index {
+	const struct ipe_policy *p;
+	const struct ipe_eval_kernel *k;
+	struct ipe_eval_kernel kcopy;
+	struct op_index ops[IPE_OP_COUNT];
+};
+
+static uint64_t digest_hash(uint8_t type, const char *alg, const uint8_t *bytes, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	h = (h ^ type) * 1099511628211ull;
+	for (const char *c = alg; *c; c++)
+		h = (h ^ (uint8_t)*c) * 1099511628211ull;
+	h = (h ^ 0xffu) * 1099511628211ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ bytes[i]) * 1099511628211ull;
+	return (h ^ len) * 1099511628211ull;
+}
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+void ipe_eval_index_free(struct ipe_eval_index *x)
+{
+	if (!x)
+		return;
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		free(x->ops[op].plain);
+		free(x->ops[op].keyed);
+	}
+	free(x);
+}
+
+int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
+		       struct ipe_eval_index **ret_index)
+{
+	struct ipe_eval_index *x;
+
+	if (!p || !ret_index)
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->p = p;
+	if (k) {
+		x->kcopy = *k;
+		x->k = &x->kcopy;
+	}
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		const struct ipe_op_table *t = &p->ops[op];
+		struct op_index *oi = &x->ops[op];
+
+		oi->plain = malloc((t->nrules ? t->nrules : 1) * sizeof(*oi->plain));
+		oi->keyed = malloc((t->nrules ? t->nrules : 1) * sizeof(*oi->keyed));
+		if (!oi->plain || !oi->keyed) {
+			ipe_eval_index_free(x);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < t->nrules; i++) {
+			const struct ipe_prop *props = ipe_rule_props(p, &t->rules[i]);
+			const struct ipe_prop *key = NULL;
+
+			for (uint32_t j = 0; j < t->rules[i].nprops && !key; j++)
+				if (props[j].type == IPE_PROP_DMV_ROOTHASH || props[j].type == IPE_PROP_FSV_DIGEST)
+					key = &props[j];
+			if (key)
+				oi->keyed[oi->nkeyed++] = (struct keyed){
+					digest_hash(key->type, ipe_prop_alg(p, key), ipe_prop_digest(p, key), key->digest_len),
+					i,
+				};
+			else
+				oi->plain[oi->nplain++] = i;
+		}
+		qsort(oi->keyed, oi->nkeyed, sizeof(*oi->keyed), cmp_keyed);
+	}
+	*ret_index = x;
+	return 0;
+}
+
+/* Merge of up to three ascending lists of rule indexes: the plain rules and
+ * the rules keyed by the event's fs-verity digest and dm-verity root hash. */
+struct cand_iter {
+	const size_t *plain;
+	size_t nplain, ip;
+	const struct keyed *b[2];
+	size_t nb[2], ib[2];
+};
+
+static bool cand_next(struct cand_iter *it, size_t *ret_rule)
+{
+	size_t best = SIZE_MAX;
+	int from = -1;
+
+	if (it->ip < it->nplain) {
+		best = it->plain[it->ip];
+		from = 2;
+	}
+	for (int j = 0; j < 2; j++)
+		if (it->ib[j] < it->nb[j] && it->b[j][it->ib[j]].rule < best) {
+			best = it->b[j][it->ib[j]].rule;
+			from = j;
+		}
+	if (from < 0)
+		return false;
+	if (from == 2)
+		it->ip++;
+	else
+		it->ib[from]++;
+	*ret_rule = best;
+	return true;
+}
+
+static void bucket(const struct op_index *oi, uint64_t h, const struct keyed **ret, size_t *ret_n)
+{
+	size_t lo = 0, hi = oi->nkeyed, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (oi->keyed[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < oi->nkeyed && oi->keyed[end].hash == h; end++)
+		;
+	*ret = oi->keyed + lo;
+	*ret_n = end - lo;
+}
+
+int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_event *ev,
+		     struct ipe_decision *ret_decision)
+{
+	struct cand_iter it = { 0 };
+
+	if (!x || !ret_decision)
+		return -EINVAL;
+	if (op < 0 || op >= IPE_OP_COUNT) {
+		decide(x->p, op, ev, x->k, NULL, ret_decision);
+		return 0;
+	}
+	it.plain = x->ops[op].plain;
+	it.nplain = x->ops[op].nplain;
+	if (ev && ev->has_file && ev->fsverity && ev->fsv_alg && (ev->fsv_digest || !ev->fsv_digest_len))
+		bucket(&x->ops[op], digest_hash(IPE_PROP_FSV_DIGEST, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len),
+		       &it.b[0], &it.nb[0]);
+	if (ev && ev->has_file && ev->dmverity && ev->dmv_alg && (ev->dmv_roothash || !ev->dmv_roothash_len))
+		bucket(&x->ops[op], digest_hash(IPE_PROP_DMV_ROOTHASH, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len),
+		       &it.b[1], &it.nb[1]);
+	decide(x->p, op, ev, x->k, &it, ret_decision);
 	return 0;
 }
 

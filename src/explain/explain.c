@@ -74,8 +74,8 @@ void ipe_explanation_clear(struct ipe_explanation *x)
 	memset(x, 0, sizeof(*x));
 }
 
-int ipe_explain(const struct ipe_policy *p, const struct ipe_explain_event *e, const struct ipe_eval_kernel *k,
-		struct ipe_explanation *ret)
+int ipe_explain(const struct ipe_policy *p, const struct ipe_eval_index *idx, const struct ipe_explain_event *e,
+		const struct ipe_eval_kernel *k, struct ipe_explanation *ret)
 {
 	struct ipe_explanation x = { 0 };
 	struct ipe_sbuf canon = { 0 }, audit = { 0 };
@@ -87,7 +87,7 @@ int ipe_explain(const struct ipe_policy *p, const struct ipe_explain_event *e, c
 		return -EINVAL;
 	ipe_explain_event_view(e, &ev);
 	x.op = e->op;
-	rc = ipe_eval(p, e->op, &ev, k, &x.decision);
+	rc = p && idx ? ipe_eval_indexed(idx, e->op, &ev, &x.decision) : ipe_eval(p, e->op, &ev, k, &x.decision);
 	if (rc < 0)
 		return rc;
 	act = ipe_action_name(x.decision.action);

@@ -247,7 +247,7 @@ int ipe_explain_propose(struct ipe_ctx *ctx, const struct ipe_policy *p, const s
 		char *line;
 		size_t off;
 
-		rc = ipe_explain(p, e, k, &x);
+		rc = ipe_explain(p, NULL, e, k, &x);
 		if (rc < 0)
 			goto out;
 		if (x.decision.action != IPE_ACTION_DENY) {

@@ -323,12 +323,19 @@ static int collect_audit(struct run *r, const struct opts *o)
 
 static int explain_all(struct run *r, const struct opts *o)
 {
+	struct ipe_eval_index *idx = NULL;
+
+	if (r->p && r->nitems > 1 && ipe_eval_index_new(r->p, &r->kernel, &idx) < 0) {
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
 	for (size_t i = 0; i < r->nitems; i++) {
 		struct item *it = &r->items[i];
-		int rc = ipe_explain(r->p, &it->ev, &r->kernel, &it->x);
+		int rc = ipe_explain(r->p, idx, &it->ev, &r->kernel, &it->x);
 
 		if (rc < 0) {
 			cli_error(prog, "cannot explain event %zu: %s", i + 1, cli_strerror(rc));
+			ipe_eval_index_free(idx);
 			return CLI_EXIT_INPUT;
 		}
 		if (it->ev.audit) {
@@ -343,6 +350,7 @@ static int explain_all(struct run *r, const struct opts *o)
 		if (o->expect >= 0 && (int)it->x.decision.action != o->expect)
 			r->unexpected++;
 	}
+	ipe_eval_index_free(idx);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static void test_explain_rules(void **state)
 	p = parse(ctx, policy);
 	assert_int_equal(ipe_explain_event_parse(ctx, "fsverity_digest=sha256:00FF00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff",
 						 IPE_OP_EXECUTE, &e), 0);
-	assert_int_equal(ipe_explain(p, &e, NULL, &x), 0);
+	assert_int_equal(ipe_explain(p, NULL, &e, NULL, &x), 0);
 	assert_int_equal(x.decision.action, IPE_ACTION_ALLOW);
 	assert_int_equal(x.line, 4);
 	assert_string_equal(x.rule, "op=EXECUTE fsverity_digest=sha256:00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff action=ALLOW");
@@ -85,18 +86,18 @@ static void test_explain_rules(void **state)
 			    "op=EXECUTE fsverity_digest=\"sha256\":00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF action=ALLOW");
 	ipe_explanation_clear(&x);
 	e.op = IPE_OP_KMODULE;
-	assert_int_equal(ipe_explain(p, &e, NULL, &x), 0);
+	assert_int_equal(ipe_explain(p, NULL, &e, NULL, &x), 0);
 	assert_int_equal(x.decision.by, IPE_DECIDED_BY_OP_DEFAULT);
 	assert_int_equal(x.line, 5);
 	assert_string_equal(x.audit_rule, "DEFAULT op=KMODULE action=ALLOW");
 	ipe_explanation_clear(&x);
 	e.op = IPE_OP_INVALID;
-	assert_int_equal(ipe_explain(p, &e, NULL, &x), 0);
+	assert_int_equal(ipe_explain(p, NULL, &e, NULL, &x), 0);
 	assert_int_equal(x.decision.by, IPE_DECIDED_BY_GLOBAL_DEFAULT);
 	assert_string_equal(x.rule, "DEFAULT action=DENY");
 	assert_int_equal(x.line, 2);
 	ipe_explanation_clear(&x);
-	assert_int_equal(ipe_explain(NULL, &e, NULL, &x), 0);
+	assert_int_equal(ipe_explain(NULL, NULL, &e, NULL, &x), 0);
 	assert_int_equal(x.decision.action, IPE_ACTION_ALLOW);
 	assert_int_equal(x.line, 0);
 	ipe_explanation_clear(&x);
@@ -149,12 +150,93 @@ static void test_audit_reader(void **state)
 	ipe_ctx_free(ctx);
 }
 
+/* The digest index decides every event as the linear ipe_eval(): random
+ * policies over a few digests, random events, every op. */
+static void test_index_equals_eval(void **state)
+{
+	static const char *const digs[] = { "sha256:aa", "sha256:bb", "sha512:aa", "SHA256:aa", "sha256:", "sha256:aabb" };
+	static const char *const flags[] = { "boot_verified=TRUE", "boot_verified=FALSE", "dmverity_signature=TRUE",
+					     "dmverity_signature=FALSE", "fsverity_signature=TRUE",
+					     "fsverity_signature=FALSE" };
+	static const uint8_t bytes[][2] = { { 0xaa, 0 }, { 0xbb, 0 }, { 0xaa, 0xbb } };
+	static const char *const algs[] = { "sha256", "sha512", "SHA256" };
+	unsigned seed = 7;
+	(void)state;
+
+	for (int round = 0; round < 200; round++) {
+		char text[8192];
+		size_t n = 0;
+		struct ipe_ctx *ctx = NULL;
+		struct ipe_policy *p;
+		struct ipe_eval_index *idx = NULL;
+		struct ipe_eval_kernel k;
+		int nrules = 1 + (int)(rand_r(&seed) % 12);
+
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "policy_name=r policy_version=1.0.0\n");
+		if (rand_r(&seed) % 2)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "DEFAULT action=%s\n", rand_r(&seed) % 2 ? "ALLOW" : "DENY");
+		else
+			for (int op = 0; op < IPE_OP_COUNT; op++)
+				n += (size_t)snprintf(text + n, sizeof(text) - n, "DEFAULT op=%s action=DENY\n",
+						      ipe_op_name((enum ipe_op)op));
+		for (int i = 0; i < nrules; i++) {
+			int np = (int)(rand_r(&seed) % 4);
+
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "op=%s", rand_r(&seed) % 4 ? "EXECUTE" : "KMODULE");
+			for (int j = 0; j < np; j++) {
+				unsigned c = rand_r(&seed) % 10;
+
+				if (c < 3)
+					n += (size_t)snprintf(text + n, sizeof(text) - n, " fsverity_digest=%s", digs[rand_r(&seed) % 6]);
+				else if (c < 5)
+					n += (size_t)snprintf(text + n, sizeof(text) - n, " dmverity_roothash=%s", digs[rand_r(&seed) % 6]);
+				else
+					n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", flags[rand_r(&seed) % 6]);
+			}
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " action=%s\n", rand_r(&seed) % 2 ? "ALLOW" : "DENY");
+		}
+		assert_int_equal(ipe_ctx_new(&ctx), 0);
+		p = parse(ctx, text);
+		ipe_eval_kernel_all(&k);
+		k.prop_dmverity_signature = round % 3 != 0;
+		assert_int_equal(ipe_eval_index_new(p, &k, &idx), 0);
+		for (int e = 0; e < 300; e++) {
+			struct ipe_event ev = { 0 };
+			struct ipe_decision a, b;
+			int op = (int)(rand_r(&seed) % (IPE_OP_COUNT + 1)) - 1;
+
+			ev.has_file = rand_r(&seed) % 8;
+			ev.boot_verified = rand_r(&seed) % 2;
+			ev.dmverity = rand_r(&seed) % 2;
+			ev.dmverity_signed = rand_r(&seed) % 2;
+			ev.fsverity = rand_r(&seed) % 2;
+			ev.fsverity_signed = rand_r(&seed) % 2;
+			ev.fsv_alg = rand_r(&seed) % 5 ? algs[rand_r(&seed) % 3] : NULL;
+			ev.fsv_digest = bytes[rand_r(&seed) % 3];
+			ev.fsv_digest_len = rand_r(&seed) % 3;
+			ev.dmv_alg = algs[rand_r(&seed) % 3];
+			ev.dmv_roothash = bytes[rand_r(&seed) % 3];
+			ev.dmv_roothash_len = rand_r(&seed) % 3;
+			assert_int_equal(ipe_eval(p, op, &ev, &k, &a), 0);
+			assert_int_equal(ipe_eval_indexed(idx, op, &ev, &b), 0);
+			assert_int_equal(a.action, b.action);
+			assert_int_equal(a.by, b.by);
+			if (a.by == IPE_DECIDED_BY_RULE)
+				assert_int_equal(a.rule, b.rule);
+		}
+		ipe_eval_index_free(idx);
+		ipe_policy_free(p);
+		ipe_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_spec),
 		cmocka_unit_test(test_explain_rules),
 		cmocka_unit_test(test_audit_reader),
+		cmocka_unit_test(test_index_equals_eval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
