@@ -100,11 +100,11 @@ struct ipe_eval_index;
 /* Build the index of p for kernel k (NULL = all properties; kept by
  * reference, as is p: both must outlive the index).  Returns 0, -EINVAL or
  * -ENOMEM. */
-int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
+IPE_EXPORT int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
 		       struct ipe_eval_index **ret_index);
-void ipe_eval_index_free(struct ipe_eval_index *x);
+IPE_EXPORT void ipe_eval_index_free(struct ipe_eval_index *x);
 /* ipe_eval(p, op, ev, k) through the index.  Returns 0 or -EINVAL. */
-int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_event *ev,
+IPE_EXPORT int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_event *ev,
 		     struct ipe_decision *ret_decision);
 
 /* ---- static view of a rule (for analyses: linter, optimizer) ---- */

@@ -136,7 +136,7 @@ struct ipe_explain_files_params {
  * counted in *ret_failed.  *ret_events is an array of *ret_n events (free
  * each with ipe_explain_event_clear(), then the array).  Returns 0, -EINVAL,
  * -ENOMEM or -E2BIG. */
-int ipe_explain_files(struct ipe_ctx *ctx, const char *const *paths, size_t npaths, int op,
+IPE_EXPORT int ipe_explain_files(struct ipe_ctx *ctx, const char *const *paths, size_t npaths, int op,
 		      const struct ipe_explain_files_params *params, struct ipe_explain_event **ret_events,
 		      size_t *ret_n, size_t *ret_failed);
 
