@@ -112,7 +112,8 @@ static int check_keyring(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, i
 		goto out;
 	}
 	rc = 0;
-	if (res.err)
+	/* a refusal of the policy text is reported by check_blob() */
+	if (res.err && !(res.stage && !strcmp(res.stage, "policy")))
 		ERR(res.err, "IPECTL-P012",
 		    "sign with a key trusted by the builtin or secondary keyring, or add the signer's certificate "
 		    "to .secondary_trusted_keys (it must be signed by a trusted key); skip with --no-keyring-check",
@@ -156,6 +157,18 @@ int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_
 		rc = check_blob(ctx, blob, &first);
 		if (rc)
 			return rc;
+		/* The kernel checks the signer's key before it parses the
+		 * policy text or looks at the name: a trust refusal comes
+		 * first.  (A malformed blob, cms_err, is refused even earlier.) */
+		if (!blob->cms_err && !(flags & IPE_CTL_PF_NO_KEYRING)) {
+			int kfirst = 0;
+
+			rc = check_keyring(ctx, blob, &kfirst);
+			if (rc)
+				return rc;
+			if (kfirst)
+				first = kfirst;
+		}
 		if (ipe_ctl_blob_header(blob, &bname, &bver) && blob->policy->verdict.err == 0) {
 			esc[0] = ctl_escape(bname);
 			if (!esc[0])
@@ -238,17 +251,9 @@ int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_
 		ERR(EPERM, "IPECTL-P011", "run as root with CAP_MAC_ADMIN",
 		    "this process lacks CAP_MAC_ADMIN, which every IPE write needs");
 
-	if ((op == IPE_CTL_OP_LOAD || op == IPE_CTL_OP_UPDATE) && !first &&
-	    !(flags & IPE_CTL_PF_NO_KEYRING)) {
-		rc = check_keyring(ctx, blob, &first);
-		if (rc)
-			goto out_rc;
-	}
 	esc_free(esc, 3);
 	return -first;
 oom:
-	rc = -ENOMEM;
-out_rc:
 	esc_free(esc, 3);
-	return rc;
+	return -ENOMEM;
 }
