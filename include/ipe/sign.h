@@ -92,6 +92,9 @@ struct ipe_verify_result {
 	char *policy_name;    /* NULL unless parsed and it has a header */
 	uint16_t policy_version[3];
 	int policy_err;       /* the kernel verdict on the embedded text (0 = accepted) */
+	bool sig_unchecked;   /* accepted by key id only: the trusted key cannot be used from
+	                       * userspace and no copy of it is at hand, so the signature
+	                       * itself was not checked (the kernel may still refuse it) */
 };
 
 /* Predict what the kernel answers for this blob with this trust.  Returns 0
