@@ -43,6 +43,15 @@ IPE_EXPORT int ipe_policy_emit_binary(const struct ipe_policy *p, uint8_t **ret_
  * -ENOMEM.  The data is not referenced after the call. */
 IPE_EXPORT int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy);
 
+/* Read a binary policy file ("-" = stdin) without trusting its size: the
+ * 32-byte header is read first and the file size it declares (at most
+ * IPE_READ_MAX_BINARY) bounds the rest, so a huge file or a device is
+ * refused after at most declared size + 1 bytes.  Returns 0 (the bytes, to
+ * be decoded by ipe_policy_load_binary(), which checks them all), -EBADMSG
+ * with a diagnostic in ctx (the header's size is impossible or the input is
+ * longer), or another negative errno (the file cannot be read). */
+IPE_EXPORT int ipe_binary_read_file(struct ipe_ctx *ctx, const char *path, uint8_t **ret_data, size_t *ret_len);
+
 /* Does this look like the binary form (magic only)? */
 IPE_EXPORT int ipe_binary_probe(const void *data, size_t len);
 

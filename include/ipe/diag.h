@@ -72,9 +72,12 @@ struct ipe_ctx;
 IPE_EXPORT int ipe_ctx_new(struct ipe_ctx **ret_ctx);
 IPE_EXPORT void ipe_ctx_free(struct ipe_ctx *ctx);
 
-/* Read a whole file ("-" = stdin) into a new source.  Returns 0 or a
- * negative errno (the file could not be read). */
+/* Read a whole file ("-" = stdin) into a new source, at most
+ * IPE_READ_MAX_DEFAULT (64 MiB, <ipe/io.h>) bytes.  Returns 0 or a negative
+ * errno (the file could not be read; -EFBIG: over the cap). */
 IPE_EXPORT int ipe_source_from_file(struct ipe_ctx *ctx, const char *path, uint32_t *ret_src);
+/* The same with the cap max_len (0 = IPE_READ_MAX_DEFAULT). */
+IPE_EXPORT int ipe_source_from_file_max(struct ipe_ctx *ctx, const char *path, size_t max_len, uint32_t *ret_src);
 /* Register memory as a source; with copy=false the caller keeps data alive
  * for the context's lifetime. */
 IPE_EXPORT int ipe_source_from_memory(struct ipe_ctx *ctx, const char *name, const void *data, size_t len,

@@ -13,9 +13,27 @@
 extern "C" {
 #endif
 
-/* Read a whole file ("-" = standard input) into a malloc'd buffer with one
- * extra NUL byte after the data.  Refuses more than max_len bytes with
- * -EFBIG (max_len 0 = no limit but 4 GiB).  Returns 0 or a negative errno. */
+/* Caps on what each kind of input can be (documented in the man pages,
+ * LIMITS).  A signed policy is at most 64 KiB for the kernel; the source
+ * language can be larger before expansion. */
+#define IPE_READ_MAX_DEFAULT (64u << 20)  /* policy text, included and imported files, baseline */
+#define IPE_READ_MAX_KCONFIG (16u << 20)  /* a kernel .config (also once gunzipped) */
+#define IPE_READ_MAX_BINARY (256u << 20)  /* a binary policy (ipe-binary(5)), checked against its header */
+
+/* Open an input for ipe_read_fd(): "-" = standard input (returned as
+ * STDIN_FILENO, not to be closed); a FIFO is opened without waiting for a
+ * writer (none = empty input); directories (-EISDIR), block devices and
+ * sockets (-EINVAL) are refused.  Character devices and FIFOs are read up
+ * to the caller's cap like any file. */
+IPE_EXPORT int ipe_input_open(const char *path, int *ret_fd);
+
+/* Read fd to its end into a malloc'd buffer with one extra NUL byte after
+ * the data.  More than max_len bytes is -EFBIG: a regular file is refused
+ * from its size before any read, anything else after max_len + 1 bytes.
+ * max_len 0 = IPE_READ_MAX_DEFAULT.  Returns 0 or a negative errno. */
+IPE_EXPORT int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len);
+
+/* ipe_input_open() + ipe_read_fd() + close. */
 IPE_EXPORT int ipe_read_file(const char *path, size_t max_len, uint8_t **ret_data, size_t *ret_len);
 
 /* Options of ipe_output_write().  Zero-initialise; fields may be added. */

@@ -649,7 +649,7 @@ int ipe_eval_kernel_from_kconfig(const char *path, struct ipe_eval_kernel *ret_k
 
 	if (!path || !ret_kernel)
 		return -EINVAL;
-	rc = ipe_read_file(path, 1u << 26, &data, &len);
+	rc = ipe_read_file(path, IPE_READ_MAX_KCONFIG, &data, &len);
 	if (rc)
 		return rc;
 	rc = ipe_kconfig_parse(data, len, &kc);

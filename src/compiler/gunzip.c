@@ -12,9 +12,11 @@
 
 #include <zlib.h>
 
+#include <ipe/io.h>
+
 #include "compiler/target.h"
 
-#define OUT_MAX (64u << 20)
+#define OUT_MAX IPE_READ_MAX_KCONFIG /* only a kernel .config is gunzipped */
 
 int ipe_gunzip(const unsigned char *in, size_t inlen, unsigned char **ret_out, size_t *ret_len)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ipe/io.h>
 #include <ipe/lint.h>
 
 #include "compiler/checks/checks.h"
@@ -102,7 +103,7 @@ int ipe_lint_config_load_kconfig(struct ipe_lint_config *cfg, struct ipe_ctx *ct
 
 	if (!cfg || !ctx || !path)
 		return -EINVAL;
-	rc = ipe_source_from_file(ctx, path, &src);
+	rc = ipe_source_from_file_max(ctx, path, IPE_READ_MAX_KCONFIG, &src);
 	if (rc)
 		return rc;
 	s = ipe_ctx_source(ctx, src);

@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include <ipe/binary.h>
 #include <ipe/compile.h>
+#include <ipe/io.h>
 #include <ipe/policy.h>
 
 #include "binary_format.h"
@@ -682,5 +684,76 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 	rc = 0;
 out:
 	ipe_policy_free(p);
+	return rc;
+}
+
+/* Read up to want bytes (fewer only at end of input). */
+static int read_upto(int fd, uint8_t *buf, size_t want, size_t *ret_got)
+{
+	size_t got = 0;
+
+	while (got < want) {
+		ssize_t n = read(fd, buf + got, want - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*ret_got = got;
+	return 0;
+}
+
+int ipe_binary_read_file(struct ipe_ctx *ctx, const char *path, uint8_t **ret_data, size_t *ret_len)
+{
+	struct dec x = { .ctx = ctx };
+	uint8_t hdr[IPEB_HDR_LEN], *rest = NULL, *all = NULL;
+	size_t got = 0, rlen = 0;
+	uint64_t size;
+	int fd = -1, rc;
+
+	if (!ctx || !path || !ret_data || !ret_len)
+		return -EINVAL;
+	rc = ipe_input_open(path, &fd);
+	if (rc)
+		return rc;
+	rc = read_upto(fd, hdr, sizeof(hdr), &got);
+	if (rc)
+		goto out;
+	size = got == sizeof(hdr) && ipe_binary_probe(hdr, got) ? ipeb_get64(hdr + 16) : got;
+	if (size > IPE_READ_MAX_BINARY) {
+		rc = fail(&x, "IPE-B002", CORRUPT_HINT, -EBADMSG,
+			  "the header says %llu bytes, more than a binary policy can be (%u MiB)",
+			  (unsigned long long)size, IPE_READ_MAX_BINARY >> 20);
+		goto out;
+	}
+	if (size > got) {
+		/* the declared rest, and one byte more to see trailing bytes */
+		rc = ipe_read_fd(fd, (size_t)size - got, &rest, &rlen);
+		if (rc == -EFBIG)
+			rc = fail(&x, "IPE-B002", CORRUPT_HINT, -EBADMSG,
+				  "the header says %llu bytes but the input is longer (trailing bytes)",
+				  (unsigned long long)size);
+		if (rc)
+			goto out;
+	}
+	all = malloc(got + rlen + 1);
+	if (!all) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(all, hdr, got);
+	if (rlen)
+		memcpy(all + got, rest, rlen);
+	all[got + rlen] = 0;
+	*ret_data = all;
+	*ret_len = got + rlen;
+out:
+	free(rest);
+	if (fd >= 0 && fd != STDIN_FILENO)
+		close(fd);
 	return rc;
 }

@@ -158,5 +158,8 @@ void cli_print_version(const char *prog)
 
 const char *cli_strerror(int err)
 {
+	/* every capped input read says so (limits: LIMITS in the man pages) */
+	if (err == -EFBIG || err == EFBIG)
+		return "too large for this kind of input (see LIMITS in the manual page)";
 	return strerror(err < 0 ? -err : err);
 }

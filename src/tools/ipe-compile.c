@@ -453,7 +453,9 @@ static int decompile(struct ipe_ctx *ctx, struct opts *o)
 	size_t len = 0;
 	int rc, ret;
 
-	rc = ipe_read_file(o->input, 0, &data, &len);
+	rc = ipe_binary_read_file(ctx, o->input, &data, &len);
+	if (rc == -EBADMSG)
+		goto invalid;
 	if (rc) {
 		cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
 		return CLI_EXIT_INPUT;
@@ -461,6 +463,7 @@ static int decompile(struct ipe_ctx *ctx, struct opts *o)
 	rc = ipe_policy_load_binary(ctx, data, len, &p);
 	free(data);
 	if (rc) {
+invalid:
 		cli_print_diags(ctx, stderr,
 				IPE_RENDER_NO_SOURCE | (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0));
 		cli_error(prog, "%s: not a valid binary policy (%s); nothing written", o->input, cli_strerror(rc));

@@ -96,13 +96,18 @@ static int add_source(struct ipe_ctx *ctx, const char *name, const unsigned char
 
 int ipe_source_from_file(struct ipe_ctx *ctx, const char *path, uint32_t *ret_src)
 {
+	return ipe_source_from_file_max(ctx, path, 0, ret_src);
+}
+
+int ipe_source_from_file_max(struct ipe_ctx *ctx, const char *path, size_t max_len, uint32_t *ret_src)
+{
 	uint8_t *data = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (!ctx || !path)
 		return -EINVAL;
-	rc = ipe_read_file(path, 0, &data, &len);
+	rc = ipe_read_file(path, max_len, &data, &len);
 	if (rc)
 		return rc;
 	rc = add_source(ctx, strcmp(path, "-") == 0 ? "<stdin>" : path, data, len, true, ret_src);

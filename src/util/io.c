@@ -12,49 +12,77 @@
 
 #define IPE_READ_HARD_MAX ((size_t)UINT32_MAX - 16)
 
-int ipe_read_file(const char *path, size_t max_len, uint8_t **ret_data, size_t *ret_len)
+int ipe_input_open(const char *path, int *ret_fd)
 {
-	int fd = -1, rc = 0;
+	struct stat st;
+	int fd, fl;
+
+	if (!path || !ret_fd)
+		return -EINVAL;
+	if (strcmp(path, "-") == 0) {
+		*ret_fd = STDIN_FILENO;
+		return 0;
+	}
+	/* O_NONBLOCK: opening a FIFO nobody writes to must not hang (it
+	 * then reads as empty); cleared again for the reads */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || (fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISBLK(st.st_mode)) {
+		/* block devices and sockets are never a policy, a list or a
+		 * config: refuse rather than read gigabytes or wait */
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
+{
+	int rc = 0;
 	uint8_t *buf = NULL, *nbuf;
 	size_t len = 0, cap = 0;
 	struct stat st;
 
-	if (!path || !ret_data || !ret_len)
+	if (fd < 0 || !ret_data || !ret_len)
 		return -EINVAL;
-	if (max_len == 0 || max_len > IPE_READ_HARD_MAX)
+	if (max_len == 0)
+		max_len = IPE_READ_MAX_DEFAULT;
+	if (max_len > IPE_READ_HARD_MAX)
 		max_len = IPE_READ_HARD_MAX;
-
-	if (strcmp(path, "-") == 0) {
-		fd = STDIN_FILENO;
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-	}
 	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			rc = -EISDIR;
-			goto out;
-		}
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
 		if (S_ISREG(st.st_mode) && st.st_size > 0) {
-			if ((uint64_t)st.st_size > max_len) {
-				rc = -EFBIG;
-				goto out;
-			}
-			cap = (size_t)st.st_size + 1;
+			off_t pos = lseek(fd, 0, SEEK_CUR);
+			uint64_t left = (uint64_t)st.st_size - (pos > 0 && pos <= st.st_size ? (uint64_t)pos : 0);
+
+			/* refused before reading a byte */
+			if (left > max_len)
+				return -EFBIG;
+			cap = (size_t)left + 1;
 		}
 	}
 	if (cap < 4096)
 		cap = 4096;
+	if (cap > max_len + 2)
+		cap = max_len + 2;
 	buf = malloc(cap);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!buf)
+		return -ENOMEM;
 	for (;;) {
 		ssize_t n;
 
 		if (len + 1 >= cap) {
+			/* a pipe or a device: grow, but never past the cap
+			 * (one byte over it is how we learn it is too big) */
 			size_t ncap = cap * 2;
 
 			if (ncap > max_len + 2)
@@ -92,7 +120,20 @@ int ipe_read_file(const char *path, size_t max_len, uint8_t **ret_data, size_t *
 	buf = NULL;
 out:
 	free(buf);
-	if (fd >= 0 && fd != STDIN_FILENO)
+	return rc;
+}
+
+int ipe_read_file(const char *path, size_t max_len, uint8_t **ret_data, size_t *ret_len)
+{
+	int fd, rc;
+
+	if (!path || !ret_data || !ret_len)
+		return -EINVAL;
+	rc = ipe_input_open(path, &fd);
+	if (rc)
+		return rc;
+	rc = ipe_read_fd(fd, max_len, ret_data, ret_len);
+	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;
 }

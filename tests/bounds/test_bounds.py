@@ -15,6 +15,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
@@ -45,7 +46,7 @@ def asan(path):
 ASAN = asan(CHECK)
 
 
-def run(argv, cpu=20, vmem_mib=2048, cwd=None, stdin=None):
+def run(argv, cpu=20, vmem_mib=2048, cwd=None, stdin=None, hang=120):
     """Run argv; return (rc, stdout, stderr, peak RSS in MiB, CPU seconds).
     rc is -SIGNAL when the limits killed it."""
     def limits():
@@ -57,7 +58,16 @@ def run(argv, cpu=20, vmem_mib=2048, cwd=None, stdin=None):
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         p = subprocess.Popen(argv, stdout=fo, stderr=fe, cwd=cwd,
                              stdin=subprocess.DEVNULL if stdin is None else stdin, preexec_fn=limits)
-        _, status, ru = os.wait4(p.pid, 0)
+        # a hang (a blocked open or read) uses no CPU: the one wall-clock
+        # guard, far above any honest run
+        deadline = time.monotonic() + hang
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                p.kill()
+            time.sleep(0.02)
         p.returncode = os.waitstatus_to_exitcode(status)
         fo.seek(0)
         fe.seek(0)
@@ -85,7 +95,41 @@ def group_lexer(d):
     check(rc >= 0, "16 MiB token finishes within 15 s of CPU (rc %d)" % rc)
 
 
-GROUPS = {"lexer": group_lexer}
+def group_reads(d):
+    pol = write(d, "ok.pol", "policy_name=a policy_version=0.0.1\nDEFAULT action=ALLOW\n")
+    # a device read to its end: 4 GiB before; now the 64 MiB policy cap
+    for what, argv, cap in (
+            ("policy /dev/zero", [CHECK, "/dev/zero"], 64),
+            ("--kernel-config /dev/zero", [CHECK, "--kernel-config", "/dev/zero", pol], 16),
+            ("--baseline /dev/zero", [CHECK, "--baseline", "/dev/zero", pol], 64)):
+        rc, out, err, rss, cpu = run(argv, cpu=30)
+        check(rc == 2 and "too large" in err, "%s: refused as too large (rc %d): %s" % (what, rc, err[-200:]))
+        check(rss < cap + 160, "%s: peak RSS %.0f MiB, the cap is %d MiB" % (what, rss, cap))
+    # a binary policy whose header says 368 bytes, in a 4 GiB (sparse) file:
+    # refused from the header and the file size, nothing read
+    rc, _, err, _, _ = run([COMPILE, "-q", "-f", "binary", "-o", os.path.join(d, "ok.bin"), pol])
+    check(rc == 0, "compile ok.bin: " + err)
+    big = os.path.join(d, "big.bin")
+    with open(os.path.join(d, "ok.bin"), "rb") as f, open(big, "wb") as g:
+        g.write(f.read())
+        g.truncate(4 << 30)
+    rc, out, err, rss, cpu = run([COMPILE, "--decompile", big, "-o", "-"], cpu=30)
+    check(rc != 0 and "input is longer" in err and not out,
+          "--decompile 4 GiB file with a 368-byte header: refused (rc %d): %s" % (rc, err[-300:]))
+    check(rss < 100, "--decompile 4 GiB file: peak RSS %.0f MiB" % rss)
+    # a header declaring 2^40 bytes
+    hdr = bytearray(open(os.path.join(d, "ok.bin"), "rb").read())
+    hdr[16:24] = (1 << 40).to_bytes(8, "little")
+    rc, out, err, rss, cpu = run([COMPILE, "--decompile", "-", "-o", "-"], stdin=open(write(d, "h.bin", bytes(hdr)), "rb"))
+    check(rc != 0 and "more than a binary policy can be" in err, "--decompile header of 2^40 bytes: " + err[-300:])
+    # a FIFO nobody writes to: no hang, read as empty
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    rc, out, err, rss, cpu = run([CHECK, "--color=never", fifo], hang=60)
+    check(rc == 1 and b"IPE-E001" in out, "FIFO without a writer: an empty policy, no hang (rc %d)" % rc)
+
+
+GROUPS = {"lexer": group_lexer, "reads": group_reads}
 
 
 def main():
