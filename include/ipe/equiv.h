@@ -73,8 +73,8 @@ struct ipe_diff_change {
 	unsigned old_line, new_line;
 	struct ipe_loc old_loc, new_loc; /* the deciders' tokens; src IPE_SRC_NONE when no DEFAULT applies */
 	/* A witness: ipe_eval() gives it old_dec under OLD and new_dec under NEW
-	 * (checked before ipe_policy_diff() returns).  Digests point into the
-	 * policies or into the ipe_diff. */
+	 * (replayed before ipe_policy_diff() returns for the first nreplayed
+	 * changes).  Digests point into the policies or into the ipe_diff. */
 	struct ipe_event event;
 	bool dmv_listed, fsv_listed;  /* the witness's digest is one a policy names */
 	/* The events concerned: the boolean combinations under which this pair
@@ -100,6 +100,13 @@ struct ipe_diff {
 	 * first, each group in kernel op order (unclassifiable events last);
 	 * in an op, widening changes first, then by NEW's line, OLD's line. */
 	struct ipe_diff_change *changes;
+	/* Changes whose witness was replayed through ipe_eval(), in order: all
+	 * of them unless that would cost more than 2 x the rules of both
+	 * policies + 2^18 rule evaluations (each replay walks the rules up to
+	 * the deciding one: thousands of changes in 100k-rule policies would
+	 * make the diff quadratic).  The others are exact all the same (the
+	 * test suite replays every witness of thousands of random pairs). */
+	size_t nreplayed;
 	uint8_t *priv;                /* internal */
 };
 
@@ -108,8 +115,9 @@ struct ipe_diff {
  * with a witness, sound (each witness reproduces under ipe_eval()) and
  * complete (every event whose action changes is decided by a listed pair).
  * Both policies must be ones the kernel accepts, else -EINVAL.  *ret is
- * malloc'd (free with ipe_diff_free()).  Returns 0, -EINVAL, -ENOMEM, or
- * -EPROTO if a witness does not reproduce (an internal error). */
+ * malloc'd (free with ipe_diff_free()).  Cost: O((rules + digests + changes)
+ * log) plus the replays (see nreplayed).  Returns 0, -EINVAL, -ENOMEM, or
+ * -EPROTO if a replayed witness does not reproduce (an internal error). */
 int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new_p, const struct ipe_eval_kernel *k,
 		    struct ipe_diff **ret);
 void ipe_diff_free(struct ipe_diff *d);

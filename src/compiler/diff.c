@@ -16,7 +16,8 @@
  *    y_P[f] > u in a Fenwick tree ordered by y_Q, and each distinct v below
  *    max x_Q[d] is listed once per u, with a witness (d, f) that is not a
  *    named pair.  Cost: O((rules + digests + pairs listed) log digests).
- * Every pair found is replayed through ipe_eval() before it is returned.
+ * Witnesses are then replayed through ipe_eval(), most consequential first,
+ * while that stays linear in the policies (replay_all()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ struct other {
 	size_t len;
 };
 
+struct dent;
+
 struct run {
 	const struct ipe_policy *p[2];
 	const struct ipe_eval_kernel *k;
@@ -48,6 +51,11 @@ struct run {
 	struct eqc_op *o;    /* the op being compared */
 	int op;
 	struct ipe_u64map seen; /* (old << 32 | new) -> change index, this op */
+	/* sort scratch (cross()) */
+	uint64_t *dkey, *tmp;
+	uint32_t *dval, *tmpv;
+	size_t *count;
+	struct dent *dsorted;
 };
 
 static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, uint32_t ib, bool nofile)
@@ -147,22 +155,41 @@ struct dent {
 	uint32_t xp, xq, d;
 };
 
-static int cmp_dent_desc(const void *a, const void *b)
+/* LSD radix sort of 64-bit keys (16-bit digits; digits equal in every key
+ * are skipped), carrying an optional 32-bit payload.  tmp: n keys, tmpv: n
+ * payloads (when vals), count: 2^16 counters. */
+#define RADIX_DIGITS (1u << 16)
+static void radix_sort(uint64_t *keys, uint32_t *vals, size_t n, uint64_t *tmp, uint32_t *tmpv, size_t *count)
 {
-	const struct dent *x = a, *y = b;
+	uint64_t diff = 0;
 
-	if (x->xp != y->xp)
-		return x->xp < y->xp ? 1 : -1;
-	if (x->xq != y->xq)
-		return x->xq < y->xq ? 1 : -1;
-	return x->d < y->d ? -1 : x->d > y->d;
-}
+	for (size_t i = 1; i < n; i++)
+		diff |= keys[i] ^ keys[0];
+	for (unsigned shift = 0; shift < 64 && n > 1; shift += 16) {
+		size_t sum = 0;
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+		if (!((diff >> shift) & 0xffffu))
+			continue;
+		memset(count, 0, RADIX_DIGITS * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(keys[i] >> shift) & 0xffffu]++;
+		for (unsigned dg = 0; dg < RADIX_DIGITS; dg++) {
+			size_t c = count[dg];
 
-	return x < y ? -1 : x > y;
+			count[dg] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = count[(keys[i] >> shift) & 0xffffu]++;
+
+			tmp[at] = keys[i];
+			if (vals)
+				tmpv[at] = vals[i];
+		}
+		memcpy(keys, tmp, n * sizeof(*keys));
+		if (vals)
+			memcpy(vals, tmpv, n * sizeof(*vals));
+	}
 }
 
 /* first index of sorted a[0..n) with a[i] > key */
@@ -205,9 +232,17 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 		if (xp != NONE) /* "no rule" on the d side is never below an f side */
 			D[n++] = (struct dent){ xp, sq->x[(size_t)d * 8 + b], d };
 	}
-	qsort(D, n, sizeof(*D), cmp_dent_desc);
-	qsort(o->sf, nf, sizeof(*o->sf), cmp_u64);
-	qsort(o->sq, nq, sizeof(*o->sq), cmp_u64);
+	/* D by u = x_P descending, then x_Q descending (keys: complements) */
+	for (uint32_t i = 0; i < n; i++) {
+		r->dkey[i] = (uint64_t)(NONE - D[i].xp) << 32 | (NONE - D[i].xq);
+		r->dval[i] = i;
+	}
+	radix_sort(r->dkey, r->dval, n, r->tmp, r->tmpv, r->count);
+	for (uint32_t i = 0; i < n; i++)
+		r->dsorted[i] = D[r->dval[i]];
+	memcpy(D, r->dsorted, n * sizeof(*D));
+	radix_sort(o->sf, NULL, nf, r->tmp, NULL, r->count);
+	radix_sort(o->sq, NULL, nq, r->tmp, NULL, r->count);
 	for (uint32_t i = 0; i < nf; i++)
 		o->rank[i] = UINT32_MAX;
 	for (uint32_t i = 0; i < nq; i++) {
@@ -269,21 +304,44 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 	return 0;
 }
 
-/* Each change's mask holds the combinations b (over the dimensions some
- * rule of the op uses) under which its pair decides some class: the
- * dimensions no rule uses do not matter, so spread it over them. */
-static void finish_masks(struct run *r)
+/* Two combinations b, b' decide alike when both policies' first digest-free
+ * rules g[b] = g[b'] and every rule naming a digest accepts both or neither:
+ * then the tables x, y, z are the same for b and b'.  rep[b] is the smallest
+ * such b' (at most 8 classes; the dimensions no rule uses always merge). */
+static void b_classes(const struct eqc_op *o, uint8_t rep[8])
 {
-	uint8_t used = r->o->used;
+	uint8_t seen[32] = { 0 }; /* masks of the rules naming a digest */
 
-	for (size_t i = 0; i < r->out->nchanges; i++) {
+	for (int i = 0; i < 2; i++)
+		for (size_t r = 0; r < o->s[i].t->nrules; r++)
+			if (o->s[i].did[r] >= 0 || o->s[i].fid[r] >= 0)
+				seen[o->s[i].rc[r].mask / 8] |= (uint8_t)(1u << (o->s[i].rc[r].mask % 8));
+	for (unsigned b = 0; b < 8; b++) {
+		rep[b] = (uint8_t)b;
+		for (unsigned c = 0; c < b; c++) {
+			bool same = o->s[0].g[b] == o->s[0].g[c] && o->s[1].g[b] == o->s[1].g[c];
+
+			for (unsigned m = 0; m < 256 && same; m++)
+				if ((seen[m / 8] >> (m % 8)) & 1u)
+					same = ((m >> b) & 1u) == ((m >> c) & 1u);
+			if (same) {
+				rep[b] = (uint8_t)c;
+				break;
+			}
+		}
+	}
+}
+
+/* Each change's mask holds the representatives b under which its pair
+ * decides some class: spread it over the combinations they stand for. */
+static void finish_masks(struct run *r, size_t first, const uint8_t rep[8])
+{
+	for (size_t i = first; i < r->out->nchanges; i++) {
 		struct ipe_diff_change *c = &r->out->changes[i];
 		uint8_t m = 0;
 
-		if (c->op != r->op)
-			continue;
 		for (unsigned b = 0; b < 8; b++)
-			if ((c->mask >> (b & used)) & 1u)
+			if ((c->mask >> rep[b]) & 1u)
 				m |= (uint8_t)(1u << b);
 		c->mask = m;
 	}
@@ -294,16 +352,27 @@ static int diff_op(struct run *r)
 	struct eqc_op *o = r->o;
 	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1];
 	struct dent *D = NULL;
+	size_t first = r->out->nchanges;
+	uint8_t rep[8];
 	int rc = 0;
 
+	b_classes(o, rep);
 	if (nd && nf) {
+		size_t m = nd > nf ? nd : nf;
+
 		D = malloc(nd * sizeof(*D));
-		if (!D)
-			return -ENOMEM;
+		r->dsorted = malloc(nd * sizeof(*D));
+		r->dkey = malloc(m * sizeof(*r->dkey));
+		r->tmp = malloc(m * sizeof(*r->tmp));
+		r->dval = malloc(m * sizeof(*r->dval));
+		r->tmpv = malloc(m * sizeof(*r->tmpv));
+		r->count = malloc(RADIX_DIGITS * sizeof(*r->count));
+		if (!D || !r->dsorted || !r->dkey || !r->tmp || !r->dval || !r->tmpv || !r->count)
+			rc = -ENOMEM;
 	}
 	for (int b = 0; b < 8 && !rc; b++) {
-		if (b & ~o->used)
-			continue; /* no rule tells these bits apart: like b without them */
+		if (rep[b] != b)
+			continue; /* decides like rep[b] */
 		rc = direct(r, b, -1, -1);
 		for (uint32_t d = 0; d < nd && !rc; d++)
 			rc = direct(r, b, d, -1);
@@ -315,8 +384,18 @@ static int diff_op(struct run *r)
 			rc = cross(r, b, P, D);
 	}
 	if (!rc)
-		finish_masks(r);
+		finish_masks(r, first, rep);
 	free(D);
+	free(r->dsorted);
+	free(r->dkey);
+	free(r->tmp);
+	free(r->dval);
+	free(r->tmpv);
+	free(r->count);
+	r->count = NULL;
+	r->dsorted = NULL;
+	r->dkey = r->tmp = NULL;
+	r->dval = r->tmpv = NULL;
 	return rc;
 }
 
@@ -391,9 +470,27 @@ static struct ipe_loc decider_loc(const struct ipe_policy *p, int op, const stru
 	}
 }
 
-/* Replay a witness through the reference evaluator: it must be decided by
- * the pair found, with different actions. */
-static int replay(struct run *r, struct ipe_diff_change *c)
+/* The decision the symbolic engine claims: rule index i (or NONE: the DEFAULTs). */
+static struct ipe_decision claimed(const struct ipe_policy *p, int op, uint32_t i)
+{
+	struct ipe_decision d = { .action = IPE_ACTION_ALLOW, .by = IPE_DECIDED_BY_NOTHING };
+
+	if (op >= 0 && i != NONE) {
+		d.action = (enum ipe_action)p->ops[op].rules[i].action;
+		d.by = IPE_DECIDED_BY_RULE;
+		d.rule = i;
+	} else if (op >= 0 && p->ops[op].default_action != IPE_ACTION_NONE) {
+		d.action = (enum ipe_action)p->ops[op].default_action;
+		d.by = IPE_DECIDED_BY_OP_DEFAULT;
+	} else if (p->global_default != IPE_ACTION_NONE) {
+		d.action = (enum ipe_action)p->global_default;
+		d.by = IPE_DECIDED_BY_GLOBAL_DEFAULT;
+	}
+	return d;
+}
+
+/* Fill a change's decisions and lines from the pair found. */
+static void settle(struct run *r, struct ipe_diff_change *c)
 {
 	uint32_t want[2] = { (uint32_t)c->old_dec.rule, (uint32_t)c->new_dec.rule };
 	struct ipe_decision *dec[2] = { &c->old_dec, &c->new_dec };
@@ -401,18 +498,61 @@ static int replay(struct run *r, struct ipe_diff_change *c)
 	struct ipe_loc *loc[2] = { &c->old_loc, &c->new_loc };
 
 	for (int i = 0; i < 2; i++) {
-		int rc = ipe_eval(r->p[i], c->op, &c->event, r->k, dec[i]);
-
-		if (rc)
-			return rc;
-		if (c->op != IPE_OP_INVALID &&
-		    (dec[i]->by == IPE_DECIDED_BY_RULE ? (uint32_t)dec[i]->rule : NONE) != want[i])
-			return -EPROTO;
+		*dec[i] = claimed(r->p[i], c->op, c->op == IPE_OP_INVALID ? NONE : want[i]);
 		*loc[i] = decider_loc(r->p[i], c->op, dec[i]);
 		*line[i] = dec[i]->by == IPE_DECIDED_BY_NOTHING ? 0 : loc[i]->line;
 	}
-	if (c->old_dec.action == c->new_dec.action)
-		return -EPROTO;
+}
+
+/* Replay a witness through the reference evaluator: it must get exactly the
+ * claimed decisions, and they must differ.  Returns 0 or -EPROTO. */
+static int replay(struct run *r, const struct ipe_diff_change *c)
+{
+	const struct ipe_decision *want[2] = { &c->old_dec, &c->new_dec };
+
+	for (int i = 0; i < 2; i++) {
+		struct ipe_decision got;
+		int rc = ipe_eval(r->p[i], c->op, &c->event, r->k, &got);
+
+		if (rc)
+			return rc;
+		if (got.action != want[i]->action || got.by != want[i]->by ||
+		    (got.by == IPE_DECIDED_BY_RULE && got.rule != want[i]->rule))
+			return -EPROTO;
+	}
+	return c->old_dec.action == c->new_dec.action ? -EPROTO : 0;
+}
+
+/* Rules ipe_eval() walks to decide c (both policies). */
+static uint64_t replay_cost(const struct run *r, const struct ipe_diff_change *c)
+{
+	uint64_t n = 0;
+	const struct ipe_decision *d[2] = { &c->old_dec, &c->new_dec };
+
+	for (int i = 0; i < 2 && c->op >= 0; i++)
+		n += d[i]->by == IPE_DECIDED_BY_RULE ? d[i]->rule + 1 : r->p[i]->ops[c->op].nrules;
+	return n + 1;
+}
+
+/* Replay witnesses in report order (most consequential first) while the
+ * evaluator's work stays linear in the policies: 2 x their rules + 2^18. */
+static int replay_all(struct run *r)
+{
+	uint64_t budget = 2 * ((uint64_t)r->p[0]->nrules + r->p[1]->nrules) + (1u << 18), spent = 0;
+	struct ipe_diff *d = r->out;
+
+	for (size_t i = 0; i < d->nchanges; i++) {
+		uint64_t cost = replay_cost(r, &d->changes[i]);
+		int rc;
+
+		if (spent + cost > budget)
+			break;
+		spent += cost;
+		rc = replay(r, &d->changes[i]);
+		if (rc)
+			return rc;
+		d->nreplayed++;
+	}
 	return 0;
 }
 
@@ -504,12 +644,13 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 
 		r.o = &o;
 		r.op = op;
+		size_t first = r.out->nchanges;
+
 		rc = eqc_open(&o, old_p, new_p, op);
 		if (!rc)
 			rc = diff_op(&r);
-		for (size_t i = 0; i < r.out->nchanges && !rc; i++)
-				if (r.out->changes[i].op == op)
-					rc = replay(&r, &r.out->changes[i]);
+		for (size_t i = first; i < r.out->nchanges && !rc; i++)
+			settle(&r, &r.out->changes[i]);
 		eqc_close(&o);
 		ipe_u64map_free(&r.seen);
 		memset(&r.seen, 0, sizeof(r.seen));
@@ -533,11 +674,14 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 			c->op = IPE_OP_INVALID;
 			c->mask = IPE_RC_ALL;
 			c->nofile = true;
-			rc = replay(&r, c);
+			c->old_dec.rule = c->new_dec.rule = NONE;
+			settle(&r, c);
 		}
 	}
 	if (!rc)
 		rc = sort_changes(r.out);
+	if (!rc)
+		rc = replay_all(&r);
 	if (rc) {
 		ipe_diff_free(r.out);
 		return rc;
@@ -587,15 +731,21 @@ static const char *const dim_words[3][2] = {
 /* mask as a short sum of cubes (greedy over the largest cubes inside it) */
 static void put_mask(FILE *f, uint8_t mask)
 {
-	uint8_t left = mask;
+	uint8_t left = mask, cubes[27];
 	bool first = true;
+
+	for (int c = 0; c < 27; c++) {
+		int v[3] = { c % 3, c / 3 % 3, c / 9 };
+
+		cubes[c] = cube_mask(v);
+	}
 
 	while (left) {
 		int best[3] = { 0, 0, 0 }, bestn = -1;
 
 		for (int c = 0; c < 27; c++) {
 			int v[3] = { c % 3, c / 3 % 3, c / 9 }, n = 0;
-			uint8_t m = cube_mask(v);
+			uint8_t m = cubes[c];
 
 			if ((m & mask) != m || !(m & left))
 				continue;

@@ -107,6 +107,10 @@ int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old
 	}
 	fprintf(out, "%zu decision change%s (%zu widening to ALLOW, %zu narrowing to DENY)\n", d->nchanges,
 		d->nchanges == 1 ? "" : "s", nwide, d->nchanges - nwide);
+	if (d->nreplayed < d->nchanges)
+		fprintf(out, "witnesses replayed through the evaluator: the first %zu (the rest would make the check "
+			     "quadratic; they are exact all the same)\n",
+			d->nreplayed);
 	for (size_t i = 0; i < d->nchanges && !rc; i++) {
 		const struct ipe_diff_change *c = &d->changes[i];
 		char *ev = NULL, *wit = NULL;
@@ -253,6 +257,7 @@ int ipe_diff_render_json(const struct ipe_ctx *ctx, const struct ipe_policy *old
 		json_object_object_add(o, "witness", witness_json(c));
 		json_object_array_add(changes, o);
 	}
+	json_object_object_add(diff, "replayed", json_object_new_int64((int64_t)d->nreplayed));
 	json_object_object_add(diff, "old", policy_json(ctx, old_p));
 	json_object_object_add(diff, "new", policy_json(ctx, new_p));
 	json_object_object_add(diff, "update", upd);
