@@ -53,6 +53,7 @@ CC=gcc build_dir build-ci-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 quick=(--no-suite kernel --no-suite fuzz)
 run_suite "gcc" build-ci-gcc --no-suite kernel
+run_suite "deb" build-ci-gcc --suite deb
 run_suite "clang" build-ci-clang "${quick[@]}"
 run_suite "asan+ubsan" build-ci-asan "${quick[@]}" --timeout-multiplier 4
 if [ "${IPE_SKIP_KERNEL:-0}" = 1 ] && [ "${CI:-}" != true ]; then
