@@ -2,11 +2,15 @@
 /* ipe-explain: which rule decides, for files, explicit events and the
  * kernel's audit log, and the rules that would allow what was denied. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -247,21 +251,37 @@ static struct item *new_item(struct run *r)
 
 /* Properties of a logged file that the record alone does not give: from
  * the file itself, looked up under --root. */
-static int audit_file_props(const struct opts *o, const struct ipe_audit_record *rec, struct ipe_explain_event *e)
+static int audit_file_props(const struct opts *o, int rootfd, const struct ipe_audit_record *rec,
+			    struct ipe_explain_event *e)
 {
 	struct ipe_explain_event *evs = NULL;
 	struct ipe_ctx *scratch = NULL;
 	size_t n = 0, failed = 0;
 	char *full = NULL;
 	const char *one;
-	int rc;
+	int rc, fd = -1;
 
 	if (ipe_audit_dev_properties(rec->dev, e))
 		return 0;
 	if (!rec->path)
 		return asprintf(&e->unknown, "the kernel could not print the file's path") < 0 ? -ENOMEM : 0;
-	if (asprintf(&full, "%s%s%s", o->root ? o->root : "", o->root && rec->path[0] != '/' ? "/" : "", rec->path) < 0)
+	if (rec->path[0] != '/')
+		return asprintf(&e->unknown, "not an absolute path (the kernel logs absolute paths)") < 0 ? -ENOMEM : 0;
+	if (o->root) {
+		/* resolve inside the root: "..", absolute symlinks of the image
+		 * stay below it (openat2 RESOLVE_IN_ROOT) */
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+
+		fd = (int)syscall(SYS_openat2, rootfd, rec->path + 1, &how, sizeof(how));
+		if (fd < 0)
+			return asprintf(&e->unknown, "not found under %s: %s", o->root, strerror(errno)) < 0 ? -ENOMEM : 0;
+		if (asprintf(&full, "/proc/self/fd/%d", fd) < 0) {
+			close(fd);
+			return -ENOMEM;
+		}
+	} else if (!(full = strdup(rec->path))) {
 		return -ENOMEM;
+	}
 	one = full;
 	rc = ipe_ctx_new(&scratch);
 	if (rc == 0)
@@ -283,6 +303,8 @@ static int audit_file_props(const struct opts *o, const struct ipe_audit_record 
 	}
 	free(evs);
 	free(full);
+	if (fd >= 0)
+		close(fd);
 	ipe_ctx_free(scratch);
 	return rc;
 }
@@ -290,35 +312,46 @@ static int audit_file_props(const struct opts *o, const struct ipe_audit_record 
 static int collect_audit(struct run *r, const struct opts *o)
 {
 	size_t len = 0;
-	int rc;
+	int rc, rootfd = -1, ret = CLI_EXIT_INPUT;
 
+	if (o->root) {
+		rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0) {
+			cli_error(prog, "--root %s: %s", o->root, strerror(errno));
+			return CLI_EXIT_INPUT;
+		}
+	}
 	rc = ipe_read_file(o->audit, MAX_LOG_BYTES, &r->log_data, &len);
 	if (rc < 0) {
 		cli_error(prog, "cannot read %s: %s", o->audit, cli_strerror(rc));
-		return CLI_EXIT_INPUT;
+		goto out;
 	}
 	rc = ipe_audit_parse(r->ctx, o->audit, r->log_data, len, &r->log);
 	if (rc < 0) {
 		cli_error(prog, "%s: %s", o->audit, cli_strerror(rc));
-		return CLI_EXIT_INPUT;
+		goto out;
 	}
 	for (size_t i = 0; i < r->log->nrecords; i++) {
 		const struct ipe_audit_record *rec = &r->log->records[i];
 		struct item *it = new_item(r);
 
 		if (!it)
-			return CLI_EXIT_INPUT;
+			goto out;
 		ipe_explain_event_init(&it->ev, rec->op);
 		it->ev.audit = rec;
 		it->ev.has_file = rec->has_file;
 		if (rec->path && !(it->ev.path = strdup(rec->path)))
-			return CLI_EXIT_INPUT;
-		if (rec->has_file && audit_file_props(o, rec, &it->ev) < 0) {
+			goto out;
+		if (rec->has_file && audit_file_props(o, rootfd, rec, &it->ev) < 0) {
 			cli_error(prog, "out of memory");
-			return CLI_EXIT_INPUT;
+			goto out;
 		}
 	}
-	return 0;
+	ret = 0;
+out:
+	if (rootfd >= 0)
+		close(rootfd);
+	return ret;
 }
 
 static int explain_all(struct run *r, const struct opts *o)

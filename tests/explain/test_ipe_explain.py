@@ -419,7 +419,18 @@ def test_files(tmp):
     evs = json.loads(out)["events"]
     check(rc == 0 and [e["audit"]["rule_matches"] for e in evs] == [True, True, None],
           "--audit --root: logged files examined under the root, a missing one not checked", out + err)
-    check(evs[0]["path"] == "/bin/a" and "gone" in evs[2]["uncertain"], "logged paths kept, missing file explained", out)
+    check(evs[0]["path"] == "/bin/a" and "not found under" in evs[2]["uncertain"], "logged paths kept, missing file explained", out)
+    # logged paths resolve inside the root: absolute symlinks of the image and ".." stay below it
+    os.symlink("/bin/a", f"{t}/abs-link")
+    put(f"{tmp}/outside/bin/a", "not the image's file")
+    log3 = f"{tmp}/root.log"
+    put(log3, "type=1420 audit(1.1:1): " + rec(path='"/abs-link"', dev='"vda"', rule="x") + "\n"
+        + "type=1420 audit(1.1:2): " + rec(path='"/../../outside/bin/a"', dev='"vda"', rule="y") + "\n")
+    rc, out, err = run(pol2, "--audit", log3, "--root", t, "--assume-fsverity", "--format=json")
+    evs = json.loads(out)["events"]
+    check(evs[0]["properties"]["fsverity_digest"] == want[f"{t}/bin/a"] and evs[1]["properties"]["fsverity_digest"] is None
+          and "not found under" in evs[1]["uncertain"],
+          "--root: an absolute symlink and '..' resolve inside the root", out + err)
     # proposal from the log: the denied file pinned by its digest
     new = f"{tmp}/files-new.pol"
     rc, out, err = run(pol2, "--audit", log, "--root", t, "--assume-fsverity", "--propose=fsverity", "-o", new)
