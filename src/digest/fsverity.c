@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,8 +18,10 @@
 #include "digest/digest-internal.h"
 #include "util/internal.h"
 
-/* Reads are batched: libfsverity asks for one block at a time. */
-#define READ_CHUNK (256u * 1024u)
+/* Reads are batched (libfsverity asks for one block at a time) into a buffer
+ * small enough to stay in the CPU cache until it is hashed: on the benchmark
+ * machine 32 KiB took ~15% less CPU than 256 KiB or 1 MiB (bench/README.md). */
+#define READ_CHUNK (32u * 1024u)
 
 int ipe_digest_format(const struct ipe_digest *d, char *buf, size_t bufsz)
 {
@@ -79,26 +82,33 @@ struct reader {
 	uint64_t off;   /* file offset of buf[0] */
 	uint64_t size;  /* what fstat said */
 	uint8_t *buf;
-	size_t len, pos, cap;
+	size_t len, pos, cap; /* buf holds cap + 1 bytes */
+	bool eof_seen;        /* a read at the end returned exactly up to size */
 };
 
 static int reader_fill(struct reader *r)
 {
 	uint64_t next = r->off + r->len;
-	size_t want = r->cap;
+	size_t want = r->cap, ask;
 	ssize_t n;
 
 	if (r->size - next < want)
 		want = (size_t)(r->size - next);
 	if (want == 0)
 		return -ESTALE;
+	/* the last chunk asks for one byte more: getting it means the file grew */
+	ask = next + want == r->size ? want + 1 : want;
 	do
-		n = pread(r->fd, r->buf, want, (off_t)next);
+		n = pread(r->fd, r->buf, ask, (off_t)next);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	if (n == 0)
 		return -ESTALE; /* the file shrank */
+	if ((size_t)n > want)
+		return -ESTALE; /* the file grew */
+	if (ask > want)
+		r->eof_seen = (size_t)n == want;
 	r->off = next;
 	r->len = (size_t)n;
 	r->pos = 0;
@@ -161,20 +171,24 @@ int ipe_fsverity_digest_fd(int fd, const struct ipe_fsverity_params *p, struct i
 	r.size = (uint64_t)st.st_size;
 	r.cap = r.size < READ_CHUNK ? (size_t)r.size : READ_CHUNK;
 	if (r.cap) {
-		r.buf = malloc(r.cap);
+		r.buf = malloc(r.cap + 1);
 		if (!r.buf)
 			return -ENOMEM;
 	}
 	rc = libfsverity_compute_digest(&r, read_cb, &mp, &d);
 	if (rc < 0)
 		goto out;
-	/* grown since fstat: the digest would describe a prefix */
-	do
+	/* grown since fstat: the digest would describe a prefix (the last
+	 * chunk's read already checked this, unless nothing was read) */
+	while (!r.eof_seen) {
 		n = pread(fd, &probe, 1, (off_t)r.size);
-	while (n < 0 && errno == EINTR);
-	if (n != 0) {
-		rc = n < 0 ? -errno : -ESTALE;
-		goto out;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 0) {
+			rc = n < 0 ? -errno : -ESTALE;
+			goto out;
+		}
+		break;
 	}
 	if (d->digest_size > IPE_DIGEST_MAX_SIZE) {
 		rc = -EOVERFLOW;
