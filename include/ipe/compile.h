@@ -35,10 +35,23 @@ extern "C" {
 #endif
 
 #define IPE_INCLUDE_MAX_DEPTH 32
+/* Defaults of the expansion limits (ipe-compile(1), LIMITS). */
+#define IPE_DEFAULT_MAX_LINE_RULES 100000u     /* rules one source line may expand to */
+#define IPE_DEFAULT_MAX_RULES 1000000u         /* rules in the whole policy */
+#define IPE_DEFAULT_MAX_INCLUDES 1000u         /* include and "set ... from" directives read */
+#define IPE_DEFAULT_MAX_INCLUDE_BYTES (256u << 20) /* read through include / set ... from, in total */
 
+/* Limits of the source language; 0 = the default.  A file named again
+ * (same device and inode) is read and kept in memory once, but every
+ * directive counts in max_includes and adds the file's size to
+ * max_include_bytes (the bytes the parser goes through). */
 struct ipe_source_opts {
 	unsigned max_include_depth; /* 0 = IPE_INCLUDE_MAX_DEPTH */
 	size_t max_file_size;       /* per included/imported file; 0 = 64 MiB */
+	size_t max_line_rules;      /* 0 = IPE_DEFAULT_MAX_LINE_RULES */
+	size_t max_rules;           /* 0 = IPE_DEFAULT_MAX_RULES */
+	size_t max_includes;        /* 0 = IPE_DEFAULT_MAX_INCLUDES */
+	size_t max_include_bytes;   /* 0 = IPE_DEFAULT_MAX_INCLUDE_BYTES */
 };
 
 /* Parse a source-language policy (the source must already be registered in

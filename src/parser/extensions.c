@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <ipe/compile.h>
@@ -26,7 +27,14 @@
 #include "parser/hints.h"
 #include "util/internal.h"
 
-#define DEFAULT_MAX_FILE (64u << 20)
+#define DEFAULT_MAX_FILE IPE_READ_MAX_DEFAULT
+
+/* a file read once, by device and inode */
+struct ext_file {
+	dev_t dev;
+	ino_t ino;
+	uint32_t src;
+};
 
 struct ext_set {
 	char *name;
@@ -63,6 +71,12 @@ struct slot {
 
 struct ipe_ext {
 	struct ipe_source_opts opts;
+	struct ext_file *files;   /* every included/imported file, read once */
+	size_t nfiles, files_cap;
+	size_t nincludes;         /* directives read (include, set ... from) */
+	size_t include_bytes;     /* bytes they brought in (a file again counts again) */
+	bool limit_hit;           /* max_rules: stop expanding, one error */
+	bool include_limit_hit;   /* max_includes / max_include_bytes: one error */
 	struct ext_frame **stack; /* included files being read; the root is ps->lx */
 	size_t depth, stack_cap;
 	char *root_real;
@@ -292,11 +306,39 @@ static int add_parent(struct ipe_ext *x, uint32_t src, const struct ipe_loc *fro
 static int load_file(struct ipe_parser *ps, const char *path, const struct ipe_loc *at, const char *what,
 		     uint32_t *ret_src)
 {
-	uint8_t *data = NULL;
-	size_t len = 0;
+	struct ipe_ext *x = ps->ext;
+	struct stat st = { 0 };
+	size_t len;
 	int rc;
 
-	rc = ipe_read_file(path, ps->ext->opts.max_file_size, &data, &len);
+	if (x->include_limit_hit)
+		return -1; /* reported once */
+	if (++x->nincludes > x->opts.max_includes) {
+		x->include_limit_hit = true;
+		ext_error(ps, "IPE-E103", at,
+			  "include common files once at the top; or raise the limit (ipe-compile --max-includes=N)",
+			  "more than %zu include and 'set ... from' directives: %s '%s' and the ones after it not read",
+			  x->opts.max_includes, what, path);
+		return -1;
+	}
+	/* the same file again (by inode): no second read, no second copy */
+	if (stat(path, &st) < 0)
+		st.st_mode = 0;
+	if (S_ISREG(st.st_mode)) {
+		for (size_t i = 0; i < x->nfiles; i++)
+			if (x->files[i].dev == st.st_dev && x->files[i].ino == st.st_ino) {
+				len = ipe_ctx_source(ps->ctx, x->files[i].src)->len;
+				if (len > x->opts.max_include_bytes - x->include_bytes)
+					goto too_many_bytes;
+				x->include_bytes += len;
+				*ret_src = x->files[i].src;
+				return 0;
+			}
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > x->opts.max_include_bytes - x->include_bytes)
+		goto too_many_bytes;
+	/* the source owns the buffer it was read into: one copy of each file */
+	rc = ipe_source_from_file_max(ps->ctx, path, x->opts.max_file_size, ret_src);
 	if (rc == -ENOMEM) {
 		ps->err = rc;
 		return -1;
@@ -307,13 +349,25 @@ static int load_file(struct ipe_parser *ps, const char *path, const struct ipe_l
 			  rc == -EFBIG ? "file too large" : strerror(-rc));
 		return -1;
 	}
-	rc = ipe_source_from_memory(ps->ctx, path, data, len, true, ret_src);
-	free(data);
-	if (rc) {
-		ps->err = rc;
-		return -1;
+	len = ipe_ctx_source(ps->ctx, *ret_src)->len;
+	if (len > x->opts.max_include_bytes - x->include_bytes)
+		goto too_many_bytes;
+	x->include_bytes += len;
+	if (S_ISREG(st.st_mode)) {
+		if (ipe_vec_reserve((void **)&x->files, &x->files_cap, x->nfiles + 1, sizeof(*x->files))) {
+			ps->err = -ENOMEM;
+			return -1;
+		}
+		x->files[x->nfiles++] = (struct ext_file){ .dev = st.st_dev, .ino = st.st_ino, .src = *ret_src };
 	}
 	return 0;
+too_many_bytes:
+	x->include_limit_hit = true;
+	ext_error(ps, "IPE-E104", at, "raise the limit with ipe-compile --max-include-bytes=N",
+		  "%s '%s' would take the bytes read through include and 'set ... from' past %zu in total: "
+		  "it and the ones after it not read", what, path,
+		  x->opts.max_include_bytes);
+	return -1;
 }
 
 /* ---- include ---- */
@@ -777,6 +831,32 @@ static int plan_line(struct ipe_parser *ps, const struct ipe_line *l)
 			return -1;
 		}
 	}
+	/* the product of the alternatives, checked before any rule is made */
+	{
+		size_t prod = 1;
+
+		for (size_t i = 0; i < x->nslots; i++)
+			prod = x->slots[i].n > SIZE_MAX / prod ? SIZE_MAX : prod * x->slots[i].n;
+		if (prod > x->opts.max_line_rules) {
+			struct ipe_loc loc = l->toks[0].loc;
+			const struct ipe_tok *last = &l->toks[l->ntoks - 1];
+
+			if (last->loc.src == loc.src && last->loc.offset >= loc.offset)
+				loc.len = last->loc.offset + last->loc.len - loc.offset;
+			if (prod == SIZE_MAX)
+				ext_error(ps, "IPE-E122", &loc,
+					  "split the sets or the operations over several lines; or raise the limit "
+					  "(ipe-compile --max-line-rules=N)",
+					  "this line expands to too many rules (over %zu)", x->opts.max_line_rules);
+			else
+				ext_error(ps, "IPE-E122", &loc,
+					  "split the sets or the operations over several lines; or raise the limit "
+					  "(ipe-compile --max-line-rules=N)",
+					  "this line expands to %zu rules, over the limit of %zu", prod,
+					  x->opts.max_line_rules);
+			return -1;
+		}
+	}
 	return 1;
 }
 
@@ -856,6 +936,21 @@ static bool advance(struct ipe_ext *x)
 
 /* ---- the line source ---- */
 
+/* max_rules: true (one error, the rest not read) when a rule line comes
+ * and the policy is full. */
+static bool rules_full(struct ipe_parser *ps, const struct ipe_tok *first)
+{
+	struct ipe_ext *x = ps->ext;
+
+	if (ps->policy->nrules < x->opts.max_rules)
+		return false;
+	x->limit_hit = true;
+	ext_error(ps, "IPE-E123", &first->loc, "split the policy, or raise the limit (ipe-compile --max-rules=N)",
+		  "this rule would be number %zu, over the limit of %zu rules: the rest of the input is not read",
+		  x->opts.max_rules + 1, x->opts.max_rules);
+	return true;
+}
+
 int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 {
 	struct ipe_ext *x = ps->ext;
@@ -866,6 +961,8 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 
 		if (ps->err)
 			return ps->err;
+		if (x->limit_hit)
+			return 0;
 		if (x->in_group) {
 			/* one error per source line: stop expanding after a failure */
 			if ((!x->group_first && ps->line_failed) || (!x->group_first && !advance(x))) {
@@ -873,6 +970,8 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 				continue;
 			}
 			x->group_first = false;
+			if (rules_full(ps, &x->src_toks[0]))
+				return 0;
 			rc = emit_combination(x, ret_line);
 			if (rc)
 				return rc;
@@ -904,6 +1003,9 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 		if (rc < 0)
 			continue;
 		if (rc == 0) {
+			if (l.toks[0].kw.kind != IPE_KW_DEFAULT && l.toks[0].kw.kind != IPE_KW_HDR_NAME &&
+			    l.toks[0].kw.kind != IPE_KW_HDR_VERSION && rules_full(ps, &l.toks[0]))
+				return 0;
 			*ret_line = l;
 			return 1;
 		}
@@ -953,6 +1055,14 @@ int ipe_ext_new(const struct ipe_source_opts *opts, struct ipe_ext **ret_ext)
 		x->opts.max_include_depth = IPE_INCLUDE_MAX_DEPTH;
 	if (!x->opts.max_file_size)
 		x->opts.max_file_size = DEFAULT_MAX_FILE;
+	if (!x->opts.max_line_rules)
+		x->opts.max_line_rules = IPE_DEFAULT_MAX_LINE_RULES;
+	if (!x->opts.max_rules)
+		x->opts.max_rules = IPE_DEFAULT_MAX_RULES;
+	if (!x->opts.max_includes)
+		x->opts.max_includes = IPE_DEFAULT_MAX_INCLUDES;
+	if (!x->opts.max_include_bytes)
+		x->opts.max_include_bytes = IPE_DEFAULT_MAX_INCLUDE_BYTES;
 	*ret_ext = x;
 	return 0;
 }
@@ -975,6 +1085,7 @@ void ipe_ext_free(struct ipe_ext *x)
 	free(x->src_toks);
 	free(x->src_text);
 	free(x->slots);
+	free(x->files);
 	free(x->out_toks);
 	free(x->out_text);
 	free(x);

@@ -62,6 +62,11 @@ static void usage(FILE *out)
 		"                        contradictions, dup-props, duplicates, dead,\n"
 		"                        redundant, defaults, or all)\n"
 		"      --no-opt=PASSES   optimize without these passes\n"
+		"      --max-rules=N     at most N rules in the policy (default 1000000)\n"
+		"      --max-line-rules=N  at most N rules from one source line (default 100000)\n"
+		"      --max-includes=N  at most N include / set ... from directives (default 1000)\n"
+		"      --max-include-bytes=N  at most N bytes read through include and\n"
+		"                        set ... from, in total (default 268435456)\n"
 		"  -q, --quiet           print only errors\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the program version and exit\n"
@@ -87,6 +92,10 @@ enum {
 	OPT_NO_SOURCE,
 	OPT_OPT_ON = 900,
 	OPT_OPT_OFF,
+	OPT_MAX_RULES = 950,
+	OPT_MAX_LINE_RULES,
+	OPT_MAX_INCLUDES,
+	OPT_MAX_INCLUDE_BYTES,
 };
 
 struct opts {
@@ -96,7 +105,24 @@ struct opts {
 	unsigned opt_passes; /* with optimize */
 	enum cli_color color;
 	struct sign_cli sc;
+	struct ipe_source_opts limits; /* --max-* (0 = default) */
 };
+
+/* A limit: a positive decimal number, nothing else. */
+static int parse_limit(const char *opt, const char *arg, size_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = arg[0] >= '1' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
+	if (!v || errno || *end || v > SIZE_MAX) {
+		cli_error(prog, "--%s takes a positive number, not '%s'", opt, arg);
+		return -EINVAL;
+	}
+	*ret = (size_t)v;
+	return 0;
+}
 
 /* Re-read the output as the kernel would: it must be accepted and emit
  * itself byte for byte.  A failure is a compiler bug, never written. */
@@ -401,7 +427,7 @@ static int compile(struct ipe_ctx *ctx, struct opts *o)
 		cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
 		return CLI_EXIT_INPUT;
 	}
-	rc = ipe_policy_parse_source(ctx, src, NULL, &p);
+	rc = ipe_policy_parse_source(ctx, src, &o->limits, &p);
 	if (rc) {
 		cli_error(prog, "cannot compile %s: %s", o->input, cli_strerror(rc));
 		return CLI_EXIT_INPUT;
@@ -497,6 +523,10 @@ int main(int argc, char **argv)
 		{ "optimize", no_argument, NULL, 'O' },
 		{ "opt", required_argument, NULL, OPT_OPT_ON },
 		{ "no-opt", required_argument, NULL, OPT_OPT_OFF },
+		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
+		{ "max-line-rules", required_argument, NULL, OPT_MAX_LINE_RULES },
+		{ "max-includes", required_argument, NULL, OPT_MAX_INCLUDES },
+		{ "max-include-bytes", required_argument, NULL, OPT_MAX_INCLUDE_BYTES },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version-info", no_argument, NULL, 'V' }, /* old spelling of --version */
@@ -504,7 +534,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .color = CLI_COLOR_AUTO };
 	struct ipe_ctx *ctx = NULL;
-	int c, ret;
+	int c, ret, longidx = 0;
 	unsigned opt_off = 0;
 	bool opt_on = false, print_version = false;
 
@@ -512,7 +542,7 @@ int main(int argc, char **argv)
 		cli_error(prog, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
-	while ((c = getopt_long(argc, argv, "o:f:k:c:p:OqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:k:c:p:OqhV", longopts, &longidx)) != -1) {
 		switch (c) {
 		case 'o':
 			o.output = optarg;
@@ -594,6 +624,21 @@ int main(int argc, char **argv)
 		case OPT_NO_SOURCE:
 			o.no_source = true;
 			break;
+		case OPT_MAX_RULES:
+		case OPT_MAX_LINE_RULES:
+		case OPT_MAX_INCLUDES:
+		case OPT_MAX_INCLUDE_BYTES: {
+			size_t *dst = c == OPT_MAX_RULES	? &o.limits.max_rules
+				      : c == OPT_MAX_LINE_RULES ? &o.limits.max_line_rules
+				      : c == OPT_MAX_INCLUDES	? &o.limits.max_includes
+								: &o.limits.max_include_bytes;
+
+			if (parse_limit(longopts[longidx].name, optarg, dst)) {
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		}
 		case 'q':
 			o.quiet = true;
 			break;

@@ -129,7 +129,64 @@ def group_reads(d):
     check(rc == 1 and b"IPE-E001" in out, "FIFO without a writer: an empty policy, no hang (rc %d)" % rc)
 
 
-GROUPS = {"lexer": group_lexer, "reads": group_reads}
+def digest_set(name, n, seed):
+    return "set %s {\n%s\n}\n" % (name, "\n".join("sha256:%064x" % (seed * 10 ** 6 + i) for i in range(n)))
+
+
+def compile_(d, main, *opts):
+    return run([COMPILE, "--color=never", "-q", "-o", os.path.join(d, "out.pol")] + list(opts) + [main],
+               cpu=60, cwd=d)
+
+
+def group_limits(d):
+    # 7 ops x 3,000 x 3,000 = 63,000,000 rules from one line: refused before
+    # any rule is made (it ran into gigabytes before)
+    main = write(d, "prod.pol", HDR + digest_set("A", 3000, 1) + digest_set("B", 3000, 2) +
+                 "op=EXECUTE,FIRMWARE,KMODULE,KEXEC_IMAGE,KEXEC_INITRAMFS,POLICY,X509_CERT "
+                 "fsverity_digest in @A dmverity_roothash in @B action=ALLOW\n")
+    rc, _, err, rss, _ = compile_(d, main)
+    check(rc == 1 and "expands to 63000000 rules, over the limit of 100000 [IPE-E122]" in err,
+          "set product: IPE-E122 (rc %d): %s" % (rc, err[-300:]))
+    check(rss < 200, "set product: peak RSS %.0f MiB" % rss)
+    check(not os.path.exists(os.path.join(d, "out.pol")), "set product: nothing written")
+    # the limit can be raised, and counts exactly
+    main = write(d, "two.pol", HDR + digest_set("A", 3, 1) + "op=EXECUTE,KMODULE fsverity_digest in @A action=ALLOW\n")
+    rc, _, err, _, _ = compile_(d, main, "--max-line-rules=5")
+    check(rc == 1 and "expands to 6 rules, over the limit of 5" in err, "--max-line-rules=5: " + err[-300:])
+    rc, _, err, _, _ = compile_(d, main, "--max-line-rules=6")
+    check(rc == 0, "--max-line-rules=6 allows 6 rules: " + err[-300:])
+    # total rules: 20 lines x 100 members = 2,000 rules
+    main = write(d, "total.pol", HDR + digest_set("A", 100, 1) +
+                 "op=EXECUTE fsverity_digest in @A action=ALLOW\n" * 20)
+    rc, _, err, _, _ = compile_(d, main, "--max-rules=1000")
+    check(rc == 1 and err.count("[IPE-E123]") == 1 and "over the limit of 1000 rules" in err,
+          "--max-rules=1000: one IPE-E123: " + err[-300:])
+    rc, _, err, _, _ = compile_(d, main, "--max-rules=2000")
+    check(rc == 0, "--max-rules=2000 allows 2,000 rules: " + err[-300:])
+    rc, _, err, _, _ = compile_(d, main, "--max-rules=-1")
+    check(rc == 3 and "positive number" in err, "--max-rules=-1 refused (usage): " + err[-200:])
+    # ten files of ten include lines: 10^10 includes before; one error now
+    write(d, "inc.pol", HDR + 'include "f0.pol"\n')
+    for i in range(10):
+        write(d, "f%d.pol" % i, ('include "f%d.pol"\n' % (i + 1) if i < 9 else
+                                "op=EXECUTE boot_verified=TRUE action=ALLOW\n") * 10)
+    rc, _, err, _, cpu = compile_(d, os.path.join(d, "inc.pol"))
+    check(rc == 1 and err.count("[IPE-E103]") == 1 and "more than 1000 include" in err,
+          "include bomb: one IPE-E103 (rc %d): %s" % (rc, err[-300:]))
+    # one 16 MiB file included 40 times: read and kept once (640 MiB before),
+    # the bytes gone through capped (256 MiB by default)
+    write(d, "big.inc", ("#" + "x" * 99 + "\n") * (160 * 1024))
+    main = write(d, "bigs.pol", HDR + 'include "big.inc"\n' * 40)
+    rc, _, err, rss, _ = compile_(d, main)
+    check(rc == 1 and err.count("[IPE-E104]") == 1 and "past 268435456" in err,
+          "40 x 16 MiB includes: one IPE-E104 (rc %d): %s" % (rc, err[-300:]))
+    check(rss < 16 * 3 + 160, "40 x 16 MiB includes: peak RSS %.0f MiB (one copy of the file)" % rss)
+    rc, _, err, rss, _ = compile_(d, main, "--max-include-bytes=%d" % (700 * MiB))
+    check(rc == 0, "--max-include-bytes raises it: " + err[-300:])
+    check(rss < 16 * 3 + 160, "40 x 16 MiB includes: peak RSS %.0f MiB (one copy of the file)" % rss)
+
+
+GROUPS = {"lexer": group_lexer, "reads": group_reads, "limits": group_limits}
 
 
 def main():
