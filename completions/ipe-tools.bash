@@ -125,6 +125,7 @@ _ipe_tools()
 		case "$cmd:$argn" in
 		enforce:1 | audit:1) COMPREPLY=($(compgen -W 'on off' -- "$cur")) ;;
 		update:1 | activate:1 | delete:1 | show:1) COMPREPLY=($(compgen -W "$(_ipe_policies)" -- "$cur")) ;;
+		install:1) _filedir p7b ;;
 		status:* | enforce:* | audit:* | activate:* | delete:* | show:*) COMPREPLY=() ;;
 		*) _filedir ;;
 		esac

@@ -47,6 +47,7 @@ enum ipe_ctl_op {
 	IPE_CTL_OP_ENFORCE,  /* write "1"/"0" to ipe/enforce */
 	IPE_CTL_OP_AUDIT,    /* write "1"/"0" to ipe/success_audit */
 	IPE_CTL_OP_SHOW,     /* read ipe/policies/NAME/... */
+	IPE_CTL_OP_INSTALL,  /* write IPE_CTL_BOOT_POLICY_PATH for systemd */
 	IPE_CTL_OP_COUNT,
 };
 
@@ -172,6 +173,10 @@ enum ipe_ctl_preflight_flags {
 	IPE_CTL_PF_ACTIVATE = 1u << 0, /* load/update will be followed by activation */
 	IPE_CTL_PF_NO_KEYRING = 1u << 1, /* skip the trusted-keyring lookup */
 	IPE_CTL_PF_NO_CAPS = 1u << 2,    /* skip the CAP_MAC_ADMIN check of this process */
+	/* ipectl install: the blob goes to IPE_CTL_BOOT_POLICY_PATH for systemd,
+	 * not to the kernel now: a loaded policy of that name is no error, and
+	 * without an IPE tree only the blob itself is checked. */
+	IPE_CTL_PF_INSTALL = 1u << 3,
 };
 /* The checks that concern the running kernel (keyrings, capabilities) only
  * make sense for the real mount: front ends set both flags when another
@@ -277,6 +282,60 @@ IPE_EXPORT int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts
 /* Read policies/NAME/<file> ("policy" or "pkcs7") whole. */
 IPE_EXPORT int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char *file,
 		      uint8_t **ret_data, size_t *ret_len, struct ipe_ctl_result *r);
+
+/* ---- the systemd boot path ---------------------------------------------- */
+
+/* systemd's pid 1 (src/core/ipe-setup.c) loads this file at boot when IPE is
+ * enabled: new_policy, or policies/NAME/update when NAME is loaded with a
+ * version it orders lower, then activates NAME. */
+#define IPE_CTL_BOOT_POLICY_PATH "/etc/ipe/ipe-policy.p7b"
+
+/* The name and version systemd reads from a blob (or policy text): in the
+ * first line holding "policy_name=" (resp. "policy_version="), lines ending
+ * at LF, CR or NUL, the bytes after it up to the first space.  Each is a
+ * malloc'd string or NULL when not found.  Returns 0, -EINVAL or -ENOMEM. */
+IPE_EXPORT int ipe_systemd_header(const void *data, size_t len, char **ret_name, char **ret_version);
+/* systemd's version order (strverscmp_improved): -1, 0 or 1.  It agrees with
+ * the kernel's numeric order on canonical "M.m.r" strings only. */
+IPE_EXPORT int ipe_systemd_verscmp(const char *a, const char *b);
+
+enum ipe_ctl_boot_action {
+	IPE_CTL_BOOT_LOAD = 0,   /* no policy of that name: new_policy, then activate */
+	IPE_CTL_BOOT_UPDATE,     /* a lower version is loaded: its update node, then activate */
+	IPE_CTL_BOOT_SKIP,       /* the loaded version is not lower (systemd's order): nothing */
+	IPE_CTL_BOOT_FAIL,       /* systemd finds no policy_name=/policy_version=: journal error */
+};
+
+struct ipe_ctl_boot_plan {
+	size_t size;                 /* sizeof(struct ipe_ctl_boot_plan): set by the caller */
+	enum ipe_ctl_boot_action action;
+	char *sd_name, *sd_version;  /* what systemd reads (NULL if not found) */
+	bool agrees;                 /* systemd's name and version order = the kernel's */
+	int write_err;               /* predicted errno of systemd's write (0 = accepted) */
+	int activate_err;            /* predicted errno of its activation (0 = accepted) */
+	const char *against;         /* the loaded policy of that name considered, or NULL */
+};
+
+/* What systemd will do with blob, given the loaded policies in st.
+ * boot_only: consider only the kernel's built-in boot policy (what is loaded
+ * when systemd runs at the next boot); else every loaded policy (as if it
+ * ran now).  Disagreements between systemd's reading and the kernel's are
+ * error diagnostics in ctx (IPECTL-S001..S004), a predicted activation
+ * failure a warning (IPECTL-S005).  Returns 0, -EINVAL or -ENOMEM; plan is
+ * filled in all cases (free with ipe_ctl_boot_plan_clear). */
+IPE_EXPORT int ipe_ctl_boot_plan(struct ipe_ctx *ctx, const struct ipe_ctl_status *st,
+				 const struct ipe_ctl_blob *blob, bool boot_only, struct ipe_ctl_boot_plan *plan);
+IPE_EXPORT void ipe_ctl_boot_plan_clear(struct ipe_ctl_boot_plan *plan);
+/* ipectl install: preflight blob as a load (IPE_CTL_PF_INSTALL), check that
+ * systemd reads it as the kernel does (ipe_ctl_boot_plan against the loaded
+ * policies), then write it atomically as sysroot + IPE_CTL_BOOT_POLICY_PATH
+ * (mode 0644, fsync, rename; sysroot NULL = "/"), keeping the previous file
+ * as ipe-policy.p7b.old.  r->action: "installed" or "unchanged" (same bytes);
+ * r->node: the path.  o->no_preflight skips the kernel checks, never the
+ * systemd ones. */
+IPE_EXPORT int ipe_ctl_install(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *sysroot,
+			       const struct ipe_ctl_blob *blob, struct ipe_ctl_result *r);
+IPE_EXPORT const char *ipe_ctl_boot_action_name(enum ipe_ctl_boot_action a); /* "load", ... */
 
 /* ---- rendering --------------------------------------------------------- */
 

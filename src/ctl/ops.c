@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl-internal.h"
+
+#include <ipe/io.h>
 
 void ipe_ctl_result_clear(struct ipe_ctl_result *r)
 {
@@ -35,7 +38,7 @@ int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r)
 const char *ipe_ctl_op_name(enum ipe_ctl_op op)
 {
 	static const char *const names[IPE_CTL_OP_COUNT] = {
-		"status", "load", "update", "activate", "delete", "enforce", "audit", "show",
+		"status", "load", "update", "activate", "delete", "enforce", "audit", "show", "install",
 	};
 
 	return (unsigned)op < IPE_CTL_OP_COUNT ? names[op] : "?";
@@ -579,5 +582,122 @@ int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char
 out:
 	free(dir);
 	free(path);
+	return rc;
+}
+
+/* ---- install for systemd ---------------------------------------------- */
+
+static int copy_file(const char *from, const char *to)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc = ipe_read_file(from, 1u << 24, &data, &len);
+
+	if (rc)
+		return rc;
+	rc = ipe_write_file_atomic(to, data, len, 0644);
+	free(data);
+	return rc;
+}
+
+int ipe_ctl_install(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *sysroot,
+		    const struct ipe_ctl_blob *blob, struct ipe_ctl_result *r)
+{
+	struct ipe_ctl_status *st = NULL;
+	struct ipe_ctl_boot_plan plan = { .size = sizeof(plan) };
+	const char *bname = NULL;
+	const uint16_t *bver = NULL;
+	size_t from = ipe_ctx_diag_count(ctx);
+	char *dir = NULL, *path = NULL, *old = NULL;
+	uint8_t *cur = NULL;
+	size_t curlen = 0;
+	int rc;
+
+	ipe_ctl_result_clear(r);
+	r->op = IPE_CTL_OP_INSTALL;
+	if (!ctx || !o || !blob)
+		return -EINVAL;
+	if (!sysroot || !*sysroot)
+		sysroot = "/";
+	{
+		size_t n = strlen(sysroot);
+
+		while (n > 1 && sysroot[n - 1] == '/')
+			n--;
+		dir = ctl_strdup_printf("%.*s/etc/ipe", strcmp(sysroot, "/") == 0 ? 0 : (int)n, sysroot);
+	}
+	path = dir ? ctl_strdup_printf("%s/ipe-policy.p7b", dir) : NULL;
+	old = path ? ctl_strdup_printf("%s.old", path) : NULL;
+	if (!old) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	r->node = strdup(path);
+	rc = ipe_ctl_status_read(o->root, &st);
+	if (rc)
+		goto out;
+	ipe_ctl_blob_header(blob, &bname, &bver);
+	set_name(r, bname, bver);
+	if (!o->no_preflight) {
+		rc = ipe_ctl_preflight(ctx, IPE_CTL_OP_LOAD, st, NULL, blob,
+				       o->pf_flags | IPE_CTL_PF_INSTALL | IPE_CTL_PF_NO_CAPS);
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc) {
+			rc = fail_preflight(ctx, r, from, rc);
+			goto out;
+		}
+	}
+	rc = ipe_ctl_boot_plan(ctx, st, blob, false, &plan);
+	if (rc)
+		goto out;
+	if (!plan.agrees || plan.action == IPE_CTL_BOOT_FAIL) {
+		rc = fail_preflight(ctx, r, from, -EINVAL);
+		goto out;
+	}
+	/* same bytes already installed: nothing to do */
+	rc = ipe_read_file(path, 1u << 24, &cur, &curlen);
+	if (rc == 0 && curlen == blob->len && memcmp(cur, blob->data, curlen) == 0) {
+		r->action = "unchanged";
+		r->outcome = IPE_CTL_OK;
+		goto out;
+	}
+	if (rc && rc != -ENOENT) {
+		rc = fail_msg(r, IPE_CTL_FAIL_IO, -rc, "IPECTL-INSTALL",
+			      ctl_strdup_printf("cannot read the installed %s: %s", path, strerror(-rc)), NULL);
+		goto out;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		rc = -errno;
+		rc = fail_msg(r, IPE_CTL_FAIL_IO, -rc, "IPECTL-INSTALL",
+			      ctl_strdup_printf("cannot create %s: %s", dir, strerror(-rc)),
+			      strdup("run as root, or give --root a system image's root directory"));
+		goto out;
+	}
+	if (cur) {
+		rc = copy_file(path, old);
+		if (rc) {
+			rc = fail_msg(r, IPE_CTL_FAIL_IO, -rc, "IPECTL-INSTALL",
+				      ctl_strdup_printf("cannot keep the previous policy as %s: %s", old, strerror(-rc)),
+				      NULL);
+			goto out;
+		}
+	}
+	rc = ipe_write_file_atomic(path, blob->data, blob->len, 0644);
+	if (rc) {
+		rc = fail_msg(r, IPE_CTL_FAIL_IO, -rc, "IPECTL-INSTALL",
+			      ctl_strdup_printf("cannot write %s: %s", path, strerror(-rc)),
+			      strdup("run as root, or give --root a system image's root directory"));
+		goto out;
+	}
+	r->action = "installed";
+	r->outcome = IPE_CTL_OK;
+out:
+	free(cur);
+	free(dir);
+	free(path);
+	free(old);
+	ipe_ctl_boot_plan_clear(&plan);
+	ipe_ctl_status_free(st);
 	return rc;
 }

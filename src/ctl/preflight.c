@@ -147,6 +147,11 @@ int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_
 
 	if (!ctx || !st)
 		return -EINVAL;
+	if (!st->tree_present && (flags & IPE_CTL_PF_INSTALL) && op == IPE_CTL_OP_LOAD && blob) {
+		/* installing for another boot: judge the blob alone */
+		rc = check_blob(ctx, blob, &first);
+		return rc ? rc : -first;
+	}
 	if (!st->tree_present) {
 		char *node = ctl_path(st->root, NULL, NULL, NULL);
 
@@ -201,7 +206,7 @@ int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_
 
 	switch (op) {
 	case IPE_CTL_OP_LOAD:
-		if (bname && ipe_ctl_status_find(st, bname)) {
+		if (bname && ipe_ctl_status_find(st, bname) && !(flags & IPE_CTL_PF_INSTALL)) {
 			const struct ipe_ctl_policy *lp = ipe_ctl_status_find(st, bname);
 
 			ERR(EEXIST, "IPECTL-P005", "use 'ipectl update NAME BLOB' with a higher version",

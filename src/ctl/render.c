@@ -194,6 +194,10 @@ int ipe_ctl_result_render_text(const struct ipe_ctl_result *r, bool quiet, FILE 
 	}
 	if (r->op == IPE_CTL_OP_ENFORCE || r->op == IPE_CTL_OP_AUDIT)
 		fprintf(out, "%s: %s\n", r->op == IPE_CTL_OP_ENFORCE ? "enforce" : "success_audit", r->action);
+	else if (r->op == IPE_CTL_OP_INSTALL)
+		fprintf(out, "policy \"%s\" %s %s as %s\n", e ? e : "?", ver ? ver : "",
+			strcmp(r->action, "unchanged") == 0 ? "is already installed" : "installed",
+			r->node ? r->node : IPE_CTL_BOOT_POLICY_PATH);
 	else if (strcmp(r->action, "unchanged") == 0)
 		fprintf(out, "policy \"%s\" %s is already loaded with the same blob; nothing to load%s\n",
 			e ? e : "?", ver ? ver : "", r->activated ? " (active)" : "");

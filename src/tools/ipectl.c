@@ -23,7 +23,9 @@ static void usage(FILE *out)
 		"kernel will answer and explaining every refusal.\n"
 		"\n"
 		"Commands:\n"
-		"  status                 IPE state, the active policy and every loaded policy\n"
+		"  status                 IPE state, the active policy, every loaded policy,\n"
+		"                         the installed boot policy and what the next boot\n"
+		"                         does with it\n"
 		"  load BLOB [--activate] load a signed policy; if one of that name is loaded:\n"
 		"                         same blob = nothing to do, higher version = update,\n"
 		"                         otherwise refuse\n"
@@ -34,10 +36,17 @@ static void usage(FILE *out)
 		"                         --pkcs7 its signed blob (raw bytes)\n"
 		"  enforce on|off         switch enforcement (off = audit only)\n"
 		"  audit on|off           switch auditing of allowed events (success_audit)\n"
+		"  install BLOB           check BLOB as load does and that systemd reads its\n"
+		"                         name and version as the kernel does, then install it\n"
+		"                         as /etc/ipe/ipe-policy.p7b for systemd to load at\n"
+		"                         boot (previous file kept as ipe-policy.p7b.old)\n"
 		"\n"
 		"Options:\n"
 		"      --securityfs=DIR   securityfs mount (default /sys/kernel/security); with\n"
 		"                         another DIR the keyring and capability checks are skipped\n"
+		"      --root=DIR         install/status: the system's root directory holding\n"
+		"                         etc/ipe/ (default /); with another DIR the keyring\n"
+		"                         check is skipped\n"
 		"  -f, --format=FMT       text (default) or json (one JSON object on stdout)\n"
 		"      --activate         load/update: activate afterwards and confirm\n"
 		"      --no-preflight     write without predicting the kernel's answer first\n"
@@ -66,11 +75,13 @@ enum {
 	OPT_NO_KEYRING,
 	OPT_POLICY,
 	OPT_PKCS7,
+	OPT_ROOT,
 };
 
 struct opts {
 	struct ipe_ctl_opts ctl;
 	bool json, quiet, show_policy, show_pkcs7, root_given;
+	const char *sysroot; /* --root */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -142,6 +153,77 @@ static int read_blob(const struct opts *o, struct ipe_ctx *ctx, enum ipe_ctl_op 
 	return rc;
 }
 
+/* status: the installed boot policy and what systemd does with it at the
+ * next boot (when only the kernel's built-in boot policy is loaded). */
+static int print_boot_policy(const struct opts *o, const struct ipe_ctl_status *st)
+{
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_ctl_blob *blob = NULL;
+	struct ipe_ctl_boot_plan plan = { .size = sizeof(plan) };
+	const char *root = o->sysroot && strcmp(o->sysroot, "/") != 0 ? o->sysroot : "";
+	const char *kname = NULL;
+	const uint16_t *kver = NULL;
+	char *path = NULL, dg[2 * IPE_CTL_DIGEST_LEN + 1], vb[IPE_CTL_VERSION_STRLEN];
+	int rc;
+
+	if (asprintf(&path, "%s%s", root, IPE_CTL_BOOT_POLICY_PATH) < 0)
+		return -ENOMEM;
+	if (ipe_ctx_new(&ctx)) {
+		free(path);
+		return -ENOMEM;
+	}
+	rc = ipe_ctl_blob_from_file(ctx, path, &blob);
+	if (rc == -ENOENT) {
+		printf("boot policy: none (%s does not exist; systemd loads nothing at boot)\n", path);
+		rc = 0;
+		goto out;
+	}
+	if (rc) {
+		printf("boot policy: %s: unreadable (%s)\n", path, cli_strerror(rc));
+		rc = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < IPE_CTL_DIGEST_LEN; i++)
+		snprintf(dg + 2 * i, 3, "%02x", blob->digest[i]);
+	if (ipe_ctl_blob_header(blob, &kname, &kver)) {
+		char esc[512];
+
+		ipe_escape_bytes(esc, sizeof(esc), kname, strlen(kname));
+		printf("boot policy: %s: \"%s\" %s sha256:%s\n", path, esc, ipe_ctl_version_str(kver, vb), dg);
+	} else {
+		printf("boot policy: %s: no policy header (sha256:%s)\n", path, dg);
+	}
+	rc = ipe_ctl_boot_plan(ctx, st, blob, true, &plan);
+	if (rc)
+		goto out;
+	if (!st->tree_present)
+		printf("next boot: IPE is not enabled in the running kernel; with it, systemd would %s it\n",
+		       ipe_ctl_boot_action_name(plan.action));
+	else if (plan.action == IPE_CTL_BOOT_SKIP)
+		printf("next boot: skip: the boot policy \"%s\" is at the same or a higher version\n",
+		       plan.against ? plan.against : "?");
+	else if (plan.action == IPE_CTL_BOOT_FAIL)
+		printf("next boot: fail: systemd finds no policy header\n");
+	else
+		printf("next boot: %s%s%s\n",
+		       plan.action == IPE_CTL_BOOT_UPDATE ? "update the boot policy, then activate" : "load, then activate",
+		       plan.write_err || plan.activate_err ? " -- fails with " : "",
+		       plan.write_err ? ipe_errno_name(plan.write_err)
+		       : plan.activate_err ? ipe_errno_name(plan.activate_err) : "");
+	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
+		const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
+
+		if (d->severity >= IPE_SEV_WARNING)
+			ipe_diag_render_text(ctx, d, stdout, 0);
+	}
+out:
+	ipe_ctl_boot_plan_clear(&plan);
+	ipe_ctl_blob_free(blob);
+	ipe_ctx_free(ctx);
+	free(path);
+	return rc;
+}
+
 static int cmd_status(const struct opts *o)
 {
 	struct ipe_ctl_status *st = NULL;
@@ -160,6 +242,8 @@ static int cmd_status(const struct opts *o)
 		fprintf(stderr,
 			"%s: status: error: %s/ipe does not exist: IPE is not enabled in this kernel or securityfs is not mounted [errno=ENOENT code=IPECTL-K-NOIPE]\n",
 			prog, st->root);
+	if (!rc && !o->json && !o->quiet)
+		rc = print_boot_policy(o, st);
 	rc = rc ? CLI_EXIT_INPUT : st->tree_present ? 0 : 5;
 	ipe_ctl_status_free(st);
 	if (fflush(stdout) != 0 && rc == 0)
@@ -254,6 +338,7 @@ static int run(struct opts *o, int argc, char **argv)
 		{ "update", 2, IPE_CTL_OP_UPDATE }, { "activate", 1, IPE_CTL_OP_ACTIVATE },
 		{ "delete", 1, IPE_CTL_OP_DELETE }, { "show", 1, IPE_CTL_OP_SHOW },
 		{ "enforce", 1, IPE_CTL_OP_ENFORCE }, { "audit", 1, IPE_CTL_OP_AUDIT },
+		{ "install", 1, IPE_CTL_OP_INSTALL },
 	};
 	enum ipe_ctl_op op = IPE_CTL_OP_COUNT;
 
@@ -271,6 +356,8 @@ static int run(struct opts *o, int argc, char **argv)
 		return usage_error("unknown command '%s'", cmd);
 	if (o->ctl.activate && op != IPE_CTL_OP_LOAD && op != IPE_CTL_OP_UPDATE)
 		return usage_error("--activate applies to load and update only");
+	if (o->sysroot && op != IPE_CTL_OP_INSTALL && op != IPE_CTL_OP_STATUS)
+		return usage_error("--root applies to install and status only");
 	if ((o->show_policy || o->show_pkcs7) && op != IPE_CTL_OP_SHOW)
 		return usage_error("--policy/--pkcs7 apply to show only");
 	if (o->show_policy && o->show_pkcs7)
@@ -300,6 +387,17 @@ static int run(struct opts *o, int argc, char **argv)
 		if (!rc)
 			rc = ipe_ctl_update(ctx, &o->ctl, argv[1], blob, &r);
 		break;
+	case IPE_CTL_OP_INSTALL: {
+		struct ipe_ctl_opts io = o->ctl;
+
+		/* another system's root: this kernel's keyrings say nothing about it */
+		if (o->sysroot && strcmp(o->sysroot, "/") != 0)
+			io.pf_flags |= IPE_CTL_PF_NO_KEYRING;
+		rc = read_blob(o, ctx, op, argv[1], &blob, &r);
+		if (!rc)
+			rc = ipe_ctl_install(ctx, &io, o->sysroot, blob, &r);
+		break;
+	}
 	case IPE_CTL_OP_ACTIVATE:
 		rc = ipe_ctl_activate(ctx, &o->ctl, argv[1], &r);
 		break;
@@ -330,6 +428,7 @@ int main(int argc, char **argv)
 		{ "no-keyring-check", no_argument, NULL, OPT_NO_KEYRING },
 		{ "policy", no_argument, NULL, OPT_POLICY },
 		{ "pkcs7", no_argument, NULL, OPT_PKCS7 },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -369,6 +468,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PKCS7:
 			o.show_pkcs7 = true;
+			break;
+		case OPT_ROOT:
+			if (!*optarg)
+				return usage_error("--root needs a directory");
+			o.sysroot = optarg;
 			break;
 		case 'q':
 			o.quiet = true;
