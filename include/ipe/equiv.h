@@ -73,7 +73,7 @@ struct ipe_diff_change {
 	unsigned old_line, new_line;
 	struct ipe_loc old_loc, new_loc; /* the deciders' tokens; src IPE_SRC_NONE when no DEFAULT applies */
 	/* A witness: ipe_eval() gives it old_dec under OLD and new_dec under NEW
-	 * (replayed before ipe_policy_diff() returns for the first nreplayed
+	 * (replayed before ipe_policy_diff() returns, for the first nreplayed
 	 * changes).  Digests point into the policies or into the ipe_diff. */
 	struct ipe_event event;
 	bool dmv_listed, fsv_listed;  /* the witness's digest is one a policy names */
@@ -100,12 +100,13 @@ struct ipe_diff {
 	 * first, each group in kernel op order (unclassifiable events last);
 	 * in an op, widening changes first, then by NEW's line, OLD's line. */
 	struct ipe_diff_change *changes;
-	/* Changes whose witness was replayed through ipe_eval(), in order: all
-	 * of them unless that would cost more than 2 x the rules of both
-	 * policies + 2^18 rule evaluations (each replay walks the rules up to
-	 * the deciding one: thousands of changes in 100k-rule policies would
-	 * make the diff quadratic).  The others are exact all the same (the
-	 * test suite replays every witness of thousands of random pairs). */
+	/* Changes whose witness was replayed through ipe_eval()'s decision
+	 * procedure (ipe_eval_indexed()), in order: all of them unless that
+	 * would cost more than 2 x the rules of both policies + 2^20 rule
+	 * evaluations (each replay walks the op's rules without a digest: tens
+	 * of thousands of changes in policies with thousands of such rules
+	 * would make the diff quadratic).  The others are exact all the same
+	 * (the test suite replays every witness of thousands of random pairs). */
 	size_t nreplayed;
 	uint8_t *priv;                /* internal */
 };
@@ -118,21 +119,21 @@ struct ipe_diff {
  * malloc'd (free with ipe_diff_free()).  Cost: O((rules + digests + changes)
  * log) plus the replays (see nreplayed).  Returns 0, -EINVAL, -ENOMEM, or
  * -EPROTO if a replayed witness does not reproduce (an internal error). */
-int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new_p, const struct ipe_eval_kernel *k,
+IPE_EXPORT int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new_p, const struct ipe_eval_kernel *k,
 		    struct ipe_diff **ret);
-void ipe_diff_free(struct ipe_diff *d);
+IPE_EXPORT void ipe_diff_free(struct ipe_diff *d);
 
 /* The events of change c in words, e.g. "files with
  * fsverity_digest=sha256:ab12cd34... that are not boot-verified".
  * malloc'd. */
-int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text);
+IPE_EXPORT int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text);
 
 /* The witness of change c as ipe_equiv_event_format() writes it. */
-int ipe_diff_event_format(const struct ipe_diff_change *c, char **ret_text);
+IPE_EXPORT int ipe_diff_event_format(const struct ipe_diff_change *c, char **ret_text);
 
 /* One line for change c: "op=EXECUTE: DENY -> ALLOW (widened) for <events>;
  * before: <how OLD decided>".  malloc'd. */
-int ipe_diff_change_message(const struct ipe_policy *old_p, const struct ipe_diff_change *c, char **ret_text);
+IPE_EXPORT int ipe_diff_change_message(const struct ipe_policy *old_p, const struct ipe_diff_change *c, char **ret_text);
 
 /* Renderers.  Locations and source lines come from ctx (the context both
  * policies were parsed in).
@@ -145,11 +146,11 @@ int ipe_diff_change_message(const struct ipe_policy *old_p, const struct ipe_dif
  * GitHub: one workflow annotation per change on NEW's deciding line
  * (IPE-W190 widening as a warning, IPE-I209 narrowing as a notice) and the
  * header's update errors (IPE-E042, IPE-E043). */
-int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old_p, const struct ipe_policy *new_p,
+IPE_EXPORT int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old_p, const struct ipe_policy *new_p,
 			 const struct ipe_diff *d, FILE *out);
-int ipe_diff_render_json(const struct ipe_ctx *ctx, const struct ipe_policy *old_p, const struct ipe_policy *new_p,
+IPE_EXPORT int ipe_diff_render_json(const struct ipe_ctx *ctx, const struct ipe_policy *old_p, const struct ipe_policy *new_p,
 			 const struct ipe_diff *d, FILE *out);
-int ipe_diff_render_github(const struct ipe_ctx *ctx, const struct ipe_policy *old_p,
+IPE_EXPORT int ipe_diff_render_github(const struct ipe_ctx *ctx, const struct ipe_policy *old_p,
 			   const struct ipe_policy *new_p, const struct ipe_diff *d, FILE *out);
 
 /* The properties a kernel was built with, from its .config (text or gzip,

@@ -16,8 +16,9 @@
  *    y_P[f] > u in a Fenwick tree ordered by y_Q, and each distinct v below
  *    max x_Q[d] is listed once per u, with a witness (d, f) that is not a
  *    named pair.  Cost: O((rules + digests + pairs listed) log digests).
- * Witnesses are then replayed through ipe_eval(), most consequential first,
- * while that stays linear in the policies (replay_all()).
+ * Witnesses are then replayed through ipe_eval()'s decision procedure (on its
+ * digest index), most consequential first, while that stays linear in the
+ * policies (replay_all()).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +57,7 @@ struct run {
 	uint32_t *dval, *tmpv;
 	size_t *count;
 	struct dent *dsorted;
+	size_t nfree[2][IPE_OP_COUNT]; /* rules without a digest, per policy and op */
 };
 
 static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, uint32_t ib, bool nofile)
@@ -357,6 +359,9 @@ static int diff_op(struct run *r)
 	int rc = 0;
 
 	b_classes(o, rep);
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < o->s[i].t->nrules; k++)
+			r->nfree[i][r->op] += o->s[i].did[k] < 0 && o->s[i].fid[k] < 0;
 	if (nd && nf) {
 		size_t m = nd > nf ? nd : nf;
 
@@ -504,15 +509,16 @@ static void settle(struct run *r, struct ipe_diff_change *c)
 	}
 }
 
-/* Replay a witness through the reference evaluator: it must get exactly the
+/* Replay a witness through the evaluator (ipe_eval()'s decision procedure
+ * over its digest index, ipe_eval_indexed()): it must get exactly the
  * claimed decisions, and they must differ.  Returns 0 or -EPROTO. */
-static int replay(struct run *r, const struct ipe_diff_change *c)
+static int replay(struct run *r, struct ipe_eval_index *const ix[2], const struct ipe_diff_change *c)
 {
 	const struct ipe_decision *want[2] = { &c->old_dec, &c->new_dec };
 
 	for (int i = 0; i < 2; i++) {
 		struct ipe_decision got;
-		int rc = ipe_eval(r->p[i], c->op, &c->event, r->k, &got);
+		int rc = ipe_eval_indexed(ix[i], c->op, &c->event, &got);
 
 		if (rc)
 			return rc;
@@ -523,37 +529,33 @@ static int replay(struct run *r, const struct ipe_diff_change *c)
 	return c->old_dec.action == c->new_dec.action ? -EPROTO : 0;
 }
 
-/* Rules ipe_eval() walks to decide c (both policies). */
-static uint64_t replay_cost(const struct run *r, const struct ipe_diff_change *c)
-{
-	uint64_t n = 0;
-	const struct ipe_decision *d[2] = { &c->old_dec, &c->new_dec };
-
-	for (int i = 0; i < 2 && c->op >= 0; i++)
-		n += d[i]->by == IPE_DECIDED_BY_RULE ? d[i]->rule + 1 : r->p[i]->ops[c->op].nrules;
-	return n + 1;
-}
-
 /* Replay witnesses in report order (most consequential first) while the
- * evaluator's work stays linear in the policies: 2 x their rules + 2^18. */
+ * evaluator's work stays linear in the policies: each replay walks the op's
+ * rules without a digest (nfree) and those naming the witness's digests;
+ * budget 2 x the rules of both policies + 2^20. */
 static int replay_all(struct run *r)
 {
-	uint64_t budget = 2 * ((uint64_t)r->p[0]->nrules + r->p[1]->nrules) + (1u << 18), spent = 0;
+	uint64_t budget = 2 * ((uint64_t)r->p[0]->nrules + r->p[1]->nrules) + (1u << 20), spent = 0;
+	struct ipe_eval_index *ix[2] = { NULL, NULL };
 	struct ipe_diff *d = r->out;
+	int rc = 0;
 
-	for (size_t i = 0; i < d->nchanges; i++) {
-		uint64_t cost = replay_cost(r, &d->changes[i]);
-		int rc;
+	for (int i = 0; i < 2 && !rc; i++)
+		rc = ipe_eval_index_new(r->p[i], r->k, &ix[i]);
+	for (size_t i = 0; i < d->nchanges && !rc; i++) {
+		const struct ipe_diff_change *c = &d->changes[i];
+		uint64_t cost = 2 + (c->op >= 0 ? r->nfree[0][c->op] + r->nfree[1][c->op] : 0);
 
 		if (spent + cost > budget)
 			break;
 		spent += cost;
-		rc = replay(r, &d->changes[i]);
-		if (rc)
-			return rc;
-		d->nreplayed++;
+		rc = replay(r, ix, c);
+		if (!rc)
+			d->nreplayed++;
 	}
-	return 0;
+	ipe_eval_index_free(ix[0]);
+	ipe_eval_index_free(ix[1]);
+	return rc;
 }
 
 /* sort key: ops with a widening change first, then kernel op order
