@@ -32,7 +32,7 @@ int ipe_diff_change_message(const struct ipe_policy *old_p, const struct ipe_dif
 	if (!rc)
 		rc = ipe_decision_format(old_p, c->op, &c->old_dec, &before);
 	if (!rc) {
-		n = asprintf(&s, "%s%s: %s -> %s (%s) for %s; OLD: %s", c->op == IPE_OP_INVALID ? "" : "op=",
+		n = asprintf(&s, "%s%s: %s -> %s (%s) for %s; before: %s", c->op == IPE_OP_INVALID ? "" : "op=",
 			     op_label(c->op), ipe_action_name(c->old_dec.action), ipe_action_name(c->new_dec.action),
 			     widening(c) ? "widened" : "narrowed", ev, before);
 		rc = n < 0 ? -ENOMEM : 0;

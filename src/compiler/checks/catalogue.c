@@ -254,6 +254,21 @@ static const struct ipe_check_info catalogue[] = {
 		"CONFIG_IPE_POLICY_SIG_SECONDARY_KEYRING (and/or ..._PLATFORM_KEYRING) is off in the given\n"
 		"kernel configuration, so a policy must be signed by a key built into the kernel.\n"
 		"Fix: sign with a builtin key, or enable the keyring options.", false },
+	[LC_BASE_WIDENED] = { "IPE-W190", W, "baseline-widened",
+		"the policy allows events the baseline denied",
+		"With --baseline OLD, every pair (the rule or DEFAULT deciding in OLD, the one deciding here)\n"
+		"under which some event that OLD denied is now allowed, found exactly by the policy diff\n"
+		"(ipe-check --diff OLD NEW), with the events and OLD's line.  Widening is what a reviewer\n"
+		"must approve.\n"
+		"Example: baseline 'DEFAULT action=DENY', new 'op=KMODULE action=ALLOW'.\n"
+		"Fix: none if intended; else restore the order or the action.", false },
+	[LC_BASE_NARROWED] = { "IPE-I209", I, "baseline-narrowed",
+		"the policy denies events the baseline allowed",
+		"With --baseline OLD, every pair of deciders under which some event that OLD allowed is now\n"
+		"denied (see IPE-W190).  A narrowing can break a running system: check that nothing it\n"
+		"denies is needed.\n"
+		"Example: a DENY digest rule moved above 'op=EXECUTE dmverity_signature=TRUE action=ALLOW'.\n"
+		"Fix: none if intended.", false },
 
 	/* front end: kernel rejections and text facts */
 	{ "IPE-E001", E, "empty-policy", "the policy is empty or ends early (EBADMSG)",

@@ -51,6 +51,8 @@ enum lint_check {
 	LC_FALSE_NOFILE_DENY, /* I203 */
 	LC_CRLF,              /* I204 */
 	LC_KEYRINGS,          /* I205 */
+	LC_BASE_WIDENED,      /* W190 */
+	LC_BASE_NARROWED,     /* I209 */
 	LC_COUNT,
 };
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Header checks (version form, name characters, version ceiling), the
- * signed size estimate, and update safety against a baseline. */
+ * signed size estimate, and update safety against a baseline (name,
+ * version, and every decision that changes, by the policy diff). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ipe/equiv.h>
 
 #include "checks.h"
 
@@ -98,6 +101,42 @@ static int vcmp(const uint16_t *a, const uint16_t *b)
 	return 0;
 }
 
+/* Every decision that changes from the baseline, by the policy diff. */
+static void check_baseline_decisions(struct lint_run *run, const struct ipe_policy *b)
+{
+	struct ipe_diff *d = NULL;
+	int rc;
+
+	if (b->verdict.err || run->p->verdict.err ||
+	    (!lint_wants(run, LC_BASE_WIDENED) && !lint_wants(run, LC_BASE_NARROWED)))
+		return;
+	rc = ipe_policy_diff(b, run->p, &run->k, &d);
+	if (rc) {
+		run->err = rc;
+		return;
+	}
+	for (size_t i = 0; i < d->nchanges && !run->err; i++) {
+		const struct ipe_diff_change *c = &d->changes[i];
+		bool wide = c->new_dec.action == IPE_ACTION_ALLOW;
+		const struct ipe_loc *loc = c->new_loc.src != IPE_SRC_NONE ? &c->new_loc : &run->p->header_loc;
+		struct ipe_diag *dg;
+		char *msg = NULL;
+
+		rc = ipe_diff_change_message(b, c, &msg);
+		if (rc) {
+			run->err = rc;
+			break;
+		}
+		dg = lint_report(run, wide ? LC_BASE_WIDENED : LC_BASE_NARROWED, loc,
+				 wide ? "make sure the newly allowed events are meant to run" : NULL, "%s", msg);
+		free(msg);
+		/* the baseline's lines only when it was parsed in this context */
+		if (dg && b->src != IPE_SRC_NONE && c->old_loc.src != IPE_SRC_NONE && ipe_ctx_source(run->ctx, b->src))
+			lint_related(run, dg, &c->old_loc, "the baseline's decider");
+	}
+	ipe_diff_free(d);
+}
+
 static void check_baseline(struct lint_run *run)
 {
 	const struct ipe_policy *p = run->p, *b = run->cfg ? run->cfg->baseline : NULL;
@@ -115,6 +154,7 @@ static void check_baseline(struct lint_run *run)
 		if (d && ipe_ctx_source(run->ctx, b->src))
 			lint_related(run, d, &b->name_loc, "the baseline's name");
 	}
+	check_baseline_decisions(run, b);
 	if (vcmp(p->version, b->version) <= 0) {
 		d = lint_report(run, LC_BASE_VERSION, &p->version_loc, "bump the version",
 				"policy version %u.%u.%u is not greater than the baseline's %u.%u.%u: an update fails with ESTALE",
