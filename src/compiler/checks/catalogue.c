@@ -209,6 +209,30 @@ static const struct ipe_check_info catalogue[] = {
 		"Each part is a u16.  Updates need a strictly greater version; with a part at 65535 it cannot\n"
 		"be bumped (and at 65535.65535.65535 the policy can never be updated).\n"
 		"Fix: leave room, e.g. bump the next part up and reset this one.", false },
+	[LC_SD_NAME] = { "IPE-W153", W, "systemd-misreads-name",
+		"systemd's boot loader would read another policy name than the kernel",
+		"systemd's pid 1 loads /etc/ipe/ipe-policy.p7b at boot (src/core/ipe-setup.c).  It does not\n"
+		"parse the policy: it takes the bytes after the first 'policy_name=' found in any line (a\n"
+		"comment counts; lines end at LF, CR or NUL) up to the first space.  The kernel splits the\n"
+		"header on spaces and TABs and ignores comments.  When the two names differ, systemd looks up\n"
+		"and activates policies/<its name>/ at boot: the activation fails (or an update goes to the\n"
+		"wrong policy) and only a journal line says so.\n"
+		"Example: 'policy_name=prod<TAB>policy_version=1.0.0' (systemd reads the name\n"
+		"'prod<TAB>policy_version=1.0.0'), or '# was policy_name=test' above the header.\n"
+		"Fix: separate the header tokens by one space and mention no 'policy_name=' above the header.\n"
+		"'ipectl install' refuses such a blob (IPECTL-S002).", false },
+	[LC_SD_VERSION] = { "IPE-W154", W, "systemd-misorders-version",
+		"systemd's boot loader would read or order the policy version unlike the kernel",
+		"systemd takes the bytes after the first 'policy_version=' in any line (a comment counts) up\n"
+		"to the first space, and compares them with the loaded policy's version using its own order\n"
+		"(strverscmp_improved), not the kernel's three 16-bit numbers: it skips an update it thinks is\n"
+		"not newer and writes one the kernel refuses (ESTALE).  Its reading agrees with the kernel's\n"
+		"only when it ranks equal to the kernel's M.m.r.\n"
+		"Example: '# bump policy_version=2.0.0 next' above the header (systemd reads 2.0.0);\n"
+		"'policy_version=1.+4.0' (the kernel reads 1.4.0, systemd orders it below 1.3.0);\n"
+		"'policy_version=1.0.0<TAB>#r2' (systemd reads '1.0.0<TAB>#r2', newer than 1.0.0).\n"
+		"Fix: write the version as plain decimal M.m.r followed by a newline or a space, and mention\n"
+		"no 'policy_version=' above the header.  'ipectl install' refuses such a blob (IPECTL-S003).", false },
 	[LC_COMPILED_OUT] = { "IPE-W170", W, "property-compiled-out",
 		"property is compiled out of the target kernel: the rule never matches",
 		"When a property's CONFIG_IPE_PROP_* option is off, the kernel still parses it, but both its\n"

@@ -43,6 +43,8 @@ enum lint_check {
 	LC_VERSION_FORM,      /* W150 */
 	LC_NAME_CHARS,        /* W151 */
 	LC_VERSION_CEILING,   /* W152 */
+	LC_SD_NAME,           /* W153 */
+	LC_SD_VERSION,        /* W154 */
 	LC_COMPILED_OUT,      /* W170 */
 	LC_UNUSED_SUPPRESS,   /* W180 */
 	LC_BAD_SUPPRESS,      /* W181 */

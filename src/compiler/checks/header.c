@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
+#include <ipe/ctl.h>
 #include <ipe/equiv.h>
 
 #include "checks.h"
@@ -164,6 +167,40 @@ static void check_baseline(struct lint_run *run)
 	}
 }
 
+/* What systemd's boot loader reads from this text (the signed blob embeds it
+ * verbatim) against the kernel's header: src/util/systemd.c is the model. */
+static void check_systemd(struct lint_run *run)
+{
+	const struct ipe_policy *p = run->p;
+	char *sn = NULL, *sv = NULL, canon[IPE_CTL_VERSION_STRLEN], shown[200];
+
+	if (p->verdict.err || (!lint_wants(run, LC_SD_NAME) && !lint_wants(run, LC_SD_VERSION)))
+		return;
+	if (ipe_systemd_header(run->data, run->len, &sn, &sv)) {
+		run->err = -ENOMEM;
+		return;
+	}
+	if (!sn || strlen(sn) != p->name_len || memcmp(sn, p->name, p->name_len) != 0) {
+		ipe_escape_bytes(shown, sizeof(shown), sn ? sn : "", sn ? strlen(sn) : 0);
+		lint_report(run, LC_SD_NAME, &p->name_loc,
+			    "separate the header tokens by one space; mention no 'policy_name=' above the header",
+			    "systemd's boot loader would read the policy name as '%s' (the first 'policy_name=' in any "
+			    "line, up to a space): installed as /etc/ipe/ipe-policy.p7b it would fail to activate",
+			    shown);
+	}
+	ipe_ctl_version_str(p->version, canon);
+	if (!sv || ipe_systemd_verscmp(sv, canon) != 0) {
+		ipe_escape_bytes(shown, sizeof(shown), sv ? sv : "", sv ? strlen(sv) : 0);
+		lint_report(run, LC_SD_VERSION, &p->version_loc,
+			    "write plain decimal M.m.r followed by a newline; mention no 'policy_version=' above the header",
+			    "systemd's boot loader would read the policy version as '%s', which its version order does not "
+			    "rank like the kernel's %s: its update decisions at boot would differ from the kernel's",
+			    shown, canon);
+	}
+	free(sn);
+	free(sv);
+}
+
 void lint_check_header(struct lint_run *run)
 {
 	const struct ipe_policy *p = run->p;
@@ -197,4 +234,5 @@ void lint_check_header(struct lint_run *run)
 			    "upstream) will reject this policy with EBADMSG");
 	check_size(run);
 	check_baseline(run);
+	check_systemd(run);
 }
