@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Header checks (version form, name characters, version ceiling), the
+/* Header checks (version form, name characters, version ceiling, what
+ * systemd's boot loader reads), the
  * signed size estimate, and update safety against a baseline (name,
  * version, and every decision that changes, by the policy diff). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
 
 #include <ipe/ctl.h>
 #include <ipe/equiv.h>
