@@ -2,6 +2,8 @@
 # One command from a fresh Debian 12 machine: install what is missing, build,
 # and run the main job on the bundled example policy:
 #   compile -> check -> sign with a throw-away key -> verify the signed blob.
+# Everything it makes stays in ./demo-out/ (set IPE_DEMO_OUT to change it):
+# the source, the compiled text, the key and certificate, the signed blob.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -12,8 +14,9 @@ build_dir build
 
 bin=build/src/tools
 policy=examples/hello.pol
-out=$(mktemp -d "${TMPDIR:-/tmp}/ipe-demo.XXXXXX")
-trap 'rm -rf "$out"' EXIT
+out=${IPE_DEMO_OUT:-demo-out}
+mkdir -p "$out"
+cp "$policy" "$out/hello.src.pol"
 
 log "ipe-check $policy"
 "$bin/ipe-check" "$policy"
@@ -45,5 +48,13 @@ log "ipe-sign verify (trusting the throw-away certificate as the kernel keyring 
 "$bin/ipe-sign" verify --trust "$out/demo.crt" "$out/hello.p7b"
 log "ipe-sign inspect"
 "$bin/ipe-sign" inspect "$out/hello.p7b"
-log "done: examples/hello.pol compiles, checks and signs; load it on an IPE kernel with"
-log "  ipectl load --activate hello.p7b   (its certificate must be in a trusted kernel keyring)"
+here=$(pwd)
+case $out in /*) abs=$out ;; *) abs=$here/$out ;; esac
+log "done: examples/hello.pol compiles, checks and signs.  What it made, in $abs/:"
+log "  hello.src.pol  the source           hello.pol  the canonical kernel text"
+log "  demo.key       throw-away key       demo.crt   its certificate"
+log "  hello.p7b      the signed blob (what the kernel and systemd load)"
+log "The tools are in $here/$bin/ ('meson install -C build' installs them, or see README: Building packages)."
+log "On an IPE kernel that trusts demo.crt (README: A signing key the kernel trusts):"
+log "  $here/$bin/ipectl load --activate $abs/hello.p7b"
+log "  $here/$bin/ipectl install $abs/hello.p7b     # loaded by systemd at every boot"
