@@ -51,7 +51,8 @@ static void usage(FILE *out)
 		"                         file) or json\n"
 		"      --op=OP            operation of --format=rules (default EXECUTE)\n"
 		"  -o, --output=FILE      write to FILE atomically ('-' = standard output,\n"
-		"                         the default); never one of the inputs\n"
+		"                         the default); never one of the inputs; nothing is\n"
+		"                         written when a file has no digest\n"
 		"\n"
 		"dm-verity options:\n"
 		"      --dm-verity=DATA   with --hash-device: the root hash of an image pair\n"
@@ -217,7 +218,7 @@ static int run_files(struct opts *o, char **paths, int npaths)
 {
 	struct ipe_digest_list *l = NULL;
 	char *text = NULL;
-	size_t len = 0;
+	size_t len = 0, nbad;
 	int rc, ret = EXIT_DIGEST_OK;
 
 	rc = ipe_walk((const char *const *)paths, (size_t)npaths, &o->wp, &l);
@@ -238,9 +239,17 @@ static int run_files(struct opts *o, char **paths, int npaths)
 	}
 	for (size_t i = 0; i < ipe_digest_list_count(l); i++)
 		report_entry(ipe_digest_list_entry(l, i));
-	if (ipe_digest_list_count_status(l, IPE_DIGEST_FAILED) ||
-	    ipe_digest_list_count_status(l, IPE_DIGEST_NOT_VERITY))
+	nbad = ipe_digest_list_count_status(l, IPE_DIGEST_FAILED) +
+	       ipe_digest_list_count_status(l, IPE_DIGEST_NOT_VERITY);
+	if (nbad) {
 		ret = EXIT_DIGEST_FAILED;
+		/* an output file is complete or not written at all */
+		if (o->output && strcmp(o->output, "-") != 0) {
+			cli_error(prog, "nothing written to %s: %zu file%s without a digest", o->output, nbad,
+				  nbad == 1 ? "" : "s");
+			goto out;
+		}
+	}
 	rc = ipe_digest_list_render(l, o->format, o->op, &text, &len);
 	if (rc < 0) {
 		cli_error(prog, "cannot render the output: %s", cli_strerror(rc));

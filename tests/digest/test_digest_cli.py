@@ -443,6 +443,10 @@ def group_output():
         rc, out, err = run(["-r", "-o", "x/one", "x"], cwd=d)
         check(rc == 2 and "refusing to overwrite input" in err and
               open(os.path.join(d, "x/one"), "rb").read() == before, f"-o input: rc {rc} {err}")
+        rc, out, err = run(["-o", o, "x/two", "x/missing"], cwd=d)
+        with open(o, "rb") as f:
+            check(rc == 1 and "nothing written to" in err and f.read().endswith(b" x/one\n"),
+                  f"-o with a failed file leaves the old output: rc {rc} {err}")
         rc, out, err = run(["-o", "/nonexistent-dir/out", "x/one"], cwd=d)
         check(rc == 1 and "cannot write" in err and not os.path.exists("/nonexistent-dir"),
               f"-o unwritable: {rc} {err}")
