@@ -185,13 +185,15 @@ struct ipe_walk_params {
 struct ipe_digest_list;
 
 /* Walk paths (in the order given; directory contents sorted by byte order of
- * their names, depth first) and list every regular file once: hard links to
- * an inode already listed are left out (with IPE_WALK_FOLLOW any second path
- * to a listed inode).  Paths given are followed if they are
- * symlinks; symlinks found inside directories are listed as SKIPPED unless
- * IPE_WALK_FOLLOW (then a directory reached twice on one path is a FAILED
- * "symlink loop").  Directories without IPE_WALK_RECURSIVE, FIFOs, sockets
- * and devices are SKIPPED; unreadable directories and vanished files FAILED.
+ * their names, depth first, joined with '/') and list every regular file
+ * once: hard links to an inode already listed are left out (with
+ * IPE_WALK_FOLLOW any second path to a listed inode).  Paths given are
+ * followed if they are symlinks; symlinks found inside directories are
+ * SKIPPED unless IPE_WALK_FOLLOW (then a directory reached again below
+ * itself is FAILED -ELOOP "symlink loop...").  FIFOs, sockets and devices
+ * are SKIPPED (never opened); a directory without IPE_WALK_RECURSIVE is
+ * FAILED -EISDIR; unreadable directories and vanished files are FAILED with
+ * their errno.  With IPE_WALK_EXEC_ONLY other files are not listed at all.
  * Returns 0 (per-entry problems are entries, not errors), -EINVAL, -ENOMEM,
  * -E2BIG (max_entries exceeded). */
 IPE_EXPORT int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
