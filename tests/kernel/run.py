@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real-kernel IPE test suite driver.  Usage: run.py SCENARIO
 
-Scenarios: corpus signing lifecycle fsverity dmverity keyrings corrupt (and build-kernel).
+Scenarios: corpus signing lifecycle fsverity dmverity keyrings corrupt digest (and build-kernel).
 Each scenario builds (or reuses) the cached IPE kernel, prepares its inputs on the host,
 boots a busybox initramfs under qemu, and asserts on the structured results the guest
 prints (IPE-RESULT <scenario> <case> <value>).  Exit 0 pass, 1 fail, 77 skip.
@@ -918,6 +918,183 @@ def scenario_corrupt(bz, keydir):
     ck.finish()
 
 
+# ------------------------------------------------------------------ 8. ipe-digest
+
+def digest_lines(text):
+    """{path: "alg:hex"} from ipe-digest/fsverity digest output lines."""
+    out = {}
+    for l in text.splitlines():
+        parts = l.split(" ", 1)
+        if len(parts) == 2 and ":" in parts[0]:
+            out[parts[1].strip()] = parts[0]
+    return out
+
+
+def scenario_digest(bz, keydir):
+    """ipe-digest against the kernel: its digests equal FS_IOC_MEASURE_VERITY after
+    `fsverity enable`, a policy made of its --format=rules output allows exactly those files,
+    and the root hash it reads from a `veritysetup format` image pair allows exec."""
+    ck = Checker("digest")
+    wd = workdir("digest")
+    dig = tool("IPE_DIGEST", "ipe-digest")
+    if not dig:
+        log("FAIL: ipe-digest is not built")
+        sys.exit(1)
+    g = Guest("digest", bz, wd)
+    signer = Signer(keydir, wd)
+    ipectl = guest_loader(g)
+    g.add_dynamic(dig, "/bin/ipe-digest")
+    g.add_dynamic(shutil.which("fsverity"), "/bin/fsverity")
+    g.add_dynamic("/sbin/veritysetup", "/sbin/veritysetup")
+    stage = os.path.join(wd, "fs")
+    os.makedirs(stage)
+    for tag in ("a", "b", "c", "plain", "d"):
+        shutil.copy(test_binary(g, wd, "digest-" + tag), os.path.join(stage, tag))
+    img = os.path.join(wd, "verity.img")
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-O", "verity", "-b", "4096", "-d", stage, img, "16M"],
+                   check=True)
+
+    def run(args, **kw):
+        return subprocess.run([dig] + args, capture_output=True, text=True, cwd=stage, **kw)
+
+    # host: digests computed from content; the same as fsverity-utils
+    r = run(["a", "b", "c", "plain"])
+    host = digest_lines(r.stdout)
+    ck.eq("host-exit", r.returncode, 0, r.stderr.strip())
+    fsv = subprocess.run(["fsverity", "digest", "a", "b", "c", "plain"], capture_output=True,
+                         text=True, cwd=stage, check=True)
+    ck.eq("host-vs-fsverity", r.stdout, fsv.stdout)
+    salt = "5a17" * 4
+    d_args = ["--hash-alg=sha512", "--block-size=1024", "--salt=" + salt]
+    r = run(d_args + ["d"])
+    host_d = digest_lines(r.stdout).get("d")
+    log(f"host digests: {host} d={host_d}")
+    # policy: the rules ipe-digest prints for a and b, used as they are
+    r = run(["--format=rules", "a", "b"])
+    ck.eq("rules-exit", r.returncode, 0, r.stderr.strip())
+    fs_rules = r.stdout
+
+    # dm-verity: an ext4 volume with one binary
+    stage2 = os.path.join(wd, "fs2")
+    os.makedirs(stage2)
+    shutil.copy(test_binary(g, wd, "digest-dm"), os.path.join(stage2, "hello"))
+    data, hashimg = os.path.join(wd, "data.img"), os.path.join(wd, "hash.img")
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-b", "4096", "-d", stage2,
+                    data, "8M"], check=True)
+    r = subprocess.run(["veritysetup", "format", data, hashimg], capture_output=True, text=True,
+                       check=True)
+    roothash = [l.split(":", 1)[1].strip() for l in r.stdout.splitlines()
+                if l.startswith("Root hash:")][0]
+    r = run(["--dm-verity=" + data, "--hash-device=" + hashimg])
+    ck.eq("dm-image-roothash", r.stdout.strip(), "sha256:" + roothash, r.stderr.strip())
+    r = run(["--format=rules", "--dm-verity=" + data, "--hash-device=" + hashimg])
+    ck.eq("dm-rules-exit", r.returncode, 0, r.stderr.strip())
+    dm_rules = r.stdout
+    # a second volume, opened with a signed root hash: not in the policy
+    stage3 = os.path.join(wd, "fs3")
+    os.makedirs(stage3)
+    shutil.copy(test_binary(g, wd, "digest-dm2"), os.path.join(stage3, "hello"))
+    data2, hash2 = os.path.join(wd, "data2.img"), os.path.join(wd, "hash2.img")
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-b", "4096", "-d", stage3,
+                    data2, "8M"], check=True)
+    r = subprocess.run(["veritysetup", "format", data2, hash2], capture_output=True, text=True,
+                       check=True)
+    roothash2 = [l.split(":", 1)[1].strip() for l in r.stdout.splitlines()
+                 if l.startswith("Root hash:")][0]
+    rh2 = write(os.path.join(wd, "roothash2.txt"), roothash2)
+    sig2 = os.path.join(wd, "roothash2.p7s")
+    subprocess.run(["openssl", "smime", "-sign", "-nocerts", "-noattr", "-binary", "-in", rh2,
+                    "-inkey", os.path.join(keydir, "rsa2048.key"), "-signer",
+                    os.path.join(keydir, "rsa2048.crt"), "-outform", "der", "-out", sig2],
+                   check=True, capture_output=True)
+    g.add_file(sig2, "/in/roothash2.p7s")
+
+    text = ("policy_name=dig policy_version=1.0.0\nDEFAULT action=ALLOW\n"
+            "DEFAULT op=EXECUTE action=DENY\n"
+            "op=EXECUTE boot_verified=TRUE action=ALLOW\n" + fs_rules + dm_rules)
+    log("policy:\n" + text)
+    pol = write(os.path.join(wd, "dig.pol"), text)
+    blob, _ = signer.sign(pol, os.path.join(wd, "dig.p7b"), force=False)
+    g.add_file(blob, "/in/dig.p7b")
+    g.add_disk(img)
+    g.add_disk(data, readonly=True)
+    g.add_disk(hashimg, readonly=True)
+    g.add_disk(data2, readonly=True)
+    g.add_disk(hash2, readonly=True)
+    out = lambda case, cmd: (f"{cmd} >/tmp/{case}.out 2>/tmp/{case}.err; R {case} exit=$?\n"  # noqa: E731
+                             f"sed 's/^/IPE-MSG {case}_out /' /tmp/{case}.out\n"
+                             f"sed 's/^/IPE-MSG {case}_err /' /tmp/{case}.err\n")
+    sc = f"""
+mkdir -p /dev/mapper /run/cryptsetup /run/lock /mnt2 /mnt3
+mount -t ext4 /dev/vda /mnt && R mount OK || R mount FAIL
+cd /mnt
+R enable_a $(ipe-guest verity-enable /mnt/a)
+R enable_b $(ipe-guest verity-enable /mnt/b)
+R enable_c $(ipe-guest verity-enable /mnt/c)
+M enable_d fsverity enable --hash-alg=sha512 --block-size=1024 --salt={salt} d
+{out("measure", "ipe-digest --measure a b c plain")}
+{out("measure_d", "ipe-digest --measure d")}
+{out("compute", "ipe-digest a b c")}
+{out("measure_rules", "ipe-digest --measure --format=rules a b")}
+cd /
+M open veritysetup open /dev/vdb vroot /dev/vdc {roothash}
+mount -t ext4 -o ro /dev/mapper/vroot /mnt2 && R mount2 OK || R mount2 FAIL
+M open_signed veritysetup open /dev/vdd vsigned /dev/vde {roothash2} --root-hash-signature=/in/roothash2.p7s
+mount -t ext4 -o ro /dev/mapper/vsigned /mnt3 && R mount3 OK || R mount3 FAIL
+{out("dm_active", "ipe-digest --dm-verity=/dev/mapper/vroot")}
+{out("dm_active_name", "ipe-digest --dm-verity=vroot")}
+{out("dm_active_dm0", "ipe-digest --dm-verity=/dev/dm-0")}
+{out("dm_signed", "ipe-digest --dm-verity=vsigned")}
+{out("dm_notdm", "ipe-digest --dm-verity=/dev/vda")}
+{load_and_activate(g, ipectl, "/in/dig.p7b", "dig")}
+R exec_a $(ipe-guest exec /mnt/a hello)
+R exec_b $(ipe-guest exec /mnt/b hello)
+R exec_c $(ipe-guest exec /mnt/c hello)
+R exec_plain $(ipe-guest exec /mnt/plain hello)
+R exec_d $(ipe-guest exec /mnt/d hello)
+R exec_dm $(ipe-guest exec /mnt2/hello hello)
+R exec_dm_signed $(ipe-guest exec /mnt3/hello hello)
+"""
+    results, lines = g.boot(sc, timeout=400)
+    got = dict(results)
+    for case in ("mount", "enable_a", "enable_b", "enable_c", "mount2", "mount3"):
+        ck.eq(case, got.get(case), "OK")
+    for case in ("enable_d", "open", "open_signed"):
+        ck.eq(case, got.get(case), "exit=0", " | ".join(messages(lines, case)))
+    # the kernel's measurements equal what ipe-digest computed on the host
+    measured = digest_lines("\n".join(messages(lines, "measure_out")))
+    for f in ("a", "b", "c"):
+        ck.eq("measure-" + f, measured.get(f), host.get(f))
+    ck.eq("measure-exit", got.get("measure"), "exit=1", "plain has no fs-verity")
+    ck.eq("measure-plain-absent", "plain" in measured, False)
+    err = " ".join(messages(lines, "measure_err"))
+    ck.ok("measure-plain-reported", "plain" in err and "not enabled" in err, "stderr: " + err)
+    ck.eq("measure-d", digest_lines("\n".join(messages(lines, "measure_d_out"))).get("d"), host_d)
+    ck.eq("measure-d-exit", got.get("measure_d"), "exit=0")
+    computed = digest_lines("\n".join(messages(lines, "compute_out")))
+    for f in ("a", "b", "c"):
+        ck.eq("guest-compute-" + f, computed.get(f), host.get(f))
+    ck.eq("measure-rules", "\n".join(messages(lines, "measure_rules_out")) + "\n", fs_rules)
+    # active devices
+    want = f"sha256:{roothash} dmverity_signature=FALSE"
+    for case in ("dm_active", "dm_active_name", "dm_active_dm0"):
+        ck.eq(case, (got.get(case), " ".join(messages(lines, case + "_out"))), ("exit=0", want),
+              " ".join(messages(lines, case + "_err")))
+    ck.eq("dm_signed", (got.get("dm_signed"), " ".join(messages(lines, "dm_signed_out"))),
+          ("exit=0", f"sha256:{roothash2} dmverity_signature=TRUE"),
+          " ".join(messages(lines, "dm_signed_err")))
+    ck.eq("dm_notdm", got.get("dm_notdm"), "exit=1")
+    ck.ok("dm_notdm-message", "device-mapper" in " ".join(messages(lines, "dm_notdm_err")),
+          " ".join(messages(lines, "dm_notdm_err")))
+    # the policy from --format=rules allows exactly the files it names
+    check_load(ck, got, lines, ipectl)
+    for case, w in (("exec_a", "OK"), ("exec_b", "OK"), ("exec_c", "EACCES"),
+                    ("exec_plain", "EACCES"), ("exec_d", "EACCES"), ("exec_dm", "OK"),
+                    ("exec_dm_signed", "EACCES")):
+        ck.eq(case, got.get(case), w)
+    ck.finish()
+
+
 # ------------------------------------------------------------------ main
 
 SCENARIOS = {
@@ -928,6 +1105,7 @@ SCENARIOS = {
     "dmverity": scenario_dmverity,
     "keyrings": scenario_keyrings,
     "corrupt": scenario_corrupt,
+    "digest": scenario_digest,
 }
 
 
