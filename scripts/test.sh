@@ -53,13 +53,15 @@ CC=gcc build_dir build-ci-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 quick=(--no-suite kernel --no-suite fuzz)
 run_suite "gcc" build-ci-gcc --no-suite kernel
+log "[deb] building the Debian packages from a copy of the tree (about 1 minute of CPU, a few on a busy machine)"
 run_suite "deb" build-ci-gcc --suite deb
 run_suite "clang" build-ci-clang "${quick[@]}"
 run_suite "asan+ubsan" build-ci-asan "${quick[@]}" --timeout-multiplier 4
 if [ "${IPE_SKIP_KERNEL:-0}" = 1 ] && [ "${CI:-}" != true ]; then
 	results+=("kernel: skipped by IPE_SKIP_KERNEL=1")
 else
-	run_suite "kernel" build-ci-gcc --suite kernel
+	log "[kernel] builds an IPE kernel once (8-15 minutes on 2 cores, then cached in /var/cache/ipe-tools) and boots it under qemu; its progress follows"
+	run_suite "kernel" build-ci-gcc --suite kernel -v
 fi
 
 echo

@@ -213,6 +213,28 @@ def main():
                         print(f"ok - {name}: '{cmd}'" + (f" (output not compared: {free})" if free and expect else ""))
         finally:
             shutil.rmtree(d, ignore_errors=True)
+    # one date on every page, and every ipe-tools page a page names exists
+    dates, refs = set(), []
+    for page in pages:
+        text = open(page, encoding="utf-8").read()
+        th = re.search(r"^\.TH (\S+) (\d) (\S+)", text, re.M)
+        dates.add(th.group(3).strip('"') if th else "?")
+        for n, s in re.findall(r"(ipe(?:\\-|-)[a-z]+|ipectl)\s*\((\d)\)", text):
+            refs.append((os.path.basename(page), n.replace("\\-", "-"), s))
+    ran += 1
+    if len(dates) == 1:
+        print(f"ok - every man page is dated {dates.pop()}")
+    else:
+        fail += 1
+        print(f"not ok - the man pages carry different dates: {sorted(dates)}")
+    missing = sorted({f"{pg}: {n}({s})" for pg, n, s in refs
+                      if n != "ipe-tools" and not os.path.exists(os.path.join(SRC, "man", f"{n}.{s}"))})
+    ran += 1
+    if missing:
+        fail += 1
+        print("not ok - cross-references to pages that do not exist: " + ", ".join(missing))
+    else:
+        print(f"ok - {len(refs)} cross-references name existing pages")
     print(f"{ran} examples run, {fail} failed, {live} not run (need a live system; listed above)")
     return 1 if fail or ran == 0 else 0
 
