@@ -50,9 +50,14 @@ IPE_EXPORT void ipe_lint_config_free(struct ipe_lint_config *cfg);
 IPE_EXPORT int ipe_lint_config_enable(struct ipe_lint_config *cfg, const char *code, bool enable);
 /* Override the severity of a check.  -ENOENT for an unknown code. */
 IPE_EXPORT int ipe_lint_config_set_severity(struct ipe_lint_config *cfg, const char *code, enum ipe_severity sev);
-/* Target kernel release "6.12" (default: the newest known).  -EINVAL when the
- * text is not a version, -ENOENT when the release is not in the table. */
+/* Target kernel release (default: the newest known): "6.12", "6.12.3", a
+ * uname -r string ("6.18.0-1-amd64"), or "running" (uname(2) of this
+ * machine).  Returns 0; 1 when the release is newer than every release the
+ * table knows (the newest known is used: say so); -EINVAL when the text is
+ * not a release. */
 IPE_EXPORT int ipe_lint_config_set_target(struct ipe_lint_config *cfg, const char *release);
+/* The table release in use ("6.17"). */
+IPE_EXPORT const char *ipe_lint_config_target(const struct ipe_lint_config *cfg);
 /* The releases the table knows, newest last ("6.12", ...). */
 IPE_EXPORT size_t ipe_target_count(void);
 IPE_EXPORT const char *ipe_target_release(size_t i);

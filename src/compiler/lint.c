@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/utsname.h>
 
 #include <ipe/io.h>
 #include <ipe/lint.h>
@@ -68,19 +69,26 @@ int ipe_lint_config_set_severity(struct ipe_lint_config *cfg, const char *code, 
 int ipe_lint_config_set_target(struct ipe_lint_config *cfg, const char *release)
 {
 	const struct ipe_target *t;
+	struct utsname u;
+	bool newer = false;
 
 	if (!cfg || !release)
 		return -EINVAL;
-	t = ipe_target_find(release);
-	if (!t) {
-		/* a well-formed but unknown (future) release vs garbage */
-		unsigned a, b;
-		char tail;
-
-		return sscanf(release, "%u.%u%c", &a, &b, &tail) >= 2 ? -ENOENT : -EINVAL;
+	if (strcmp(release, "running") == 0) {
+		if (uname(&u) < 0)
+			return -errno;
+		release = u.release;
 	}
+	t = ipe_target_lookup(release, &newer);
+	if (!t)
+		return -EINVAL;
 	cfg->target = t;
-	return 0;
+	return newer ? 1 : 0;
+}
+
+const char *ipe_lint_config_target(const struct ipe_lint_config *cfg)
+{
+	return cfg && cfg->target ? cfg->target->release : NULL;
 }
 
 size_t ipe_target_count(void)

@@ -55,11 +55,14 @@ static int parse_u16(const char **s, uint16_t *ret)
 	return 0;
 }
 
-const struct ipe_target *ipe_target_find(const char *release)
+const struct ipe_target *ipe_target_lookup(const char *release, bool *ret_newer)
 {
 	uint16_t maj, min, rev;
 	const char *s = release;
+	const struct ipe_target *newest = ipe_target_newest();
 
+	if (ret_newer)
+		*ret_newer = false;
 	if (!s || parse_u16(&s, &maj) || *s++ != '.' || parse_u16(&s, &min))
 		return NULL;
 	if (*s == '.') { /* 6.12.3: the stable revision does not matter */
@@ -67,14 +70,28 @@ const struct ipe_target *ipe_target_find(const char *release)
 		if (parse_u16(&s, &rev))
 			return NULL;
 	}
-	if (*s)
+	/* uname -r: a local version after '-' or '+' ("6.18.0-1-amd64", "6.17.0+") */
+	if (*s && *s != '-' && *s != '+')
 		return NULL;
 	if (maj < 6 || (maj == 6 && min < 12))
 		return &targets[0];
 	for (size_t i = 0; i < ipe_target_table_size(); i++)
 		if (targets[i].major == maj && targets[i].minor == min)
 			return &targets[i];
+	if (maj > newest->major || (maj == newest->major && min > newest->minor)) {
+		if (ret_newer)
+			*ret_newer = true;
+		return newest;
+	}
 	return NULL;
+}
+
+const struct ipe_target *ipe_target_find(const char *release)
+{
+	bool newer;
+	const struct ipe_target *t = ipe_target_lookup(release, &newer);
+
+	return newer ? NULL : t;
 }
 
 /* ---- Kconfig ---- */

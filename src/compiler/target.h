@@ -18,7 +18,13 @@ struct ipe_target {
 	const char *note;           /* one line about this release */
 };
 
+/* The table entry of a release "6.12", "6.12.3" or a uname -r string
+ * ("6.18.0-1-amd64"); releases before 6.12 map to the first (no IPE) entry.
+ * NULL when unknown or malformed. */
 const struct ipe_target *ipe_target_find(const char *release);
+/* The same, but a release newer than the table gives the newest entry with
+ * *ret_newer set (the facts of the newest known release are assumed). */
+const struct ipe_target *ipe_target_lookup(const char *release, bool *ret_newer);
 const struct ipe_target *ipe_target_newest(void);
 const struct ipe_target *ipe_target_at(size_t i);
 size_t ipe_target_table_size(void);

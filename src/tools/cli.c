@@ -5,7 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/utsname.h>
+
 #include <ipe/io.h>
+#include <ipe/lint.h>
 
 #include "cli.h"
 
@@ -162,4 +165,24 @@ const char *cli_strerror(int err)
 	if (err == -EFBIG || err == EFBIG)
 		return "too large for this kind of input (see LIMITS in the manual page)";
 	return strerror(err < 0 ? -err : err);
+}
+
+int cli_set_target(const char *prog, struct ipe_lint_config *cfg, const char *release)
+{
+	struct utsname u;
+	const char *shown = release;
+	int rc = ipe_lint_config_set_target(cfg, release);
+
+	if (rc < 0) {
+		cli_error(prog, "--target: '%s' is not a kernel release (e.g. 6.12, 6.12.3, $(uname -r) or 'running')",
+			  release);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(release, "running") == 0 && uname(&u) == 0)
+		shown = u.release;
+	if (rc == 1)
+		fprintf(stderr,
+			"%s: note: target %s is newer than the newest release this version knows; checked as %s (no later change to IPE is known)\n",
+			prog, shown, ipe_lint_config_target(cfg));
+	return CLI_EXIT_OK;
 }

@@ -50,6 +50,12 @@ void cli_print_diags(const struct ipe_ctx *ctx, FILE *out, unsigned flags);
  * "PROG (ipe-tools) VERSION, libipe LIBVERSION" on standard output. */
 void cli_print_version(const char *prog);
 
+struct ipe_lint_config;
+/* --target=REL for the tools that lint: sets it, prints a note when the
+ * release is newer than the table (or 'running' was resolved).  Returns 0 or
+ * CLI_EXIT_USAGE (error printed). */
+int cli_set_target(const char *prog, struct ipe_lint_config *cfg, const char *release);
+
 /* strerror for a negative or positive errno */
 const char *cli_strerror(int err);
 

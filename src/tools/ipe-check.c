@@ -45,7 +45,9 @@ static void usage(FILE *out)
 		"      --werror         treat warnings as errors for the exit status\n"
 		"      --fail-on=LEVEL  exit 1 when a finding at LEVEL or above exists\n"
 		"                       (error (default), warning, info)\n"
-		"      --target=REL     target kernel release, e.g. 6.12 (default: newest known)\n"
+		"      --target=REL     target kernel release, e.g. 6.12, $(uname -r), or\n"
+		"                       'running' (default: newest known; newer releases are\n"
+		"                       checked as the newest known, with a note)\n"
 		"      --kernel-config=FILE  the target's .config or /proc/config.gz\n"
 		"      --baseline=OLD   the policy this one replaces: check update safety\n"
 		"      --max-rules=N    rules per op before IPE-W133 (default 1000, 0 = off)\n"
@@ -413,11 +415,9 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_TARGET:
-			rc = ipe_lint_config_set_target(lcfg, optarg);
+			rc = cli_set_target(prog, lcfg, optarg);
 			if (rc) {
-				cli_error(prog, "unknown target kernel '%s' (known: 6.12 to %s; older releases have no IPE)",
-					  optarg, ipe_target_release(ipe_target_count() - 1));
-				ret = CLI_EXIT_USAGE;
+				ret = rc;
 				goto out;
 			}
 			break;

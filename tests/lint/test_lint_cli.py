@@ -103,7 +103,7 @@ def main():
     check("severity-info-fail-on-info",
           run("--severity=W101=info", "--fail-on=info", warn).returncode == 1)
     for bad in (["--enable=IPE-W999"], ["--disable=nope"], ["--severity=W101"], ["--severity=W101=fatal"],
-                ["--severity=IPE-W999=error"], ["--fail-on=never"], ["--target=banana"], ["--target=9.99"],
+                ["--severity=IPE-W999=error"], ["--fail-on=never"], ["--target=banana"], ["--target=6.12foo"],
                 ["--max-rules=x"], ["--format=xml"], ["--explain=IPE-W999"]):
         r = run(*bad, warn)
         check("usage%s" % bad, r.returncode == 3 and r.stdout == b"" and r.stderr, (r.returncode, r.stdout))
@@ -206,6 +206,16 @@ def main():
     check("target-6.11", c == ["IPE-E041"] and rc == 1, (c, rc))
     c, rc = codes("--target=6.12", clean)
     check("target-6.12", c == [] and rc == 0, (c, rc))
+    # newer than the table: the newest known, with a note; uname -r forms; the running kernel
+    for rel in ("9.99", "6.99.1-1-amd64"):
+        r = run("--target=" + rel, clean)
+        check("target-newer-" + rel, r.returncode == 0 and b"is newer than the newest release" in r.stderr
+              and b"checked as 6." in r.stderr, (r.returncode, r.stderr))
+    r = run("--target=6.12.3-arch1-1", clean)
+    check("target-uname-6.12", r.returncode == 0 and r.stderr == b"", (r.returncode, r.stderr))
+    r = run("--target=running", clean)
+    check("target-running", r.returncode in (0, 1) and b"is not a kernel release" not in r.stderr,
+          (r.returncode, r.stderr))
 
     # ---- --baseline: text and signed blob ----
     base_same = write("base_same.pol", CLEAN)  # same name and version: E043
