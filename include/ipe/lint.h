@@ -56,6 +56,9 @@ IPE_EXPORT int ipe_lint_config_set_severity(struct ipe_lint_config *cfg, const c
  * table knows (the newest known is used: say so); -EINVAL when the text is
  * not a release. */
 IPE_EXPORT int ipe_lint_config_set_target(struct ipe_lint_config *cfg, const char *release);
+/* The policy being linted is the content of a signed blob of blob_len bytes
+ * (0: it is not): the size checks use that size instead of an estimate. */
+IPE_EXPORT void ipe_lint_config_set_blob_size(struct ipe_lint_config *cfg, size_t blob_len);
 /* The table release in use ("6.17"). */
 IPE_EXPORT const char *ipe_lint_config_target(const struct ipe_lint_config *cfg);
 /* The releases the table knows, newest last ("6.12", ...). */

@@ -117,6 +117,11 @@ IPE_EXPORT void ipe_verify_result_clear(struct ipe_verify_result *r);
 IPE_EXPORT int ipe_blob_inspect_json(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
 IPE_EXPORT int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
 
+/* One line naming the signer(s) for reports, e.g. "issuer CN=Policy Signer,
+ * serial 3b1f...; certificate embedded (subject CN=Policy Signer)", from the
+ * same parse as ipe_blob_inspect_text().  *ret_out is malloc'd. */
+IPE_EXPORT int ipe_blob_signer_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out);
+
 /* The embedded (signed) content, exactly as signed.  *ret_data is malloc'd. */
 IPE_EXPORT int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t **ret_data,
 		     size_t *ret_len);

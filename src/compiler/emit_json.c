@@ -211,10 +211,17 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 		} else {
 			json_object_object_add(fo, "kernel_verdict", NULL);
 		}
+		/* the file's own source and the sources read for it (included
+		 * files, digest lists): registered after it, before the next file */
+		uint32_t end = IPE_SRC_NONE;
+
+		for (size_t j = 0; j < nfiles; j++)
+			if (files[j].src != IPE_SRC_NONE && files[j].src > f->src && files[j].src < end)
+				end = files[j].src;
 		for (size_t k = 0; k < ipe_ctx_diag_count(ctx); k++) {
 			const struct ipe_diag *d = ipe_ctx_diag(ctx, k);
 
-			if (f->src != IPE_SRC_NONE && d->loc.src == f->src)
+			if (f->src != IPE_SRC_NONE && d->loc.src != IPE_SRC_NONE && d->loc.src >= f->src && d->loc.src < end)
 				json_object_array_add(diags, diag_json(ctx, d));
 		}
 		json_object_object_add(fo, "diagnostics", diags);

@@ -86,6 +86,12 @@ int ipe_lint_config_set_target(struct ipe_lint_config *cfg, const char *release)
 	return newer ? 1 : 0;
 }
 
+void ipe_lint_config_set_blob_size(struct ipe_lint_config *cfg, size_t blob_len)
+{
+	if (cfg)
+		cfg->blob_size = blob_len;
+}
+
 const char *ipe_lint_config_target(const struct ipe_lint_config *cfg)
 {
 	return cfg && cfg->target ? cfg->target->release : NULL;

@@ -899,7 +899,9 @@ static int emit_combination(struct ipe_ext *x, struct ipe_line *ret)
 			const char *k = ipe_prop_key(s->prop);
 			const char *m = x->sets[s->set].members[s->cur];
 
-			o->loc = s->loc;
+			/* the member's own location (its line in the set or the
+			 * imported list), so findings on this copy point there */
+			o->loc = x->sets[s->set].locs[s->cur];
 			rc = out_put(x, k, strlen(k));
 			if (!rc)
 				rc = out_put(x, "=", 1);

@@ -190,11 +190,13 @@ static int build_json(struct ipe_ctx *ctx, const void *blob, size_t len, json_ob
 	json_object_object_add(o, "content_size", json_object_new_int64((int64_t)p7.data_len));
 	if (p7.has_data) {
 		struct ipe_policy *pol = NULL;
+		struct ipe_ctx *pctx = NULL; /* its own: the caller's diagnostics stay */
 		uint32_t src;
 		json_object *pj = json_object_new_object();
 
-		if (!ipe_source_from_memory(ctx, "<signed content>", p7.data, p7.data_len, true, &src) &&
-		    !ipe_policy_parse(ctx, src, &pol)) {
+		if (!ipe_ctx_new(&pctx) &&
+		    !ipe_source_from_memory(pctx, "<signed content>", p7.data, p7.data_len, true, &src) &&
+		    !ipe_policy_parse(pctx, src, &pol)) {
 			char ver[32];
 
 			add_str(pj, "name", pol->has_header ? pol->name : NULL);
@@ -203,7 +205,7 @@ static int build_json(struct ipe_ctx *ctx, const void *blob, size_t len, json_ob
 			add_str(pj, "kernel_verdict", pol->verdict.err ? ipe_errno_name(pol->verdict.err) : "OK");
 		}
 		ipe_policy_free(pol);
-		ipe_ctx_diag_clear(ctx);
+		ipe_ctx_free(pctx);
 		json_object_object_add(o, "policy", pj);
 	}
 	arr = json_object_new_array();
@@ -343,6 +345,49 @@ int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, cha
 	return buf ? 0 : -ENOMEM;
 }
 
+int ipe_blob_signer_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out)
+{
+	json_object *o = NULL, *v;
+	char *buf = NULL;
+	size_t sz = 0, n;
+	FILE *f;
+	int rc = build(ctx, blob, len, &o);
+
+	if (rc)
+		return rc;
+	f = open_memstream(&buf, &sz);
+	if (!f) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	v = json_object_object_get(o, "signers");
+	n = v ? json_object_array_length(v) : 0;
+	if (!n)
+		fprintf(f, "no signer");
+	for (size_t i = 0; i < n; i++) {
+		json_object *sj = json_object_array_get_idx(v, i);
+
+		fprintf(f, "%s", i ? "; " : "");
+		if (js(sj, "issuer"))
+			fprintf(f, "issuer %s, serial %s", js(sj, "issuer"), js(sj, "serial"));
+		else
+			fprintf(f, "subject key id %s", js(sj, "subject_key_id") ? js(sj, "subject_key_id") : "?");
+		fprintf(f, " (%s, %s)", js(sj, "digest_algorithm") ? js(sj, "digest_algorithm") : "?",
+			js(sj, "signature_algorithm") ? js(sj, "signature_algorithm") : "?");
+	}
+	v = json_object_object_get(o, "certificates");
+	n = v ? json_object_array_length(v) : 0;
+	if (!n)
+		fprintf(f, "; no certificate embedded");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? ", " : "; embedded certificate subject ",
+			js(json_object_array_get_idx(v, i), "subject"));
+	fclose(f);
+	json_object_put(o);
+	*ret_out = buf;
+	return buf ? 0 : -ENOMEM;
+}
+
 int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t **ret_data, size_t *ret_len)
 {
 	struct ipe_p7 p7;
@@ -354,14 +399,15 @@ int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t 
 	rc = ipe_p7_parse(blob, len, &p7, &why, whybuf, sizeof(whybuf));
 	if (rc < 0)
 		goto out;
-	if (!p7.has_data) {
+	if (!p7.has_data && rc != EMSGSIZE) {
 		ipe_sign_diag(ctx, "IPE-S015", IPE_SEV_ERROR, NULL, "the blob has no embedded content%s%s",
 			      why ? ": " : "", why ? why : "");
 		rc = -ENODATA;
 		goto out;
 	}
-	if (!p7.data_clean) {
-		/* BER: let OpenSSL reassemble the content */
+	if (!p7.data_clean || !p7.has_data) {
+		/* BER, or bigger than the kernel's decoder takes (which stops
+		 * there): let OpenSSL reassemble the content */
 		const unsigned char *p = blob;
 		CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
 		ASN1_OCTET_STRING **pos = cms ? CMS_get0_content(cms) : NULL;

@@ -186,3 +186,64 @@ int cli_set_target(const char *prog, struct ipe_lint_config *cfg, const char *re
 			prog, shown, ipe_lint_config_target(cfg));
 	return CLI_EXIT_OK;
 }
+
+int cli_parse_level(const char *s)
+{
+	if (strcmp(s, "error") == 0)
+		return IPE_SEV_ERROR;
+	if (strcmp(s, "warning") == 0)
+		return IPE_SEV_WARNING;
+	if (strcmp(s, "info") == 0 || strcmp(s, "note") == 0)
+		return IPE_SEV_INFO;
+	return -1;
+}
+
+int cli_lint_option(const char *prog, struct cli_lint *l, int c, const char *arg)
+{
+	switch (c) {
+	case CLI_OPT_ENABLE:
+	case CLI_OPT_DISABLE:
+		if (ipe_lint_config_enable(l->cfg, arg, c == CLI_OPT_ENABLE)) {
+			cli_error(prog, "unknown check '%s' (see ipe-check --list-checks)", arg);
+			return CLI_EXIT_USAGE;
+		}
+		return CLI_EXIT_OK;
+	case CLI_OPT_SEVERITY: {
+		char code[64];
+		const char *eq = strrchr(arg, '=');
+		int lvl = eq ? cli_parse_level(eq + 1) : -1;
+
+		if (!eq || lvl < 0 || (size_t)(eq - arg) >= sizeof(code)) {
+			cli_error(prog, "--severity takes CODE=LEVEL (LEVEL: error, warning, info), not '%s'", arg);
+			return CLI_EXIT_USAGE;
+		}
+		memcpy(code, arg, (size_t)(eq - arg));
+		code[eq - arg] = 0;
+		if (ipe_lint_config_set_severity(l->cfg, code, (enum ipe_severity)lvl)) {
+			cli_error(prog, "unknown check '%s' (see ipe-check --list-checks)", code);
+			return CLI_EXIT_USAGE;
+		}
+		return CLI_EXIT_OK;
+	}
+	case CLI_OPT_WERROR:
+		l->fail_on = IPE_SEV_WARNING;
+		return CLI_EXIT_OK;
+	case CLI_OPT_FAIL_ON:
+		l->fail_on = cli_parse_level(arg);
+		if (l->fail_on < 0) {
+			cli_error(prog, "--fail-on takes error, warning or info, not '%s'", arg);
+			return CLI_EXIT_USAGE;
+		}
+		return CLI_EXIT_OK;
+	case CLI_OPT_TARGET:
+		return cli_set_target(prog, l->cfg, arg);
+	case CLI_OPT_KCONFIG:
+		l->kconfig = arg;
+		return CLI_EXIT_OK;
+	case CLI_OPT_NO_LINT:
+		l->no_lint = true;
+		return CLI_EXIT_OK;
+	default:
+		return -1;
+	}
+}

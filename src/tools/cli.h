@@ -56,6 +56,52 @@ struct ipe_lint_config;
  * CLI_EXIT_USAGE (error printed). */
 int cli_set_target(const char *prog, struct ipe_lint_config *cfg, const char *release);
 
+/* ---- lint options (ipe-compile; the same spelling as ipe-check's) ---- */
+enum {
+	CLI_OPT_ENABLE = 2000,
+	CLI_OPT_DISABLE,
+	CLI_OPT_SEVERITY,
+	CLI_OPT_WERROR,
+	CLI_OPT_FAIL_ON,
+	CLI_OPT_TARGET,
+	CLI_OPT_KCONFIG,
+	CLI_OPT_NO_LINT,
+};
+
+#define CLI_LINT_LONGOPTS                                                   \
+	{ "enable", required_argument, NULL, CLI_OPT_ENABLE },              \
+	{ "disable", required_argument, NULL, CLI_OPT_DISABLE },            \
+	{ "severity", required_argument, NULL, CLI_OPT_SEVERITY },          \
+	{ "werror", no_argument, NULL, CLI_OPT_WERROR },                    \
+	{ "fail-on", required_argument, NULL, CLI_OPT_FAIL_ON },            \
+	{ "target", required_argument, NULL, CLI_OPT_TARGET },              \
+	{ "kernel-config", required_argument, NULL, CLI_OPT_KCONFIG },      \
+	{ "no-lint", no_argument, NULL, CLI_OPT_NO_LINT }
+
+#define CLI_LINT_HELP                                                                        \
+	"      --no-lint         do not run the lint checks (ipe-check(1)) on the result\n"      \
+	"      --enable=CODE     enable a check (or 'all'); repeatable\n"                        \
+	"      --disable=CODE    disable a check (or 'all'); repeatable\n"                       \
+	"      --severity=CODE=LEVEL  report CODE at LEVEL (error, warning, info)\n"             \
+	"      --werror          treat warnings as errors (nothing is written)\n"              \
+	"      --fail-on=LEVEL   write nothing when a finding at LEVEL or above exists\n"       \
+	"                        (error (default), warning, info)\n"                             \
+	"      --target=REL      target kernel release, e.g. 6.12, $(uname -r) or 'running'\n"  \
+	"      --kernel-config=FILE  the target's .config or /proc/config.gz\n"
+
+struct cli_lint {
+	struct ipe_lint_config *cfg;
+	int fail_on;         /* enum ipe_severity */
+	bool no_lint;
+	const char *kconfig; /* --kernel-config */
+};
+
+/* "error", "warning", "info" (or "note") -> enum ipe_severity; -1 if invalid. */
+int cli_parse_level(const char *s);
+/* Handle getopt result c if it is a lint option: returns -1 when it is not,
+ * else CLI_EXIT_OK or CLI_EXIT_USAGE (error printed). */
+int cli_lint_option(const char *prog, struct cli_lint *l, int c, const char *arg);
+
 /* strerror for a negative or positive errno */
 const char *cli_strerror(int err);
 

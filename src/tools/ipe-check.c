@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ipe/compile.h>
 #include <ipe/equiv.h>
 #include <ipe/ipe.h>
 #include <ipe/lint.h>
@@ -35,6 +36,12 @@ static void usage(FILE *out)
 		"                       NO_COLOR in the environment disables auto\n"
 		"      --no-source      do not quote source lines under diagnostics\n"
 		"  -q, --quiet          print only error diagnostics, no verdict lines\n"
+		"      --source         FILE is an ipe-compile source (include, set, op=A,B):\n"
+		"                       check the policy it compiles to, findings in the\n"
+		"                       source files (detected, with a note, when the kernel\n"
+		"                       would reject the file but ipe-compile compiles it)\n"
+		"A signed blob (.p7b) is checked by its signed content, with its signer and\n"
+		"its size against the kernel's 65,535-byte limit.\n"
 		"\n"
 		"Lint control:\n"
 		"      --list-checks    list every check (code, severity, name, title) and exit\n"
@@ -78,6 +85,8 @@ enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
 
 /* --equivalent A B (self-contained) */
 #define OPT_EQUIVALENT 1000
+/* --source: FILE is an ipe-compile source */
+#define OPT_SOURCE 1002
 /* --diff OLD NEW (check_diff.c) */
 #define OPT_DIFF 1001
 
@@ -204,14 +213,15 @@ static int explain(const char *code)
 }
 
 struct opts {
-	bool json, canonical, quiet, no_source, no_lint;
+	bool json, canonical, quiet, no_source, no_lint, source;
 	enum fmt format;
 	int fail_on;
 	enum cli_color color;
 	const char *output;
 };
 
-static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_report_file *f, FILE *out)
+static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_report_file *f, const char *what,
+			       FILE *out)
 {
 	const struct ipe_policy *p = f->policy;
 	const struct ipe_source *s = ipe_ctx_source(ctx, f->src);
@@ -224,12 +234,12 @@ static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_repor
 
 		ipe_escape_bytes(shown, sizeof(shown), p->name, p->name_len);
 		ipe_fput_escaped(out, name, strlen(name), 0);
-		fprintf(out, ": kernel verdict: accepted (policy '%s' version %u.%u.%u, %zu rule%s)\n",
+		fprintf(out, ": kernel verdict%s: accepted (policy '%s' version %u.%u.%u, %zu rule%s)\n", what,
 			shown, p->version[0], p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s");
 		return;
 	}
 	ipe_fput_escaped(out, name, strlen(name), 0);
-	fprintf(out, ": kernel verdict: rejected with %s at %u:%u [%s]\n",
+	fprintf(out, ": kernel verdict%s: rejected with %s at %u:%u [%s]\n", what,
 		ipe_errno_name(p->verdict.err), p->verdict.loc.line, p->verdict.loc.col,
 		p->verdict.code ? p->verdict.code : "?");
 }
@@ -284,6 +294,169 @@ static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const s
 	return rc;
 }
 
+/* Does the text use ipe-compile's extensions (a line starting with include
+ * or set, "KEY in @SET", op=A,B)?  Only decides whether to try the source
+ * front end on a text the kernel would reject. */
+static bool looks_like_source(const unsigned char *d, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t e = i, tok = 0;
+		bool prev_in = false;
+
+		while (e < n && d[e] != '\n')
+			e++;
+		for (size_t j = i; j < e;) {
+			size_t k;
+
+			while (j < e && (d[j] == ' ' || d[j] == '\t'))
+				j++;
+			if (j >= e || d[j] == '#')
+				break;
+			k = j;
+			while (k < e && d[k] != ' ' && d[k] != '\t' && d[k] != '#')
+				k++;
+			if (tok == 0 && ((k - j == 7 && memcmp(d + j, "include", 7) == 0) ||
+					 (k - j == 3 && memcmp(d + j, "set", 3) == 0)))
+				return true;
+			if (prev_in && d[j] == '@')
+				return true;
+			if (k - j > 3 && memcmp(d + j, "op=", 3) == 0 && memchr(d + j, ',', k - j))
+				return true;
+			prev_in = k - j == 2 && memcmp(d + j, "in", 2) == 0;
+			tok++;
+			j = k;
+		}
+		i = e + 1;
+	}
+	return false;
+}
+
+/* Read one input into ctx and parse it.  A signed blob (DER PKCS#7): its
+ * signed content is checked, with a note naming the signer and the blob size
+ * against the kernel's limit.  An ipe-compile source with --source: the
+ * verdict and the checks are those of the policy it compiles to.  Detected
+ * (the text uses the extensions and the source front end compiles it to a
+ * policy the kernel accepts): the kernel's verdict on the file stays (it is
+ * what the kernel answers), and *ret_compiled is the compiled policy for the
+ * checks, with a note.  *ret_kind: 0 text, 1 blob, 2 source, 3 detected.
+ * Returns 0
+ * (*ret_policy set), 1 (a blob without a usable policy: diagnostics in ctx)
+ * or a negative errno (unreadable: error printed). */
+static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool source, struct ipe_policy **ret_policy,
+		      struct ipe_policy **ret_compiled, size_t *ret_blob_len, uint8_t *ret_kind)
+{
+	const struct ipe_source *s;
+	struct ipe_loc at = { .line = 1, .col = 1 };
+	int rc = ipe_source_from_file(ctx, f->path, &f->src);
+
+	*ret_blob_len = 0;
+	if (rc) {
+		f->read_error = rc;
+		cli_error(prog, "cannot read %s: %s", f->path, cli_strerror(rc));
+		return rc;
+	}
+	s = ipe_ctx_source(ctx, f->src);
+	/* DER: a SEQUENCE with a long-form (or BER indefinite) length; no
+	 * policy text starts like that */
+	if (s->len >= 2 && s->data[0] == 0x30 && s->data[1] >= 0x80) {
+		const unsigned char *blob = s->data;
+		size_t len = s->len;
+		uint8_t *inner = NULL;
+		size_t inner_len = 0;
+		char *signer = NULL, *name = NULL;
+		struct ipe_diag *d;
+
+		rc = ipe_blob_extract(ctx, blob, len, &inner, &inner_len);
+		if (rc) {
+			at.src = f->src;
+			ipe_diag_add(ctx, "IPE-S030", IPE_SEV_ERROR, &at, "check the file with 'ipe-sign inspect'",
+				     "this looks like a signed blob (DER PKCS#7), but no policy text can be read from it");
+			return 1;
+		}
+		if (asprintf(&name, "%s (signed content)", f->path) < 0)
+			name = NULL;
+		rc = name ? ipe_source_from_memory(ctx, name, inner, inner_len, true, &f->src) : -ENOMEM;
+		free(name);
+		free(inner);
+		if (!rc && ipe_blob_signer_text(ctx, blob, len, &signer) != 0)
+			signer = NULL;
+		if (rc) {
+			free(signer);
+			f->read_error = rc;
+			cli_error(prog, "cannot read %s: %s", f->path, cli_strerror(rc));
+			return rc;
+		}
+		at.src = f->src;
+		d = ipe_diag_add(ctx, "IPE-S030", len > 65535 ? IPE_SEV_ERROR : IPE_SEV_NOTE, &at,
+				 len > 65535 ? "allow a dm-verity root hash instead of per-file digests, or sign with --no-cert"
+					     : NULL,
+				 "signed blob of %zu bytes (the kernel takes at most 65,535%s): checked the policy text it signs (%zu bytes); signer: %s",
+				 len, len > 65535 ? "; this one it refuses with EMSGSIZE" : "", inner_len,
+				 signer ? signer : "unknown");
+		if (d && len > 65535)
+			d->kernel_errno = EMSGSIZE;
+		free(signer);
+		*ret_blob_len = len;
+		*ret_kind = 1;
+	} else if (!source && looks_like_source(s->data, s->len)) {
+		/* try the source front end on a scratch context first: its
+		 * diagnostics only count when it compiles */
+		struct ipe_ctx *sctx = NULL;
+		struct ipe_policy *sp = NULL;
+		uint32_t ssrc;
+		bool compiles = !ipe_ctx_new(&sctx) &&
+				!ipe_source_from_memory(sctx, s->name, s->data, s->len, false, &ssrc) &&
+				!ipe_policy_parse_source(sctx, ssrc, NULL, &sp) && !sp->verdict.err;
+
+		ipe_policy_free(sp);
+		sp = NULL;
+		/* the kernel's verdict on the file, with only the error it
+		 * returns (every extension line is a kernel error: no flood) */
+		ipe_ctx_diag_clear(sctx);
+		if (compiles && !ipe_policy_parse(sctx, ssrc, &sp) && sp->verdict.err &&
+		    ipe_policy_parse_source(ctx, f->src, NULL, ret_compiled) == 0) {
+			const struct ipe_diag *first = NULL;
+			struct ipe_loc vl = sp->verdict.loc;
+
+			for (size_t i = 0; i < ipe_ctx_diag_count(sctx) && !first; i++) {
+				const struct ipe_diag *d = ipe_ctx_diag(sctx, i);
+
+				if (d->severity == IPE_SEV_ERROR && d->loc.line == vl.line && d->loc.col == vl.col)
+					first = d;
+			}
+			vl.src = at.src = f->src;
+			ipe_diag_add(ctx, "IPE-N001", IPE_SEV_NOTE, &at,
+				     "load what 'ipe-compile FILE' writes; 'ipe-check --source FILE' checks the source alone",
+				     "this file uses ipe-compile extensions (include, set, op=A,B): the kernel rejects it as written, and the checks ran on the policy ipe-compile makes of it");
+			if (first) {
+				struct ipe_diag *d = ipe_diag_add(ctx, first->code, IPE_SEV_ERROR, &vl, first->hint, "%s",
+								  first->message);
+
+				if (d)
+					d->kernel_errno = first->kernel_errno;
+			}
+			sp->src = f->src;
+			sp->verdict.loc.src = f->src;
+			*ret_policy = sp;
+			*ret_kind = 3;
+			ipe_ctx_free(sctx);
+			return 0;
+		}
+		ipe_policy_free(sp);
+		ipe_ctx_free(sctx);
+	}
+	if (source)
+		*ret_kind = 2;
+	rc = source ? ipe_policy_parse_source(ctx, f->src, NULL, ret_policy) : ipe_policy_parse(ctx, f->src, ret_policy);
+	if (rc) {
+		f->read_error = rc;
+		cli_error(prog, "cannot parse %s: %s", f->path, cli_strerror(rc));
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -306,6 +479,7 @@ int main(int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
 		{ "no-lint", no_argument, NULL, OPT_NO_LINT },
+		{ "source", no_argument, NULL, OPT_SOURCE },
 		{ "equivalent", no_argument, NULL, OPT_EQUIVALENT },
 		{ "diff", no_argument, NULL, OPT_DIFF },
 		{ "help", no_argument, NULL, 'h' },
@@ -318,6 +492,8 @@ int main(int argc, char **argv)
 	const char *kconfig_path = NULL, *baseline_path = NULL;
 	bool equivalent = false, diff = false;
 	struct ipe_report_file *files = NULL;
+	uint8_t *kinds = NULL; /* per file: 0 text, 1 signed blob, 2 ipe-compile source, 3 detected */
+	struct ipe_policy **compiled = NULL; /* per file: a detected source, compiled */
 	struct ipe_ctx *ctx = NULL;
 	char *outbuf = NULL;
 	size_t outlen = 0, nfiles;
@@ -451,6 +627,9 @@ int main(int argc, char **argv)
 		case OPT_NO_LINT:
 			o.no_lint = true;
 			break;
+		case OPT_SOURCE:
+			o.source = true;
+			break;
 		case 'h':
 			usage(stdout);
 			ret = CLI_EXIT_OK;
@@ -547,7 +726,9 @@ int main(int argc, char **argv)
 		ipe_lint_config_set_baseline(lcfg, baseline);
 	}
 	files = calloc(nfiles, sizeof(*files));
-	if (rc || !files) {
+	kinds = calloc(nfiles, 1);
+	compiled = calloc(nfiles, sizeof(*compiled));
+	if (rc || !files || !kinds || !compiled) {
 		cli_error(prog, "out of memory");
 		ret = CLI_EXIT_INPUT;
 		goto out;
@@ -558,25 +739,23 @@ int main(int argc, char **argv)
 
 		f->path = argv[optind + (int)i];
 		f->src = IPE_SRC_NONE;
-		rc = ipe_source_from_file(ctx, f->path, &f->src);
-		if (rc) {
-			f->read_error = rc;
-			any_unreadable = true;
-			cli_error(prog, "cannot read %s: %s", f->path, cli_strerror(rc));
+		size_t blob_len = 0;
+
+		rc = load_input(ctx, f, o.source, &p, &compiled[i], &blob_len, &kinds[i]);
+		if (rc == 1) { /* a signed blob without a usable policy: reported */
+			any_error = true;
 			continue;
 		}
-		rc = ipe_policy_parse(ctx, f->src, &p);
 		if (rc) {
-			f->read_error = rc;
 			any_unreadable = true;
-			cli_error(prog, "cannot parse %s: %s", f->path, cli_strerror(rc));
 			continue;
 		}
 		f->policy = p;
 		if (p->verdict.err)
 			any_error = true;
+		ipe_lint_config_set_blob_size(lcfg, blob_len);
 		if (!o.no_lint && !o.canonical) {
-			rc = ipe_lint(ctx, lcfg, p);
+			rc = ipe_lint(ctx, lcfg, compiled[i] ? compiled[i] : p);
 			if (rc) {
 				cli_error(prog, "cannot lint %s: %s", f->path, cli_strerror(rc));
 				ret = CLI_EXIT_INPUT;
@@ -640,7 +819,8 @@ int main(int argc, char **argv)
 		}
 		if (!o.quiet)
 			for (size_t i = 0; i < nfiles; i++)
-				print_verdict_text(ctx, &files[i], out);
+				print_verdict_text(ctx, &files[i],
+						   kinds && kinds[i] == 2 ? " on the policy it compiles to" : "", out);
 		if (ferror(out)) {
 			cli_error(prog, "cannot write the report: %s", cli_strerror(errno ? errno : EIO));
 			ret = CLI_EXIT_INPUT;
@@ -672,6 +852,10 @@ out:
 	for (size_t i = 0; files && i < nfiles; i++)
 		ipe_policy_free((struct ipe_policy *)files[i].policy);
 	free(files);
+	free(kinds);
+	for (size_t i = 0; compiled && i < nfiles; i++)
+		ipe_policy_free(compiled[i]);
+	free(compiled);
 	ipe_ctx_free(ctx);
 	ipe_policy_free(baseline);
 	ipe_lint_config_free(lcfg);

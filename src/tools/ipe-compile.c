@@ -11,6 +11,8 @@
 #include <ipe/io.h>
 #include <ipe/equiv.h>
 #include <ipe/ipe.h>
+#include <ipe/lint.h>
+#include <ipe/report.h>
 #include <ipe/opt.h>
 #include <ipe/sign.h>
 
@@ -48,7 +50,17 @@ static void usage(FILE *out)
 		"                        its canonical text\n"
 		"      --sign            write the signed text (DER PKCS#7, what\n"
 		"                        /sys/kernel/security/ipe/new_policy and systemd's\n"
-		"                        /etc/ipe/*.p7b take); needs --key and --cert\n"
+		"                        /etc/ipe/*.p7b take); needs --key and --cert;\n"
+		"                        refused when the blob would exceed 65,535 bytes\n"
+		"      --signed          the output will be signed later (ipe-sign): a policy\n"
+		"                        too big for a signed blob is an error, not a warning\n"
+		"\n"
+		"Checks (the lint checks of ipe-check(1) run on what is compiled; findings\n"
+		"point into the source files, through includes and set expansion):\n"
+		CLI_LINT_HELP
+		"      --report-format=FMT  diagnostics as text (default), json, sarif or\n"
+		"                        github (as ipe-check --format)\n"
+		"      --report=FILE     write the diagnostics to FILE instead of stderr\n"
 		"\n"
 		"Signing options (with --sign; as in ipe-sign(1)):\n"
 		SIGN_OPTS_HELP
@@ -73,7 +85,8 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status:\n"
 		"  0  output written\n"
-		"  1  the source has errors or the kernel would reject the policy\n"
+		"  1  the source has errors, the kernel would reject the policy, or a check\n"
+		"     found something at the --fail-on level (default: error); nothing written\n"
 		"  2  a file could not be read or written\n"
 		"  3  usage error\n"
 		"\n"
@@ -90,6 +103,9 @@ enum {
 	OPT_DECOMPILE,
 	OPT_COLOR,
 	OPT_NO_SOURCE,
+	OPT_SIGNED,
+	OPT_REPORT_FORMAT,
+	OPT_REPORT,
 	OPT_OPT_ON = 900,
 	OPT_OPT_OFF,
 	OPT_MAX_RULES = 950,
@@ -106,6 +122,10 @@ struct opts {
 	enum cli_color color;
 	struct sign_cli sc;
 	struct ipe_source_opts limits; /* --max-* (0 = default) */
+	struct cli_lint lint;
+	bool signed_later;            /* --signed */
+	const char *report_format;    /* NULL = text */
+	const char *report;           /* NULL = stderr */
 };
 
 /* A limit: a positive decimal number, nothing else. */
@@ -413,6 +433,55 @@ out:
 	return ret;
 }
 
+/* The diagnostics, in the --report-format, to stderr or --report=FILE. */
+static int report(struct ipe_ctx *ctx, const struct ipe_policy *p, uint32_t src, const struct opts *o,
+		  unsigned flags)
+{
+	struct ipe_report_file f = { .path = o->input, .src = src, .policy = p };
+	const char *fmt = o->report_format ? o->report_format : "text";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = o->report ? open_memstream(&buf, &len) : stderr;
+	int rc = 0;
+
+	if (!out) {
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	}
+	if (strcmp(fmt, "json") == 0) {
+		rc = ipe_report_render_json(ctx, &f, 1, out);
+	} else if (strcmp(fmt, "sarif") == 0) {
+		rc = ipe_report_render_sarif(ctx, &f, 1, out);
+	} else if (strcmp(fmt, "github") == 0) {
+		rc = ipe_report_render_github(ctx, &f, 1, out);
+	} else {
+		if (o->report)
+			flags &= ~(unsigned)IPE_RENDER_COLOR;
+		for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
+			const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
+
+			if (o->quiet && d->severity != IPE_SEV_ERROR)
+				continue;
+			ipe_diag_render_text(ctx, d, out, flags);
+		}
+	}
+	if (o->report) {
+		if (fclose(out) != 0)
+			rc = -ENOMEM;
+		if (!rc)
+			rc = ipe_write_file_atomic(o->report, buf, len, 0644);
+		free(buf);
+		if (rc) {
+			cli_error(prog, "cannot write %s: %s", o->report, cli_strerror(rc));
+			return CLI_EXIT_INPUT;
+		}
+	} else if (rc) {
+		cli_error(prog, "cannot write the report: %s", cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	}
+	return CLI_EXIT_OK;
+}
+
 static int compile(struct ipe_ctx *ctx, struct opts *o)
 {
 	unsigned flags = (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0) |
@@ -440,26 +509,38 @@ static int compile(struct ipe_ctx *ctx, struct opts *o)
 			goto out;
 		}
 	}
-	ipe_ctx_diag_sort(ctx);
 	errors = ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR) > 0 || p->verdict.err;
-	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
-		const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
-
-		if (o->quiet && d->severity != IPE_SEV_ERROR)
-			continue;
-		ipe_diag_render_text(ctx, d, stderr, flags);
+	if (!errors) {
+		ret = apply_overrides(ctx, p, o);
+		if (ret)
+			goto out;
+		if (!o->lint.no_lint) {
+			rc = ipe_lint(ctx, o->lint.cfg, p);
+			if (rc) {
+				cli_error(prog, "cannot check %s: %s", o->input, cli_strerror(rc));
+				ret = CLI_EXIT_INPUT;
+				goto out;
+			}
+		}
 	}
-	if (errors) {
-		cli_error(prog, "%s: %zu error%s; nothing written", o->input,
-			  ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR),
-			  ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR) == 1 ? "" : "s");
+	ipe_ctx_diag_sort(ctx);
+	ret = report(ctx, p, src, o, flags);
+	if (ret)
+		goto out;
+	for (int sev = errors ? IPE_SEV_ERROR : o->lint.fail_on; sev <= IPE_SEV_ERROR; sev++)
+		if (ipe_ctx_diag_count_severity(ctx, (enum ipe_severity)sev))
+			errors = true;
+	if (errors || p->verdict.err) {
+		size_t n = 0;
+
+		for (int sev = o->lint.fail_on; sev <= IPE_SEV_ERROR; sev++)
+			n += ipe_ctx_diag_count_severity(ctx, (enum ipe_severity)sev);
+		cli_error(prog, "%s: %zu %s%s; nothing written", o->input, n,
+			  o->lint.fail_on == IPE_SEV_ERROR ? "error" : "finding", n == 1 ? "" : "s");
 		ret = CLI_EXIT_FINDINGS;
 		goto out;
 	}
 	ipe_ctx_diag_clear(ctx);
-	ret = apply_overrides(ctx, p, o);
-	if (ret)
-		goto out;
 	if (o->optimize) {
 		ret = optimize(p, o);
 		if (ret)
@@ -515,6 +596,10 @@ int main(int argc, char **argv)
 		{ "boot", no_argument, NULL, OPT_BOOT },
 		{ "format", required_argument, NULL, 'f' },
 		{ "sign", no_argument, NULL, OPT_SIGN },
+		{ "signed", no_argument, NULL, OPT_SIGNED },
+		{ "report-format", required_argument, NULL, OPT_REPORT_FORMAT },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		CLI_LINT_LONGOPTS,
 		{ "decompile", required_argument, NULL, OPT_DECOMPILE },
 		SIGN_OPTS_LONGOPTS,
 		{ "color", required_argument, NULL, OPT_COLOR },
@@ -542,6 +627,15 @@ int main(int argc, char **argv)
 		cli_error(prog, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
+	o.lint.fail_on = IPE_SEV_ERROR;
+	if (ipe_lint_config_new(&o.lint.cfg)) {
+		cli_error(prog, "out of memory");
+		sign_cli_free(&o.sc);
+		return CLI_EXIT_INPUT;
+	}
+	/* too big to sign: fine for a boot policy, so a warning unless the
+	 * output is to be signed (--signed; --sign checks the real blob) */
+	ipe_lint_config_set_severity(o.lint.cfg, "IPE-E040", IPE_SEV_WARNING);
 	while ((c = getopt_long(argc, argv, "o:f:k:c:p:OqhV", longopts, &longidx)) != -1) {
 		switch (c) {
 		case 'o':
@@ -580,6 +674,21 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SIGN:
 			o.sign = true;
+			break;
+		case OPT_SIGNED:
+			o.signed_later = true;
+			break;
+		case OPT_REPORT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif") &&
+			    strcmp(optarg, "github")) {
+				cli_error(prog, "unknown report format '%s' (use text, json, sarif or github)", optarg);
+				ret = CLI_EXIT_USAGE;
+				goto out;
+			}
+			o.report_format = optarg;
+			break;
+		case OPT_REPORT:
+			o.report = optarg;
 			break;
 		case OPT_DECOMPILE:
 			o.decompile = true;
@@ -652,6 +761,11 @@ int main(int argc, char **argv)
 		default:
 			if (sign_cli_option(&o.sc, c, optarg))
 				break;
+			ret = cli_lint_option(prog, &o.lint, c, optarg);
+			if (ret == CLI_EXIT_OK)
+				break;
+			if (ret > 0)
+				goto out;
 			fprintf(stderr, "Try 'ipe-compile --help' for more information.\n");
 			ret = CLI_EXIT_USAGE;
 			goto out;
@@ -704,14 +818,45 @@ int main(int argc, char **argv)
 		cli_error(prog, "--policy-version and --bump-from both set the version; give one of them");
 		goto out;
 	}
+	if (o.sign && o.signed_later) {
+		cli_error(prog, "--sign already signs; --signed is for output signed later");
+		goto out;
+	}
+	if (o.report && (strcmp(o.report, "-") == 0 || (o.output && strcmp(o.report, o.output) == 0) ||
+			 strcmp(o.report, o.input) == 0)) {
+		cli_error(prog, "--report=%s would overwrite %s", o.report,
+			  strcmp(o.report, o.input) == 0 ? "the source" : "the output");
+		goto out;
+	}
+	if (o.sign) {
+		/* the real blob size is checked when signing */
+		ipe_lint_config_enable(o.lint.cfg, "IPE-E040", false);
+		ipe_lint_config_enable(o.lint.cfg, "IPE-W134", false);
+	} else if (o.signed_later) {
+		ipe_lint_config_set_severity(o.lint.cfg, "IPE-E040", IPE_SEV_ERROR);
+	}
 	if (ipe_ctx_new(&ctx)) {
 		cli_error(prog, "out of memory");
 		ret = CLI_EXIT_INPUT;
 		goto out;
 	}
+	if (o.lint.kconfig) {
+		int rc = ipe_lint_config_load_kconfig(o.lint.cfg, ctx, o.lint.kconfig);
+
+		if (rc) {
+			cli_print_diags(ctx, stderr, 0);
+			cli_error(prog, "cannot read kernel configuration %s: %s", o.lint.kconfig,
+				  rc == -EBADMSG ? "not a kernel .config (no CONFIG_ lines, or corrupt gzip)"
+						 : cli_strerror(rc));
+			ret = CLI_EXIT_INPUT;
+			goto out;
+		}
+		ipe_ctx_diag_clear(ctx);
+	}
 	ret = o.decompile ? decompile(ctx, &o) : compile(ctx, &o);
 out:
 	ipe_ctx_free(ctx);
 	sign_cli_free(&o.sc);
+	ipe_lint_config_free(o.lint.cfg);
 	return cli_close_stdout(prog, ret);
 }

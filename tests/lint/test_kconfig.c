@@ -137,7 +137,16 @@ static void test_targets(void **state)
 	assert_false(ipe_target_find("6.11")->has_ipe);
 	assert_int_equal(ipe_lint_config_new(&cfg), 0);
 	assert_int_equal(ipe_lint_config_set_target(cfg, "6.12"), 0);
-	assert_int_equal(ipe_lint_config_set_target(cfg, "9.99"), -ENOENT);
+	assert_string_equal(ipe_lint_config_target(cfg), "6.12");
+	/* newer than the table: the newest known, and 1 to say so */
+	assert_int_equal(ipe_lint_config_set_target(cfg, "9.99"), 1);
+	assert_string_equal(ipe_lint_config_target(cfg), ipe_target_newest()->release);
+	assert_int_equal(ipe_lint_config_set_target(cfg, "6.13.2-1-amd64"), 0);
+	assert_string_equal(ipe_lint_config_target(cfg), "6.13");
+	assert_int_equal(ipe_lint_config_set_target(cfg, "6.13foo"), -EINVAL);
+	assert_true(ipe_lint_config_set_target(cfg, "running") >= 0);
+	assert_null(ipe_target_find("9.99")); /* the table itself has no such entry */
+	assert_non_null(ipe_target_find("6.12.7+"));
 	assert_int_equal(ipe_lint_config_set_target(cfg, "six"), -EINVAL);
 	ipe_lint_config_free(cfg);
 	ipe_lint_config_free(NULL);

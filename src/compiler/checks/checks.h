@@ -74,6 +74,7 @@ struct ipe_lint_config {
 	bool have_kconfig;
 	const struct ipe_policy *baseline;
 	size_t rule_threshold;
+	size_t blob_size;      /* > 0: the policy is the content of a signed blob this big */
 };
 
 struct lint_suppress {

@@ -76,6 +76,15 @@ static void check_size(struct lint_run *run)
 
 	if (p->verdict.err || !p->has_header)
 		return;
+	if (run->cfg && run->cfg->blob_size) {
+		/* the policy came from a signed blob: its real size (the
+		 * caller reports a blob over the limit as the kernel's EMSGSIZE) */
+		if (run->cfg->blob_size <= KERNEL_BLOB_MAX && run->cfg->blob_size > KERNEL_BLOB_MAX - KERNEL_BLOB_MAX / 10)
+			lint_report(run, LC_SIZE_NEAR, &at, "leave room for growth and larger certificates",
+				    "the signed blob is %zu bytes, within 10%% of the kernel's %u-byte limit",
+				    run->cfg->blob_size, KERNEL_BLOB_MAX);
+		return;
+	}
 	len = ipe_policy_canonical_length(p);
 	if (len < CANONICAL_EMIT_MAX) {
 		/* small: the emitter's own text, exactly */
@@ -86,7 +95,8 @@ static void check_size(struct lint_run *run)
 	est = len + SIGNATURE_OVERHEAD;
 	if (est > KERNEL_BLOB_MAX)
 		lint_report(run, LC_SIZE_OVER, &at,
-			    "allow a dm-verity root hash instead of per-file digests, or split the policy",
+			    "allow a dm-verity root hash instead of per-file digests, or split the policy "
+			    "(a boot policy built into the kernel has no such limit)",
 			    "signed policy estimated at %zu bytes (%zu bytes of canonical text + ~%u of signature): "
 			    "over the kernel's %u-byte limit (EMSGSIZE)",
 			    est, len, SIGNATURE_OVERHEAD, KERNEL_BLOB_MAX);

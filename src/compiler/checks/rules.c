@@ -683,6 +683,21 @@ static void find_redundant(struct rstate *st, enum ipe_action def)
 	}
 }
 
+/* A rule expanded from a digest set (ipe-compile sources): point at the
+ * member its digest came from, so findings on the expanded copies can be
+ * told apart and traced to the source line. */
+static void note_expansion(struct rstate *st, struct ipe_diag *d, const struct ipe_rule *r)
+{
+	const struct ipe_prop *props = ipe_rule_props(st->p, r);
+
+	if (!d)
+		return;
+	for (uint32_t x = 0; x < r->nprops; x++)
+		if (ipe_prop_is_digest((enum ipe_prop_type)props[x].type) &&
+		    (props[x].loc.src != r->loc.src || props[x].loc.line != r->loc.line))
+			lint_related(st->run, d, &props[x].loc, "this copy of the rule is expanded from this set member");
+}
+
 static void report_dead(struct rstate *st, uint32_t i)
 {
 	struct lint_run *run = st->run;
@@ -705,17 +720,20 @@ static void report_dead(struct rstate *st, uint32_t i)
 						: "rule conflicts with the rule at line %u: it matches the same events, and action=%s there wins",
 					rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
 			lint_related(run, d, &rj->loc, "the earlier rule");
+			note_expansion(st, d, r);
 		} else if (rr->rc.mask == ALLB && !rr->d && !rr->f) {
 			d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above the catch-all, or delete it",
 					"rule is unreachable: the rule at line %u matches every op=%s event first",
 					rj->loc.line, opn);
 			lint_related(run, d, &rj->loc, "catch-all rule");
+			note_expansion(st, d, r);
 		} else {
 			d = lint_report(run, LC_SHADOWED, &r->loc,
 					"move this more specific rule above the general one, or delete it",
 					"rule is dead: the rule at line %u (action=%s) matches every event this one matches",
 					rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
 			lint_related(run, d, &rj->loc, "shadowed by this rule");
+			note_expansion(st, d, r);
 		}
 		return;
 	}
@@ -732,6 +750,7 @@ static void report_dead(struct rstate *st, uint32_t i)
 				lines);
 		for (k = 0; k < 8 && ri->by[k] != NONE; k++)
 			lint_related(run, d, &st->t->rules[ri->by[k]].loc, "decided here first");
+		note_expansion(st, d, r);
 	}
 }
 
@@ -753,6 +772,7 @@ static void report_overlap(struct rstate *st, uint32_t i)
 			"%s rule is partly ineffective: the earlier rule at line %u (action=%s) decides events that match both, e.g. %s",
 			ipe_action_name((enum ipe_action)r->action), rj->loc.line, other_name(r->action), wb);
 	lint_related(run, d, &rj->loc, "this rule is reached first");
+	note_expansion(st, d, r);
 }
 
 /* Rule i decides the events with no file (b = 0, no digest) and has only
@@ -841,6 +861,7 @@ static void check_op(struct rstate *st)
 
 			if (defloc)
 				lint_related(run, d, defloc, "the default that applies");
+			note_expansion(st, d, &t->rules[i]);
 		}
 	}
 	if (run->err)
