@@ -76,6 +76,10 @@ struct ipe_fsverity_params {
 /* Check a parameter struct: 0, or -EINVAL (unknown version, algorithm, block
  * size, oversized salt, non-zero reserved space). */
 IPE_EXPORT int ipe_fsverity_params_check(const struct ipe_fsverity_params *p);
+/* A salt given as hex (what `fsverity digest --salt` takes; either case, an
+ * even number of digits, at most IPE_FSVERITY_MAX_SALT bytes) into buf
+ * (IPE_FSVERITY_MAX_SALT bytes).  Returns 0 or -EINVAL. */
+IPE_EXPORT int ipe_fsverity_salt_parse(const char *hex, uint8_t *buf, uint32_t *ret_len);
 /* "sha256" / "sha512" -> IPE_FSVERITY_SHA*; -EINVAL for anything else. */
 IPE_EXPORT int ipe_fsverity_alg_parse(const char *name, uint32_t *ret_alg);
 

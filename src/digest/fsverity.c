@@ -53,6 +53,19 @@ int ipe_fsverity_alg_parse(const char *name, uint32_t *ret_alg)
 	return 0;
 }
 
+int ipe_fsverity_salt_parse(const char *hex, uint8_t *buf, uint32_t *ret_len)
+{
+	size_t n;
+
+	if (!hex || !buf || !ret_len)
+		return -EINVAL;
+	n = strlen(hex);
+	if (n % 2 || n / 2 > IPE_FSVERITY_MAX_SALT || ipe_hex_decode(buf, hex, n / 2) < 0)
+		return -EINVAL;
+	*ret_len = (uint32_t)(n / 2);
+	return 0;
+}
+
 int ipe_fsverity_params_check(const struct ipe_fsverity_params *p)
 {
 	if (!p)

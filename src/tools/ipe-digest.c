@@ -124,34 +124,6 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int parse_salt(const char *s, uint8_t *out, uint32_t *ret_len)
-{
-	size_t n = strlen(s);
-
-	if (n % 2 || n / 2 > IPE_FSVERITY_MAX_SALT)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
-	*ret_len = (uint32_t)(n / 2);
-	return 0;
-}
-
 static int parse_op(const char *s, enum ipe_op *ret)
 {
 	for (int i = 0; i < IPE_OP_COUNT; i++) {
@@ -398,7 +370,7 @@ int main(int argc, char **argv)
 			o.fsverity_opts = true;
 			break;
 		case OPT_SALT:
-			if (parse_salt(optarg, o.salt, &o.fp.salt_size) < 0) {
+			if (ipe_fsverity_salt_parse(optarg, o.salt, &o.fp.salt_size) < 0) {
 				cli_error(prog, "invalid salt (an even number of hex digits, at most %u bytes)",
 					  IPE_FSVERITY_MAX_SALT);
 				return EXIT_DIGEST_USAGE;

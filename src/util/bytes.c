@@ -21,6 +21,29 @@ void ipe_hex_encode(char *out, const void *data, size_t n)
 	out[2 * n] = '\0';
 }
 
+static int hex_nibble(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int ipe_hex_decode(uint8_t *out, const char *hex, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_nibble((unsigned char)hex[2 * i]), lo;
+
+		if (hi < 0)
+			return -EINVAL;
+		lo = hex_nibble((unsigned char)hex[2 * i + 1]);
+		if (lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
 {
 	const unsigned char *d = data;

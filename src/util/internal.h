@@ -4,6 +4,8 @@
 #define IPE_UTIL_INTERNAL_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <ipe/diag.h>
 
@@ -15,6 +17,8 @@ struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_s
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
 void ipe_hex_encode(char *out, const void *data, size_t n);
+/* Decode 2n hex digits (either case) into n bytes.  0 or -EINVAL. */
+int ipe_hex_decode(uint8_t *out, const char *hex, size_t n);
 
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
