@@ -10,24 +10,36 @@ cd "$(dirname "$0")/.."
 
 ensure_packages "${IPE_BUILD_PACKAGES[@]}" "${IPE_TEST_PACKAGES[@]}"
 
-declare -a results=()
+declare -a results=() skipped=()
 summary_pass=0 summary_fail=0 summary_skip=0
 
+# meson-logs/testlog.json: one JSON object per test.  Prints "PASS FAIL SKIP"
+# on the first line, then one "SKIP <suite>/<test>: <reason>" line per
+# skipped test (the reason: the test's "SKIP: ..." output line, else its last
+# line).  Generic: every suite's tests are counted the same way.
 count_results() {
-	# meson-logs/testlog.json: one JSON object per test
 	python3 - "$1/meson-logs/testlog.json" <<'PY'
 import json, sys
 p = f = s = 0
+skips = []
 try:
     with open(sys.argv[1]) as fh:
         for line in fh:
-            r = json.loads(line).get("result")
+            t = json.loads(line)
+            r = t.get("result")
             if r in ("OK", "EXPECTEDFAIL"): p += 1
-            elif r == "SKIP": s += 1
+            elif r == "SKIP":
+                s += 1
+                out = (t.get("stdout") or "") + (t.get("stderr") or "")
+                lines = [l.strip() for l in out.splitlines() if l.strip()]
+                why = next((l for l in lines if l.upper().startswith("SKIP")), lines[-1] if lines else "no reason given")
+                skips.append("SKIP %s/%s: %s" % ("+".join(t.get("suite") or []), t.get("name"), why))
             else: f += 1
 except FileNotFoundError:
     pass
 print(p, f, s)
+for l in skips:
+    print(l)
 PY
 }
 
@@ -36,7 +48,11 @@ run_suite() {
 	local rc=0
 	log "[$name] meson test $*"
 	meson test -C "$dir" --print-errorlogs "$@" || rc=$?
-	read -r p f s < <(count_results "$dir")
+	local counts
+	mapfile -t counts < <(count_results "$dir")
+	read -r p f s <<<"${counts[0]:-0 0 0}"
+	local l
+	for l in "${counts[@]:1}"; do skipped+=("[$name] $l"); done
 	summary_pass=$((summary_pass + p)); summary_fail=$((summary_fail + f)); summary_skip=$((summary_skip + s))
 	results+=("$name: $p passed, $f failed, $s skipped (meson exit $rc)")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -44,12 +60,22 @@ run_suite() {
 	fi
 }
 
+# -Werror only here (meson.build leaves werror off for packagers); the test
+# dependencies are required (-Dtests=enabled): a missing one fails the run.
+strict=(-Dwerror=true -Dtests=enabled)
 log "gcc build (-Werror)"
-CC=gcc build_dir build-ci-gcc
+CC=gcc build_dir build-ci-gcc "${strict[@]}"
 log "clang build (-Werror)"
-CC=clang build_dir build-ci-clang
+CC=clang build_dir build-ci-clang "${strict[@]}"
 log "ASan+UBSan build"
-CC=gcc build_dir build-ci-asan -Db_sanitize=address,undefined -Db_lundef=false
+CC=gcc build_dir build-ci-asan "${strict[@]}" -Db_sanitize=address,undefined -Db_lundef=false
+# the other buildtypes must build clean too (gcc -O3 finds warnings -O2 does not)
+for bt in release plain; do
+	for c in gcc clang; do
+		log "$c $bt build (-Werror)"
+		CC=$c build_dir "build-ci-$c-$bt" --buildtype=$bt -Dwerror=true -Dtests=enabled -Dkernel_tests=false
+	done
+done
 
 quick=(--no-suite kernel --no-suite fuzz)
 run_suite "gcc" build-ci-gcc --no-suite kernel
@@ -59,6 +85,8 @@ run_suite "clang" build-ci-clang "${quick[@]}"
 run_suite "asan+ubsan" build-ci-asan "${quick[@]}" --timeout-multiplier 4
 if [ "${IPE_SKIP_KERNEL:-0}" = 1 ] && [ "${CI:-}" != true ]; then
 	results+=("kernel: skipped by IPE_SKIP_KERNEL=1")
+	skipped+=("[kernel] SKIP kernel: the whole suite, by IPE_SKIP_KERNEL=1")
+	summary_skip=$((summary_skip + 1))
 else
 	log "[kernel] builds an IPE kernel once (8-15 minutes on 2 cores, then cached in /var/cache/ipe-tools) and boots it under qemu; its progress follows"
 	run_suite "kernel" build-ci-gcc --suite kernel -v
@@ -67,5 +95,13 @@ fi
 echo
 echo "Test summary"
 for r in "${results[@]}"; do echo "  $r"; done
+if [ ${#skipped[@]} -gt 0 ]; then
+	echo "Skipped (each with its reason):"
+	for r in "${skipped[@]}"; do echo "  $r"; done
+fi
 echo "ipe-tools: $summary_pass passed, $summary_fail failed, $summary_skip skipped"
+if [ "${CI:-}" = true ] && [ "$summary_skip" -gt 0 ]; then
+	echo "CI: $summary_skip skipped test(s): CI fails on any skip (install what they need)"
+	exit 1
+fi
 [ "$summary_fail" -eq 0 ]

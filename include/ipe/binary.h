@@ -6,8 +6,9 @@
  * loading by our own tools (the kernel loads text only).  The encoding is a
  * function of the canonical text: two policies with the same canonical text
  * encode to the same bytes.  Loading checks the SHA-256 trailer first, then
- * every offset, length, count and value, and rebuilds the digest index to
- * compare it with the stored one; anything wrong is a diagnostic (codes
+ * every offset, length, count and value, and validates the stored digest
+ * index in place (sorted, every entry naming a rule that carries that
+ * digest, every such rule listed); anything wrong is a diagnostic (codes
  * IPE-B0xx) and -EBADMSG, never a crash.
  */
 #ifndef IPE_BINARY_H

@@ -64,8 +64,11 @@ struct ipe_source_opts {
 IPE_EXPORT int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
 			    struct ipe_policy **ret_policy);
 
-/* Parse "X.Y.Z" as the kernel does (each part 0-65535, optional '+').
- * Returns 0, -EINVAL or -ERANGE. */
+/* Parse a version given on a command line, "X.Y.Z": each part decimal
+ * 0-65535 after one optional '+'.  Returns 0, -EINVAL (not of that form) or
+ * -ERANGE (a part over 65535; checked digit by digit, so "65536x" is
+ * -ERANGE where the kernel's own parser answers EINVAL).  The kernel verdict
+ * on a policy's policy_version comes from the parser, not from this. */
 IPE_EXPORT int ipe_version_parse(const char *s, uint16_t ret_version[3]);
 
 /* Why a policy name cannot be used (NULL if it can): empty, '/', "." or
@@ -79,8 +82,9 @@ IPE_EXPORT int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_
 IPE_EXPORT void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3]);
 
 /* The header of a previous policy: its text, or a signed blob (DER CMS with
- * the text embedded).  Returns 0, or -EBADMSG (no header found) with a
- * diagnostic in ctx under the given display name. */
+ * the text embedded).  Returns 0; -EBADMSG (no valid header, or DER without
+ * embedded text) with a diagnostic in ctx under the given display name; or
+ * -EINVAL (bad arguments) or -ENOMEM.  *ret_name is malloc'd. */
 IPE_EXPORT int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,
 				char **ret_name, uint16_t ret_version[3]);
 

@@ -11,9 +11,9 @@
 /* Exit statuses shared by all tools */
 enum {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FINDINGS = 1, /* errors found / operation refused */
-	CLI_EXIT_INPUT = 2,    /* an input could not be read / written */
-	CLI_EXIT_USAGE = 3,
+	CLI_EXIT_FINDINGS = 1, /* errors found / operation refused / decisions changed (ipe-check --diff) */
+	CLI_EXIT_INPUT = 2,    /* an input could not be read, or an output not written */
+	CLI_EXIT_USAGE = 3,    /* bad arguments */
 };
 
 enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
@@ -23,7 +23,7 @@ int cli_parse_color(const char *s);
 /* Colour decision for a stream: NO_COLOR disables auto; TERM=dumb too. */
 bool cli_use_color(enum cli_color mode, FILE *f);
 
-/* "prog: error: message\n" on stderr */
+/* "prog: error: message\n" and "prog: warning: message\n" on stderr */
 void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warning(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

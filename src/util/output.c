@@ -289,7 +289,7 @@ out:
 int ipe_output_write(const char *path, const void *data, size_t len, const struct ipe_output_opts *o,
 		     long *ret_input)
 {
-	enum out_kind kind;
+	enum out_kind kind = OUT_STDOUT; /* set by classify(); gcc -O3 cannot see it */
 	struct stat st;
 	bool exists;
 	long input = -1;

@@ -17,7 +17,10 @@ Each case runs ipe-check --format=json and compares the findings (all of
 them, front end included) with the expectation, and the exit status with the
 severities (1 iff an error-level finding).  Prints 'N passed, N failed'.
 
---regen writes the .expect files from the current output (review the diff!).
+Expectations are written by hand and reviewed: nothing here overwrites them.
+--propose writes NAME.expect.new (the tool's current findings) beside each
+case whose findings differ or that has no .expect, and still fails: read
+it against the policy, then rename it yourself if every finding is right.
 """
 import json
 import os
@@ -69,7 +72,10 @@ def run_case(ipe_check, path, args):
 
 def main():
     ipe_check = os.environ.get("IPE_CHECK") or (sys.argv[1] if len(sys.argv) > 1 else None)
-    regen = "--regen" in sys.argv
+    propose = "--propose" in sys.argv
+    if "--regen" in sys.argv:
+        print("--regen is gone: expectations are not regenerated from the tool's output (use --propose and review)")
+        return 2
     if not ipe_check:
         print("set IPE_CHECK or pass the ipe-check path")
         return 2
@@ -110,10 +116,10 @@ def main():
             failed += 1
             continue
         found, sevs = res
-        if regen and exp_path:
-            with open(exp_path, "w") as f:
+        if propose and exp_path and found != exp:
+            with open(exp_path + ".new", "w") as f:
                 f.write("".join(x + "\n" for x in found))
-            exp = found
+            print("wrote %s.new: review it against %s before renaming it" % (exp_path, path))
         problems = []
         if exp is None:
             problems.append("no .expect file")

@@ -8,8 +8,8 @@ for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/x86_64-linux-gnu/softhsm/libso
 done
 ENG=$(ls /usr/lib/*/engines-3/pkcs11.so /usr/lib/engines-3/pkcs11.so /usr/lib64/engines-3/pkcs11.so 2>/dev/null | head -1)
 if [ -z "$MOD" ] || ! command -v softhsm2-util >/dev/null || [ -z "$ENG" ]; then
-	echo "SKIP: softhsm2 or the OpenSSL pkcs11 engine is missing (apt-get install softhsm2 libengine-pkcs11-openssl)"
-	exit 77
+	echo "FAIL: missing test dependency: softhsm2 or the OpenSSL pkcs11 engine (apt-get install softhsm2 libengine-pkcs11-openssl)"
+	exit 1
 fi
 mkdir tokens
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" >softhsm2.conf

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -161,7 +163,8 @@ static void test_sign_definite_and_verifies(void **state)
 static void test_every_truncation(void **state)
 {
 	uint8_t *blob = NULL;
-	size_t len = 0;
+	size_t len = 0, extracted = 0;
+	int rc;
 
 	assert_int_equal(sign(0, policy, strlen(policy), &blob, &len), 0);
 	for (size_t l = 0; l < len; l++) {
@@ -175,12 +178,39 @@ static void test_every_truncation(void **state)
 		assert_int_not_equal(r.err, 0);
 		ipe_verify_result_clear(&r);
 		assert_int_equal(ipe_ctx_new(&ctx), 0);
-		if (ipe_blob_inspect_json(ctx, blob, l, &s) == 0)
+		/* inspect: an error with a diagnostic, or a JSON description of
+		 * exactly these l bytes that says what is wrong with them */
+		rc = ipe_blob_inspect_json(ctx, blob, l, &s);
+		if (rc == 0) {
+			json_object *o = json_tokener_parse(s), *v = NULL;
+
+			assert_non_null(o);
+			assert_true(json_object_object_get_ex(o, "size", &v));
+			assert_int_equal(json_object_get_int64(v), (int64_t)l);
+			assert_true(json_object_object_get_ex(o, "error", &v) || json_object_object_get_ex(o, "errors", &v) ||
+				    ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR) > 0);
+			json_object_put(o);
 			free(s);
-		if (ipe_blob_extract(ctx, blob, l, &d, &dl) == 0)
+		} else {
+			assert_true(rc < 0);
+			assert_true(ipe_ctx_diag_count(ctx) > 0);
+		}
+		/* extract: the exact policy (its content precedes the cut) or an
+		 * error with nothing returned */
+		rc = ipe_blob_extract(ctx, blob, l, &d, &dl);
+		if (rc == 0) {
+			assert_int_equal(dl, strlen(policy));
+			assert_memory_equal(d, policy, dl);
 			free(d);
+			extracted++;
+		} else {
+			assert_true(rc < 0);
+			assert_null(d);
+		}
 		ipe_ctx_free(ctx);
 	}
+	/* a cut before the end of the content can never yield it */
+	assert_true(extracted < len / 2);
 	free(blob);
 }
 
