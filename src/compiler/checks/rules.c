@@ -683,6 +683,22 @@ static void find_redundant(struct rstate *st, enum ipe_action def)
 	}
 }
 
+/* "line 12", or "common.inc line 12" when the rule is in another source
+ * file than the finding (ipe-compile includes). */
+static const char *at(const struct rstate *st, const struct ipe_loc *from, const struct ipe_loc *to, char *buf,
+		      size_t n)
+{
+	const struct ipe_source *s = to->src != from->src ? ipe_ctx_source(st->run->ctx, to->src) : NULL;
+	const char *name = s && s->name ? strrchr(s->name, '/') : NULL;
+
+	name = name ? name + 1 : s ? s->name : NULL;
+	if (name)
+		snprintf(buf, n, "%s line %u", name, to->line);
+	else
+		snprintf(buf, n, "line %u", to->line);
+	return buf;
+}
+
 /* A rule expanded from a digest set (ipe-compile sources): point at the
  * member its digest came from, so findings on the expanded copies can be
  * told apart and traced to the source line. */
@@ -705,6 +721,7 @@ static void report_dead(struct rstate *st, uint32_t i)
 	const struct rinfo *ri = &st->ri[i];
 	const char *opn = ipe_op_name(st->op);
 	struct ipe_diag *d;
+	char lb[160];
 
 	if (ri->by[1] == NONE) {
 		uint32_t j = ri->by[0];
@@ -716,37 +733,37 @@ static void report_dead(struct rstate *st, uint32_t i)
 					r->action == rj->action ? "delete this copy"
 								: "decide which action is meant and delete the other rule",
 					r->action == rj->action
-						? "rule duplicates the rule at line %u: it matches the same events"
-						: "rule conflicts with the rule at line %u: it matches the same events, and action=%s there wins",
-					rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
+						? "rule duplicates the rule at %s: it matches the same events"
+						: "rule conflicts with the rule at %s: it matches the same events, and action=%s there wins",
+					at(st, &r->loc, &rj->loc, lb, sizeof(lb)), ipe_action_name((enum ipe_action)rj->action));
 			lint_related(run, d, &rj->loc, "the earlier rule");
 			note_expansion(st, d, r);
 		} else if (rr->rc.mask == ALLB && !rr->d && !rr->f) {
 			d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above the catch-all, or delete it",
-					"rule is unreachable: the rule at line %u matches every op=%s event first",
-					rj->loc.line, opn);
+					"rule is unreachable: the rule at %s matches every op=%s event first",
+					at(st, &r->loc, &rj->loc, lb, sizeof(lb)), opn);
 			lint_related(run, d, &rj->loc, "catch-all rule");
 			note_expansion(st, d, r);
 		} else {
 			d = lint_report(run, LC_SHADOWED, &r->loc,
 					"move this more specific rule above the general one, or delete it",
-					"rule is dead: the rule at line %u (action=%s) matches every event this one matches",
-					rj->loc.line, ipe_action_name((enum ipe_action)rj->action));
+					"rule is dead: the rule at %s (action=%s) matches every event this one matches",
+					at(st, &r->loc, &rj->loc, lb, sizeof(lb)), ipe_action_name((enum ipe_action)rj->action));
 			lint_related(run, d, &rj->loc, "shadowed by this rule");
 			note_expansion(st, d, r);
 		}
 		return;
 	}
 	{
-		char lines[128];
+		char lines[600];
 		size_t n = 0, k;
 
-		for (k = 0; k < 8 && ri->by[k] != NONE && n + 24 < sizeof(lines); k++)
-			n += (size_t)snprintf(lines + n, sizeof(lines) - n, "%s%u",
+		for (k = 0; k < 8 && ri->by[k] != NONE && n < sizeof(lines); k++)
+			n += (size_t)snprintf(lines + n, sizeof(lines) - n, "%s%s",
 					      k == 0 ? "" : (k + 1 < 8 && ri->by[k + 1] != NONE) ? ", " : " and ",
-					      st->t->rules[ri->by[k]].loc.line);
+					      at(st, &r->loc, &st->t->rules[ri->by[k]].loc, lb, sizeof(lb)));
 		d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above them, or delete it",
-				"rule is unreachable: every event it matches also matches one of the earlier rules at lines %s",
+				"rule is unreachable: every event it matches also matches one of the earlier rules at %s",
 				lines);
 		for (k = 0; k < 8 && ri->by[k] != NONE; k++)
 			lint_related(run, d, &st->t->rules[ri->by[k]].loc, "decided here first");
@@ -760,7 +777,7 @@ static void report_overlap(struct rstate *st, uint32_t i)
 	const struct ipe_rule *r = &st->t->rules[i];
 	const struct rinfo *ri = &st->ri[i];
 	const struct ipe_rule *rj = &st->t->rules[ri->ov];
-	char wb[512], hint[200];
+	char wb[512], hint[200], lb[160];
 	struct ipe_diag *d;
 
 	event_text(st, ri->ov_b, ri->ov_d, ri->ov_f, wb, sizeof(wb));
@@ -769,8 +786,9 @@ static void report_overlap(struct rstate *st, uint32_t i)
 					      : "put this ALLOW above the DENY if those events should be allowed",
 		 ri->redundant ? "; as written the rule changes no decision, so deleting it is equivalent" : "");
 	d = lint_report(run, LC_OVERLAP, &r->loc, hint,
-			"%s rule is partly ineffective: the earlier rule at line %u (action=%s) decides events that match both, e.g. %s",
-			ipe_action_name((enum ipe_action)r->action), rj->loc.line, other_name(r->action), wb);
+			"%s rule is partly ineffective: the earlier rule at %s (action=%s) decides events that match both, e.g. %s",
+			ipe_action_name((enum ipe_action)r->action), at(st, &r->loc, &rj->loc, lb, sizeof(lb)),
+			other_name(r->action), wb);
 	lint_related(run, d, &rj->loc, "this rule is reached first");
 	note_expansion(st, d, r);
 }
@@ -902,14 +920,14 @@ static void check_op(struct rstate *st)
 	/* boot risk: every module / firmware load is denied */
 	if ((st->op == IPE_OP_KMODULE || st->op == IPE_OP_FIRMWARE) && t->default_action == IPE_ACTION_NONE &&
 	    p->global_default == IPE_ACTION_DENY && !live_allow) {
-		char why[96] = "";
+		char why[256] = "", lb[160];
 
 		if (dead_allow != NONE)
-			snprintf(why, sizeof(why), " (the ALLOW rule at line %u is unreachable)",
-				 t->rules[dead_allow].loc.line);
+			snprintf(why, sizeof(why), " (the ALLOW rule at %s is unreachable)",
+				 at(st, &p->global_default_loc, &t->rules[dead_allow].loc, lb, sizeof(lb)));
 		else if (never_allow != NONE)
-			snprintf(why, sizeof(why), " (the ALLOW rule at line %u never matches)",
-				 t->rules[never_allow].loc.line);
+			snprintf(why, sizeof(why), " (the ALLOW rule at %s never matches)",
+				 at(st, &p->global_default_loc, &t->rules[never_allow].loc, lb, sizeof(lb)));
 		char hint[160];
 		struct ipe_diag *d;
 
