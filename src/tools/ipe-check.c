@@ -78,8 +78,8 @@ static void usage(FILE *out)
 		"See ipe-check(1) and ipe-policy(5).\n");
 }
 
-enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT_ENABLE, OPT_DISABLE,
-       OPT_SEVERITY, OPT_WERROR, OPT_FAIL_ON, OPT_TARGET, OPT_KCONFIG, OPT_BASELINE, OPT_MAX_RULES, OPT_NO_LINT };
+/* the lint options (--enable ... --no-lint) are cli.c's, shared with ipe-compile */
+enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT_BASELINE, OPT_MAX_RULES };
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
 
@@ -176,17 +176,6 @@ out:
 	ipe_policy_free(pb);
 	ipe_ctx_free(ctx);
 	return ret;
-}
-
-static int parse_level(const char *s)
-{
-	if (strcmp(s, "error") == 0)
-		return IPE_SEV_ERROR;
-	if (strcmp(s, "warning") == 0)
-		return IPE_SEV_WARNING;
-	if (strcmp(s, "info") == 0 || strcmp(s, "note") == 0)
-		return IPE_SEV_INFO;
-	return -1;
 }
 
 static void list_checks(void)
@@ -469,16 +458,9 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
-		{ "enable", required_argument, NULL, OPT_ENABLE },
-		{ "disable", required_argument, NULL, OPT_DISABLE },
-		{ "severity", required_argument, NULL, OPT_SEVERITY },
-		{ "werror", no_argument, NULL, OPT_WERROR },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "target", required_argument, NULL, OPT_TARGET },
-		{ "kernel-config", required_argument, NULL, OPT_KCONFIG },
+		CLI_LINT_LONGOPTS,
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
-		{ "no-lint", no_argument, NULL, OPT_NO_LINT },
 		{ "source", no_argument, NULL, OPT_SOURCE },
 		{ "equivalent", no_argument, NULL, OPT_EQUIVALENT },
 		{ "diff", no_argument, NULL, OPT_DIFF },
@@ -488,6 +470,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .color = CLI_COLOR_AUTO, .fail_on = IPE_SEV_ERROR };
 	struct ipe_lint_config *lcfg = NULL;
+	struct cli_lint lint = { .fail_on = IPE_SEV_ERROR };
 	struct ipe_policy *baseline = NULL;
 	const char *kconfig_path = NULL, *baseline_path = NULL;
 	bool equivalent = false, diff = false;
@@ -506,6 +489,7 @@ int main(int argc, char **argv)
 		cli_error(prog, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
+	lint.cfg = lcfg;
 	while ((c = getopt_long(argc, argv, "f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -552,54 +536,6 @@ int main(int argc, char **argv)
 		case OPT_EXPLAIN:
 			ret = explain(optarg);
 			goto out;
-		case OPT_ENABLE:
-		case OPT_DISABLE:
-			if (ipe_lint_config_enable(lcfg, optarg, c == OPT_ENABLE)) {
-				cli_error(prog, "unknown check '%s' (see --list-checks)", optarg);
-				ret = CLI_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case OPT_SEVERITY: {
-			char code[64];
-			const char *eq = strrchr(optarg, '=');
-			int lvl = eq ? parse_level(eq + 1) : -1;
-
-			if (!eq || lvl < 0 || (size_t)(eq - optarg) >= sizeof(code)) {
-				cli_error(prog, "--severity takes CODE=LEVEL (LEVEL: error, warning, info), not '%s'", optarg);
-				ret = CLI_EXIT_USAGE;
-				goto out;
-			}
-			memcpy(code, optarg, (size_t)(eq - optarg));
-			code[eq - optarg] = 0;
-			if (ipe_lint_config_set_severity(lcfg, code, (enum ipe_severity)lvl)) {
-				cli_error(prog, "unknown check '%s' (see --list-checks)", code);
-				ret = CLI_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		}
-		case OPT_WERROR:
-			o.fail_on = IPE_SEV_WARNING;
-			break;
-		case OPT_FAIL_ON:
-			o.fail_on = parse_level(optarg);
-			if (o.fail_on < 0) {
-				cli_error(prog, "--fail-on takes error, warning or info, not '%s'", optarg);
-				ret = CLI_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case OPT_TARGET:
-			rc = cli_set_target(prog, lcfg, optarg);
-			if (rc) {
-				ret = rc;
-				goto out;
-			}
-			break;
-		case OPT_KCONFIG:
-			kconfig_path = optarg;
-			break;
 		case OPT_BASELINE:
 			baseline_path = optarg;
 			break;
@@ -624,9 +560,6 @@ int main(int argc, char **argv)
 		case OPT_DIFF:
 			diff = true;
 			break;
-		case OPT_NO_LINT:
-			o.no_lint = true;
-			break;
 		case OPT_SOURCE:
 			o.source = true;
 			break;
@@ -639,11 +572,19 @@ int main(int argc, char **argv)
 			ret = CLI_EXIT_OK;
 			goto out;
 		default:
-			fprintf(stderr, "Try 'ipe-check --help' for more information.\n");
-			ret = CLI_EXIT_USAGE;
+			ret = cli_lint_option(prog, &lint, c, optarg);
+			if (ret == CLI_EXIT_OK)
+				break;
+			if (ret < 0) {
+				fprintf(stderr, "Try 'ipe-check --help' for more information.\n");
+				ret = CLI_EXIT_USAGE;
+			}
 			goto out;
 		}
 	}
+	o.fail_on = lint.fail_on;
+	o.no_lint = lint.no_lint;
+	kconfig_path = lint.kconfig;
 	nfiles = (size_t)(argc - optind);
 	if (equivalent) {
 		ret = run_equivalent(argv + optind, nfiles, kconfig_path, o.quiet);
