@@ -20,7 +20,7 @@ char *ctl_path(const char *root, const char *rel1, const char *rel2, const char 
 /* SHA-256 with OpenSSL EVP. */
 int ctl_sha256(const void *data, size_t len, uint8_t out[IPE_CTL_DIGEST_LEN]);
 char *ctl_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Escape a policy name for human text: printable ASCII as is, others \xNN. */
+/* ipe_escape_bytes of a whole string, malloc'd (NULL: out of memory). */
 char *ctl_escape(const char *s);
 
 #endif

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* ipectl: the operations (load, update, activate, delete, switches, show). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <ipe/compile.h>
+#include <ipe/diag.h>
 
 #include "ctl-internal.h"
 
@@ -100,6 +104,23 @@ static int fail_msg(struct ipe_ctl_result *r, enum ipe_ctl_outcome o, int err, c
 	if (!what)
 		return -ENOMEM;
 	return err ? -err : -EIO;
+}
+
+/* A name given by the caller becomes a path under policies/: it must be a
+ * name the kernel could have created (the one name rule of the compiler),
+ * so "../x", "a/b", "NAME/" or "." never reach the file system. */
+static int check_name(struct ipe_ctl_result *r, const char *name)
+{
+	const char *why = ipe_policy_name_problem(name, strlen(name));
+	char shown[1100], *what = NULL, *todo = NULL;
+
+	if (!why)
+		return 0;
+	ipe_escape_bytes(shown, sizeof(shown), name, strlen(name));
+	if (asprintf(&what, "'%s' is not a policy name: %s", shown, why) < 0)
+		what = NULL;
+	todo = strdup("give the name exactly as `ipectl status` lists it");
+	return fail_msg(r, IPE_CTL_FAIL_USAGE, EINVAL, "IPECTL-NAME", what, todo);
 }
 
 /* The first preflight error becomes the result. */
@@ -401,8 +422,15 @@ int ipe_ctl_load(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const struct
 int ipe_ctl_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
 		   const struct ipe_ctl_blob *blob, struct ipe_ctl_result *r)
 {
+	int rc;
+
 	if (!name)
 		return -EINVAL;
+	ipe_ctl_result_clear(r);
+	r->op = IPE_CTL_OP_UPDATE;
+	rc = check_name(r, name);
+	if (rc)
+		return rc;
 	return load_or_update(ctx, o, IPE_CTL_OP_UPDATE, name, blob, r);
 }
 
@@ -416,6 +444,9 @@ int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const ch
 	r->op = IPE_CTL_OP_ACTIVATE;
 	if (!o || !name)
 		return -EINVAL;
+	rc = check_name(r, name);
+	if (rc)
+		return rc;
 	rc = ipe_ctl_status_read(o->root, &st);
 	if (rc)
 		return rc;
@@ -440,6 +471,9 @@ int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char
 	r->op = IPE_CTL_OP_DELETE;
 	if (!o || !name)
 		return -EINVAL;
+	rc = check_name(r, name);
+	if (rc)
+		return rc;
 	rc = ipe_ctl_status_read(o->root, &st);
 	if (rc)
 		return rc;
@@ -556,6 +590,9 @@ int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char
 	if (!o || !name || !file || !ret_data || !ret_len)
 		return -EINVAL;
 	set_name(r, name, NULL);
+	rc = check_name(r, name);
+	if (rc)
+		return rc;
 	dir = ctl_path(o->root, "policies", name, NULL);
 	path = ctl_path(o->root, "policies", name, file);
 	if (!dir || !path) {

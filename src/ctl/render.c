@@ -7,6 +7,11 @@
 #include <json-c/json.h>
 
 #include "ctl-internal.h"
+
+static void put_text(FILE *out, const char *s)
+{
+	ipe_fput_escaped(out, s, strlen(s), IPE_ESCAPE_KEEP_BACKSLASH);
+}
 #include "util/internal.h"
 
 static const char *tri(int v, const char *on, const char *off, const char *unk)
@@ -21,7 +26,9 @@ int ipe_ctl_status_render_text(const struct ipe_ctl_status *st, FILE *out)
 
 	if (!st || !out)
 		return -EINVAL;
-	fprintf(out, "securityfs: %s\n", st->root);
+	fputs("securityfs: ", out);
+	ipe_fput_escaped(out, st->root, strlen(st->root), 0);
+	fputc('\n', out);
 	fprintf(out, "ipe: %s\n", st->tree_present ? "enabled" : "not enabled (no ipe/ directory)");
 	fprintf(out, "lsm list: %s\n",
 		!st->lsm_known ? "unreadable" : st->lsm_listed ? "includes ipe" : "does not include ipe");
@@ -178,10 +185,15 @@ int ipe_ctl_result_render_text(const struct ipe_ctl_result *r, bool quiet, FILE 
 	if (r->name && !e)
 		return -ENOMEM;
 	if (r->outcome != IPE_CTL_OK) {
-		fprintf(err, "ipectl: %s: error: %s [errno=%s code=%s]\n", op, r->what ? r->what : "failed",
-			errname(r->err), r->code ? r->code : "IPECTL-K-OTHER");
-		if (r->todo && *r->todo)
-			fprintf(err, "ipectl: %s: hint: %s\n", op, r->todo);
+		/* what and todo quote paths and names: escaped */
+		fprintf(err, "ipectl: %s: error: ", op);
+		put_text(err, r->what ? r->what : "failed");
+		fprintf(err, " [errno=%s code=%s]\n", errname(r->err), r->code ? r->code : "IPECTL-K-OTHER");
+		if (r->todo && *r->todo) {
+			fprintf(err, "ipectl: %s: hint: ", op);
+			put_text(err, r->todo);
+			fputc('\n', err);
+		}
 		if (r->action && (strcmp(r->action, "loaded") == 0 || strcmp(r->action, "updated") == 0))
 			fprintf(err, "ipectl: %s: note: policy \"%s\" was %s but not activated\n", op,
 				e ? e : "?", r->action);

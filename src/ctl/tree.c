@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include <ipe/diag.h>
 #include <ipe/io.h>
 
 #include "ctl-internal.h"
@@ -30,24 +31,15 @@ char *ctl_strdup_printf(const char *fmt, ...)
 
 char *ctl_escape(const char *s)
 {
-	size_t n = 0;
-	char *out, *p;
+	size_t n;
+	char *out;
 
 	if (!s)
 		return NULL;
-	for (const unsigned char *q = (const unsigned char *)s; *q; q++)
-		n += (*q >= 0x20 && *q < 0x7f && *q != '\\') ? 1 : 4;
-	out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	p = out;
-	for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
-		if (*q >= 0x20 && *q < 0x7f && *q != '\\')
-			*p++ = (char)*q;
-		else
-			p += sprintf(p, "\\x%02x", *q);
-	}
-	*p = '\0';
+	n = strlen(s);
+	out = malloc(4 * n + 1);
+	if (out)
+		ipe_escape_bytes(out, 4 * n + 1, s, n);
 	return out;
 }
 
@@ -67,10 +59,82 @@ int ctl_sha256(const void *data, size_t len, uint8_t out[IPE_CTL_DIGEST_LEN])
 	return 0;
 }
 
+/* Open a securityfs node without ever blocking: a FIFO (or a device) put in
+ * the tree would otherwise hang every command at open().  Only regular files
+ * (what securityfs creates) are accepted: -ENOTSUP for anything else. */
+static int open_node(const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int rc = S_ISDIR(st.st_mode) ? -EISDIR : -ENOTSUP;
+
+		close(fd);
+		return rc;
+	}
+	/* securityfs ignores O_NONBLOCK; drop it anyway so a write is whole */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 int ctl_read_all(const char *path, size_t max, uint8_t **ret_data, size_t *ret_len)
 {
-	/* securityfs nodes report no useful size: ipe_read_file() reads to EOF */
-	return ipe_read_file(path, max, ret_data, ret_len);
+	/* securityfs nodes report no useful size: read to EOF, at most max */
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd, rc = 0;
+
+	fd = open_node(path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	while (len <= max) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			uint8_t *nb;
+
+			if (ncap > max + 2)
+				ncap = max + 2;
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	buf[len] = '\0';
+	*ret_data = buf;
+	*ret_len = len;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 int ctl_write_once(const char *path, const void *data, size_t len, enum ipe_ctl_stage *ret_stage,
@@ -81,10 +145,11 @@ int ctl_write_once(const char *path, const void *data, size_t len, enum ipe_ctl_
 
 	*ret_stage = IPE_CTL_STAGE_OPEN;
 	*ret_written = 0;
-	/* No O_CREAT: a missing node is an error, never a new regular file. */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	/* No O_CREAT: a missing node is an error, never a new regular file;
+	 * never blocking on a FIFO. */
+	fd = open_node(path, O_WRONLY | O_TRUNC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	*ret_stage = IPE_CTL_STAGE_WRITE;
 	/* The kernel parses each write() on its own: the whole blob must go
 	 * in one call.  EINTR before anything was accepted is safe to retry. */
@@ -190,6 +255,7 @@ static int read_lsm(struct ipe_ctl_status *st)
 {
 	char *path = ctl_strdup_printf("%s/lsm", st->root);
 	uint8_t *d = NULL;
+	char *save = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -200,7 +266,7 @@ static int read_lsm(struct ipe_ctl_status *st)
 	if (rc)
 		return rc == -ENOMEM ? rc : 0;
 	st->lsm_known = true;
-	for (char *tok = strtok((char *)d, ",\n"); tok; tok = strtok(NULL, ",\n"))
+	for (char *tok = strtok_r((char *)d, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
 		if (strcmp(tok, "ipe") == 0)
 			st->lsm_listed = true;
 	free(d);

@@ -87,12 +87,17 @@ struct opts {
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
-	fprintf(stderr, "%s: error: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "%s: error: ", prog);
+	if (n >= 0)
+		ipe_fput_escaped(stderr, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
+	free(msg);
 	fprintf(stderr, "\nTry 'ipectl --help'.\n");
 	return CLI_EXIT_USAGE;
 }
@@ -174,12 +179,12 @@ static int print_boot_policy(const struct opts *o, const struct ipe_ctl_status *
 	}
 	rc = ipe_ctl_blob_from_file(ctx, path, &blob);
 	if (rc == -ENOENT) {
-		printf("boot policy: none (%s does not exist; systemd loads nothing at boot)\n", path);
+		cli_print_line(stdout, "boot policy: none (%s does not exist; systemd loads nothing at boot)", path);
 		rc = 0;
 		goto out;
 	}
 	if (rc) {
-		printf("boot policy: %s: unreadable (%s)\n", path, cli_strerror(rc));
+		cli_print_line(stdout, "boot policy: %s: unreadable (%s)", path, cli_strerror(rc));
 		rc = 0;
 		goto out;
 	}
@@ -189,9 +194,9 @@ static int print_boot_policy(const struct opts *o, const struct ipe_ctl_status *
 		char esc[512];
 
 		ipe_escape_bytes(esc, sizeof(esc), kname, strlen(kname));
-		printf("boot policy: %s: \"%s\" %s sha256:%s\n", path, esc, ipe_ctl_version_str(kver, vb), dg);
+		cli_print_line(stdout, "boot policy: %s: \"%s\" %s sha256:%s", path, esc, ipe_ctl_version_str(kver, vb), dg);
 	} else {
-		printf("boot policy: %s: no policy header (sha256:%s)\n", path, dg);
+		cli_print_line(stdout, "boot policy: %s: no policy header (sha256:%s)", path, dg);
 	}
 	rc = ipe_ctl_boot_plan(ctx, st, blob, true, &plan);
 	if (rc)
@@ -200,8 +205,8 @@ static int print_boot_policy(const struct opts *o, const struct ipe_ctl_status *
 		printf("next boot: IPE is not enabled in the running kernel; with it, systemd would %s it\n",
 		       ipe_ctl_boot_action_name(plan.action));
 	else if (plan.action == IPE_CTL_BOOT_SKIP)
-		printf("next boot: skip: the boot policy \"%s\" is at the same or a higher version\n",
-		       plan.against ? plan.against : "?");
+		cli_print_line(stdout, "next boot: skip: the boot policy \"%s\" is at the same or a higher version",
+			       plan.against ? plan.against : "?");
 	else if (plan.action == IPE_CTL_BOOT_FAIL)
 		printf("next boot: fail: systemd finds no policy header\n");
 	else
@@ -239,9 +244,9 @@ static int cmd_status(const struct opts *o)
 	else if (!o->quiet)
 		rc = ipe_ctl_status_render_text(st, stdout);
 	if (!rc && !st->tree_present && !o->json)
-		fprintf(stderr,
-			"%s: status: error: %s/ipe does not exist: IPE is not enabled in this kernel or securityfs is not mounted [errno=ENOENT code=IPECTL-K-NOIPE]\n",
-			prog, st->root);
+		cli_info(prog,
+			 "status: error: %s/ipe does not exist: IPE is not enabled in this kernel or securityfs is not mounted [errno=ENOENT code=IPECTL-K-NOIPE]",
+			 st->root);
 	if (!rc && !o->json && !o->quiet)
 		rc = print_boot_policy(o, st);
 	rc = rc ? CLI_EXIT_INPUT : st->tree_present ? 0 : 5;
@@ -253,6 +258,7 @@ static int cmd_status(const struct opts *o)
 
 static int cmd_show(const struct opts *o, const char *name)
 {
+	bool retried = false;
 	struct ipe_ctl_result r = { 0 };
 	struct ipe_ctl_status *st = NULL;
 	uint8_t *data = NULL;
@@ -271,6 +277,7 @@ static int cmd_show(const struct opts *o, const char *name)
 		ipe_ctl_result_clear(&r);
 		return code;
 	}
+again:
 	rc = ipe_ctl_status_read(o->ctl.root, &st);
 	if (rc) {
 		cli_error(prog, "cannot read %s: %s", o->ctl.root ? o->ctl.root : IPE_CTL_DEFAULT_SECURITYFS,
@@ -282,9 +289,18 @@ static int cmd_show(const struct opts *o, const char *name)
 		ipe_ctl_status_free(st);
 		rc = ipe_ctl_read_node(&o->ctl, name, "version", &data, &len, &r);
 		free(data);
-		if (rc == 0) { /* appeared meanwhile */
+		if (rc == 0 && !retried) { /* appeared meanwhile: look once more */
 			ipe_ctl_result_clear(&r);
-			return cmd_show(o, name);
+			retried = true;
+			goto again;
+		}
+		if (rc == 0) {
+			/* a readable policy directory that policies/ does not list:
+			 * not what the kernel makes; never loop on it */
+			ipe_ctl_result_clear(&r);
+			cli_error(prog, "show: %s/ipe/policies lists no policy '%s', yet its version node exists; the tree is not the kernel's",
+				  o->ctl.root ? o->ctl.root : IPE_CTL_DEFAULT_SECURITYFS, name);
+			return CLI_EXIT_INPUT;
 		}
 		code = finish(o, NULL, &r, rc);
 		ipe_ctl_result_clear(&r);
@@ -346,11 +362,9 @@ static int run(struct opts *o, int argc, char **argv)
 		if (strcmp(cmd, cmds[i].name) != 0)
 			continue;
 		op = cmds[i].op;
-		if (nargs != cmds[i].nargs) {
-			fprintf(stderr, "%s: error: '%s' takes %d argument%s, got %d\nTry 'ipectl --help'.\n",
-				prog, cmd, cmds[i].nargs, cmds[i].nargs == 1 ? "" : "s", nargs);
-			return CLI_EXIT_USAGE;
-		}
+		if (nargs != cmds[i].nargs)
+			return usage_error("'%s' takes %d argument%s, got %d", cmd, cmds[i].nargs,
+					   cmds[i].nargs == 1 ? "" : "s", nargs);
 	}
 	if (op == IPE_CTL_OP_COUNT)
 		return usage_error("unknown command '%s'", cmd);
