@@ -2,6 +2,7 @@
 /* SARIF 2.1.0 and GitHub Actions annotations. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -12,6 +13,33 @@
 static const char *sarif_level(enum ipe_severity s)
 {
 	return s == IPE_SEV_ERROR ? "error" : s == IPE_SEV_WARNING ? "warning" : "note";
+}
+
+/* artifactLocation.uri is a URI reference (RFC 3986): a file name goes in
+ * percent-encoded, every byte but the unreserved ones and '/'. */
+static json_object *uri_string(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path);
+	char *u = malloc(3 * n + 1), *p = u;
+	json_object *o;
+
+	if (!u)
+		return NULL;
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+		    *c == '.' || *c == '_' || *c == '~' || *c == '/') {
+			*p++ = (char)*c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		}
+	}
+	*p = '\0';
+	o = json_object_new_string(u);
+	free(u);
+	return o;
 }
 
 static json_object *region(const struct ipe_loc *l)
@@ -31,7 +59,7 @@ static json_object *location(const struct ipe_ctx *ctx, const struct ipe_loc *l,
 	const struct ipe_source *s = ipe_ctx_source(ctx, l->src);
 	json_object *o = json_object_new_object(), *pl = json_object_new_object(), *al = json_object_new_object();
 
-	json_object_object_add(al, "uri", json_object_new_string(s ? s->name : ""));
+	json_object_object_add(al, "uri", uri_string(s ? s->name : ""));
 	json_object_object_add(pl, "artifactLocation", al);
 	json_object_object_add(pl, "region", region(l));
 	json_object_object_add(o, "physicalLocation", pl);
@@ -91,7 +119,7 @@ int ipe_report_render_sarif(const struct ipe_ctx *ctx, const struct ipe_report_f
 	for (size_t i = 0; i < nfiles; i++) {
 		json_object *a = json_object_new_object(), *al = json_object_new_object();
 
-		json_object_object_add(al, "uri", json_object_new_string(files[i].path));
+		json_object_object_add(al, "uri", uri_string(files[i].path));
 		json_object_object_add(a, "location", al);
 		json_object_array_add(arts, a);
 	}
@@ -151,6 +179,8 @@ static void gh_escape(FILE *out, const char *s, bool prop)
 			fputs("%3A", out);
 		else if (prop && c == ',')
 			fputs("%2C", out);
+		else if (c < 0x20 || c >= 0x7f) /* no raw control byte in the log */
+			fprintf(out, "\\x%02x", c);
 		else
 			fputc(c, out);
 	}

@@ -321,6 +321,78 @@ def test_output():
         check(leftovers(d) == [], f"temporary files left: {leftovers(d)}")
 
 
+# ---------------------------------------------------------------- messages
+
+RAW = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f-\xff]")  # anything but TAB/LF and printable ASCII
+
+
+def no_raw(what, rc, out, err, allow_stdout=False):
+    """No control byte or byte >= 0x7f from input reaches the terminal."""
+    for name, data in (("stderr", err), ("stdout", b"" if allow_stdout else out)):
+        m = RAW.search(data)
+        check(m is None, f"{what}: raw byte {m.group(0)!r} on {name}: {data[max(0, m.start() - 60):m.end() + 20]!r}"
+              if m else what)
+
+
+def test_messages():
+    env = dict(os.environ, NO_COLOR="1")
+    with tempfile.TemporaryDirectory() as d:
+        bad = "e\x1b[31m\x07\xff"  # ESC sequence, BEL, a non-UTF-8 byte (surrogate-escaped below)
+        bname = os.fsencode(os.path.join(d, "pol" + "\udcff" + "\x1b[2J\x07.pol"))
+        write(bname, POLICY)
+        inc_name = b"inc\x1b]0;title\x07.inc"
+        write(os.path.join(os.fsencode(d), inc_name), "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n")
+        main = write(os.path.join(d, "main.src"),
+                     b"policy_name=demo policy_version=1.0.0\nDEFAULT action=ALLOW\ninclude \"" + inc_name + b"\"\n"
+                     b"include \"missing\x1b[5m.inc\"\nop=EXECUTE bogus\x1b[1m=x action=ALLOW\n")
+        key, cert = signing_pair(d)
+        fname = os.fsdecode(bname)
+        for tool, args in [
+                ("ipe-check", ["--color=never", fname]),
+                ("ipe-check", ["--color=never", main]),
+                ("ipe-check", ["--color=never", "-f", "github", main]),
+                ("ipe-check", ["--color=never", fname + "\x1bmissing"]),
+                ("ipe-check", ["--color=never", "--equivalent", fname, fname]),
+                ("ipe-check", ["--color=never", "--kernel-config", fname + "\x1b", fname]),
+                ("ipe-check", ["--color=never", "--enable", "\x1b[31m", fname]),
+                ("ipe-compile", ["--color=never", main, "-o", "-"]),
+                ("ipe-compile", ["--color=never", fname, "-o", os.path.join(d, "out\x1b[31m.pol")]),
+                ("ipe-compile", ["--color=never", "--name", "n\x1b", fname, "-o", "-"]),
+                ("ipe-compile", ["--color=never", fname + "\x07"]),
+                ("ipe-sign", ["sign", "--key", key, "--cert", cert, fname, "-o", os.path.join(d, "b\x1b.p7b")]),
+                ("ipe-sign", ["verify", "--trust", cert, os.path.join(d, "b\x1b.p7b")]),
+                ("ipe-sign", ["inspect", os.path.join(d, "b\x1b.p7b")]),
+                ("ipe-sign", ["inspect", fname]),
+                ("ipe-sign", ["\x1b[31mverb"]),
+                ("ipectl", ["--securityfs", d + "/\x1b", "status"]),
+                ("ipectl", ["--securityfs", d, "show", "\x1bname"]),
+                ("ipectl", ["\x1b[31mverb"]),
+        ]:
+            rc, out, err = run(tool, args, env=env)
+            no_raw(f"{tool} {' '.join(a.encode('utf-8', 'surrogateescape').decode('ascii', 'backslashreplace') for a in args)}",
+                   rc, out, err, allow_stdout=(tool == "ipe-compile"))
+
+        # the policy name itself (quoted in verdicts and "wrote" lines)
+        named = write(os.path.join(d, "named.src"), b"policy_name=n\x1b[1m\xff policy_version=1.0.0\nDEFAULT action=ALLOW\n")
+        for tool, args in [("ipe-check", [named]), ("ipe-compile", [named, "-o", os.path.join(d, "n.pol")])]:
+            rc, out, err = run(tool, args, env=env)
+            no_raw(f"{tool} on a policy name with ESC", rc, out, err)
+
+        # SARIF: the URI of a file name with a space, ESC and 0xFF is percent-encoded
+        import json
+        rc, out, err = run("ipe-check", ["-f", "sarif", fname], env=env)
+        try:
+            doc = json.loads(out.decode("utf-8"))
+            uris = [a["location"]["uri"] for a in doc["runs"][0].get("artifacts", [])]
+            uris += [loc["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]
+                     for loc in r.get("locations", [])]
+        except (ValueError, KeyError, IndexError) as e:
+            uris = []
+            check(False, f"SARIF output unreadable ({e}): {out[:200]!r}")
+        check(uris and all(re.fullmatch(r"[A-Za-z0-9._~/%-]*", u) for u in uris), f"SARIF URIs not percent-encoded: {uris}")
+        check(any("%FF%1B%5B2J%07.pol" in u for u in uris), f"SARIF URI does not encode the name: {uris}")
+
+
 # ---------------------------------------------------------------- ipectl
 
 def fake_tree(d):
@@ -395,7 +467,7 @@ def test_ipectl():
 
 # ---------------------------------------------------------------- main
 
-GROUPS = {"output": test_output, "ipectl": test_ipectl}
+GROUPS = {"output": test_output, "ipectl": test_ipectl, "messages": test_messages}
 
 
 def main():
