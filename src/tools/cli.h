@@ -8,11 +8,15 @@
 
 #include <ipe/ipe.h>
 
-/* Exit statuses shared by all tools */
+/* The one table of exit statuses of every tool, documented in every man
+ * page (EXIT STATUS, "All ipe-tools commands share one table") and tested
+ * by tests/hostile (exit group).  ipectl adds 4 (preflight refused), 5 (IPE
+ * or the policy unavailable) and 6 (read-back disagrees):
+ * ipe_ctl_result_exit_code(). */
 enum {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FINDINGS = 1, /* errors found / operation refused / decisions changed (ipe-check --diff) */
-	CLI_EXIT_INPUT = 2,    /* an input could not be read, or an output not written */
+	CLI_EXIT_FINDINGS = 1, /* errors found / a refusal / a difference (ipe-check --equivalent, --diff) */
+	CLI_EXIT_INPUT = 2,    /* an input could not be read or used, an output not written */
 	CLI_EXIT_USAGE = 3,    /* bad arguments */
 };
 

@@ -354,13 +354,11 @@ static int emit_output(struct ipe_ctx *ctx, const struct ipe_policy *p, struct o
 		struct ipe_sign_opts *so = &o->sc.so;
 
 		so->name = o->input;
-		rc = ipe_sign_policy(ctx, sign_cli_opts(&o->sc), text, len, &out, &olen);
+		rc = sign_cli_sign(ctx, &o->sc, text, len, &out, &olen, &ret);
 		cli_print_diags(ctx, stderr, cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0);
 		ipe_ctx_diag_clear(ctx);
 		if (rc) {
 			cli_error(prog, "%s: not signed (%s); nothing written", o->input, cli_strerror(rc));
-			ret = (rc == -ENOENT || rc == -EACCES || rc == -EISDIR || rc == -ENOMEM) ? CLI_EXIT_INPUT
-												  : CLI_EXIT_FINDINGS;
 			goto out;
 		}
 	} else {

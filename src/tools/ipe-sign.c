@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	      "  -V, --version          the version\n"
 	      "\n"
 	      "Exit status: 0 success / the kernel would accept; 1 refused / the kernel would reject;\n"
-	      "2 an input could not be read or written; 3 usage error.\n"
+	      "2 an input (policy, key, cert, passphrase) could not be read or used, or the output\n"
+	      "could not be written; 3 usage error.\n"
 	      "See ipe-sign(1).\n",
 	      f);
 }
@@ -121,11 +122,10 @@ static int cmd_sign(struct ipe_ctx *ctx, struct args *a)
 	if (read_input(a->input, &pol, &plen))
 		return CLI_EXIT_INPUT;
 	so->name = a->input;
-	rc = ipe_sign_policy(ctx, sign_cli_opts(&a->sc), pol, plen, &blob, &blen);
+	rc = sign_cli_sign(ctx, &a->sc, pol, plen, &blob, &blen, &ret);
 	print_diags(ctx);
 	if (rc) {
 		cli_error(PROG, "%s: not signed", a->input);
-		ret = (rc == -ENOENT || rc == -EACCES || rc == -EISDIR) ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
 		goto out;
 	}
 	ret = write_output(a, blob, blen, false);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "sign_opts.h"
 
 int sign_cli_init(struct sign_cli *s, int argc)
@@ -58,4 +59,25 @@ size_t sign_cli_inputs(const struct sign_cli *s, const char **out)
 	for (size_t i = 0; i < s->nextra; i++)
 		out[n++] = s->extra[i];
 	return n;
+}
+
+int sign_cli_sign(struct ipe_ctx *ctx, struct sign_cli *s, const void *policy, size_t len, uint8_t **ret_blob,
+		  size_t *ret_len, int *ret_exit)
+{
+	struct ipe_signer *signer = NULL;
+	int rc;
+
+	/* One kind of failure, one exit status: anything that stops the key,
+	 * certificate or passphrase from being used (missing, a directory,
+	 * /dev/zero, not a key, fd:99, env:UNSET, a wrong PIN) is an input
+	 * that could not be used (2); a policy the signer refuses is 1. */
+	rc = ipe_signer_new(ctx, sign_cli_opts(s), &signer);
+	if (rc) {
+		*ret_exit = CLI_EXIT_INPUT;
+		return rc;
+	}
+	rc = ipe_signer_sign(ctx, signer, policy, len, ret_blob, ret_len);
+	ipe_signer_free(signer);
+	*ret_exit = rc == 0 ? CLI_EXIT_OK : rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+	return rc;
 }

@@ -68,5 +68,11 @@ const struct ipe_sign_opts *sign_cli_opts(struct sign_cli *s);
  * certs), for the output's never-replace-an-input check.  out has room
  * for 3 + s->nextra entries.  Returns how many were stored. */
 size_t sign_cli_inputs(const struct sign_cli *s, const char **out);
+/* Sign with ipe_signer_new + ipe_signer_sign; *ret_exit is the exit status
+ * for the outcome: CLI_EXIT_INPUT when the key, certificate or passphrase
+ * cannot be used, CLI_EXIT_FINDINGS when the policy is refused.  Returns 0
+ * or the negative errno (diagnostics in ctx). */
+int sign_cli_sign(struct ipe_ctx *ctx, struct sign_cli *s, const void *policy, size_t len, uint8_t **ret_blob,
+		  size_t *ret_len, int *ret_exit);
 
 #endif

@@ -465,9 +465,92 @@ def test_ipectl():
                       f"show --policy of a FIFO node: exit {rc}: {err}")
 
 
+# ---------------------------------------------------------------- exit
+
+TABLE_START = "All ipe-tools commands share one table of exit statuses"
+
+
+def man_exit_block(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    i = text.find(TABLE_START)
+    if i < 0:
+        return None
+    j = text.find("\n.SH", i)
+    return text[i:j if j >= 0 else len(text)]
+
+
+def test_exit():
+    # one table, the same words in every tool's man page
+    blocks = {}
+    # ipe-digest(1) keeps the statuses of `fsverity digest` (2 = usage), which
+    # it replaces: a documented exception, reported to the lead (issue 11)
+    for page in ["ipe-check.1", "ipe-compile.1", "ipe-sign.1", "ipectl.8", "ipe-explain.1"]:
+        path = os.path.join(SRC_ROOT, "man", page)
+        if not os.path.exists(path):
+            continue
+        blocks[page] = man_exit_block(path)
+        check(blocks[page] is not None, f"man/{page}: no shared exit-status table ({TABLE_START!r})")
+    shown = [b for b in blocks.values() if b]
+    check(len(set(shown)) <= 1, "the shared exit-status tables of the man pages differ")
+    if shown:
+        for code in ["\n.B 0\nsuccess", "\n.B 1\n", "\n.B 2\n", "\n.B 3\nusage error"]:
+            check(code in shown[0], f"shared exit table lacks {code!r}")
+
+    with tempfile.TemporaryDirectory() as d:
+        src = write(os.path.join(d, "demo.pol"), POLICY)
+        key, cert = signing_pair(d)
+        blob = os.path.join(d, "demo.p7b")
+        rc, out, err = run("ipe-sign", ["sign", "-q", "--key", key, "--cert", cert, src, "-o", blob])
+        check(rc == 0, f"sign: {rc} {err}")
+
+        # a full standard output is exit 2 for every command that prints
+        root = fake_tree(d)
+        for tool, args in [("ipe-sign", ["inspect", blob]), ("ipe-sign", ["inspect", "--format=json", blob]),
+                           ("ipe-sign", ["verify", "--trust", cert, blob]), ("ipe-sign", ["extract", blob]),
+                           ("ipe-check", [src]), ("ipe-check", ["--canonical", src]),
+                           ("ipe-check", ["--equivalent", src, src]), ("ipe-check", ["--list-checks"]),
+                           ("ipe-compile", ["-o", "-", src]),
+                           ("ipectl", ["--securityfs", root, "status"]),
+                           ("ipectl", ["--securityfs", root, "show", "boot"]),
+                           ("ipectl", ["--securityfs", root, "show", "--policy", "boot"])]:
+            with open("/dev/full", "wb") as devfull:
+                rc, out, err = run(tool, args, stdout=devfull)
+            check(rc == EXIT_IO, f"{tool} {' '.join(args[:2])} > /dev/full: exit {rc} (want 2): {err[-200:]}")
+
+        # one kind of failure, one status: the passphrase cannot be had
+        os.chmod(key, 0o600)
+        codes = {}
+        for p in ["fd:99", "env:IPE_HOSTILE_UNSET_VAR", "file:" + os.path.join(d, "nonexistent")]:
+            rc, out, err = run("ipe-sign", ["sign", "--key", key, "--cert", cert, "--pass", p, src,
+                                            "-o", os.path.join(d, "x.p7b")], env={k: v for k, v in os.environ.items()
+                                                                               if k != "IPE_HOSTILE_UNSET_VAR"})
+            codes[p] = rc
+        check(len(set(codes.values())) == 1 and EXIT_IO in codes.values(), f"--pass failures differ: {codes}")
+        # ... the key cannot be used
+        codes = {}
+        for k in ["/dev/zero", ".", os.path.join(d, "nonexistent.key"), src]:
+            for tool, args in [("ipe-sign", ["sign", "--key", k, "--cert", cert, src, "-o", os.path.join(d, "y.p7b")]),
+                               ("ipe-compile", ["--sign", "--key", k, "--cert", cert, src, "-o", os.path.join(d, "y.p7b")])]:
+                rc, out, err = run(tool, args, cwd=d)
+                codes[f"{tool} --key {os.path.basename(k)}"] = rc
+        check(set(codes.values()) == {EXIT_IO}, f"--key failures differ: {codes}")
+        # ... and a policy the kernel rejects is a finding, not an input error
+        badpol = write(os.path.join(d, "bad.pol"), "policy_name=x policy_version=1.0.0\nop=FOO action=ALLOW\n")
+        rc, out, err = run("ipe-sign", ["sign", "--key", key, "--cert", cert, badpol, "-o", os.path.join(d, "z.p7b")])
+        check(rc == EXIT_FINDINGS, f"sign of a rejected policy: exit {rc} (want 1)")
+
+        # numbers that are not numbers
+        for v in ["-1", " -1", "+5", "", "x", "99999999999999999999999"]:
+            rc, out, err = run("ipe-check", [f"--max-rules={v}", src])
+            check(rc == EXIT_USAGE, f"--max-rules={v!r}: exit {rc} (want 3)")
+        rc, out, err = run("ipe-check", ["--max-rules=0", src])
+        check(rc == 0, f"--max-rules=0: exit {rc}")
+
+
 # ---------------------------------------------------------------- main
 
-GROUPS = {"output": test_output, "ipectl": test_ipectl, "messages": test_messages}
+GROUPS = {"output": test_output, "ipectl": test_ipectl, "messages": test_messages, "exit": test_exit}
 
 
 def main():
