@@ -7,25 +7,10 @@
 
 #include <ipe/ipe.h>
 
-#include <sys/stat.h>
-
 #include "check_diff.h"
 #include "cli.h"
 
 static const char prog[] = "ipe-check";
-
-/* Would writing out replace one of the inputs? (same file, any spelling) */
-static bool is_input(const char *out, char **paths, size_t n)
-{
-	struct stat so, si;
-
-	if (stat(out, &so) != 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (stat(paths[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-			return true;
-	return false;
-}
 
 /* A policy from its text or its signed blob (DER PKCS#7 starts with a
  * SEQUENCE, 0x30: the policy it embeds, its lines numbered as in that text). */
@@ -83,10 +68,9 @@ int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_
 		cli_error(prog, "--diff takes exactly two policies (OLD NEW), not %zu", n);
 		return CLI_EXIT_USAGE;
 	}
-	if (output && strcmp(output, "-") != 0 && is_input(output, paths, n)) {
-		cli_error(prog, "refusing to write the report over an input (%s)", output);
-		return CLI_EXIT_USAGE;
-	}
+	/* refuse early an output that is one of the inputs (any spelling) */
+	if (output && cli_check_output(prog, output, (const char *const *)paths, n) != CLI_EXIT_OK)
+		return CLI_EXIT_INPUT;
 	if (kconfig) {
 		rc = ipe_eval_kernel_from_kconfig(kconfig, &k);
 		if (rc) {
@@ -126,15 +110,14 @@ int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_
 	}
 	if (out && fclose(out) != 0 && !rc)
 		rc = -ENOMEM;
-	if (!rc)
-		rc = ipe_write_file_atomic(output ? output : "-", buf, len, 0644);
 	if (rc) {
-		cli_error(prog, "cannot write the report to %s: %s", output ? output : "standard output",
-			  cli_strerror(rc));
+		cli_error(prog, "cannot write the report: %s", cli_strerror(rc));
 		ret = CLI_EXIT_INPUT;
 		goto out;
 	}
-	ret = d->equivalent ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
+	ret = cli_write_output(prog, output ? output : "-", buf, len, (const char *const *)paths, n);
+	if (ret == CLI_EXIT_OK)
+		ret = d->equivalent ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
 out:
 	free(buf);
 	ipe_diff_free(d);
