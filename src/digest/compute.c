@@ -220,7 +220,7 @@ static int render_json(const struct ipe_digest_list *l, struct ipe_sbuf *b)
 			rc = -ENOMEM;
 			break;
 		}
-		json_object_object_add(o, "path", json_object_new_string(e->path));
+		json_object_object_add(o, "path", ipe_json_text(e->path));
 		json_object_object_add(o, "status", json_object_new_string(status_name(e->status)));
 		if (e->status == IPE_DIGEST_OK && ipe_digest_format(&e->digest, dg, sizeof(dg)) > 0) {
 			json_object_object_add(o, "digest", json_object_new_string(dg));

@@ -20,6 +20,11 @@ void ipe_hex_encode(char *out, const void *data, size_t n);
 /* Decode 2n hex digits (either case) into n bytes.  0 or -EINVAL. */
 int ipe_hex_decode(uint8_t *out, const char *hex, size_t n);
 
+/* A JSON string of arbitrary bytes (json-c): valid UTF-8 kept, any other
+ * byte as \xNN, so the document stays valid UTF-8 (src/compiler/emit_json.c). */
+struct json_object;
+struct json_object *ipe_json_text(const char *t);
+
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Grow a vector of elements of size elsz so that it can hold need elements.

@@ -434,6 +434,11 @@ def group_output():
               [("j/a", "ok"), ("j/f", "skipped"), ("missing", "failed")], f"json: {js}")
         check(js[0]["digest"].startswith("sha256:") and js[0]["size"] == 1 and
               js[2]["errno"] == 2, f"json fields: {js}")
+        # json stays valid UTF-8 with any byte in a path
+        write(os.path.join(d, os.fsdecode(b"u/a\xffb")), b"u")
+        rc, out, err = run(["-r", "--format=json", "u"], cwd=d)
+        js = json.loads(out.decode("utf-8"))  # strict: raises on invalid UTF-8
+        check(rc == 0 and js[0]["path"] == "u/a\\xffb", f"json non-UTF-8 path: {js}")
         # -o: atomic, never an input
         o = os.path.join(d, "out.txt")
         rc, out, err = run(["-o", o, "x/one"], cwd=d)
