@@ -37,14 +37,16 @@ void ipe_ctl_boot_plan_clear(struct ipe_ctl_boot_plan *plan)
 	plan->sd_version = NULL;
 }
 
+/* Adds a diagnostic with the malloc'd msg (taken over and freed). */
 static int diag(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev, int err, const char *hint,
-		const char *msg)
+		char *msg)
 {
 	struct ipe_diag *d;
 
 	if (!msg)
 		return -ENOMEM;
 	d = ipe_diag_add(ctx, code, sev, &noloc, hint, "%s", msg);
+	free(msg);
 	if (!d)
 		return -ENOMEM;
 	d->kernel_errno = err;
