@@ -196,17 +196,43 @@ static struct ipe_loc loc_of(const struct ipe_source *s, uint32_t src, size_t of
 	return l;
 }
 
+static void mark_source(bool *mine, size_t nsrc, uint32_t src)
+{
+	if (src < nsrc)
+		mine[src] = true;
+}
+
 int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p)
 {
 	int n = 0;
 
+	size_t nsrc;
+	bool *mine;
+
 	if (!ctx || !p)
 		return -EINVAL;
-	for (size_t si = p->src; si < ipe_ctx_source_count(ctx); si++) {
+	/* Only the sources this policy is made of: its own and the ones its
+	 * header, defaults, rules and properties come from (includes, digest
+	 * files); never other files of the same context. */
+	nsrc = ipe_ctx_source_count(ctx);
+	mine = calloc(nsrc ? nsrc : 1, sizeof(*mine));
+	if (!mine)
+		return -ENOMEM;
+	mark_source(mine, nsrc, p->src);
+	mark_source(mine, nsrc, p->header_loc.src);
+	mark_source(mine, nsrc, p->global_default_loc.src);
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		mark_source(mine, nsrc, p->ops[op].default_loc.src);
+		for (size_t r = 0; r < p->ops[op].nrules; r++)
+			mark_source(mine, nsrc, p->ops[op].rules[r].loc.src);
+	}
+	for (size_t i = 0; i < p->nprops; i++)
+		mark_source(mine, nsrc, p->props[i].loc.src);
+	for (size_t si = 0; si < nsrc; si++) {
 		const struct ipe_source *s = ipe_ctx_source(ctx, (uint32_t)si);
 		const void *cr, *nul;
 
-		if (!s)
+		if (!s || !mine[si])
 			continue;
 		cr = memchr(s->data, '\r', s->len);
 		nul = memchr(s->data, '\0', s->len);
@@ -216,7 +242,7 @@ int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p)
 			if (!ipe_diag_add(ctx, "IPE-E130", IPE_SEV_ERROR, &l,
 					  "convert the file to LF line ends (e.g. dos2unix); every CR is a line break to the kernel",
 					  "carriage return in a boot policy source"))
-				return -ENOMEM;
+				goto oom;
 			n++;
 		}
 		if (nul) {
@@ -225,10 +251,12 @@ int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p)
 			if (!ipe_diag_add(ctx, "IPE-E130", IPE_SEV_ERROR, &l,
 					  "remove the NUL byte: the kernel silently ignores everything after it",
 					  "NUL byte in a boot policy source"))
-				return -ENOMEM;
+				goto oom;
 			n++;
 		}
 	}
+	free(mine);
+	mine = NULL;
 	if (p->verdict.err) {
 		if (!ipe_diag_add(ctx, "IPE-E131", IPE_SEV_ERROR, &p->verdict.loc,
 				  "a boot policy that fails to parse is only warned about: the kernel then enforces nothing",
@@ -237,4 +265,7 @@ int ipe_policy_check_boot(struct ipe_ctx *ctx, const struct ipe_policy *p)
 		n++;
 	}
 	return n;
+oom:
+	free(mine);
+	return -ENOMEM;
 }
