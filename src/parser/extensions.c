@@ -161,35 +161,52 @@ static int hexval(unsigned char c)
 }
 
 /* Check one set member as the kernel checks a digest value. */
+/* Why t is not ALGORITHM:HEX, or NULL.  *ret_pos: the offending position
+ * after ':' (non-hex character). */
+static const char *member_problem(const char *t, size_t len, size_t *ret_pos)
+{
+	const char *colon = memchr(t, ':', len);
+
+	*ret_pos = 0;
+	if (!colon)
+		return "has no algorithm (no ':')";
+	for (const char *h = colon + 1; h < t + len; h++) {
+		if (hexval((unsigned char)*h) < 0) {
+			*ret_pos = (size_t)(h - colon);
+			return "has a non-hex character after ':'";
+		}
+	}
+	if ((len - (size_t)(colon + 1 - t)) % 2)
+		return "has an odd number of hex digits";
+	return NULL;
+}
+
+static const char *member_hint(const char *why)
+{
+	if (why[4] == 'n' && why[5] == 'o') /* "has no algorithm" */
+		return "write each member as ALGORITHM:HEX, e.g. sha256:0123... (what `fsverity digest` prints)";
+	if (strstr(why, "non-hex"))
+		return "the digest after ':' must be hexadecimal digits 0-9, a-f";
+	return "a digest is whole bytes: each byte is two hex digits";
+}
+
+/* A member written in the policy source itself: quoted in the message. */
 static bool check_member(struct ipe_parser *ps, const char *t, size_t len, const struct ipe_loc *loc,
 			 const char *setname)
 {
-	const char *colon = memchr(t, ':', len);
 	char showbuf[128];
+	size_t pos;
+	const char *why = member_problem(t, len, &pos);
 
-	if (!colon) {
-		ext_error(ps, "IPE-E111", loc,
-			  "write each member as ALGORITHM:HEX, e.g. sha256:0123... (what `fsverity digest` prints)",
-			  "member '%s' of set '%s' has no algorithm (no ':')",
-			  ipe_hint_show(showbuf, sizeof(showbuf), t, len), setname);
-		return false;
-	}
-	for (const char *h = colon + 1; h < t + len; h++) {
-		if (hexval((unsigned char)*h) < 0) {
-			ext_error(ps, "IPE-E111", loc, "the digest after ':' must be hexadecimal digits 0-9, a-f",
-				  "member '%s' of set '%s' has a non-hex character at position %zu after ':'",
-				  ipe_hint_show(showbuf, sizeof(showbuf), t, len), setname,
-				  (size_t)(h - colon));
-			return false;
-		}
-	}
-	if ((len - (size_t)(colon + 1 - t)) % 2) {
-		ext_error(ps, "IPE-E111", loc, "a digest is whole bytes: each byte is two hex digits",
-			  "member '%s' of set '%s' has an odd number of hex digits",
-			  ipe_hint_show(showbuf, sizeof(showbuf), t, len), setname);
-		return false;
-	}
-	return true;
+	if (!why)
+		return true;
+	if (pos)
+		ext_error(ps, "IPE-E111", loc, member_hint(why), "member '%s' of set '%s' %s (position %zu)",
+			  ipe_hint_show(showbuf, sizeof(showbuf), t, len), setname, why, pos);
+	else
+		ext_error(ps, "IPE-E111", loc, member_hint(why), "member '%s' of set '%s' %s",
+			  ipe_hint_show(showbuf, sizeof(showbuf), t, len), setname, why);
+	return false;
 }
 
 static int set_push(struct ext_set *s, const char *t, size_t len, const struct ipe_loc *loc)
@@ -489,6 +506,10 @@ static struct ext_set *new_set(struct ipe_parser *ps, const struct ipe_tok *name
 
 /* set NAME from "file": one digest per line, the first field; the rest of
  * the line (fsverity digest/measure print the path) is ignored. */
+#define DIGEST_LIST_HINT                                                                              \
+	"a digest list holds one ALGORITHM:HEX per line (what `fsverity digest` prints); the file's content " \
+	"is not shown (it may be a secret, e.g. a key given by mistake)"
+
 static void import_set(struct ipe_parser *ps, struct ext_set *s, const struct ipe_tok *from,
 		       const struct ipe_tok *pathtok)
 {
@@ -516,7 +537,8 @@ static void import_set(struct ipe_parser *ps, struct ext_set *s, const struct ip
 	{
 		const char *d = (const char *)src->data;
 		size_t n = src->len, i = 0;
-		uint32_t line = 1;
+		uint32_t line = 1, nbad = 0, bad_line = 0;
+		const char *bad_why = NULL;
 
 		while (i < n && !ps->err) {
 			size_t ls = i, le, ts, te;
@@ -542,19 +564,34 @@ static void import_set(struct ipe_parser *ps, struct ext_set *s, const struct ip
 			if (te > ts) {
 				struct ipe_loc l = { .src = sidx, .line = line, .col = (uint32_t)(ts - ls + 1),
 						     .len = (uint32_t)(te - ts), .offset = (uint32_t)ts };
+				size_t pos;
+				const char *why = memchr(d + ts, '\0', te - ts) ? "holds a NUL byte"
+										: member_problem(d + ts, te - ts, &pos);
 
-				if (memchr(d + ts, '\0', te - ts)) {
-					ext_error(ps, "IPE-E114", &l, "a digest list is text", "NUL byte in digest list");
+				/* A file that is not a digest list may be anything (a
+				 * private key given by mistake): its bytes are never
+				 * shown, and the report points at the directive, so no
+				 * renderer quotes the file's line either. */
+				if (why) {
+					if (!nbad++) {
+						bad_line = line;
+						bad_why = why;
+					}
 					ok = false;
-					break;
-				}
-				if (!check_member(ps, d + ts, te - ts, &l, s->name))
-					ok = false;
-				else if (set_push(s, d + ts, te - ts, &l))
+				} else if (ok && set_push(s, d + ts, te - ts, &l)) {
 					ps->err = -ENOMEM;
+				}
 			}
 			line++;
 		}
+		if (nbad == 1)
+			ext_error(ps, "IPE-E111", &pathtok->loc, DIGEST_LIST_HINT,
+				  "digest list '%s' for set '%s': line %u is not a digest (its first word %s)", path,
+				  s->name, bad_line, bad_why);
+		else if (nbad > 1)
+			ext_error(ps, "IPE-E111", &pathtok->loc, DIGEST_LIST_HINT,
+				  "digest list '%s' for set '%s': line %u is not a digest (its first word %s), nor are %u more lines",
+				  path, s->name, bad_line, bad_why, nbad - 1);
 	}
 	if (!ok)
 		goto fail;

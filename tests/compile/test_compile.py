@@ -192,10 +192,13 @@ def test_errors():
     expect_err("set wrong key", {"main.pol": HDR + f"set s {{ {D1} }}\nop=EXECUTE boot_verified in @s action=ALLOW\n"},
                [("main.pol:4:12", "IPE-E121")])
     expect_err("set from missing", {"main.pol": HDR + 'set s from "none.txt"\n'}, [("main.pol:3:12", "IPE-E100")])
-    expect_err("set from bad line", {
+    # a line that is not a digest is reported at the directive by number,
+    # never quoted (the file may be a key given by mistake: issue 11)
+    err = expect_err("set from bad line", {
         "main.pol": HDR + 'set s from "d.txt"\n',
         "d.txt": f"{D1} a\n0123abcd b\n",
-    }, [("d.txt:2:1", "IPE-E111")], notes=["in file imported from main.pol:3"])
+    }, [("main.pol:3:12", "IPE-E111")], notes=["'d.txt' for set 's': line 2 is not a digest"])
+    check("0123abcd" not in err, f"set from bad line: the file's line is shown:\n{err}")
     expect_err("set from args", {"main.pol": HDR + 'set s from "a" "b"\n'}, [("main.pol:3:7", "IPE-E110")])
     # multi-op
     expect_err("multi-op unknown", {"main.pol": HDR + "op=EXECUTE,EXECUTEE action=ALLOW\n"},

@@ -465,6 +465,70 @@ def test_ipectl():
                       f"show --policy of a FIFO node: exit {rc}: {err}")
 
 
+# ---------------------------------------------------------------- secrets
+
+def test_secrets():
+    """Plant secrets where a careless tool would echo them; grep every output."""
+    with tempfile.TemporaryDirectory() as d:
+        key, cert = signing_pair(d)
+        os.chmod(key, 0o600)
+        src = write(os.path.join(d, "demo.pol"), POLICY)
+        pem_lines = [ln for ln in read(key).decode().splitlines() if ln and not ln.startswith("-----")]
+        secrets = {
+            "passphrase": "Hostile-Passphrase-7f3a9c",
+            "pin": "Hostile-PIN-4412",
+            "pass-file": "Hostile-File-Secret-b81d",
+        }
+        # an encrypted key whose passphrase is not what we give
+        enc = os.path.join(d, "enc.key")
+        subprocess.run(["openssl", "pkey", "-in", key, "-out", enc, "-aes256", "-passout", "pass:right-one"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.chmod(enc, 0o600)
+        pfile = write(os.path.join(d, "pass.txt"), secrets["pass-file"] + "\n", mode=0o600)
+        pem_src = write(os.path.join(d, "setfrom.src"),
+                        "policy_name=s policy_version=1.0.0\nDEFAULT action=ALLOW\nset K from \"%s\"\n"
+                        "op=EXECUTE fsverity_digest in @K action=DENY\n" % os.path.basename(key))
+        env = dict(os.environ, NO_COLOR="1", IPE_HOSTILE_PASS=secrets["passphrase"])
+        out_p7b = os.path.join(d, "o.p7b")
+        uri = f"pkcs11:token=none;object=none;pin-value={secrets['pin']}?pin-value={secrets['pin']}"
+        runs = [
+            ("ipe-sign", ["sign", "--key", enc, "--cert", cert, "--pass", "env:IPE_HOSTILE_PASS", src, "-o", out_p7b]),
+            ("ipe-sign", ["sign", "--key", enc, "--cert", cert, "--pass", "file:" + pfile, src, "-o", out_p7b]),
+            ("ipe-sign", ["sign", "--key", enc, "--cert", cert, "--pass", "pass:" + secrets["passphrase"], src,
+                          "-o", out_p7b]),
+            ("ipe-sign", ["sign", "--key", enc, "--cert", cert, "--pass", secrets["passphrase"], src, "-o", out_p7b]),
+            ("ipe-sign", ["sign", "--key", uri, "--cert", cert, src, "-o", out_p7b]),
+            ("ipe-sign", ["sign", "--key", uri, "--cert", cert, "--pkcs11-module", "/nonexistent.so", src,
+                          "-o", out_p7b]),
+            ("ipe-compile", ["--sign", "--key", enc, "--cert", cert, "--pass", "env:IPE_HOSTILE_PASS", src,
+                             "-o", out_p7b]),
+            ("ipe-compile", ["--sign", "--key", uri, "--cert", cert, src, "-o", out_p7b]),
+            ("ipe-compile", ["--sign", "--key", enc, "--cert", cert, "--pass", "pass:" + secrets["passphrase"], src,
+                             "-o", out_p7b]),
+            ("ipe-compile", [pem_src, "-o", "-"]),
+            ("ipe-compile", ["-f", "binary", pem_src, "-o", os.path.join(d, "x.ipeb")]),
+            ("ipe-compile", ["--decompile", key, "-o", "-"]),
+            ("ipe-compile", ["--bump-from", key, src, "-o", "-"]),
+            ("ipe-check", ["--baseline", key, src]),
+            ("ipe-check", ["--kernel-config", key, src]),
+            ("ipe-check", ["-f", "json", "--baseline", key, src]),
+            ("ipe-sign", ["verify", "--trust", key, src]),
+            ("ipe-sign", ["inspect", key]),
+            ("ipe-sign", ["inspect", "--format=json", key]),
+            ("ipe-sign", ["extract", key]),
+            ("ipectl", ["--securityfs", fake_tree(d), "load", key]),
+        ]
+        for tool, args in runs:
+            rc, out, err = run(tool, args, env=env, cwd=d)
+            both = out + err
+            what = f"{tool} {' '.join(a if secrets['pin'] not in a and secrets['passphrase'] not in a else '<secret>' for a in args)}"
+            check(rc != 0, f"{what}: succeeded?! exit {rc}")
+            for name, value in secrets.items():
+                check(value.encode() not in both, f"{what}: the {name} appears in the output")
+            leaked = [ln for ln in pem_lines if len(ln) >= 16 and ln[:16].encode() in both]
+            check(not leaked, f"{what}: {len(leaked)} line(s) of the private key appear in the output")
+
+
 # ---------------------------------------------------------------- exit
 
 TABLE_START = "All ipe-tools commands share one table of exit statuses"
@@ -550,7 +614,7 @@ def test_exit():
 
 # ---------------------------------------------------------------- main
 
-GROUPS = {"output": test_output, "ipectl": test_ipectl, "messages": test_messages, "exit": test_exit}
+GROUPS = {"output": test_output, "ipectl": test_ipectl, "messages": test_messages, "exit": test_exit, "secrets": test_secrets}
 
 
 def main():
