@@ -52,6 +52,13 @@ struct ipe_source_opts {
 	size_t max_rules;           /* 0 = IPE_DEFAULT_MAX_RULES */
 	size_t max_includes;        /* 0 = IPE_DEFAULT_MAX_INCLUDES */
 	size_t max_include_bytes;   /* 0 = IPE_DEFAULT_MAX_INCLUDE_BYTES */
+	/* Optional: read included and imported files through this instead of
+	 * the file system (an in-memory file table for tests and fuzzing).
+	 * path is resolved against the including file's name as usual;
+	 * cycles are detected on that path.  Returns 0 with a malloc'd
+	 * *ret_data (the caller frees it) or a negative errno. */
+	int (*read_file)(void *arg, const char *path, uint8_t **ret_data, size_t *ret_len);
+	void *read_file_arg;
 };
 
 /* Parse a source-language policy (the source must already be registered in

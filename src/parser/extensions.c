@@ -319,6 +319,46 @@ static int add_parent(struct ipe_ext *x, uint32_t src, const struct ipe_loc *fro
 	return 0;
 }
 
+/* load_file() through the caller's file table (ipe_source_opts.read_file). */
+static int load_hooked(struct ipe_parser *ps, const char *path, const struct ipe_loc *at, const char *what,
+		       uint32_t *ret_src)
+{
+	struct ipe_ext *x = ps->ext;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = x->opts.read_file(x->opts.read_file_arg, path, &data, &len);
+	if (!rc && len > x->opts.max_file_size)
+		rc = -EFBIG;
+	if (rc == -ENOMEM) {
+		ps->err = rc;
+		return -1;
+	}
+	if (rc) {
+		free(data);
+		ext_error(ps, "IPE-E100", at, "paths are relative to the directory of the file that names them",
+			  "cannot read %s '%s': %s", what, path, rc == -EFBIG ? "file too large" : strerror(-rc));
+		return -1;
+	}
+	if (len > x->opts.max_include_bytes - x->include_bytes) {
+		free(data);
+		x->include_limit_hit = true;
+		ext_error(ps, "IPE-E104", at, "raise the limit with ipe-compile --max-include-bytes=N",
+			  "%s '%s' would take the bytes read through include and 'set ... from' past %zu in total: "
+			  "it and the ones after it not read", what, path, x->opts.max_include_bytes);
+		return -1;
+	}
+	x->include_bytes += len;
+	rc = ipe_source_from_memory(ps->ctx, path, data, len, true, ret_src);
+	free(data);
+	if (rc) {
+		ps->err = rc;
+		return -1;
+	}
+	return 0;
+}
+
 /* Read a file into a new source of ctx.  Reports errors; returns 0 or -1. */
 static int load_file(struct ipe_parser *ps, const char *path, const struct ipe_loc *at, const char *what,
 		     uint32_t *ret_src)
@@ -338,6 +378,8 @@ static int load_file(struct ipe_parser *ps, const char *path, const struct ipe_l
 			  x->opts.max_includes, what, path);
 		return -1;
 	}
+	if (x->opts.read_file)
+		return load_hooked(ps, path, at, what, ret_src);
 	/* the same file again (by inode): no second read, no second copy */
 	if (stat(path, &st) < 0)
 		st.st_mode = 0;
@@ -416,7 +458,7 @@ static void do_include(struct ipe_parser *ps, const struct ipe_line *l)
 			  "includes nested more than %u deep", x->opts.max_include_depth);
 		goto out;
 	}
-	real = realpath(resolved, NULL);
+	real = x->opts.read_file ? strdup(resolved) : realpath(resolved, NULL);
 	if (real) {
 		bool cycle = x->root_real && strcmp(real, x->root_real) == 0;
 

@@ -807,6 +807,9 @@ static int parse(struct ipe_ctx *ctx, uint32_t src, bool source_mode, const stru
 		struct ipe_loc l = { .src = src, .offset = (uint32_t)text_len, .line = ps.lx.line,
 				     .col = ps.lx.col, .len = 1 };
 
+		/* includes added sources: the table may have moved */
+		s = ipe_ctx_source(ctx, src);
+
 		if (!ipe_diag_add(ctx, "IPE-W160", IPE_SEV_WARNING, &l,
 				  "remove the NUL byte; if the rest is meant to be policy, it is silently dropped",
 				  "NUL byte: the kernel ignores everything after it (%zu byte%s)", s->len - text_len - 1,

@@ -71,19 +71,26 @@ struct excerpt {
 
 static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *loc, struct excerpt *ex)
 {
-	size_t off, ls, le, span_end;
+	size_t off, ls, le, span_end, lim;
+	bool more_right;
 
 	if (!s || loc->line == 0 || loc->offset > s->len)
 		return false;
 	off = loc->offset;
+	/* Look back and ahead only as far as the window can reach (a byte is
+	 * at most 4 columns wide): one excerpt costs O(EXCERPT_MAX), not
+	 * O(line), so thousands of findings on one long line stay linear. */
+	lim = off > 4 * EXCERPT_MAX ? off - 4 * EXCERPT_MAX : 0;
 	ls = off;
-	while (ls > 0 && s->data[ls - 1] != '\n')
+	while (ls > lim && s->data[ls - 1] != '\n')
 		ls--;
+	lim = s->len - off > 4 * EXCERPT_MAX + 2 ? off + 4 * EXCERPT_MAX + 2 : s->len;
 	le = off;
-	while (le < s->len && s->data[le] != '\n')
+	while (le < lim && s->data[le] != '\n')
 		le++;
+	more_right = le < s->len && s->data[le] != '\n';
 	/* a trailing CR of a CRLF is not shown */
-	if (le > ls && s->data[le - 1] == '\r' && le > off)
+	if (!more_right && le > ls && s->data[le - 1] == '\r' && le > off)
 		le--;
 	span_end = off + loc->len;
 	if (span_end > le)
@@ -117,6 +124,8 @@ static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *lo
 		}
 		if (span_end > le)
 			span_end = le;
+		if (more_right)
+			ex->cut_right = true;
 	}
 	ex->start = ls;
 	ex->end = le;

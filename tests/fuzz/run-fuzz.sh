@@ -3,6 +3,11 @@
 #   run-fuzz.sh fuzz_parser   the front end (seeds: seeds/ and the corpus)
 #   run-fuzz.sh fuzz_binary   the binary-form decoder (seeds: the corpus compiled
 #                             with $IPE_COMPILE -f binary)
+#   run-fuzz.sh fuzz_compile  the extension compiler, includes from an in-memory table
+#   run-fuzz.sh fuzz_blob     the signed-blob verifier, inspector and extractor
+#   run-fuzz.sh fuzz_audit    the audit-record reader
+# Every target also starts from its committed minimised corpus, corpus/TARGET/
+# (see README.md).
 #   IPE_FUZZ_SECONDS  run time (default 30)
 #   IPE_FUZZ_BUILD    the clang fuzzing build dir (default <source>/build-fuzz)
 # Exit 77 (skipped) when clang or libFuzzer is not available.
@@ -13,8 +18,8 @@ secs=${IPE_FUZZ_SECONDS:-30}
 target=${1:-fuzz_parser}
 bin=""
 case $target in
-fuzz_parser | fuzz_binary) ;;
-*) echo "usage: run-fuzz.sh fuzz_parser|fuzz_binary"; exit 2 ;;
+fuzz_parser | fuzz_binary | fuzz_compile | fuzz_blob | fuzz_audit) ;;
+*) echo "usage: run-fuzz.sh fuzz_parser|fuzz_binary|fuzz_compile|fuzz_blob|fuzz_audit"; exit 2 ;;
 esac
 
 if [ -n "${IPE_BUILD_ROOT:-}" ] && [ -x "$IPE_BUILD_ROOT/tests/fuzz/$target" ]; then
@@ -47,7 +52,13 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/corpus"
-if [ "$target" = fuzz_parser ]; then
+name=${target#fuzz_}
+[ -d "$here/corpus/$name" ] && cp "$here/corpus/$name"/* "$work/corpus/" 2>/dev/null
+if [ "$target" = fuzz_compile ]; then
+	set -- -max_len=4096 -dict="$here/ipe.dict"
+elif [ "$target" = fuzz_blob ] || [ "$target" = fuzz_audit ]; then
+	set -- -max_len=4096
+elif [ "$target" = fuzz_parser ]; then
 	cp "$here"/seeds/* "$work/corpus/" 2>/dev/null
 	for f in "$src"/tests/corpus/cases/*.pol; do
 		[ -f "$f" ] && cp "$f" "$work/corpus/"
