@@ -116,7 +116,7 @@ static json_object *cert_json(X509 *x)
 	const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(x);
 	const ASN1_INTEGER *ser = X509_get0_serialNumber(x);
 	BIGNUM *bn = ASN1_INTEGER_to_BN(ser, NULL);
-	char *s, key[64], gb[64] = "";
+	char *s, key[80], gb[64] = "";
 	size_t gl;
 
 	s = name_text(X509_get_subject_name(x));
