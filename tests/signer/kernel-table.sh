@@ -97,6 +97,68 @@ IN=range.txt S range.p7b leaf $NB -noattr; expect ERANGE range.p7b ca.pem
 # not signedData at all: EINVAL (kernel: only pkcs7_signedData)
 openssl cms -data_create -in pol.txt -outform DER -out data.p7b -binary
 expect EINVAL data.p7b ca.pem
+# The kernel parses each embedded certificate where it appears, as
+# x509_cert_parse() does, and a failure fails the whole blob (checked on a
+# real kernel by tests/kernel/run.py corrupt):
+openssl x509 -in ca.pem -outform DER -out ca.der
+S self.p7b ca $NB -noattr
+expect OK self.p7b ca.pem
+patch_cert() { # patch_cert IN OUT PYEXPR: rewrite the embedded ca.der inside IN
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys
+blob = open(sys.argv[1], "rb").read()
+der = open("ca.der", "rb").read()
+i = blob.index(der)
+cert = bytearray(der)
+exec(sys.argv[3])
+open(sys.argv[2], "wb").write(blob[:i] + bytes(cert) + blob[i + len(der):])
+PY
+}
+# - a self-signed certificate whose self-signature no longer verifies (its
+#   serial changed): EKEYREJECTED for the whole blob, even though the signer
+#   itself (now matched by nothing embedded) is trusted by its issuer+serial
+patch_cert self.p7b badself.p7b 'cert[15] ^= 0x01'
+expect EKEYREJECTED badself.p7b ca.pem
+grep -q 'self-signature' "$T/vout" && ok || bad "badself reason"
+# - signatureAlgorithm differing from the signed algorithm: EINVAL
+patch_cert self.p7b sigalg.p7b 'j = cert.rindex(bytes.fromhex("2a864886f70d01010b")); cert[j + 8] = 0x0c'
+expect EINVAL sigalg.p7b ca.pem
+# - a time the kernel cannot decode: EBADMSG
+patch_cert self.p7b badtime.p7b 'j = cert.index(b"Z", 40); cert[j] = 0x41'
+expect EBADMSG badtime.p7b ca.pem
+# SignedData whose signerInfos is an empty SET: EBADMSG (an empty SET OF
+# does not decode); without the [0] SignedData at all: EINVAL (no signers)
+python3 - self.p7b <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+def hdr(n):
+    return bytes([n]) if n < 128 else (bytes([0x81, n]) if n < 256 else bytes([0x82, n >> 8, n & 255]))
+def tlv(tag, body):
+    return bytes([tag]) + hdr(len(body)) + body
+def parse(d):  # contents of the TLV at d: (tag, body, rest)
+    t, l = d[0], d[1]
+    o = 2
+    if l & 0x80:
+        n = l & 0x7f
+        l = int.from_bytes(d[2:2 + n], "big")
+        o = 2 + n
+    return t, d[o:o + l], d[o + l:]
+_, ci, _ = parse(b)
+_, oid_and_rest = ci[:0], ci
+t_oid, oid, rest = parse(ci)
+_, sd0, _ = parse(rest)
+_, sd, _ = parse(sd0)
+items = []
+while sd:
+    t, body, sd = parse(sd)
+    items.append((t, body))
+items[-1] = (0x31, b"")
+sdn = tlv(0x30, b"".join(tlv(t, body) for t, body in items))
+open("nosigners.p7b", "wb").write(tlv(0x30, tlv(0x06, oid) + tlv(0xa0, sdn)))
+open("nosd.p7b", "wb").write(tlv(0x30, tlv(0x06, oid)))
+PY
+expect EBADMSG nosigners.p7b ca.pem
+expect EINVAL nosd.p7b ca.pem
 # our own blobs agree with openssl's
 "$IPE_SIGN" sign -q --key leaf.key --cert leaf.pem pol.txt -o ours.p7b
 check "ours == openssl -noattr (RSA is deterministic)" cmp ours.p7b noattr.p7b
