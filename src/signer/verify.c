@@ -100,6 +100,8 @@ static int trust_add(struct ipe_ctx *ctx, struct ipe_trust *t, const char *path,
 		return -ENOMEM;
 	}
 	t->tc = nt;
+	for (size_t i = 0; i < t->n; i++)   /* the array moved */
+		t->tc[i].kc.kx = &t->tc[i].kx;
 	c = &t->tc[t->n];
 	memset(c, 0, sizeof(*c));
 	c->der = malloc((size_t)dl);
