@@ -120,7 +120,7 @@ static int check_keyring(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, i
 		    "the kernel would refuse %s with %s at the %s check: %s", blob->path,
 		    ipe_errno_name(res.err) ? ipe_errno_name(res.err) : "an error",
 		    res.stage ? res.stage : "signature", res.reason ? res.reason : "no trusted key");
-	if (!res.err && res.sig_unchecked &&
+	if (res.sig_unchecked &&
 	    !ipe_diag_add(ctx, "IPECTL-P015", IPE_SEV_WARNING, &noloc,
 			  "to check it before loading, run 'ipe-sign verify --trust CERT' with the signer's certificate",
 			  "%s: the signer's key is trusted, but the kernel's copy of it cannot be used from userspace and the "

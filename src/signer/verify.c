@@ -702,6 +702,7 @@ static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const voi
 		if (rc)
 			goto out;
 		r->policy_parsed = true;
+		r->sig_unchecked = v.unchecked != NULL;
 		r->policy_err = p->verdict.err;
 		if (p->has_header && p->name) {
 			r->policy_name = strdup(p->name);
@@ -715,7 +716,6 @@ static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const voi
 			set_result(r, p->verdict.err, "policy", b);
 		} else {
 			set_result(r, 0, "policy", v.unchecked ? v.unchecked : "signature trusted and policy accepted");
-			r->sig_unchecked = v.unchecked != NULL;
 		}
 		ipe_policy_free(p);
 	}

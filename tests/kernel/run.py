@@ -811,7 +811,7 @@ def corrupt_cases(base, n_flips, rng):
         b = bytearray(base)
         b[pos] ^= 1 << bit
         out.append((f"f{pos:05d}b{bit}", bytes(b)))
-    for cut in sorted({1, 2, 4, L // 8, L // 3, L // 2, L - 300, L - 2, L - 1}):
+    for cut in sorted({2, L // 8, L // 3, L // 2, L - 300, L - 1}):
         if 0 < cut < L:
             out.append((f"t{cut:05d}", base[:cut]))
     return out
@@ -831,7 +831,7 @@ def scenario_corrupt(bz, keydir):
         skip("ipe-sign is not built: nothing to compare the kernel with")
     ipectl = guest_loader(g)
     rng = random.Random(int(os.environ.get("IPE_KT_CORRUPT_SEED", "1201")))
-    n_flips = int(os.environ.get("IPE_KT_CORRUPT_FLIPS", "40"))
+    n_flips = int(os.environ.get("IPE_KT_CORRUPT_FLIPS", "20"))
     text = simple_policy("corrupt", extra="op=EXECUTE boot_verified=TRUE action=ALLOW\n")
     pol = write(os.path.join(wd, "corrupt.pol"), text)
     bases = [  # (name, key, openssl options, signed attributes)
@@ -854,7 +854,7 @@ def scenario_corrupt(bz, keydir):
             cp = write(os.path.join(wd, f"{name}-{tag}.p7b"), data)
             cases.append((f"{name}-{tag}", cp))
     log(f"corrupt: {len(cases)} blobs from {len(bases)} signed bases "
-        f"({n_flips} bit flips and up to 9 truncations each)")
+        f"({n_flips} bit flips and up to 6 truncations each)")
     script = []
     delete = f"for d in {ALLPOL}; do [ -e \"$d/delete\" ] && echo 1 > \"$d/delete\"; done"
     for case, path in cases:
@@ -863,7 +863,9 @@ def scenario_corrupt(bz, keydir):
     script.append(f"  r=$(ipe-load $f); R $i $r; [ \"$r\" = OK ] && {{ {delete}; }}")
     if ipectl:
         script.append("  out=$(ipectl load $f 2>&1); rc=$?; R ctl_$i exit=$rc")
-        script.append("  echo \"$out\" | grep -m1 -E 'E[A-Z0-9]{3,}' | sed \"s/^/IPE-MSG ctl_$i /\"")
+        # the result line ("ipectl: load: error: ... [errno=E... code=...]") and any P015 warning
+        script.append("  echo \"$out\" | grep -E '^ipectl: [a-z]+: error:|IPECTL-P015' | head -3 | "
+                      "sed \"s/^/IPE-MSG ctl_$i /\"")
         script.append(f"  [ $rc = 0 ] && {{ {delete}; }}")
     script.append("done")
     results, lines = g.boot("\n".join(script) + "\n", timeout=900)
@@ -894,11 +896,16 @@ def scenario_corrupt(bz, keydir):
             if rc == "exit=0":
                 cpred = "OK"
             elif rc == "exit=4":
-                words = [w for w in ERRNO_WORD.findall(msg) if hasattr(errno, w)]
-                cpred = words[0] if words else f"unparsed({msg[:80]})"
+                m = re.search(r"\[errno=(E[A-Z0-9]+)", msg)
+                cpred = m.group(1) if m else f"unparsed({msg[:80]})"
             else:
                 # the preflight let it through and the kernel refused: the preflight said OK
                 cpred = "OK"
+            if cpred != kern and "IPECTL-P015" in msg:
+                # the preflight said it could not check the signature (the builtin keys cannot
+                # be used from userspace and the blob embeds no certificate): not a claim
+                unchecked_c.append(f"{case} (kernel {kern})")
+                continue
             agree_c += cpred == kern
             ck.eq(case + ":ipectl", cpred, kern, f"ipectl load preflight vs kernel ({rc}: {msg[:200]})")
     log("corrupt: kernel answer -> ipe-sign verify prediction (count):")
