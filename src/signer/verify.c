@@ -210,6 +210,12 @@ static int kr_lookup(struct ipe_kr *kr, const uint8_t *id0, size_t l0, size_t se
 			*key = k0;
 			return id1 ? -EKEYREJECTED : 0;
 		}
+		/* a subject key id alone (a signer named by --keyid) is the
+		 * description's id itself */
+		if (!serial_len && !id1 && !ipe_kr_find_desc(kr, id0, l0, &k0)) {
+			*key = k0;
+			return 0;
+		}
 		return r0;
 	}
 	if (r0)
