@@ -874,6 +874,7 @@ def scenario_corrupt(bz, keydir):
     for n in ("rsa2048", "rsa3072", "p256", "p384", "ca"):
         trust += ["--trust", k(n, "crt")]
     agree_v = agree_c = n = 0
+    unchecked_c = []
     table = {}
     for case, path in cases:
         kern = got.get(case)
@@ -911,8 +912,12 @@ def scenario_corrupt(bz, keydir):
     log("corrupt: kernel answer -> ipe-sign verify prediction (count):")
     for (kern, pred), cs in sorted(table.items(), key=lambda x: -len(x[1])):
         print(f"    {kern:13s} -> {pred:13s} {len(cs):4d}  e.g. {', '.join(cs[:3])}", flush=True)
+    if unchecked_c:
+        log(f"ipectl preflight: {len(unchecked_c)} blobs whose signature it said it could not check "
+            f"(IPECTL-P015: key not usable from userspace, no embedded certificate): "
+            + ", ".join(unchecked_c[:8]) + (" ..." if len(unchecked_c) > 8 else ""))
     log(f"corrupt summary: {n} blobs; ipe-sign verify agrees with the kernel on {agree_v}"
-        + (f", ipectl load preflight on {agree_c}" if ipectl else ""))
+        + (f", ipectl load preflight on {agree_c} (+{len(unchecked_c)} said unchecked)" if ipectl else ""))
     ck.finish()
 
 
