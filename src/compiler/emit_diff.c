@@ -11,6 +11,8 @@
 #include <ipe/lint.h>
 #include <ipe/report.h>
 
+#include "util/internal.h"
+
 static const char *op_label(int op)
 {
 	return op == IPE_OP_INVALID ? "(an operation the kernel cannot classify)" : ipe_op_name((enum ipe_op)op);
@@ -140,20 +142,6 @@ int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old
 
 /* ---- JSON ---- */
 
-static json_object *escaped(const char *t, size_t len)
-{
-	char *buf = malloc(len * 4 + 1);
-	json_object *o;
-	size_t n;
-
-	if (!buf)
-		return NULL;
-	n = ipe_escape_bytes(buf, len * 4 + 1, t, len);
-	o = json_object_new_string_len(buf, (int)n);
-	free(buf);
-	return o;
-}
-
 static json_object *digest_json(bool present, const char *alg, const uint8_t *b, size_t len)
 {
 	char *s;
@@ -211,7 +199,7 @@ static json_object *policy_json(const struct ipe_ctx *ctx, const struct ipe_poli
 		return NULL;
 	snprintf(v, sizeof(v), "%u.%u.%u", p->version[0], p->version[1], p->version[2]);
 	json_object_object_add(o, "file", json_object_new_string(src_name(ctx, p)));
-	json_object_object_add(o, "name", escaped(p->name, p->name_len));
+	json_object_object_add(o, "name", ipe_json_escaped(p->name, p->name_len));
 	json_object_object_add(o, "version", json_object_new_string(v));
 	return o;
 }

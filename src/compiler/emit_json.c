@@ -12,7 +12,7 @@
 #include "util/internal.h"
 
 /* Bytes outside printable ASCII as \xNN, so the JSON stays valid UTF-8. */
-static json_object *escaped_string(const char *t, size_t len)
+json_object *ipe_json_escaped(const char *t, size_t len)
 {
 	json_object *o;
 	char *buf = malloc(len * 4 + 1);
@@ -202,7 +202,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 
 				snprintf(ver, sizeof(ver), "%u.%u.%u", f->policy->version[0], f->policy->version[1],
 					 f->policy->version[2]);
-				json_object_object_add(po, "name", escaped_string(f->policy->name, f->policy->name_len));
+				json_object_object_add(po, "name", ipe_json_escaped(f->policy->name, f->policy->name_len));
 				json_object_object_add(po, "name_hex", hex_string(f->policy->name, f->policy->name_len));
 				json_object_object_add(po, "version", json_object_new_string(ver));
 				json_object_object_add(po, "rules", json_object_new_int64((int64_t)f->policy->nrules));

@@ -87,52 +87,13 @@ static int open_node(const char *path, int flags)
 
 int ctl_read_all(const char *path, size_t max, uint8_t **ret_data, size_t *ret_len)
 {
-	/* securityfs nodes report no useful size: read to EOF, at most max */
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, rc = 0;
+	/* securityfs nodes report no useful size: ipe_read_fd() reads to EOF, at most max */
+	int fd, rc;
 
 	fd = open_node(path, O_RDONLY);
 	if (fd < 0)
 		return fd;
-	while (len <= max) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			uint8_t *nb;
-
-			if (ncap > max + 2)
-				ncap = max + 2;
-			nb = realloc(buf, ncap);
-			if (!nb) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max) {
-		rc = -EFBIG;
-		goto out;
-	}
-	buf[len] = '\0';
-	*ret_data = buf;
-	*ret_len = len;
-	buf = NULL;
-out:
-	free(buf);
+	rc = ipe_read_fd(fd, max, ret_data, ret_len);
 	close(fd);
 	return rc;
 }

@@ -534,7 +534,7 @@ int ipe_kpk_verify(const struct ipe_kpub *pub, const struct ipe_ksig *sig)
 
 /* ---- x509_cert_parse() ---- */
 
-static uint8_t *cat(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *len)
+uint8_t *ipe_signer_concat(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *len)
 {
 	uint8_t *r = malloc(al + bl + 1);
 
@@ -608,7 +608,7 @@ static int extension(struct ipe_kx509 *x, const char *oid, const struct ipe_tlv 
 	if (!strcmp(oid, "2.5.29.14")) {   /* subjectKeyIdentifier */
 		if (x->skid || vl < 3 || v[0] != 0x04 || v[1] != vl - 2)
 			XFAIL(EBADMSG, "certificate: malformed subject key identifier");
-		x->skid = cat(v + 2, vl - 2, NULL, 0, &x->skid_len);
+		x->skid = ipe_signer_concat(v + 2, vl - 2, NULL, 0, &x->skid_len);
 		return x->skid ? 0 : -ENOMEM;
 	}
 	if (!strcmp(oid, "2.5.29.15")) {   /* keyUsage */
@@ -647,7 +647,7 @@ static int akid_decode(struct ipe_kx509 *x, const uint8_t *akid, size_t len)
 	if (ipe_kd_peek(&in) == 0x80) {
 		if (ipe_kd_next(&in, &t))
 			goto bad;
-		x->aid1 = cat(t.val, t.len, NULL, 0, &x->aid1_len);
+		x->aid1 = ipe_signer_concat(t.val, t.len, NULL, 0, &x->aid1_len);
 		if (!x->aid1)
 			return -ENOMEM;
 	}
@@ -681,7 +681,7 @@ static int akid_decode(struct ipe_kx509 *x, const uint8_t *akid, size_t len)
 		if (ipe_kd_next(&in, &t))
 			goto bad;
 		if (iss && !x->aid0) {
-			x->aid0 = cat(t.val, t.len, iss, iss_len, &x->aid0_len);
+			x->aid0 = ipe_signer_concat(t.val, t.len, iss, iss_len, &x->aid0_len);
 			if (!x->aid0)
 				return -ENOMEM;
 			x->aid0_serial_len = t.len;
@@ -898,7 +898,7 @@ int ipe_kx509_parse(const uint8_t *der, size_t len, struct ipe_kx509 *x)
 	if (rc == ENOPKG)
 		x->unsupported_sig = true;
 	x->sig.digest_len = dl;
-	x->id = cat(x->raw_serial, x->raw_serial_len, x->raw_issuer, x->raw_issuer_len, &x->id_len);
+	x->id = ipe_signer_concat(x->raw_serial, x->raw_serial_len, x->raw_issuer, x->raw_issuer_len, &x->id_len);
 	if (!x->id)
 		return -ENOMEM;
 	x->serial_len = x->raw_serial_len;

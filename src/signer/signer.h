@@ -169,4 +169,7 @@ int ipe_keyring_verify(int32_t key, const char *hash, bool ecdsa, const uint8_t 
 		       size_t dlen, const uint8_t *sig, size_t slen);
 int ipe_keyring_name_to_id(const char *name, int32_t *ret);
 
+/* a || b in a new buffer (one spare byte; NULL on ENOMEM); *len = al + bl. */
+uint8_t *ipe_signer_concat(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *len);
+
 #endif

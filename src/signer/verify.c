@@ -46,20 +46,6 @@ struct ipe_trust {
 	char *keyring_name;
 };
 
-static uint8_t *cat2(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t *ret_len)
-{
-	uint8_t *r = malloc(al + bl + 1);
-
-	if (!r)
-		return NULL;
-	if (al)
-		memcpy(r, a, al);
-	if (bl)
-		memcpy(r + al, b, bl);
-	*ret_len = al + bl;
-	return r;
-}
-
 static bool same(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
 	return a && b && al == bl && memcmp(a, b, al) == 0;
@@ -322,9 +308,9 @@ static const char *errname(int e)
 static int signer_kid(const struct ipe_p7_signer *s, uint8_t **ret, size_t *len)
 {
 	if (s->by_skid)
-		*ret = cat2(s->skid, s->skid ? s->skid_len : 0, NULL, 0, len);
+		*ret = ipe_signer_concat(s->skid, s->skid ? s->skid_len : 0, NULL, 0, len);
 	else
-		*ret = cat2(s->serial, s->serial ? s->serial_len : 0, s->issuer, s->issuer ? s->issuer_len : 0, len);
+		*ret = ipe_signer_concat(s->serial, s->serial ? s->serial_len : 0, s->issuer, s->issuer ? s->issuer_len : 0, len);
 	return *ret ? 0 : -ENOMEM;
 }
 

@@ -24,6 +24,8 @@ int ipe_hex_decode(uint8_t *out, const char *hex, size_t n);
  * byte as \xNN, so the document stays valid UTF-8 (src/compiler/emit_json.c). */
 struct json_object;
 struct json_object *ipe_json_text(const char *t);
+/* Bytes (a policy name, ...) as a JSON string with non-printable bytes escaped as \xNN. */
+struct json_object *ipe_json_escaped(const char *t, size_t len);
 
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
