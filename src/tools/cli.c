@@ -174,8 +174,11 @@ int cli_set_target(const char *prog, struct ipe_lint_config *cfg, const char *re
 	int rc = ipe_lint_config_set_target(cfg, release);
 
 	if (rc < 0) {
-		cli_error(prog, "--target: '%s' is not a kernel release (e.g. 6.12, 6.12.3, $(uname -r) or 'running')",
-			  release);
+		size_t n = ipe_target_count();
+
+		cli_error(prog, "--target: '%s' is not a kernel release this version can check "
+			  "(e.g. 6.12, 6.12.3, $(uname -r) or 'running'; known: %s to %s)",
+			  release, n ? ipe_target_release(0) : "?", n ? ipe_target_release(n - 1) : "?");
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(release, "running") == 0 && uname(&u) == 0)
