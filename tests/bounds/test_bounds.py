@@ -55,8 +55,14 @@ def run(argv, cpu=20, vmem_mib=2048, cwd=None, stdin=None, hang=120):
             v = vmem_mib * MiB
             resource.setrlimit(resource.RLIMIT_AS, (v, v))
 
+    env = None
+    if ASAN:
+        # ASan's quarantine keeps freed blocks (every buffer a growing read
+        # outgrew) resident: without it peak RSS measures the program again
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0").lstrip(":")
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
-        p = subprocess.Popen(argv, stdout=fo, stderr=fe, cwd=cwd,
+        p = subprocess.Popen(argv, stdout=fo, stderr=fe, cwd=cwd, env=env,
                              stdin=subprocess.DEVNULL if stdin is None else stdin, preexec_fn=limits)
         # a hang (a blocked open or read) uses no CPU: the one wall-clock
         # guard, far above any honest run
