@@ -64,17 +64,6 @@ static bool number(struct cursor *c, uint64_t max, uint64_t *ret)
 	return c->p > s;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /* An untrusted string: "text" or HEX.  *ret is malloc'd and decoded; "?" gives
  * NULL with *ret_unknown.  Returns 0, -EINVAL (malformed) or -ENOMEM. */
 static int untrusted(struct cursor *c, char **ret, bool *ret_unknown)
@@ -111,15 +100,10 @@ static int untrusted(struct cursor *c, char **ret, bool *ret_unknown)
 	*ret = malloc(n / 2 + 1);
 	if (!*ret)
 		return -ENOMEM;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(*ret);
-			*ret = NULL;
-			return -EINVAL;
-		}
-		(*ret)[i] = (char)(hi << 4 | lo);
+	if (ipe_hex_decode((uint8_t *)*ret, s, n / 2) < 0) {
+		free(*ret);
+		*ret = NULL;
+		return -EINVAL;
 	}
 	(*ret)[n / 2] = '\0';
 	return 0;

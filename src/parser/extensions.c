@@ -149,34 +149,24 @@ static bool valid_set_name(const char *s, size_t n)
 	return true;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Check one set member as the kernel checks a digest value. */
 /* Why t is not ALGORITHM:HEX, or NULL.  *ret_pos: the offending position
  * after ':' (non-hex character). */
 static const char *member_problem(const char *t, size_t len, size_t *ret_pos)
 {
 	const char *colon = memchr(t, ':', len);
+	size_t hlen, span;
 
 	*ret_pos = 0;
 	if (!colon)
 		return "has no algorithm (no ':')";
-	for (const char *h = colon + 1; h < t + len; h++) {
-		if (hexval((unsigned char)*h) < 0) {
-			*ret_pos = (size_t)(h - colon);
-			return "has a non-hex character after ':'";
-		}
+	hlen = len - (size_t)(colon + 1 - t);
+	span = ipe_hex_span(colon + 1, hlen);
+	if (span < hlen) {
+		*ret_pos = span + 1;
+		return "has a non-hex character after ':'";
 	}
-	if ((len - (size_t)(colon + 1 - t)) % 2)
+	if (hlen % 2)
 		return "has an odd number of hex digits";
 	return NULL;
 }

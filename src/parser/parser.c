@@ -293,65 +293,21 @@ void ipe_ps_line_error(struct ipe_parser *ps)
 }
 
 
-/* Hex digits in one table (the hot loop of large digest policies):
- * HEXOK|value for 0-9 a-f, HEXOK|HEXUP|value for A-F, 0 for anything else. */
-#define HEXUP 0x10
-#define HEXOK 0x20
-#define H(v) (HEXOK | (v))
-#define HU(v) (HEXOK | HEXUP | (v))
-static const uint8_t hexdec[256] = {
-	['0'] = H(0),	['1'] = H(1),	['2'] = H(2),	['3'] = H(3),	['4'] = H(4),	['5'] = H(5),
-	['6'] = H(6),	['7'] = H(7),	['8'] = H(8),	['9'] = H(9),	['a'] = H(10),	['b'] = H(11),
-	['c'] = H(12),	['d'] = H(13),	['e'] = H(14),	['f'] = H(15),	['A'] = HU(10), ['B'] = HU(11),
-	['C'] = HU(12), ['D'] = HU(13), ['E'] = HU(14), ['F'] = HU(15),
-};
-#undef H
-#undef HU
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define B8(c) (0x0101010101010101ull * (uint64_t)(c))
-/* SWAR: decode 8 hex digits (little-endian load) into 4 bytes.  false when
- * one of them is not a hex digit.  *ret_upper: one of them is A-F. */
-static inline bool hex8(const unsigned char *s, uint32_t *ret, bool *ret_upper)
-{
-	const uint64_t hi = B8(0x80);
-	uint64_t x, y, digit, alpha, nib, w;
-
-	memcpy(&x, s, sizeof(x));
-	if (x & hi)
-		return false;
-	/* per byte, all < 0x80 so no carry crosses bytes: high bit = in range */
-	digit = (x + B8(0x80 - '0')) & ~(x + B8(0x7f - '9')) & hi;
-	y = x | B8(0x20); /* fold case; digits already have 0x20 */
-	alpha = (y + B8(0x80 - 'a')) & ~(y + B8(0x7f - 'f')) & hi;
-	if ((digit | alpha) != hi)
-		return false;
-	*ret_upper = (alpha & ~(x << 2)) != 0; /* bit 5 clear: A-F */
-	nib = (x & B8(0x0f)) + (alpha >> 7) * 9;
-	w = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffull;
-	w = (w | (w >> 8)) & 0x0000ffff0000ffffull;
-	w = (w | (w >> 16)) & 0xffffffffull;
-	*ret = (uint32_t)w;
-	return true;
-}
-#undef B8
-#endif
-
 static int digest_error(struct ipe_parser *ps, const struct ipe_tok *t, int type, const char *hex, size_t hlen)
 {
-	for (size_t i = 0; i < hlen; i++) {
-		if (!(hexdec[(unsigned char)hex[i]] & HEXOK)) {
-			char c[8];
+	size_t i = ipe_hex_span(hex, hlen);
 
-			show(c, sizeof(c), hex + i, 1);
-			ps_error(ps, "IPE-E021", EINVAL, &t->loc,
-				 hex[i] == ':' ? "only the first ':' separates the algorithm from the hex digest"
-					       : "the digest after ':' must be hexadecimal digits 0-9, a-f",
-				 "invalid character '%s' in the hex digest of %s (position %zu after ':')", c,
-				 ipe_prop_key(type), i + 1);
-			ps->line_failed = true;
-			return -1;
-		}
+	if (i < hlen) {
+		char c[8];
+
+		show(c, sizeof(c), hex + i, 1);
+		ps_error(ps, "IPE-E021", EINVAL, &t->loc,
+			 hex[i] == ':' ? "only the first ':' separates the algorithm from the hex digest"
+				       : "the digest after ':' must be hexadecimal digits 0-9, a-f",
+			 "invalid character '%s' in the hex digest of %s (position %zu after ':')", c,
+			 ipe_prop_key(type), i + 1);
+		ps->line_failed = true;
+		return -1;
 	}
 	ps_error(ps, "IPE-E021", EINVAL, &t->loc, "a digest is whole bytes: each byte is two hex digits",
 		 "odd number of hex digits (%zu) in the digest of %s", hlen, ipe_prop_key(type));
@@ -417,37 +373,15 @@ int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 			}
 		}
 		{
-			uint8_t seen = 0, ok = HEXOK;
-			size_t i = 0;
+			bool upper = false;
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			/* 8 digits at a time; a bad digit leaves the rest to the
-			 * byte loop below, which finds it */
-			for (; i + 8 <= hlen; i += 8) {
-				uint32_t out;
-				bool upper;
-
-				if (!hex8((const unsigned char *)hex + i, &out, &upper))
-					break;
-				if (upper)
-					seen |= HEXUP;
-				memcpy(bytes + i / 2, &out, sizeof(out));
-			}
-#endif
-			for (; i + 1 < hlen; i += 2) {
-				uint8_t a = hexdec[(unsigned char)hex[i]], b = hexdec[(unsigned char)hex[i + 1]];
-
-				seen |= a | b;
-				ok &= a & b;
-				bytes[i / 2] = (uint8_t)((a & 15) << 4 | (b & 15));
-			}
-			if (!ok || i < hlen) {
+			if (hlen % 2 || ipe_hex_decode_case(bytes, hex, nbytes, &upper) < 0) {
 				rc = digest_error(ps, t, prop.type, hex, hlen);
 				if (bytes != stackbuf)
 					free(bytes);
 				return rc;
 			}
-			if (seen & HEXUP)
+			if (upper)
 				prop.flags |= IPE_PROPF_UPPER_HEX;
 		}
 		alg = intern_alg(ps, v, (size_t)(colon - v));

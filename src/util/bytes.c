@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Showing bytes: escaped for messages, hex for digests and keys. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,27 +23,96 @@ void ipe_hex_encode(char *out, const void *data, size_t n)
 	out[2 * n] = '\0';
 }
 
-static int hex_nibble(unsigned char c)
+/* The one hex table of libipe: HEX_OK|value for 0-9 a-f, HEX_OK|HEX_UPPER|value
+ * for A-F, 0 for any other byte. */
+#define HEX_UPPER 0x10
+#define HEX_OK 0x20
+#define H(v) (HEX_OK | (v))
+#define HU(v) (HEX_OK | HEX_UPPER | (v))
+static const uint8_t hexdec[256] = {
+	['0'] = H(0),	['1'] = H(1),	['2'] = H(2),	['3'] = H(3),	['4'] = H(4),	['5'] = H(5),
+	['6'] = H(6),	['7'] = H(7),	['8'] = H(8),	['9'] = H(9),	['a'] = H(10),	['b'] = H(11),
+	['c'] = H(12),	['d'] = H(13),	['e'] = H(14),	['f'] = H(15),	['A'] = HU(10), ['B'] = HU(11),
+	['C'] = HU(12), ['D'] = HU(13), ['E'] = HU(14), ['F'] = HU(15),
+};
+#undef H
+#undef HU
+
+size_t ipe_hex_span(const char *s, size_t len)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	size_t i = 0;
+
+	while (i < len && (hexdec[(unsigned char)s[i]] & HEX_OK))
+		i++;
+	return i;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define B8(c) (0x0101010101010101ull * (uint64_t)(c))
+/* SWAR: decode 8 hex digits (little-endian load) into 4 bytes.  false when
+ * one of them is not a hex digit.  *ret_upper: one of them is A-F. */
+static inline bool hex8(const unsigned char *s, uint32_t *ret, bool *ret_upper)
+{
+	const uint64_t hi = B8(0x80);
+	uint64_t x, y, digit, alpha, nib, w;
+
+	memcpy(&x, s, sizeof(x));
+	if (x & hi)
+		return false;
+	/* per byte, all < 0x80 so no carry crosses bytes: high bit = in range */
+	digit = (x + B8(0x80 - '0')) & ~(x + B8(0x7f - '9')) & hi;
+	y = x | B8(0x20); /* fold case; digits already have 0x20 */
+	alpha = (y + B8(0x80 - 'a')) & ~(y + B8(0x7f - 'f')) & hi;
+	if ((digit | alpha) != hi)
+		return false;
+	*ret_upper = (alpha & ~(x << 2)) != 0; /* bit 5 clear: A-F */
+	nib = (x & B8(0x0f)) + (alpha >> 7) * 9;
+	w = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffull;
+	w = (w | (w >> 8)) & 0x0000ffff0000ffffull;
+	w = (w | (w >> 16)) & 0xffffffffull;
+	*ret = (uint32_t)w;
+	return true;
+}
+#undef B8
+#endif
+
+int ipe_hex_decode_case(uint8_t *out, const char *hex, size_t n, bool *ret_upper)
+{
+	const size_t hlen = 2 * n;
+	uint8_t seen = 0, ok = HEX_OK;
+	size_t i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* 8 digits at a time (the hot loop of large digest policies); a bad
+	 * digit leaves the rest to the byte loop below, which finds it */
+	for (; i + 8 <= hlen; i += 8) {
+		uint32_t w;
+		bool upper;
+
+		if (!hex8((const unsigned char *)hex + i, &w, &upper))
+			break;
+		if (upper)
+			seen |= HEX_UPPER;
+		memcpy(out + i / 2, &w, sizeof(w));
+	}
+#endif
+	for (; i < hlen; i += 2) {
+		uint8_t a = hexdec[(unsigned char)hex[i]], b = hexdec[(unsigned char)hex[i + 1]];
+
+		seen |= a | b;
+		ok &= a & b;
+		out[i / 2] = (uint8_t)((a & 15) << 4 | (b & 15));
+	}
+	if (!ok)
+		return -EINVAL;
+	if (ret_upper)
+		*ret_upper = (seen & HEX_UPPER) != 0;
+	return 0;
 }
 
 int ipe_hex_decode(uint8_t *out, const char *hex, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_nibble((unsigned char)hex[2 * i]), lo;
-
-		if (hi < 0)
-			return -EINVAL;
-		lo = hex_nibble((unsigned char)hex[2 * i + 1]);
-		if (lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return ipe_hex_decode_case(out, hex, n, NULL);
 }
 
 size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)

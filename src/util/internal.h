@@ -4,6 +4,7 @@
 #define IPE_UTIL_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,8 +18,14 @@ struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_s
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
 void ipe_hex_encode(char *out, const void *data, size_t n);
-/* Decode 2n hex digits (either case) into n bytes.  0 or -EINVAL. */
+/* The one hex decoder of libipe (policy digests, audit records, key ids,
+ * salts).  Decode 2n hex digits (either case) into n bytes: 0, or -EINVAL
+ * when one is not a hex digit (out is then partly written). */
 int ipe_hex_decode(uint8_t *out, const char *hex, size_t n);
+/* The same; *ret_upper (on success, when not NULL): one digit was A-F. */
+int ipe_hex_decode_case(uint8_t *out, const char *hex, size_t n, bool *ret_upper);
+/* How many of the len bytes at s, from the start, are hex digits. */
+size_t ipe_hex_span(const char *s, size_t len);
 
 /* A JSON string of arbitrary bytes (json-c): valid UTF-8 kept, any other
  * byte as \xNN, so the document stays valid UTF-8 (src/compiler/emit_json.c). */
