@@ -87,29 +87,6 @@ int ipe_keyring_resolve(const char *spec, int32_t *ret)
  * "<subject name>: <hex>", the hex being its subject key identifier, or its
  * serial number when it has none. */
 
-static int unhex(const char *s, size_t n, uint8_t *out)
-{
-	for (size_t i = 0; i < n; i += 2) {
-		int v = 0;
-
-		for (size_t j = i; j < i + 2; j++) {
-			char c = s[j];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= c - '0';
-			else if (c >= 'a' && c <= 'f')
-				v |= c - 'a' + 10;
-			else if (c >= 'A' && c <= 'F')
-				v |= c - 'A' + 10;
-			else
-				return -EINVAL;
-		}
-		out[i / 2] = (uint8_t)v;
-	}
-	return 0;
-}
-
 /* "type;uid;gid;perm;description" -> type and the hex id after the last ": " */
 static int kr_add_desc(struct ipe_kr *kr, int32_t serial, const char *d)
 {
@@ -145,7 +122,7 @@ static int kr_add_desc(struct ipe_kr *kr, int32_t serial, const char *d)
 	nk->id = malloc(n / 2);
 	if (!nk->id)
 		return -ENOMEM;
-	if (unhex(h, n, nk->id)) {
+	if (ipe_hex_decode(nk->id, h, n / 2)) {
 		free(nk->id);
 		return 0;
 	}
