@@ -43,12 +43,17 @@ static bool equal_nocase(const char *a, size_t alen, const char *b)
 	return true;
 }
 
-/* Levenshtein distance, case-insensitive, for short strings (else large). */
+/*
+ * Levenshtein distance, case-insensitive, for short strings.  Every caller
+ * accepts a distance of at most 3, so when the lengths alone put the words
+ * further apart (or a word is long) the answer is just "far" (1000): no
+ * table is filled for them, which keeps a line of many bad tokens cheap.
+ */
 static size_t distance(const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b), prev[65], cur[65];
 
-	if (alen > 64 || blen > 64)
+	if (alen > 64 || blen > 64 || (alen > blen ? alen - blen : blen - alen) > 3)
 		return 1000;
 	for (size_t j = 0; j <= blen; j++)
 		prev[j] = j;

@@ -87,7 +87,7 @@ echo "fuzzing $bin for ${secs}s with $(ls "$work/corpus" | wc -l) seeds"
 
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 "$@" \
+"$bin" -max_total_time="$secs" -entropic=0 -timeout=10 -rss_limit_mb=2048 "$@" \
 	-artifact_prefix="$work/" -print_final_stats=1 \
 	"$work/corpus" >"$work/log" 2>&1
 rc=$?
