@@ -15,26 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <ipe/compile.h>
-#include <ipe/io.h>
 #include <ipe/policy.h>
 
 #include "lexer/lexer.h"
 #include "parser/extensions.h"
 #include "parser/hints.h"
+#include "source/loader.h"
 #include "util/internal.h"
-
-#define DEFAULT_MAX_FILE IPE_READ_MAX_DEFAULT
-
-/* a file read once, by device and inode */
-struct ext_file {
-	dev_t dev;
-	ino_t ino;
-	uint32_t src;
-};
 
 struct ext_set {
 	char *name;
@@ -47,7 +37,7 @@ struct ext_set {
 struct ext_frame {
 	struct ipe_lexer lx;
 	uint32_t src;
-	char *real;              /* realpath, for cycle detection */
+	char *real;              /* the file's identity (loader), for cycle detection */
 };
 
 struct ext_parent {
@@ -70,16 +60,11 @@ struct slot {
 };
 
 struct ipe_ext {
-	struct ipe_source_opts opts;
-	struct ext_file *files;   /* every included/imported file, read once */
-	size_t nfiles, files_cap;
-	size_t nincludes;         /* directives read (include, set ... from) */
-	size_t include_bytes;     /* bytes they brought in (a file again counts again) */
+	struct ipe_loader *ld;    /* reads the included and imported files */
+	struct ipe_source_opts opts; /* the loader's, defaults filled in */
 	bool limit_hit;           /* max_rules: stop expanding, one error */
-	bool include_limit_hit;   /* max_includes / max_include_bytes: one error */
 	struct ext_frame **stack; /* included files being read; the root is ps->lx */
 	size_t depth, stack_cap;
-	char *root_real;
 	struct ext_set *sets;
 	size_t nsets, sets_cap;
 	struct ext_parent *parents;
@@ -287,20 +272,6 @@ static char *quoted_arg(struct ipe_parser *ps, const struct ipe_tok *t, const ch
 	return r;
 }
 
-/* path relative to the directory of the source `from` */
-static char *resolve_path(const struct ipe_ctx *ctx, uint32_t from, const char *path)
-{
-	const struct ipe_source *s = ipe_ctx_source(ctx, from);
-	const char *slash;
-	char *r;
-
-	if (path[0] == '/' || !s || strcmp(s->name, "<stdin>") == 0 || !(slash = strrchr(s->name, '/')))
-		return strdup(path);
-	if (asprintf(&r, "%.*s/%s", (int)(slash - s->name), s->name, path) < 0)
-		return NULL;
-	return r;
-}
-
 static int add_parent(struct ipe_ext *x, uint32_t src, const struct ipe_loc *from, bool imported)
 {
 	if (ipe_vec_reserve((void **)&x->parents, &x->parents_cap, x->nparents + 1, sizeof(*x->parents)))
@@ -309,114 +280,39 @@ static int add_parent(struct ipe_ext *x, uint32_t src, const struct ipe_loc *fro
 	return 0;
 }
 
-/* load_file() through the caller's file table (ipe_source_opts.read_file). */
-static int load_hooked(struct ipe_parser *ps, const char *path, const struct ipe_loc *at, const char *what,
-		       uint32_t *ret_src)
-{
-	struct ipe_ext *x = ps->ext;
-	uint8_t *data = NULL;
-	size_t len = 0;
-	int rc;
-
-	rc = x->opts.read_file(x->opts.read_file_arg, path, &data, &len);
-	if (!rc && len > x->opts.max_file_size)
-		rc = -EFBIG;
-	if (rc == -ENOMEM) {
-		ps->err = rc;
-		return -1;
-	}
-	if (rc) {
-		free(data);
-		ext_error(ps, "IPE-E100", at, "paths are relative to the directory of the file that names them",
-			  "cannot read %s '%s': %s", what, path, rc == -EFBIG ? "file too large" : strerror(-rc));
-		return -1;
-	}
-	if (len > x->opts.max_include_bytes - x->include_bytes) {
-		free(data);
-		x->include_limit_hit = true;
-		ext_error(ps, "IPE-E104", at, "raise the limit with ipe-compile --max-include-bytes=N",
-			  "%s '%s' would take the bytes read through include and 'set ... from' past %zu in total: "
-			  "it and the ones after it not read", what, path, x->opts.max_include_bytes);
-		return -1;
-	}
-	x->include_bytes += len;
-	rc = ipe_source_from_memory(ps->ctx, path, data, len, true, ret_src);
-	free(data);
-	if (rc) {
-		ps->err = rc;
-		return -1;
-	}
-	return 0;
-}
-
-/* Read a file into a new source of ctx.  Reports errors; returns 0 or -1. */
+/* Read a file through the loader into a new source of ctx.  Reports
+ * errors (the loader's diagnostic sets the verdict); returns 0 or -1. */
 static int load_file(struct ipe_parser *ps, const char *path, const struct ipe_loc *at, const char *what,
 		     uint32_t *ret_src)
 {
-	struct ipe_ext *x = ps->ext;
-	struct stat st = { 0 };
-	size_t len;
-	int rc;
+	struct ipe_verdict *v = &ps->policy->verdict;
+	struct ipe_diag *d = NULL;
+	int rc = ipe_loader_load(ps->ext->ld, path, at, what, ret_src, &d);
 
-	if (x->include_limit_hit)
-		return -1; /* reported once */
-	if (++x->nincludes > x->opts.max_includes) {
-		x->include_limit_hit = true;
-		ext_error(ps, "IPE-E103", at,
-			  "include common files once at the top; or raise the limit (ipe-compile --max-includes=N)",
-			  "more than %zu include and 'set ... from' directives: %s '%s' and the ones after it not read",
-			  x->opts.max_includes, what, path);
-		return -1;
-	}
-	if (x->opts.read_file)
-		return load_hooked(ps, path, at, what, ret_src);
-	/* the same file again (by inode): no second read, no second copy */
-	if (stat(path, &st) < 0)
-		st.st_mode = 0;
-	if (S_ISREG(st.st_mode)) {
-		for (size_t i = 0; i < x->nfiles; i++)
-			if (x->files[i].dev == st.st_dev && x->files[i].ino == st.st_ino) {
-				len = ipe_ctx_source(ps->ctx, x->files[i].src)->len;
-				if (len > x->opts.max_include_bytes - x->include_bytes)
-					goto too_many_bytes;
-				x->include_bytes += len;
-				*ret_src = x->files[i].src;
-				return 0;
-			}
-	}
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > x->opts.max_include_bytes - x->include_bytes)
-		goto too_many_bytes;
-	/* the source owns the buffer it was read into: one copy of each file */
-	rc = ipe_source_from_file_max(ps->ctx, path, x->opts.max_file_size, ret_src);
-	if (rc == -ENOMEM) {
+	if (!rc)
+		return 0;
+	if (rc != -EBADMSG) {
 		ps->err = rc;
 		return -1;
 	}
-	if (rc) {
-		ext_error(ps, "IPE-E100", at, "paths are relative to the directory of the file that names them",
-			  "cannot read %s '%s': %s", what, path,
-			  rc == -EFBIG ? "file too large" : strerror(-rc));
-		return -1;
+	if (d && !v->err) {
+		/* an extension is a kernel syntax error (see ext_error) */
+		v->err = EBADMSG;
+		v->loc = *at;
+		v->code = d->code;
 	}
-	len = ipe_ctx_source(ps->ctx, *ret_src)->len;
-	if (len > x->opts.max_include_bytes - x->include_bytes)
-		goto too_many_bytes;
-	x->include_bytes += len;
-	if (S_ISREG(st.st_mode)) {
-		if (ipe_vec_reserve((void **)&x->files, &x->files_cap, x->nfiles + 1, sizeof(*x->files))) {
-			ps->err = -ENOMEM;
-			return -1;
-		}
-		x->files[x->nfiles++] = (struct ext_file){ .dev = st.st_dev, .ino = st.st_ino, .src = *ret_src };
-	}
-	return 0;
-too_many_bytes:
-	x->include_limit_hit = true;
-	ext_error(ps, "IPE-E104", at, "raise the limit with ipe-compile --max-include-bytes=N",
-		  "%s '%s' would take the bytes read through include and 'set ... from' past %zu in total: "
-		  "it and the ones after it not read", what, path,
-		  x->opts.max_include_bytes);
 	return -1;
+}
+
+/* A path named in the current source, resolved by the loader; NULL after
+ * -ENOMEM (ps->err set). */
+static char *resolve_path(struct ipe_parser *ps, const char *path)
+{
+	char *r = NULL;
+
+	if (ipe_loader_resolve(ps->ext->ld, cur_src(ps), path, &r))
+		ps->err = -ENOMEM;
+	return r;
 }
 
 /* ---- include ---- */
@@ -438,19 +334,18 @@ static void do_include(struct ipe_parser *ps, const struct ipe_line *l)
 	path = quoted_arg(ps, &l->toks[1], "include");
 	if (!path)
 		return;
-	resolved = resolve_path(ps->ctx, cur_src(ps), path);
-	if (!resolved) {
-		ps->err = -ENOMEM;
+	resolved = resolve_path(ps, path);
+	if (!resolved)
 		goto out;
-	}
 	if (x->depth + 1 > x->opts.max_include_depth) {
 		ext_error(ps, "IPE-E102", &l->toks[1].loc, "flatten the include chain",
 			  "includes nested more than %u deep", x->opts.max_include_depth);
 		goto out;
 	}
-	real = x->opts.read_file ? strdup(resolved) : realpath(resolved, NULL);
+	real = ipe_loader_identity(x->ld, resolved);
 	if (real) {
-		bool cycle = x->root_real && strcmp(real, x->root_real) == 0;
+		const char *root = ipe_loader_root_identity(x->ld);
+		bool cycle = root && strcmp(real, root) == 0;
 
 		for (size_t i = 0; !cycle && i < x->depth; i++)
 			cycle = strcmp(real, x->stack[i]->real) == 0;
@@ -554,11 +449,9 @@ static void import_set(struct ipe_parser *ps, struct ext_set *s, const struct ip
 	(void)from;
 	if (!path)
 		goto fail;
-	resolved = resolve_path(ps->ctx, cur_src(ps), path);
-	if (!resolved) {
-		ps->err = -ENOMEM;
+	resolved = resolve_path(ps, path);
+	if (!resolved)
 		goto fail;
-	}
 	if (load_file(ps, resolved, &pathtok->loc, "digest list", &sidx))
 		goto fail;
 	if (add_parent(ps->ext, sidx, &pathtok->loc, true)) {
@@ -1114,26 +1007,19 @@ int ipe_ext_add_include_notes(struct ipe_parser *ps, size_t first)
 	return 0;
 }
 
-int ipe_ext_new(const struct ipe_source_opts *opts, struct ipe_ext **ret_ext)
+int ipe_ext_new(struct ipe_ctx *ctx, uint32_t root, const struct ipe_source_opts *opts, struct ipe_ext **ret_ext)
 {
 	struct ipe_ext *x = calloc(1, sizeof(*x));
+	int rc;
 
 	if (!x)
 		return -ENOMEM;
-	if (opts)
-		x->opts = *opts;
-	if (!x->opts.max_include_depth)
-		x->opts.max_include_depth = IPE_INCLUDE_MAX_DEPTH;
-	if (!x->opts.max_file_size)
-		x->opts.max_file_size = DEFAULT_MAX_FILE;
-	if (!x->opts.max_line_rules)
-		x->opts.max_line_rules = IPE_DEFAULT_MAX_LINE_RULES;
-	if (!x->opts.max_rules)
-		x->opts.max_rules = IPE_DEFAULT_MAX_RULES;
-	if (!x->opts.max_includes)
-		x->opts.max_includes = IPE_DEFAULT_MAX_INCLUDES;
-	if (!x->opts.max_include_bytes)
-		x->opts.max_include_bytes = IPE_DEFAULT_MAX_INCLUDE_BYTES;
+	rc = ipe_loader_new(ctx, root, opts, &x->ld);
+	if (rc) {
+		free(x);
+		return rc;
+	}
+	x->opts = *ipe_loader_opts(x->ld);
 	*ret_ext = x;
 	return 0;
 }
@@ -1148,7 +1034,7 @@ void ipe_ext_free(struct ipe_ext *x)
 		free(x->stack[i]);
 	}
 	free(x->stack);
-	free(x->root_real);
+	ipe_loader_free(x->ld);
 	for (size_t i = 0; i < x->nsets; i++)
 		set_clear(&x->sets[i]);
 	free(x->sets);
@@ -1156,14 +1042,7 @@ void ipe_ext_free(struct ipe_ext *x)
 	free(x->src_toks);
 	free(x->src_text);
 	free(x->slots);
-	free(x->files);
 	free(x->out_toks);
 	free(x->out_text);
 	free(x);
-}
-
-void ipe_ext_set_root(struct ipe_ext *x, const char *name)
-{
-	if (name && strcmp(name, "<stdin>") != 0)
-		x->root_real = realpath(name, NULL);
 }

@@ -14,11 +14,10 @@
 
 struct ipe_ext;
 
-int ipe_ext_new(const struct ipe_source_opts *opts, struct ipe_ext **ret_ext);
+/* root: the source being parsed (includes are resolved against its name;
+ * files are read by the source loader, src/source/). */
+int ipe_ext_new(struct ipe_ctx *ctx, uint32_t root, const struct ipe_source_opts *opts, struct ipe_ext **ret_ext);
 void ipe_ext_free(struct ipe_ext *ext);
-
-/* The root file's path (for include cycle detection). */
-void ipe_ext_set_root(struct ipe_ext *ext, const char *name);
 
 /* Same contract as ipe_lexer_next_line(): 1 = a kernel line in *ret_line,
  * 0 = end of all input, < 0 = -errno. */

@@ -711,10 +711,9 @@ static int parse(struct ipe_ctx *ctx, uint32_t src, bool source_mode, const stru
 	if (rc)
 		goto out;
 	if (source_mode) {
-		rc = ipe_ext_new(opts, &ps.ext);
+		rc = ipe_ext_new(ctx, src, opts, &ps.ext);
 		if (rc)
 			goto out;
-		ipe_ext_set_root(ps.ext, s->name);
 		first_diag = ipe_ctx_diag_count(ctx);
 	}
 
