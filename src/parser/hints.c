@@ -46,8 +46,9 @@ static bool equal_nocase(const char *a, size_t alen, const char *b)
 /*
  * Levenshtein distance, case-insensitive, for short strings.  Every caller
  * accepts a distance of at most 3, so when the lengths alone put the words
- * further apart (or a word is long) the answer is just "far" (1000): no
- * table is filled for them, which keeps a line of many bad tokens cheap.
+ * further apart, a row of the table is already past 3, or a word is long,
+ * the answer is just "far" (1000), which keeps a line of many bad tokens
+ * cheap.
  */
 static size_t distance(const char *a, size_t alen, const char *b)
 {
@@ -58,7 +59,9 @@ static size_t distance(const char *a, size_t alen, const char *b)
 	for (size_t j = 0; j <= blen; j++)
 		prev[j] = j;
 	for (size_t i = 1; i <= alen; i++) {
-		cur[0] = i;
+		size_t rowmin;
+
+		cur[0] = rowmin = i;
 		for (size_t j = 1; j <= blen; j++) {
 			size_t sub = prev[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
@@ -66,7 +69,12 @@ static size_t distance(const char *a, size_t alen, const char *b)
 			cur[j] = sub < del ? sub : del;
 			if (ins < cur[j])
 				cur[j] = ins;
+			if (cur[j] < rowmin)
+				rowmin = cur[j];
 		}
+		/* the distance is at least the smallest entry of any row */
+		if (rowmin > 3)
+			return 1000;
 		memcpy(prev, cur, (blen + 1) * sizeof(size_t));
 	}
 	return prev[blen];
