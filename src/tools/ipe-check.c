@@ -283,6 +283,24 @@ static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const s
 	return rc;
 }
 
+/* Is the first token of some line "include" or "set"?  One memchr per line. */
+static bool any_line_starts_include_or_set(const unsigned char *d, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const unsigned char *nl = memchr(d + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - d) : n;
+		size_t w;
+
+		while (i < e && (d[i] == ' ' || d[i] == '\t'))
+			i++;
+		w = e - i >= 7 && memcmp(d + i, "include", 7) == 0 ? 7 : e - i >= 3 && memcmp(d + i, "set", 3) == 0 ? 3 : 0;
+		if (w && (i + w == e || d[i + w] == ' ' || d[i + w] == '\t' || d[i + w] == '#'))
+			return true;
+		i = e + 1;
+	}
+	return false;
+}
+
 /* Does the text use ipe-compile's extensions (a line starting with include
  * or set, "KEY in @SET", op=A,B)?  Only decides whether to try the source
  * front end on a text the kernel would reject. */
@@ -290,6 +308,10 @@ static bool looks_like_source(const unsigned char *d, size_t n)
 {
 	size_t i = 0;
 
+	/* "in @SET" needs an '@' and op=A,B a ',': without either, only the
+	 * line starts matter (a policy's worth of bytes in a few ms) */
+	if (!memchr(d, '@', n) && !memchr(d, ',', n))
+		return any_line_starts_include_or_set(d, n);
 	while (i < n) {
 		size_t e = i, tok = 0;
 		bool prev_in = false;

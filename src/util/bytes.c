@@ -154,6 +154,15 @@ int ipe_fput_escaped(FILE *out, const void *data, size_t len, unsigned flags)
 
 	if (!out || (!data && len))
 		return -EINVAL;
+	/* the common case, nothing to escape: one write */
+	for (size_t i = 0;; i++) {
+		if (i == len) {
+			fwrite(d, 1, len, out);
+			return ferror(out) ? -EIO : 0;
+		}
+		if (d[i] < 0x20 || d[i] >= 0x7f || (d[i] == '\\' && !(flags & IPE_ESCAPE_KEEP_BACKSLASH)))
+			break;
+	}
 	while (len > 0) {
 		size_t n = len < 256 ? len : 256;
 

@@ -192,43 +192,78 @@ static int diag_cmp(const void *a, const void *b)
 	return strcmp(x->code, y->code);
 }
 
+/* End of the non-decreasing run of a[] that starts at lo. */
+static size_t diag_run_end(const struct ipe_diag *a, size_t lo, size_t n)
+{
+	size_t i = lo + 1;
+
+	while (i < n && diag_cmp(&a[i - 1], &a[i]) <= 0)
+		i++;
+	return i;
+}
+
 void ipe_ctx_diag_sort(struct ipe_ctx *ctx)
 {
-	/* qsort is not stable: make it so with a merge sort on a copy. */
-	struct ipe_diag *tmp;
+	/* qsort is not stable: a natural merge sort (the checks append their
+	 * findings in runs already in order), merging runs pairwise between
+	 * the list and a second buffer: O(n log runs), one pass when sorted. */
+	struct ipe_diag *src, *dst, *tmp;
 	size_t n;
 
 	if (!ctx || ctx->ndiags < 2)
 		return;
 	n = ctx->ndiags;
+	if (diag_run_end(ctx->diags, 0, n) == n)
+		return;
 	tmp = malloc(n * sizeof(*tmp));
 	if (!tmp) {
 		qsort(ctx->diags, n, sizeof(*ctx->diags), diag_cmp);
 		return;
 	}
-	for (size_t width = 1; width < n; width *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * width) {
-			size_t mid = lo + width < n ? lo + width : n;
-			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-			size_t i = lo, j = mid, k = lo;
+	src = ctx->diags;
+	dst = tmp;
+	for (;;) {
+		size_t lo = 0, runs = 0; /* runs written to dst */
 
-			while (i < mid && j < hi)
-				tmp[k++] = diag_cmp(&ctx->diags[j], &ctx->diags[i]) < 0 ? ctx->diags[j++]
-											: ctx->diags[i++];
-			while (i < mid)
-				tmp[k++] = ctx->diags[i++];
-			while (j < hi)
-				tmp[k++] = ctx->diags[j++];
+		while (lo < n) {
+			size_t mid = diag_run_end(src, lo, n), hi, i, j, k;
+
+			if (mid == n) {
+				memcpy(dst + lo, src + lo, (n - lo) * sizeof(*src));
+				runs++;
+				break;
+			}
+			hi = diag_run_end(src, mid, n);
+			for (i = lo, j = mid, k = lo; i < mid && j < hi;)
+				dst[k++] = diag_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+			memcpy(dst + k, src + i, (mid - i) * sizeof(*src));
+			k += mid - i;
+			memcpy(dst + k, src + j, (hi - j) * sizeof(*src));
+			runs++;
+			lo = hi;
 		}
-		memcpy(ctx->diags, tmp, n * sizeof(*tmp));
+		tmp = src;
+		src = dst;
+		dst = tmp;
+		if (runs <= 1)
+			break;
 	}
-	free(tmp);
+	/* src holds the sorted list; dst is the other buffer */
+	if (src != ctx->diags) {
+		free(ctx->diags);
+		ctx->diags = src;
+		ctx->diags_cap = n;
+	} else {
+		free(dst);
+	}
 }
 
 __attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
+	if (!strchr(fmt, '%'))
+		return strdup(fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		return NULL;
 	return s;

@@ -210,34 +210,63 @@ static void print_where(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FI
 		fputs(C_RESET, out);
 }
 
+/* Bytes for one stream write, flushed when full: an excerpt costs a few
+ * fwrite calls, not one per byte. */
+struct linebuf {
+	FILE *out;
+	size_t n;
+	char b[512];
+};
+
+static void lb_put(struct linebuf *lb, const char *s, size_t n)
+{
+	if (lb->n + n > sizeof(lb->b)) {
+		fwrite(lb->b, 1, lb->n, lb->out);
+		lb->n = 0;
+	}
+	memcpy(lb->b + lb->n, s, n);
+	lb->n += n;
+}
+
+static void lb_fill(struct linebuf *lb, char c, size_t n)
+{
+	while (n > 0) {
+		size_t k = n < 64 ? n : 64;
+
+		if (lb->n + k > sizeof(lb->b)) {
+			fwrite(lb->b, 1, lb->n, lb->out);
+			lb->n = 0;
+		}
+		memset(lb->b + lb->n, c, k);
+		lb->n += k;
+		n -= k;
+	}
+}
+
 static void print_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FILE *out, bool color)
 {
 	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
+	struct linebuf lb = { .out = out };
 	struct excerpt ex;
 	char tmp[4];
 
 	if (!s || !compute_excerpt(s, loc, &ex))
 		return;
-	fputs(ex.cut_left ? "  ..." : "    ", out);
-	for (size_t i = ex.start; i < ex.end; i++) {
-		size_t k = put_byte(s->data[i], tmp);
-
-		fwrite(tmp, 1, k, out);
-	}
+	lb_put(&lb, ex.cut_left ? "  ..." : "    ", ex.cut_left ? 5 : 4);
+	for (size_t i = ex.start; i < ex.end; i++)
+		lb_put(&lb, tmp, put_byte(s->data[i], tmp));
 	if (ex.cut_right)
-		fputs("...", out);
-	fputc('\n', out);
-	fputs("    ", out);
-	for (size_t i = 0; i < ex.caret_col; i++)
-		fputc(' ', out);
+		lb_put(&lb, "...", 3);
+	lb_put(&lb, "\n    ", 5);
+	lb_fill(&lb, ' ', ex.caret_col);
 	if (color)
-		fputs(C_GREEN, out);
-	fputc('^', out);
-	for (size_t i = 1; i < ex.caret_width; i++)
-		fputc('~', out);
+		lb_put(&lb, C_GREEN, strlen(C_GREEN));
+	lb_put(&lb, "^", 1);
+	lb_fill(&lb, '~', ex.caret_width > 1 ? ex.caret_width - 1 : 0);
 	if (color)
-		fputs(C_RESET, out);
-	fputc('\n', out);
+		lb_put(&lb, C_RESET, strlen(C_RESET));
+	lb_put(&lb, "\n", 1);
+	fwrite(lb.b, 1, lb.n, out);
 }
 
 int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out,

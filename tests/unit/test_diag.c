@@ -304,6 +304,61 @@ static void test_json_report(void **state)
 	ipe_ctx_free(ctx);
 }
 
+/* ipe_ctx_diag_sort: stable, by (source, line, column, code), whatever the
+ * runs the findings arrive in; checked against a stable insertion sort. */
+static void test_diag_sort_stable(void **state)
+{
+	static const char *const codes[] = { "IPE-W102", "IPE-E010", "IPE-W105" };
+	struct ipe_ctx *ctx;
+	struct key {
+		uint32_t line, col;
+		const char *code;
+		unsigned seq;
+	} ref[3000];
+	unsigned seed = 7;
+	size_t n = 0;
+
+	(void)state;
+	for (int shape = 0; shape < 4; shape++) {
+		assert_int_equal(ipe_ctx_new(&ctx), 0);
+		n = shape == 0 ? 1 : shape == 1 ? 2 : 3000;
+		for (size_t i = 0; i < n; i++) {
+			struct ipe_loc loc = { .src = 0, .col = 1 };
+
+			seed = seed * 1103515245u + 12345u;
+			/* shape 2: random; shape 3: runs of ascending lines */
+			loc.line = shape == 3 ? (uint32_t)(i % 97) + 1 : (seed >> 16) % 50 + 1;
+			loc.col = (seed >> 8) % 3 + 1;
+			ref[i] = (struct key){ loc.line, loc.col, codes[(seed >> 4) % 3], (unsigned)i };
+			assert_non_null(ipe_diag_add(ctx, ref[i].code, IPE_SEV_WARNING, &loc, NULL, "%u", ref[i].seq));
+		}
+		for (size_t i = 1; i < n; i++) {
+			struct key k = ref[i];
+			size_t j = i;
+
+			while (j > 0 && (ref[j - 1].line > k.line ||
+					 (ref[j - 1].line == k.line &&
+					  (ref[j - 1].col > k.col ||
+					   (ref[j - 1].col == k.col && strcmp(ref[j - 1].code, k.code) > 0))))) {
+				ref[j] = ref[j - 1];
+				j--;
+			}
+			ref[j] = k;
+		}
+		ipe_ctx_diag_sort(ctx);
+		assert_int_equal(ipe_ctx_diag_count(ctx), n);
+		for (size_t i = 0; i < n; i++) {
+			char want[16];
+
+			snprintf(want, sizeof(want), "%u", ref[i].seq);
+			assert_string_equal(ipe_ctx_diag(ctx, i)->message, want);
+		}
+		/* the list stays usable after the sort */
+		assert_non_null(ipe_diag_add(ctx, "IPE-W102", IPE_SEV_WARNING, &(struct ipe_loc){ .line = 1 }, NULL, "x"));
+		ipe_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_render_hex_bytes),     cmocka_unit_test(test_render_lone_cr),
 		cmocka_unit_test(test_render_flags_related), cmocka_unit_test(test_render_eof_and_long),
 		cmocka_unit_test(test_excerpt_and_errno),    cmocka_unit_test(test_json_report),
+		cmocka_unit_test(test_diag_sort_stable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
