@@ -71,16 +71,17 @@ struct ipe_source_opts {
 IPE_EXPORT int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
 			    struct ipe_policy **ret_policy);
 
-/* Parse a version given on a command line, "X.Y.Z": each part decimal
- * 0-65535 after one optional '+'.  Returns 0, -EINVAL (not of that form) or
- * -ERANGE (a part over 65535; checked digit by digit, so "65536x" is
- * -ERANGE where the kernel's own parser answers EINVAL).  The kernel verdict
- * on a policy's policy_version comes from the parser, not from this. */
+/* Parse a version given on a command line, "X.Y.Z", by the kernel's own
+ * rules for policy_version= (the parser uses the same code): each part
+ * decimal 0-65535 after one optional '+'.  Returns 0, -EBADMSG (not three
+ * parts), -EINVAL (a part that is not a number, so "65536x.0.0" is -EINVAL
+ * as in the kernel) or -ERANGE (a part over 65535). */
 IPE_EXPORT int ipe_version_parse(const char *s, uint16_t ret_version[3]);
 
-/* Why a policy name cannot be used (NULL if it can): empty, '/', "." or
- * "..", longer than 255 bytes, or bytes that end a token/line in the
- * kernel's text (space, TAB, '\n', '\r', '#', NUL). */
+/* Why a policy name cannot be used (NULL if it can), by the kernel's rules
+ * (the parser and the binary loader use the same code): empty, bytes that
+ * end a token or line in the kernel's text (space, TAB, '\n', '\r', '#',
+ * NUL), "." or "..", '/', or longer than 255 bytes (securityfs). */
 IPE_EXPORT const char *ipe_policy_name_problem(const char *name, size_t len);
 
 /* Header overrides.  Both keep the model's verdict up to date for the name

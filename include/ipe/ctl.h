@@ -73,8 +73,9 @@ enum ipe_ctl_outcome {
 
 /* Compare like the kernel (major, minor, revision as one 48-bit number). */
 IPE_EXPORT int ipe_ctl_version_cmp(const uint16_t a[3], const uint16_t b[3]);
-/* Strict parse of "%hu.%hu.%hu" as the kernel prints it (one trailing
- * newline tolerated).  Returns 0 or -EINVAL/-ERANGE. */
+/* Parse a version file's "%hu.%hu.%hu" (one trailing newline tolerated)
+ * by the kernel's policy_version= rules (see ipe_version_parse()), except
+ * that a wrong number of parts is -EINVAL.  Returns 0 or -EINVAL/-ERANGE. */
 IPE_EXPORT int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3]);
 /* Writes "M.m.r" into buf (at least IPE_CTL_VERSION_STRLEN bytes). */
 IPE_EXPORT const char *ipe_ctl_version_str(const uint16_t v[3], char *buf);

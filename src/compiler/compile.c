@@ -12,39 +12,11 @@
 
 int ipe_version_parse(const char *s, uint16_t ret_version[3])
 {
-	uint16_t v[3];
-	size_t part = 0;
+	struct ipe_version_fault f;
 
 	if (!s || !ret_version)
 		return -EINVAL;
-	for (;;) {
-		unsigned long val = 0;
-		size_t nd = 0;
-
-		if (part >= 3)
-			return -EINVAL;
-		if (*s == '+')
-			s++;
-		while (*s >= '0' && *s <= '9') {
-			val = val * 10 + (unsigned long)(*s - '0');
-			if (val > UINT16_MAX)
-				return -ERANGE;
-			nd++;
-			s++;
-		}
-		if (!nd)
-			return -EINVAL;
-		v[part++] = (uint16_t)val;
-		if (*s == '\0')
-			break;
-		if (*s != '.')
-			return -EINVAL;
-		s++;
-	}
-	if (part != 3)
-		return -EINVAL;
-	memcpy(ret_version, v, sizeof(v));
-	return 0;
+	return ipe_version_scan(s, strlen(s), ret_version, &f);
 }
 
 int ipe_version_next(const uint16_t v[3], uint16_t ret_next[3])
@@ -64,38 +36,10 @@ int ipe_version_next(const uint16_t v[3], uint16_t ret_next[3])
 
 const char *ipe_policy_name_problem(const char *name, size_t len)
 {
-	if (!name || len == 0)
-		return "the policy name is empty";
-	if (len > 255)
-		return "the policy name is longer than 255 bytes (it becomes a securityfs directory name)";
-	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
-		return "'.' and '..' cannot be directory names under securityfs";
-	for (size_t i = 0; i < len; i++) {
-		switch (name[i]) {
-		case '/':
-			return "the policy name contains '/' (it becomes a securityfs directory name)";
-		case ' ':
-		case '\t':
-			return "the policy name contains a blank (the kernel splits tokens on space and TAB)";
-		case '\n':
-		case '\r':
-			return "the policy name contains a line break";
-		case '#':
-			return "the policy name contains '#' (the kernel cuts comments anywhere)";
-		case '\0':
-			return "the policy name contains a NUL byte";
-		default:
-			break;
-		}
-	}
-	/* trailing bytes the kernel trims would change the name */
-	{
-		unsigned char c = (unsigned char)name[len - 1];
+	const char *why;
 
-		if (c == '\v' || c == '\f' || c == 0xA0)
-			return "the policy name ends with a byte the kernel trims as whitespace";
-	}
-	return NULL;
+	ipe_name_fault_errno(ipe_name_faults(name, len), &why);
+	return why;
 }
 
 int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_t len)

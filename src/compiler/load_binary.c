@@ -25,6 +25,7 @@
 
 #include "binary_format.h"
 #include "model.h"
+#include "util/internal.h"
 
 struct dec {
 	struct ipe_ctx *ctx;
@@ -178,35 +179,15 @@ static int string_at(struct dec *x, uint32_t off, uint32_t len, const char *what
 	return 0;
 }
 
-/* The name must be one the kernel accepts in a header: ask the verdict
- * (the one place that knows) about a minimal policy with this name. */
+/* The name must be one the kernel accepts: in a header and as a securityfs
+ * directory (the same rules the parser applies to a source's name). */
 static int check_name(struct dec *x, const uint8_t *name, uint32_t len)
 {
-	static const char pre[] = "policy_name=", post[] = " policy_version=0.0.0\nDEFAULT action=ALLOW\n";
-	struct ipe_ctx *c = NULL;
-	struct ipe_verdict v;
-	char *text;
-	int rc;
+	const char *why;
+	int err = ipe_name_fault_errno(ipe_name_faults((const char *)name, len), &why);
 
-	if (len == 0 || len > 255 || memchr(name, '\0', len) || memchr(name, '\n', len) || memchr(name, '\r', len) ||
-	    memchr(name, ' ', len) || memchr(name, '\t', len) || memchr(name, '#', len))
-		return bad(x, "META: the policy name is empty, longer than 255 bytes or holds a blank, line break, '#' or NUL");
-	text = malloc(sizeof(pre) + len + sizeof(post));
-	if (!text)
-		return -ENOMEM;
-	memcpy(text, pre, sizeof(pre) - 1);
-	memcpy(text + sizeof(pre) - 1, name, len);
-	memcpy(text + sizeof(pre) - 1 + len, post, sizeof(post));
-	rc = ipe_ctx_new(&c);
-	if (!rc)
-		rc = ipe_policy_verdict_text(c, "name", text, strlen(text), &v);
-	ipe_ctx_free(c);
-	free(text);
-	if (rc)
-		return rc;
-	if (v.err)
-		return bad(x, "META: the kernel would refuse the policy name (%s)",
-			   ipe_errno_name(v.err) ? ipe_errno_name(v.err) : "error");
+	if (err)
+		return bad(x, "META: the kernel would refuse the policy name (%s): %s", ipe_errno_name(-err), why);
 	return 0;
 }
 

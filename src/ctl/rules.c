@@ -6,6 +6,8 @@
 
 #include <ipe/ctl.h>
 
+#include "util/internal.h"
+
 static uint64_t ver64(const uint16_t v[3])
 {
 	return ((uint64_t)v[0] << 32) | ((uint64_t)v[1] << 16) | (uint64_t)v[2];
@@ -20,36 +22,15 @@ int ipe_ctl_version_cmp(const uint16_t a[3], const uint16_t b[3])
 
 int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3])
 {
-	uint16_t v[3] = { 0, 0, 0 };
-	size_t i = 0;
+	struct ipe_version_fault f;
+	int rc;
 
 	if (!s || !ret_v)
 		return -EINVAL;
 	if (len > 0 && s[len - 1] == '\n')
 		len--;
-	for (int part = 0; part < 3; part++) {
-		uint32_t val = 0;
-		size_t start = i;
-
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			val = val * 10 + (uint32_t)(s[i] - '0');
-			if (val > 65535)
-				return -ERANGE;
-			i++;
-		}
-		if (i == start)
-			return -EINVAL;
-		v[part] = (uint16_t)val;
-		if (part < 2) {
-			if (i >= len || s[i] != '.')
-				return -EINVAL;
-			i++;
-		}
-	}
-	if (i != len)
-		return -EINVAL;
-	memcpy(ret_v, v, sizeof(v));
-	return 0;
+	rc = ipe_version_scan(s, len, ret_v, &f);
+	return rc == -EBADMSG ? -EINVAL : rc;
 }
 
 const char *ipe_ctl_version_str(const uint16_t v[3], char *buf)
@@ -82,11 +63,15 @@ int ipe_ctl_rule_activate(const uint16_t *active_ver, const uint16_t cand_ver[3]
 
 int ipe_ctl_rule_name(const char *name)
 {
-	if (!name || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
+	unsigned f;
+
+	if (!name)
 		return -EACCES;
-	if (strlen(name) > 255)
-		return -ENAMETOOLONG;
-	return 0;
+	/* securityfs only: an empty name is a lookup the VFS refuses */
+	f = ipe_name_faults(name, strlen(name));
+	if (f & (IPE_NAME_EMPTY | IPE_NAME_DIR_FAULTS))
+		return -EACCES;
+	return f & IPE_NAME_LONG ? -ENAMETOOLONG : 0;
 }
 
 enum ipe_ctl_load_plan ipe_ctl_plan_load(const struct ipe_ctl_status *st, const char *name,

@@ -18,8 +18,6 @@
 #include "parser_internal.h"
 #include "util/internal.h"
 
-#define NAME_MAX_BYTES 255
-
 /* ---- diagnostics and the verdict ---- */
 
 static void set_verdict(struct ipe_parser *ps, int kerr, const struct ipe_loc *loc, const char *code)
@@ -167,102 +165,38 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 
 /* ---- header ---- */
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* kstrtou16(s, 10): one optional '+', digits, nothing after; overflow of
- * the 64-bit accumulator is reported before trailing garbage. */
-static int kernel_strtou16(const char *s, size_t len, uint16_t *ret)
-{
-	const char *end = s + len;
-	unsigned long long res = 0;
-	bool overflow = false;
-	size_t ndigits = 0;
-
-	if (s < end && *s == '+')
-		s++;
-	while (s < end && is_digit(*s)) {
-		unsigned val = (unsigned)(*s - '0');
-
-		if (res & (~0ull << 60)) {
-			if (res > (~0ull - val) / 10)
-				overflow = true;
-		}
-		res = res * 10 + val;
-		ndigits++;
-		s++;
-	}
-	if (overflow)
-		return -ERANGE;
-	if (ndigits == 0)
-		return -EINVAL;
-	if (s < end && *s == '\n')
-		s++;
-	if (s < end)
-		return -EINVAL;
-	if (res > UINT16_MAX)
-		return -ERANGE;
-	*ret = (uint16_t)res;
-	return 0;
-}
-
 int ipe_ps_version(struct ipe_parser *ps, uint32_t idx)
 {
 	const struct ipe_tok *t = tok(ps, idx);
 	const char *v = t->text + ps->kws[idx].vstart;
-	const char *end = t->text + t->len;
-	uint16_t parts[3] = { 0, 0, 0 };
-	size_t count = 0;
+	const size_t vlen = t->len - ps->kws[idx].vstart;
+	struct ipe_version_fault f;
 	char showbuf[128];
+	int rc = ipe_version_scan(v, vlen, ps->policy->version, &f);
 
-	for (const char *p = v;;) {
-		const char *dot = memchr(p, '.', (size_t)(end - p));
-		const char *pe = dot ? dot : end;
-		int rc;
-
-		if (count >= 3) {
-			ps_error(ps, "IPE-E005", EBADMSG, &t->loc,
-				 "write the version as MAJOR.MINOR.REVISION, e.g. policy_version=1.0.0",
-				 "policy version '%s' has more than three parts",
-				 show(showbuf, sizeof(showbuf), v, (size_t)(end - v)));
-			ps->line_failed = true;
-			return -1;
-		}
-		rc = kernel_strtou16(p, (size_t)(pe - p), &parts[count]);
-		if (rc == -ERANGE) {
-			ps_error(ps, "IPE-E004", ERANGE, &t->loc,
-				 "each version part is an unsigned 16-bit number: 0 to 65535",
-				 "policy version part %zu ('%s') is out of range", count + 1,
-				 show(showbuf, sizeof(showbuf), p, (size_t)(pe - p)));
-			ps->line_failed = true;
-			return -1;
-		}
-		if (rc) {
-			ps_error(ps, "IPE-E003", EINVAL, &t->loc,
-				 "each version part is a decimal number 0-65535 (an optional leading '+' is allowed)",
-				 pe == p ? "policy version part %zu is empty%s"
-					 : "policy version part %zu ('%s') is not a decimal number",
-				 count + 1, pe == p ? "" : show(showbuf, sizeof(showbuf), p, (size_t)(pe - p)));
-			ps->line_failed = true;
-			return -1;
-		}
-		count++;
-		if (!dot)
-			break;
-		p = dot + 1;
-	}
-	if (count != 3) {
+	if (rc == 0)
+		return 0;
+	if (rc == -EBADMSG && f.part >= 3)
+		ps_error(ps, "IPE-E005", EBADMSG, &t->loc,
+			 "write the version as MAJOR.MINOR.REVISION, e.g. policy_version=1.0.0",
+			 "policy version '%s' has more than three parts", show(showbuf, sizeof(showbuf), v, vlen));
+	else if (rc == -EBADMSG)
 		ps_error(ps, "IPE-E005", EBADMSG, &t->loc,
 			 "write the version as MAJOR.MINOR.REVISION, e.g. policy_version=1.0.0",
 			 "policy version '%s' has %zu part%s; the kernel needs exactly three",
-			 show(showbuf, sizeof(showbuf), v, (size_t)(end - v)), count, count == 1 ? "" : "s");
-		ps->line_failed = true;
-		return -1;
-	}
-	memcpy(ps->policy->version, parts, sizeof(parts));
-	return 0;
+			 show(showbuf, sizeof(showbuf), v, vlen), f.part, f.part == 1 ? "" : "s");
+	else if (rc == -ERANGE)
+		ps_error(ps, "IPE-E004", ERANGE, &t->loc, "each version part is an unsigned 16-bit number: 0 to 65535",
+			 "policy version part %zu ('%s') is out of range", f.part + 1,
+			 show(showbuf, sizeof(showbuf), f.text, f.len));
+	else
+		ps_error(ps, "IPE-E003", EINVAL, &t->loc,
+			 "each version part is a decimal number 0-65535 (an optional leading '+' is allowed)",
+			 f.len == 0 ? "policy version part %zu is empty%s"
+				    : "policy version part %zu ('%s') is not a decimal number",
+			 f.part + 1, f.len == 0 ? "" : show(showbuf, sizeof(showbuf), f.text, f.len));
+	ps->line_failed = true;
+	return -1;
 }
 
 void ipe_ps_header(struct ipe_parser *ps, uint32_t name_idx, uint32_t version_idx)
@@ -668,15 +602,18 @@ static void check_name(struct ipe_parser *ps)
 {
 	struct ipe_policy *p = ps->policy;
 	char showbuf[128];
+	unsigned faults;
 
 	if (!p->has_header)
 		return;
-	if (strcmp(p->name, ".") == 0 || strcmp(p->name, "..") == 0 || memchr(p->name, '/', p->name_len)) {
+	/* the header's own token rules were the lexer's: only securityfs's remain */
+	faults = ipe_name_faults(p->name, p->name_len);
+	if (faults & IPE_NAME_DIR_FAULTS) {
 		ps_error(ps, "IPE-E031", EACCES, &p->name_loc,
 			 "the name becomes a directory under securityfs; use letters, digits, '.', '_' and '-' only",
 			 "policy name '%s' cannot be a directory name", show(showbuf, sizeof(showbuf), p->name, p->name_len));
 	}
-	if (p->name_len > NAME_MAX_BYTES)
+	if (faults & IPE_NAME_LONG)
 		ps_error(ps, "IPE-E032", ENAMETOOLONG, &p->name_loc,
 			 "the name becomes a directory under securityfs, limited to 255 bytes",
 			 "policy name is %zu bytes long (at most 255)", p->name_len);

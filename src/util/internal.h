@@ -34,6 +34,47 @@ struct json_object *ipe_json_text(const char *t);
 /* Bytes (a policy name, ...) as a JSON string with non-printable bytes escaped as \xNN. */
 struct json_object *ipe_json_escaped(const char *t, size_t len);
 
+/* ---- the kernel's header values (src/util/header.c) ---- */
+
+/* kstrtou16(s, 10) over len bytes: one optional '+', decimal digits, one
+ * optional trailing '\n'.  0, -EINVAL (no digits, other bytes) or -ERANGE
+ * (over 65535; a 64-bit overflow is reported before trailing bytes, a u16
+ * one after them, so "65536x" is -EINVAL). */
+int ipe_kstrtou16(const char *s, size_t len, uint16_t *ret);
+
+/* Which part of a version failed: its index (0-based; for a wrong number of
+ * parts, the number of parts seen) and its text. */
+struct ipe_version_fault {
+	size_t part;
+	const char *text;
+	size_t len;
+};
+/* policy_version=MAJOR.MINOR.REVISION as the kernel parses it: split on '.',
+ * each part ipe_kstrtou16() left to right, more than three parts -EBADMSG
+ * (before the fourth is parsed), fewer -EBADMSG.  Returns 0, -EBADMSG,
+ * -EINVAL or -ERANGE (the first failure; *ret_fault says where). */
+int ipe_version_scan(const char *s, size_t len, uint16_t ret_v[3], struct ipe_version_fault *ret_fault);
+
+/* What is wrong with a policy name, as a set of faults: the header cannot
+ * carry it (EBADMSG), securityfs refuses it as a directory (EACCES), or it
+ * is too long for one (ENAMETOOLONG). */
+#define IPE_NAME_MAX 255
+enum {
+	IPE_NAME_EMPTY = 1u << 0,     /* EBADMSG in a header, EACCES in securityfs */
+	IPE_NAME_NUL = 1u << 1,	      /* EBADMSG */
+	IPE_NAME_LINEBREAK = 1u << 2, /* '\n' or '\r': EBADMSG */
+	IPE_NAME_HASH = 1u << 3,      /* '#' starts a comment: EBADMSG */
+	IPE_NAME_BLANK = 1u << 4,     /* space or TAB ends the token: EBADMSG */
+	IPE_NAME_DOTS = 1u << 5,      /* "." or "..": EACCES */
+	IPE_NAME_SLASH = 1u << 6,     /* '/': EACCES */
+	IPE_NAME_LONG = 1u << 7,      /* over IPE_NAME_MAX bytes: ENAMETOOLONG */
+};
+#define IPE_NAME_DIR_FAULTS (IPE_NAME_DOTS | IPE_NAME_SLASH)
+unsigned ipe_name_faults(const char *name, size_t len);
+/* The kernel's errno for the first of faults, in the kernel's order (0 for
+ * none), and *ret_why (when not NULL) a sentence saying why. */
+int ipe_name_fault_errno(unsigned faults, const char **ret_why);
+
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Grow a vector of elements of size elsz so that it can hold need elements.

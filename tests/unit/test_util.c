@@ -12,6 +12,10 @@
 
 #include <cmocka.h>
 
+#include <ipe/compile.h>
+#include <ipe/ctl.h>
+#include <ipe/policy.h>
+
 #include "util/internal.h"
 
 /* Every byte value round-trips, in either case, at every alignment the
@@ -72,11 +76,131 @@ static void test_hex_rejects(void **state)
 	assert_int_equal(ipe_hex_decode(out, "", 0), 0);
 }
 
+/* The kernel's verdict on "policy_name=NAME policy_version=VER" plus a
+ * global default: 0 or a positive errno. */
+static int header_verdict(const char *name, size_t nlen, const char *ver)
+{
+	char text[600];
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_verdict v;
+	int n;
+
+	assert_true(nlen < 300);
+	n = snprintf(text, sizeof(text), "policy_name=%.*s policy_version=%s\nDEFAULT action=ALLOW\n", (int)nlen, name,
+		     ver);
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_policy_verdict_text(ctx, "t", text, (size_t)n, &v), 0);
+	ipe_ctx_free(ctx);
+	return v.err;
+}
+
+/* policy_version= as security/ipe/policy_parser.c parses it: strsep on '.',
+ * kstrtou16() per part, more than three parts EBADMSG before the fourth is
+ * parsed; the parser, ipe_version_parse() and ipectl all agree with it. */
+static void test_version_kernel_rules(void **state)
+{
+	static const struct {
+		const char *s;
+		int err;
+		uint16_t v[3];
+	} cases[] = {
+		{ "1.2.3", 0, { 1, 2, 3 } },
+		{ "+1.+2.+3", 0, { 1, 2, 3 } },
+		{ "0001.002.03", 0, { 1, 2, 3 } },
+		{ "65535.65535.65535", 0, { 65535, 65535, 65535 } },
+		{ "1..0", -EINVAL, { 0 } },
+		{ "1.0.", -EINVAL, { 0 } },
+		{ ".1.0", -EINVAL, { 0 } },
+		{ "0.0.0.", -EBADMSG, { 0 } },
+		{ "1.2.3.x", -EBADMSG, { 0 } },
+		{ "1.2", -EBADMSG, { 0 } },
+		{ "7", -EBADMSG, { 0 } },
+		{ "65536.0.0", -ERANGE, { 0 } },
+		{ "0.0.65536", -ERANGE, { 0 } },
+		/* kstrtou16: trailing bytes before the u16 range check */
+		{ "65536x.0.0", -EINVAL, { 0 } },
+		/* ...but a 64-bit overflow before them */
+		{ "99999999999999999999x.0.0", -ERANGE, { 0 } },
+		{ "x.0.65536", -EINVAL, { 0 } },
+		{ "65536.x.0", -ERANGE, { 0 } },
+		{ "-1.0.0", -EINVAL, { 0 } },
+		{ "0x1.0.0", -EINVAL, { 0 } },
+		{ "++1.0.0", -EINVAL, { 0 } },
+		{ "1.2.3.4", -EBADMSG, { 0 } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint16_t v[3] = { 9, 9, 9 };
+		struct ipe_version_fault f;
+		int rc = ipe_version_scan(cases[i].s, strlen(cases[i].s), v, &f);
+
+		if (rc != cases[i].err)
+			fail_msg("%s: %d, expected %d", cases[i].s, rc, cases[i].err);
+		if (!rc)
+			assert_memory_equal(v, cases[i].v, sizeof(v));
+		assert_int_equal(ipe_version_parse(cases[i].s, v), cases[i].err);
+		assert_int_equal(ipe_ctl_version_parse(cases[i].s, strlen(cases[i].s), v),
+				 cases[i].err == -EBADMSG ? -EINVAL : cases[i].err);
+		assert_int_equal(header_verdict("p", 1, cases[i].s), -cases[i].err);
+	}
+}
+
+/* A policy name: the header's token rules (EBADMSG), then securityfs's
+ * directory rules (EACCES before ENAMETOOLONG); bytes the kernel trims at
+ * the end of a line are kept (the version follows the name). */
+static void test_name_kernel_rules(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		int err;
+	} cases[] = {
+		{ "a", 1, 0 },	    { "...", 3, 0 },	    { "a\v", 2, 0 },	   { "a\f", 2, 0 },
+		{ "a\xa0", 2, 0 },   { "a=b$\"", 5, 0 },   { "\x01\x7f", 2, 0 }, { "", 0, -EBADMSG },
+		{ "a b", 3, -EBADMSG }, { "a\tb", 3, -EBADMSG }, { "a#", 2, -EBADMSG }, { "a\nb", 3, -EBADMSG },
+		{ "a\rb", 3, -EBADMSG }, { "a\0b", 3, -EBADMSG }, { ".", 1, -EACCES },  { "..", 2, -EACCES },
+		{ "a/b", 3, -EACCES },  { "/", 1, -EACCES },
+	};
+	char longname[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = "unset";
+		int rc = ipe_name_fault_errno(ipe_name_faults(cases[i].s, cases[i].len), &why);
+
+		if (rc != cases[i].err)
+			fail_msg("name %zu: %d, expected %d", i, rc, cases[i].err);
+		assert_true((why == NULL) == (rc == 0));
+		assert_true((ipe_policy_name_problem(cases[i].s, cases[i].len) == NULL) == (rc == 0));
+		/* the parser's verdict derives from the same rules (names a
+		 * header line can carry) */
+		if (rc != -EBADMSG || cases[i].len == 0)
+			assert_int_equal(header_verdict(cases[i].s, cases[i].len, "1.0.0"), -rc);
+	}
+	memset(longname, 'n', sizeof(longname));
+	assert_int_equal(ipe_name_fault_errno(ipe_name_faults(longname, 255), NULL), 0);
+	assert_int_equal(header_verdict(longname, 255, "1.0.0"), 0);
+	assert_int_equal(ipe_name_fault_errno(ipe_name_faults(longname, 256), NULL), -ENAMETOOLONG);
+	assert_int_equal(header_verdict(longname, 256, "1.0.0"), ENAMETOOLONG);
+	longname[3] = '/';
+	assert_int_equal(ipe_name_fault_errno(ipe_name_faults(longname, 256), NULL), -EACCES);
+	assert_int_equal(header_verdict(longname, 256, "1.0.0"), EACCES);
+	assert_int_equal(ipe_ctl_rule_name(""), -EACCES);
+	assert_int_equal(ipe_ctl_rule_name(".."), -EACCES);
+	assert_int_equal(ipe_ctl_rule_name("a\v"), 0);
+	longname[3] = 'n';
+	longname[256] = '\0';
+	assert_int_equal(ipe_ctl_rule_name(longname), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hex_roundtrip),
 		cmocka_unit_test(test_hex_rejects),
+		cmocka_unit_test(test_version_kernel_rules),
+		cmocka_unit_test(test_name_kernel_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
