@@ -199,7 +199,14 @@ struct ipe_digest_list;
  * FAILED -EISDIR; unreadable directories and vanished files are FAILED with
  * their errno.  With IPE_WALK_EXEC_ONLY other files are not listed at all.
  * Returns 0 (per-entry problems are entries, not errors), -EINVAL, -ENOMEM,
- * -E2BIG (max_entries exceeded). */
+ * -E2BIG (max_entries exceeded).
+ * A regular file found inside a directory (readdir's d_type) is not stat'ed
+ * here unless IPE_WALK_FOLLOW or IPE_WALK_EXEC_ONLY: its dev/ino/mode are 0
+ * until ipe_digest_list_compute, which opens it once, takes them from the
+ * descriptor and then leaves out the later links to an inode listed twice.
+ * Up to a quarter of RLIMIT_NOFILE directory descriptors (at most 4096)
+ * stay open in the list until ipe_digest_list_compute or _free, so that
+ * files are opened by name relative to their directory. */
 IPE_EXPORT int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
 	     struct ipe_digest_list **ret_list);
 IPE_EXPORT void ipe_digest_list_free(struct ipe_digest_list *l);
@@ -213,10 +220,15 @@ IPE_EXPORT size_t ipe_digest_list_count_status(const struct ipe_digest_list *l, 
 #define IPE_DIGEST_MEASURE (1u << 0)
 
 /* Digest every PENDING entry of l with jobs threads (0 = online CPUs), each
- * becoming OK, NOT_VERITY or FAILED.  A file is opened without following
- * symlinks and must still be the regular file the walk found (else FAILED
- * "file replaced during the walk").  Returns 0 (per-file failures are in the
- * entries), -EINVAL (bad params), or -ENOMEM / an errno of pthread_create. */
+ * becoming OK, NOT_VERITY or FAILED; the threads take the files one at a
+ * time from a shared queue in list order.  A file found inside a directory
+ * is opened without following symlinks (with IPE_WALK_FOLLOW and for paths
+ * given, following them) and must still be the regular file the walk found
+ * (else FAILED "file replaced during the walk").  Then of several links to
+ * one inode only the first stays in the list (see ipe_walk), and the
+ * directories the walk kept open are closed.  Returns 0 (per-file failures
+ * are in the entries), -EINVAL (bad params), or -ENOMEM / an errno of
+ * pthread_create. */
 IPE_EXPORT int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
 			    unsigned flags, unsigned jobs);
 

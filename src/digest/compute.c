@@ -27,24 +27,46 @@ struct pool {
 	atomic_size_t next;
 };
 
-static void digest_one(struct pool *pl, struct ipe_digest_entry *e)
+static void digest_one(struct pool *pl, size_t i, uint8_t *buf)
 {
+	struct ipe_digest_entry *e = &pl->l->e[i];
+	struct ipe_digest_loc *loc = &pl->l->loc[i];
+	/* O_NONBLOCK: if a FIFO took the file's place, the open must not block */
+	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (loc->nofollow ? O_NOFOLLOW : 0);
 	struct stat st;
 	int fd, rc;
 
-	/* O_NONBLOCK: if a FIFO took the file's place, the open must not block */
-	fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (loc->dir >= 0 && (size_t)loc->dir < pl->l->ndirs)
+		fd = openat(pl->l->dirfds[loc->dir], e->path + loc->name, oflags);
+	else
+		fd = open(e->path, oflags);
 	if (fd < 0) {
 		e->err = -errno;
 		e->status = IPE_DIGEST_FAILED;
+		if (e->err == -ELOOP && loc->nofollow) {
+			/* a symlink took the file's place */
+			e->err = -ESTALE;
+			e->reason = "file replaced during the walk";
+		}
 		return;
 	}
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
-	} else if (!S_ISREG(st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino) {
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (!loc->deferred && (st.st_dev != e->dev || st.st_ino != e->ino))) {
 		rc = -ESTALE;
 		e->reason = "file replaced during the walk";
-	} else if (pl->flags & IPE_DIGEST_MEASURE) {
+		goto out;
+	}
+	if (loc->deferred) {
+		/* the walk took the name from readdir: this is the file's stat */
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+		e->mode = st.st_mode;
+		loc->nlink = st.st_nlink;
+	}
+	if (pl->flags & IPE_DIGEST_MEASURE) {
 		rc = ipe_fsverity_measure_fd(fd, &e->digest);
 		if (rc == -ENODATA) {
 			e->status = IPE_DIGEST_NOT_VERITY;
@@ -53,10 +75,11 @@ static void digest_one(struct pool *pl, struct ipe_digest_entry *e)
 			return;
 		}
 	} else {
-		rc = ipe_fsverity_digest_fd(fd, pl->p, &e->digest);
+		rc = ipe_fsverity_digest_stat(fd, &st, pl->p, buf, &e->digest);
 		if (rc == -ESTALE)
 			e->reason = "file changed size while being read";
 	}
+out:
 	close(fd);
 	if (rc < 0) {
 		e->err = rc;
@@ -67,18 +90,22 @@ static void digest_one(struct pool *pl, struct ipe_digest_entry *e)
 	}
 }
 
+/* Each thread takes the next file of the list (files, not directories, are
+ * the unit of work) and reads through its own buffer. */
 static void *worker(void *arg)
 {
 	struct pool *pl = arg;
+	uint8_t *buf = malloc(IPE_FSVERITY_READ_CHUNK + 1); /* NULL: one per file */
 
 	for (;;) {
-		size_t i = atomic_fetch_add(&pl->next, 1);
+		size_t i = atomic_fetch_add_explicit(&pl->next, 1, memory_order_relaxed);
 
 		if (i >= pl->l->n)
 			break;
 		if (pl->l->e[i].status == IPE_DIGEST_PENDING)
-			digest_one(pl, &pl->l->e[i]);
+			digest_one(pl, i, buf);
 	}
+	free(buf);
 	return NULL;
 }
 
@@ -107,7 +134,8 @@ int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity
 	atomic_init(&pl.next, 0);
 	if (jobs == 1) {
 		worker(&pl);
-		return 0;
+		ipe_digest_list_close_dirs(l);
+		return ipe_digest_list_drop_links(l);
 	}
 	t = calloc(jobs - 1, sizeof(*t));
 	if (!t)
@@ -125,7 +153,8 @@ int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
 	free(t);
-	return 0;
+	ipe_digest_list_close_dirs(l);
+	return ipe_digest_list_drop_links(l);
 }
 
 /* Paths with control bytes (a newline would end a policy comment or a

@@ -3,8 +3,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +14,9 @@
 
 #include "digest/digest-internal.h"
 #include "util/internal.h"
+
+/* at most this many directories stay open between the walk and the hashing */
+#define MAX_KEPT_DIRS 4096u
 
 /* (dev, ino) of inodes with more than one link already listed */
 struct inode_set {
@@ -90,6 +95,8 @@ static int add_entry(struct walk *w, const char *path, enum ipe_digest_status st
 	if (w->wp->max_entries && l->n >= w->wp->max_entries)
 		return -E2BIG;
 	rc = ipe_vec_reserve((void **)&l->e, &l->cap, l->n + 1, sizeof(*l->e));
+	if (rc == 0)
+		rc = ipe_vec_reserve((void **)&l->loc, &l->loc_cap, l->n + 1, sizeof(*l->loc));
 	if (rc < 0)
 		return rc;
 	e = &l->e[l->n];
@@ -106,6 +113,7 @@ static int add_entry(struct walk *w, const char *path, enum ipe_digest_status st
 		e->mode = st->st_mode;
 		e->size = (uint64_t)st->st_size;
 	}
+	l->loc[l->n] = (struct ipe_digest_loc){ .dir = -1 };
 	l->n++;
 	return 0;
 }
@@ -125,11 +133,11 @@ static const char *special_reason(mode_t m)
 
 /* ELF, or "#!" with an exec bit.  ELF needs no exec bit: shared libraries are
  * mapped executable (IPE's EXECUTE) without one. -1: could not read. */
-static int is_executable(const char *path, const struct stat *st)
+static int is_executable(int dirfd, const char *name, const struct stat *st, bool follow)
 {
 	unsigned char m[4];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW));
 
 	if (fd < 0)
 		return -errno;
@@ -146,121 +154,194 @@ static int is_executable(const char *path, const struct stat *st)
 	return 0;
 }
 
-static int cmp_names(const void *a, const void *b)
+static int cmp_names(const void *a, const void *b, void *pool)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp((const char *)pool + *(const size_t *)a, (const char *)pool + *(const size_t *)b);
 }
 
-static int walk_path(struct walk *w, const char *path, bool top);
+/* A directory's entry names, sorted: one buffer of NUL-terminated names,
+ * each after a byte with its d_type. */
+struct names {
+	char *pool;
+	size_t *off;
+	size_t n, pool_len, pool_cap, off_cap, max_len;
+};
 
-static int walk_dir(struct walk *w, const char *path, const struct stat *st, bool follow)
+static int read_names(int fd, struct names *nm)
 {
-	struct stat dst;
-	char **names = NULL, *child = NULL;
-	size_t n = 0, cap = 0, plen = strlen(path);
 	struct dirent *de;
-	DIR *d = NULL;
+	DIR *d;
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* closedir closes its own copy */
+
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		int e = errno;
+
+		close(dfd);
+		return -e;
+	}
+	for (;;) {
+		size_t len;
+		int rc;
+
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			rc = -errno;
+			closedir(d);
+			if (rc < 0)
+				return rc;
+			break;
+		}
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		len = strlen(de->d_name);
+		rc = ipe_vec_reserve((void **)&nm->pool, &nm->pool_cap, nm->pool_len + len + 2, 1);
+		if (rc == 0)
+			rc = ipe_vec_reserve((void **)&nm->off, &nm->off_cap, nm->n + 1, sizeof(*nm->off));
+		if (rc < 0) {
+			closedir(d);
+			return rc;
+		}
+		nm->pool[nm->pool_len++] = (char)de->d_type; /* the byte before the name */
+		memcpy(nm->pool + nm->pool_len, de->d_name, len + 1);
+		nm->off[nm->n++] = nm->pool_len;
+		nm->pool_len += len + 1;
+		if (len > nm->max_len)
+			nm->max_len = len;
+	}
+	qsort_r(nm->off, nm->n, sizeof(*nm->off), cmp_names, nm->pool);
+	return 0;
+}
+
+static int walk_path(struct walk *w, int dirfd, int32_t dir, const char *name, const char *path, bool top,
+		     unsigned char dtype);
+
+static int walk_dir(struct walk *w, int parent, const char *name, const char *path, const struct stat *st,
+		    bool follow)
+{
+	struct names nm = { 0 };
+	struct stat dst;
+	char *child = NULL;
+	size_t plen = strlen(path), off;
+	int32_t keep = -1;
 	int fd, rc = 0;
 
 	for (size_t i = 0; i < w->depth; i++)
 		if (w->stack[i].dev == st->st_dev && w->stack[i].ino == st->st_ino)
 			return add_entry(w, path, IPE_DIGEST_FAILED, -ELOOP,
 					 "symlink loop: this directory contains itself", st);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY |
-			(follow ? 0 : O_NOFOLLOW));
-	if (fd >= 0 && (fstat(fd, &dst) < 0 || dst.st_dev != st->st_dev || dst.st_ino != st->st_ino)) {
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return add_entry(w, path, IPE_DIGEST_FAILED, -errno, "cannot open directory", st);
+	if (fstat(fd, &dst) < 0 || dst.st_dev != st->st_dev || dst.st_ino != st->st_ino) {
 		close(fd);
 		return add_entry(w, path, IPE_DIGEST_FAILED, -ESTALE, "directory replaced during the walk", st);
 	}
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		return add_entry(w, path, IPE_DIGEST_FAILED, -e, "cannot open directory", st);
+	rc = read_names(fd, &nm);
+	if (rc < 0 && rc != -ENOMEM) {
+		rc = add_entry(w, path, IPE_DIGEST_FAILED, rc, "cannot read directory", st);
+		goto out;
 	}
-	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de) {
-			if (errno) {
-				rc = add_entry(w, path, IPE_DIGEST_FAILED, -errno, "cannot read directory", st);
-				goto out;
-			}
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		rc = ipe_vec_reserve((void **)&names, &cap, n + 1, sizeof(*names));
-		if (rc < 0)
-			goto out;
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	closedir(d);
-	d = NULL;
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (rc < 0)
+		goto out;
 
 	rc = ipe_vec_reserve((void **)&w->stack, &w->stack_cap, w->depth + 1, sizeof(*w->stack));
 	if (rc < 0)
 		goto out;
+	/* keep the directory open for hashing its files by name (bounded:
+	 * beyond max_dirs they are opened by path) */
+	if (nm.n && w->l->ndirs < w->l->max_dirs &&
+	    ipe_vec_reserve((void **)&w->l->dirfds, &w->l->dirs_cap, w->l->ndirs + 1, sizeof(int)) == 0)
+		keep = (int32_t)w->l->ndirs;
+	child = malloc(plen + 1 + nm.max_len + 1);
+	if (!child) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(child, path, plen);
+	off = plen;
+	if (plen == 0 || path[plen - 1] != '/')
+		child[off++] = '/';
+	if (keep >= 0) {
+		w->l->dirfds[w->l->ndirs++] = fd;
+		fd = -1;
+	}
 	w->stack[w->depth].dev = st->st_dev;
 	w->stack[w->depth].ino = st->st_ino;
 	w->depth++;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		size_t clen = strlen(names[i]);
-		bool slash = plen > 0 && path[plen - 1] == '/';
+	for (size_t i = 0; i < nm.n && rc == 0; i++) {
+		const char *cn = nm.pool + nm.off[i];
 
-		free(child);
-		child = malloc(plen + 1 + clen + 1);
-		if (!child) {
-			rc = -ENOMEM;
-			break;
+		size_t clen = strlen(cn);
+
+		memcpy(child + off, cn, clen + 1);
+		/* as if looked up by path: the depth (and the recursion) stays
+		 * bounded, and every path printed can be opened by other tools */
+		if (off + clen >= PATH_MAX) {
+			rc = add_entry(w, child, IPE_DIGEST_FAILED, -ENAMETOOLONG, NULL, NULL);
+			continue;
 		}
-		memcpy(child, path, plen);
-		if (!slash)
-			child[plen] = '/';
-		memcpy(child + plen + !slash, names[i], clen + 1);
-		rc = walk_path(w, child, false);
+		rc = walk_path(w, keep >= 0 ? w->l->dirfds[keep] : fd, keep, child + off, child, false,
+			       (unsigned char)cn[-1]);
 	}
 	w->depth--;
 out:
-	if (d)
-		closedir(d);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	if (fd >= 0)
+		close(fd);
+	free(nm.pool);
+	free(nm.off);
 	free(child);
 	return rc;
 }
 
-static int walk_path(struct walk *w, const char *path, bool top)
+static int add_pending(struct walk *w, const char *path, const struct stat *st, int32_t dir, const char *name,
+		       bool follow)
+{
+	struct ipe_digest_loc *loc;
+	int rc = add_entry(w, path, IPE_DIGEST_PENDING, 0, NULL, st);
+
+	if (rc < 0)
+		return rc;
+	loc = &w->l->loc[w->l->n - 1];
+	loc->dir = dir;
+	loc->name = (uint32_t)(name - path);
+	loc->nofollow = !follow;
+	loc->deferred = !st;
+	loc->nlink = st ? st->st_nlink : 0;
+	return 0;
+}
+
+/* name: the entry relative to dirfd (the whole path for a path given);
+ * dir: the index of dirfd in the list's kept directories, or -1;
+ * dtype: what readdir said (DT_UNKNOWN for a path given) */
+static int walk_path(struct walk *w, int dirfd, int32_t dir, const char *name, const char *path, bool top,
+		     unsigned char dtype)
 {
 	bool follow = top || (w->wp->flags & IPE_WALK_FOLLOW);
 	struct stat st;
 	int rc;
 
-	if (!follow) {
-		if (lstat(path, &st) < 0)
-			return add_entry(w, path, IPE_DIGEST_FAILED, -errno, NULL, NULL);
-		if (S_ISLNK(st.st_mode))
-			return add_entry(w, path, IPE_DIGEST_SKIPPED, 0,
-					 "symbolic link not followed (use --follow)", &st);
-	} else if (stat(path, &st) < 0) {
+	/* a regular file in a directory: the hashing opens it and fstat()s the
+	 * descriptor; a stat here would look its name up a second time */
+	if (dtype == DT_REG && !follow && !(w->wp->flags & IPE_WALK_EXEC_ONLY))
+		return add_pending(w, path, NULL, dir, name, false);
+
+	if (fstatat(dirfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
 		int e = errno;
 
-		return add_entry(w, path, IPE_DIGEST_FAILED, -e,
-				 e == ELOOP ? "symlink loop" : NULL, NULL);
+		return add_entry(w, path, IPE_DIGEST_FAILED, -e, follow && e == ELOOP ? "symlink loop" : NULL,
+				 NULL);
 	}
+	if (S_ISLNK(st.st_mode))
+		return add_entry(w, path, IPE_DIGEST_SKIPPED, 0, "symbolic link not followed (use --follow)", &st);
 	if (S_ISDIR(st.st_mode)) {
 		if (!(w->wp->flags & IPE_WALK_RECURSIVE))
 			return add_entry(w, path, IPE_DIGEST_FAILED, -EISDIR,
 					 "is a directory (use --recursive)", &st);
-		return walk_dir(w, path, &st, follow);
+		return walk_dir(w, dirfd, name, path, &st, follow);
 	}
 	if (!S_ISREG(st.st_mode))
 		return add_entry(w, path, IPE_DIGEST_SKIPPED, 0, special_reason(st.st_mode), &st);
@@ -271,13 +352,13 @@ static int walk_path(struct walk *w, const char *path, bool top)
 			return rc; /* 0: another link to this inode is listed */
 	}
 	if (w->wp->flags & IPE_WALK_EXEC_ONLY) {
-		rc = is_executable(path, &st);
+		rc = is_executable(dirfd, name, &st, follow);
 		if (rc == 0)
 			return 0;
 		if (rc < 0)
 			return add_entry(w, path, IPE_DIGEST_FAILED, rc, NULL, &st);
 	}
-	return add_entry(w, path, IPE_DIGEST_PENDING, 0, NULL, &st);
+	return add_pending(w, path, &st, dir, name, follow);
 }
 
 int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
@@ -285,6 +366,7 @@ int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_para
 {
 	const uint32_t known = IPE_WALK_RECURSIVE | IPE_WALK_FOLLOW | IPE_WALK_EXEC_ONLY | IPE_WALK_NO_SKIPPED;
 	struct walk w = { .wp = wp };
+	struct rlimit rl;
 	int rc = 0;
 
 	if ((!paths && npaths) || !wp || !ret_list || wp->version != IPE_WALK_PARAMS_V1 ||
@@ -296,12 +378,16 @@ int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_para
 	w.l = calloc(1, sizeof(*w.l));
 	if (!w.l)
 		return -ENOMEM;
+	/* directories kept open for hashing: a quarter of the descriptors */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		w.l->max_dirs = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 4 > MAX_KEPT_DIRS ? MAX_KEPT_DIRS
+											: (size_t)(rl.rlim_cur / 4);
 	for (size_t i = 0; i < npaths && rc == 0; i++) {
 		if (!paths[i] || !paths[i][0])
 			rc = add_entry(&w, paths[i] ? paths[i] : "", IPE_DIGEST_FAILED, -ENOENT,
 				       "empty path", NULL);
 		else
-			rc = walk_path(&w, paths[i], true);
+			rc = walk_path(&w, AT_FDCWD, -1, paths[i], paths[i], true, DT_UNKNOWN);
 	}
 	free(w.links.slot);
 	free(w.links.used);
@@ -314,10 +400,50 @@ int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_para
 	return 0;
 }
 
+int ipe_digest_list_drop_links(struct ipe_digest_list *l)
+{
+	struct inode_set set = { 0 };
+	size_t k = 0;
+	bool any = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < l->n && !any; i++)
+		any = l->loc[i].deferred && l->loc[i].nlink > 1;
+	if (!any)
+		return 0; /* the walk saw every link count */
+	for (size_t i = 0; i < l->n; i++) {
+		if (rc == 0 && l->loc[i].nlink > 1) {
+			rc = inode_set_add(&set, l->e[i].dev, l->e[i].ino);
+			if (rc == 0) {
+				free(l->e[i].path); /* another link to this inode is listed */
+				continue;
+			}
+			rc = rc < 0 ? rc : 0;
+		}
+		l->e[k] = l->e[i];
+		l->loc[k++] = l->loc[i];
+	}
+	l->n = k;
+	free(set.slot);
+	free(set.used);
+	return rc;
+}
+
+void ipe_digest_list_close_dirs(struct ipe_digest_list *l)
+{
+	for (size_t i = 0; i < l->ndirs; i++)
+		close(l->dirfds[i]);
+	free(l->dirfds);
+	l->dirfds = NULL;
+	l->ndirs = l->dirs_cap = 0;
+}
+
 void ipe_digest_list_free(struct ipe_digest_list *l)
 {
 	if (!l)
 		return;
+	ipe_digest_list_close_dirs(l);
+	free(l->loc);
 	for (size_t i = 0; i < l->n; i++)
 		free(l->e[i].path);
 	free(l->e);

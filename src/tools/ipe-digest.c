@@ -198,15 +198,17 @@ static int run_files(struct opts *o, char **paths, int npaths)
 		cli_error(prog, "cannot walk the files: %s", cli_strerror(rc));
 		return EXIT_DIGEST_FAILED;
 	}
-	if (o->output && output_is_input(o->output, l)) {
-		cli_error(prog, "refusing to overwrite input file %s (choose another --output)", o->output);
-		ret = EXIT_DIGEST_USAGE;
-		goto out;
-	}
 	rc = ipe_digest_list_compute(l, &o->fp, o->compute_flags, o->jobs);
 	if (rc < 0) {
 		cli_error(prog, "cannot compute digests: %s", cli_strerror(rc));
 		ret = EXIT_DIGEST_FAILED;
+		goto out;
+	}
+	/* after the hashing: it fills in the identity of the files the walk
+	 * only saw in a directory listing (nothing is written before this) */
+	if (o->output && output_is_input(o->output, l)) {
+		cli_error(prog, "refusing to overwrite input file %s (choose another --output)", o->output);
+		ret = EXIT_DIGEST_USAGE;
 		goto out;
 	}
 	for (size_t i = 0; i < ipe_digest_list_count(l); i++)

@@ -268,6 +268,13 @@ def group_walk():
         # arguments keep their order; the same file twice is listed once
         rc, out, err = run(["t/b.txt", "t/a", "t/a", "t/hardlink"], cwd=d)
         check(lines(out) == ["t/b.txt", "t/a"], f"argument order / dedup: {lines(out)}")
+        # hard links met in a directory listing (opened, not stat'ed, by the walk) and
+        # given again: the first path in walk order is the one listed
+        rc, out, err = run(["-r", "t", "t/hardlink", "t/b/../a"], cwd=d)
+        check(rc == 0 and lines(out) == want, f"-r, then links again: {lines(out)}")
+        rc, out, err = run(["t/hardlink", "-r", "t"], cwd=d)
+        check(rc == 0 and lines(out) == ["t/hardlink"] + [p for p in want if p != "t/a"],
+              f"a link, then -r: {lines(out)}")
         # --exec-only: ELF (any mode), #! with an exec bit
         e = os.path.join(d, "e")
         with open("/bin/true", "rb") as f:
