@@ -25,22 +25,14 @@ int ipe_lexer_init(struct ipe_lexer *lx, struct ipe_ctx *ctx, uint32_t src, cons
 	lx->kline = 1;
 	if (len > (size_t)INT_MAX - 2) /* flex counts in int */
 		return -EFBIG;
-	/* flex writes a NUL after each match (and restores it), so it scans
-	 * a private copy; the tokens point into data (same offsets). */
-	lx->scanbuf = malloc(len + 2);
-	if (!lx->scanbuf)
-		return -ENOMEM;
-	if (len)
-		memcpy(lx->scanbuf, data, len);
-	lx->scanbuf[len] = '\0';
-	lx->scanbuf[len + 1] = '\0';
+	/* flex reads the text through YY_INPUT (scanner.l); the tokens point
+	 * into data (same offsets) */
 	if (ipe_scan_lex_init_extra(lx, &sc))
 		goto nomem;
 	lx->scanner = sc;
 	if (setjmp(lx->fatal)) /* flex's allocation failure (ipe_scan_fatal) */
 		goto nomem;
-	if (!ipe_scan__scan_buffer(lx->scanbuf, len + 2, sc))
-		goto nomem;
+	ipe_scan__switch_to_buffer(ipe_scan__create_buffer(NULL, 256 * 1024, sc), sc);
 	return 0;
 nomem:
 	ipe_lexer_fini(lx);
@@ -53,7 +45,6 @@ void ipe_lexer_fini(struct ipe_lexer *lx)
 		return;
 	if (lx->scanner)
 		ipe_scan_lex_destroy(lx->scanner); /* also the buffer state */
-	free(lx->scanbuf);
 	free(lx->buf);
 	free(lx->toks);
 	for (size_t i = 0; i < lx->ncomments; i++)

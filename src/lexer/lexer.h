@@ -76,7 +76,7 @@ struct ipe_lexer {
 	uint32_t src;
 	const unsigned char *data;
 	size_t len;       /* bytes scanned: up to the first NUL */
-	char *scanbuf;    /* the copy flex scans in place: data + two NULs */
+	size_t fed;       /* bytes handed to flex so far (YY_INPUT) */
 	/* location of the next byte */
 	uint32_t off, line, col;
 	uint32_t kline;   /* kernel line counter */
