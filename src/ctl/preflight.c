@@ -41,10 +41,15 @@ static void esc_free(char **v, size_t n)
 		free(v[i]);
 }
 
-static int check_blob(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, int *pfirst)
+/*
+ * The diagnostics come in the kernel's order of checks, so the first error
+ * is the kernel's answer (ipectl reports the first one): the blob's size and
+ * PKCS#7 structure (check_blob_form), then the signature and the signer's
+ * trust (check_keyring), then the policy text and its name (check_blob_text).
+ */
+static int check_blob_form(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, int *pfirst)
 {
 	int first = 0;
-	const struct ipe_policy *p = blob->policy;
 
 	if (blob->len > IPE_CTL_MAX_BLOB)
 		ERR(EMSGSIZE, "IPECTL-P001", "shrink the policy or sign without embedding extra certificates",
@@ -54,10 +59,25 @@ static int check_blob(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, int 
 		ERR(blob->cms_err, "IPECTL-P002",
 		    "sign with: openssl cms -sign -binary -nosmimecap -noattr -outform DER -nodetach (or ipe-sign)",
 		    "%s: %s", blob->path, blob->cms_why ? blob->cms_why : "not a valid signed policy");
+	*pfirst = first;
+	return 0;
+oom:
+	return -ENOMEM;
+}
+
+/* refused: an earlier check already refuses the blob (the kernel then
+ * never parses the text, but the text must be fixed as well) */
+static int check_blob_text(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, bool refused, int *pfirst)
+{
+	int first = 0;
+	const struct ipe_policy *p = blob->policy;
+
 	if (p && p->verdict.err) {
 		struct ipe_diag *d = ipe_diag_add(ctx, "IPECTL-P003", IPE_SEV_ERROR, &p->verdict.loc,
 						  "fix the policy text (ipe-check explains each error), re-sign",
-						  "the kernel would refuse the signed policy with %s%s%s",
+						  "%s signed policy with %s%s%s",
+						  refused ? "past that, the kernel's policy parser would also refuse the" :
+							    "the kernel would refuse the",
 						  ipe_errno_name(p->verdict.err) ? ipe_errno_name(p->verdict.err) : "an error",
 						  p->verdict.code ? " " : "", p->verdict.code ? p->verdict.code : "");
 		if (!d)
@@ -83,6 +103,7 @@ oom:
 static int check_keyring(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, int *pfirst)
 {
 	struct ipe_verify_result res;
+	struct ipe_ctx *priv = NULL;
 	int first = 0, rc;
 
 	int32_t id;
@@ -98,21 +119,28 @@ static int check_keyring(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, i
 			return -ENOMEM;
 		return 0;
 	}
-	rc = ipe_verify_blob_kernel(ctx, blob->data, blob->len, &res);
+	/* The verifier's own diagnostics stay private: the policy text's are
+	 * reported once, by check_blob_text(), after the trust check. */
+	rc = ipe_ctx_new(&priv);
+	if (!rc)
+		rc = ipe_verify_blob_kernel(priv, blob->data, blob->len, &res);
 	if (rc == -ENOMEM)
-		return rc;
+		goto out;
 	if (rc < 0) {
+		size_t nd = ipe_ctx_diag_count(priv);
+
 		if (!ipe_diag_add(ctx, "IPECTL-P014", IPE_SEV_WARNING, &noloc,
 				  "run as root, or skip with --no-keyring-check",
-				  "could not read the kernel's trusted keyrings (%s); the signer's key was not checked",
-				  ipe_errno_name(-rc) ? ipe_errno_name(-rc) : "error"))
+				  "could not read the kernel's trusted keyrings (%s%s%s); the signer's key was not checked",
+				  ipe_errno_name(-rc) ? ipe_errno_name(-rc) : "error", nd ? ": " : "",
+				  nd ? ipe_ctx_diag(priv, nd - 1)->message : ""))
 			rc = -ENOMEM;
 		else
 			rc = 0;
 		goto out;
 	}
 	rc = 0;
-	/* a refusal of the policy text is reported by check_blob() */
+	/* a refusal of the policy text is reported by check_blob_text() */
 	if (res.err && !(res.stage && !strcmp(res.stage, "policy")))
 		ERR(res.err, "IPECTL-P012",
 		    "sign with a key trusted by the builtin or secondary keyring, or add the signer's certificate "
@@ -132,6 +160,30 @@ oom:
 	rc = -ENOMEM;
 out:
 	ipe_verify_result_clear(&res);
+	ipe_ctx_free(priv);
+	return rc;
+}
+
+/* The blob, check by check in the kernel's order; *pfirst: the first
+ * refusal, which is the kernel's answer. */
+static int check_blob(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, bool keyring, int *pfirst)
+{
+	int first = 0, f = 0, rc;
+
+	rc = check_blob_form(ctx, blob, &first);
+	/* a malformed blob (cms_err) is refused before any key is looked at */
+	if (!rc && keyring && !blob->cms_err) {
+		rc = check_keyring(ctx, blob, &f);
+		if (!first)
+			first = f;
+	}
+	if (!rc) {
+		f = 0;
+		rc = check_blob_text(ctx, blob, first != 0, &f);
+		if (!first)
+			first = f;
+	}
+	*pfirst = first;
 	return rc;
 }
 
@@ -149,7 +201,7 @@ int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_
 		return -EINVAL;
 	if (!st->tree_present && (flags & IPE_CTL_PF_INSTALL) && op == IPE_CTL_OP_LOAD && blob) {
 		/* installing for another boot: judge the blob alone */
-		rc = check_blob(ctx, blob, &first);
+		rc = check_blob(ctx, blob, false, &first);
 		return rc ? rc : -first;
 	}
 	if (!st->tree_present) {
@@ -165,21 +217,12 @@ int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const struct ipe_
 	if (op == IPE_CTL_OP_LOAD || op == IPE_CTL_OP_UPDATE) {
 		if (!blob)
 			return -EINVAL;
-		rc = check_blob(ctx, blob, &first);
-		if (rc)
-			return rc;
 		/* The kernel checks the signer's key before it parses the
 		 * policy text or looks at the name: a trust refusal comes
-		 * first.  (A malformed blob, cms_err, is refused even earlier.) */
-		if (!blob->cms_err && !(flags & IPE_CTL_PF_NO_KEYRING)) {
-			int kfirst = 0;
-
-			rc = check_keyring(ctx, blob, &kfirst);
-			if (rc)
-				return rc;
-			if (kfirst)
-				first = kfirst;
-		}
+		 * first, also in the diagnostics. */
+		rc = check_blob(ctx, blob, !(flags & IPE_CTL_PF_NO_KEYRING), &first);
+		if (rc)
+			return rc;
 		if (ipe_ctl_blob_header(blob, &bname, &bver) && blob->policy->verdict.err == 0) {
 			esc[0] = ctl_escape(bname);
 			if (!esc[0])
