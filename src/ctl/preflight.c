@@ -152,7 +152,7 @@ static int check_keyring(struct ipe_ctx *ctx, const struct ipe_ctl_blob *blob, i
 	    !ipe_diag_add(ctx, "IPECTL-P015", IPE_SEV_WARNING, &noloc,
 			  "to check it before loading, run 'ipe-sign verify --trust CERT' with the signer's certificate",
 			  "%s: the signer's key is trusted, but the kernel's copy of it cannot be used from userspace and the "
-			  "blob does not embed the certificate: only the kernel can check the signature itself", blob->path))
+			  "blob embeds no certificate with the signer's key id: only the kernel can check the signature itself", blob->path))
 		goto oom;
 	*pfirst = first;
 	goto out;
