@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The compiler's header overrides, previous-policy headers and boot checks. */
+/* The compiler's header overrides and boot checks. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ipe/compile.h>
-#include <ipe/sign.h>
 #include <ipe/policy.h>
 
 #include "util/internal.h"
@@ -61,67 +60,6 @@ void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3])
 {
 	if (p && version)
 		memcpy(p->version, version, sizeof(p->version));
-}
-
-/* ---- the header of a previous policy ---- */
-
-int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,
-				char **ret_name, uint16_t ret_version[3])
-{
-	struct ipe_ctx *priv = NULL;
-	struct ipe_policy *p = NULL;
-	const uint8_t *text = data;
-	uint8_t *inner = NULL;
-	size_t tlen = len;
-	struct ipe_loc l = { .src = IPE_SRC_NONE, .line = 0, .col = 0 };
-	uint32_t src;
-	int rc;
-
-	if (!ctx || (!data && len) || !ret_name || !ret_version)
-		return -EINVAL;
-	/* parse in a private context: the old policy's findings are not ours */
-	rc = ipe_ctx_new(&priv);
-	if (rc)
-		return rc;
-	if (len > 0 && text[0] == 0x30) {
-		/* a signed blob (DER SEQUENCE): the signer library extracts its content */
-		if (ipe_blob_extract(priv, data, len, &inner, &tlen) < 0) {
-			ipe_diag_add(ctx, "IPE-E140", IPE_SEV_ERROR, &l,
-				     "give the previous policy as its text or as the signed .p7b (DER, attached content)",
-				     "%s: looks like DER but holds no embedded policy text", display);
-			rc = -EBADMSG;
-			goto out;
-		}
-		text = inner;
-	}
-	rc = ipe_source_from_memory(priv, display, text, tlen, true, &src);
-	if (!rc)
-		rc = ipe_policy_parse(priv, src, &p);
-	if (rc)
-		goto out;
-	if (!p->has_header || ipe_ctx_diag_count_severity(priv, IPE_SEV_ERROR) > 0) {
-		const struct ipe_verdict *v = &p->verdict;
-
-		if (!p->has_header || (v->code && (strcmp(v->code, "IPE-E002") == 0 || strcmp(v->code, "IPE-E003") == 0 ||
-						   strcmp(v->code, "IPE-E004") == 0 || strcmp(v->code, "IPE-E005") == 0))) {
-			ipe_diag_add(ctx, "IPE-E140", IPE_SEV_ERROR, &l,
-				     "give the previous policy as its text or as the signed .p7b",
-				     "%s: no valid policy header (policy_name=NAME policy_version=X.Y.Z) found", display);
-			rc = -EBADMSG;
-			goto out;
-		}
-	}
-	*ret_name = strdup(p->name);
-	if (!*ret_name) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	memcpy(ret_version, p->version, sizeof(p->version));
-out:
-	free(inner);
-	ipe_policy_free(p);
-	ipe_ctx_free(priv);
-	return rc;
 }
 
 /* ---- boot policy ---- */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* ipe-compile: policy source (kernel syntax + authoring extensions) -> what the kernel loads. */
+/* ipe-compile: policy source (kernel syntax + authoring extensions) -> what the kernel loads.
+ * The pipeline is the library's ipe_compile(); this file parses the
+ * arguments, prints the report and messages between its stages and writes. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +11,6 @@
 #include <ipe/binary.h>
 #include <ipe/compile.h>
 #include <ipe/io.h>
-#include <ipe/equiv.h>
 #include <ipe/ipe.h>
 #include <ipe/lint.h>
 #include <ipe/report.h>
@@ -116,6 +117,7 @@ enum {
 
 struct opts {
 	const char *output, *name, *version, *bump_from, *input;
+	uint16_t version_v[3];         /* --policy-version, parsed */
 	bool boot, quiet, no_source, sign, binary, decompile;
 	bool optimize;
 	unsigned opt_passes; /* with optimize */
@@ -142,127 +144,6 @@ static int parse_limit(const char *opt, const char *arg, size_t *ret)
 	}
 	*ret = (size_t)v;
 	return 0;
-}
-
-/* Re-read the output as the kernel would: it must be accepted and emit
- * itself byte for byte.  A failure is a compiler bug, never written. */
-static int self_check(const char *text, size_t len)
-{
-	struct ipe_ctx *ctx = NULL;
-	struct ipe_policy *p = NULL;
-	char *again = NULL;
-	size_t alen = 0;
-	uint32_t src;
-	int rc;
-
-	rc = ipe_ctx_new(&ctx);
-	if (!rc)
-		rc = ipe_source_from_memory(ctx, "<output>", text, len, false, &src);
-	if (!rc)
-		rc = ipe_policy_parse(ctx, src, &p);
-	if (!rc && p->verdict.err)
-		rc = -EPROTO;
-	if (!rc)
-		rc = ipe_policy_emit_canonical(p, &again, &alen);
-	if (!rc && (alen != len || memcmp(again, text, len) != 0))
-		rc = -EPROTO;
-	free(again);
-	ipe_policy_free(p);
-	ipe_ctx_free(ctx);
-	return rc;
-}
-
-static int apply_overrides(struct ipe_ctx *ctx, struct ipe_policy *p, const struct opts *o)
-{
-	uint16_t v[3];
-	int rc;
-
-	if (o->bump_from) {
-		uint8_t *data = NULL;
-		size_t len = 0;
-		char *oldname = NULL;
-		uint16_t oldv[3];
-
-		rc = ipe_read_file(o->bump_from, 1u << 24, &data, &len);
-		if (rc) {
-			cli_error(prog, "cannot read %s: %s", o->bump_from, cli_strerror(rc));
-			return CLI_EXIT_INPUT;
-		}
-		rc = ipe_policy_header_from_blob(ctx, o->bump_from, data, len, &oldname, oldv);
-		free(data);
-		if (rc) {
-			cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE);
-			if (rc != -EBADMSG)
-				cli_error(prog, "cannot read the header of %s: %s", o->bump_from, cli_strerror(rc));
-			return CLI_EXIT_FINDINGS;
-		}
-		if (ipe_version_next(oldv, v)) {
-			cli_error(prog, "%s has version 65535.65535.65535: there is no next version", o->bump_from);
-			free(oldname);
-			return CLI_EXIT_FINDINGS;
-		}
-		if (!o->name && strcmp(oldname, p->name) != 0) {
-			cli_error(prog,
-				  "%s is policy '%s' but the source names '%s'; the kernel updates a policy only under the same name (use --name=%s to rename)",
-				  o->bump_from, oldname, p->name, oldname);
-			free(oldname);
-			return CLI_EXIT_FINDINGS;
-		}
-		if (o->name && strcmp(oldname, o->name) != 0) {
-			cli_error(prog, "--name=%s differs from the name of %s ('%s'); an update keeps the name", o->name,
-				  o->bump_from, oldname);
-			free(oldname);
-			return CLI_EXIT_FINDINGS;
-		}
-		free(oldname);
-		ipe_policy_set_version(p, v);
-	}
-	if (o->version) {
-		rc = ipe_version_parse(o->version, v);
-		if (rc) {
-			cli_error(prog, "--version '%s' %s", o->version,
-				  rc == -ERANGE ? "has a part above 65535"
-						: "is not MAJOR.MINOR.REVISION with decimal parts (e.g. 1.2.3)");
-			return CLI_EXIT_USAGE;
-		}
-		ipe_policy_set_version(p, v);
-	}
-	if (o->name) {
-		const char *why = ipe_policy_name_problem(o->name, strlen(o->name));
-
-		if (why) {
-			cli_error(prog, "--name: %s", why);
-			return CLI_EXIT_USAGE;
-		}
-		rc = ipe_policy_set_name(p, o->name, strlen(o->name));
-		if (rc) {
-			cli_error(prog, "--name: %s", cli_strerror(rc));
-			return CLI_EXIT_INPUT;
-		}
-	}
-	return CLI_EXIT_OK;
-}
-
-/* Read a binary back: it must decode to the same canonical text. */
-static int self_check_binary(const uint8_t *bin, size_t blen, const char *text, size_t len)
-{
-	struct ipe_ctx *ctx = NULL;
-	struct ipe_policy *p = NULL;
-	char *again = NULL;
-	size_t alen = 0;
-	int rc;
-
-	rc = ipe_ctx_new(&ctx);
-	if (!rc)
-		rc = ipe_policy_load_binary(ctx, bin, blen, &p);
-	if (!rc)
-		rc = ipe_policy_emit_canonical(p, &again, &alen);
-	if (!rc && (alen != len || memcmp(again, text, len) != 0 || p->text_len != len))
-		rc = -EPROTO;
-	free(again);
-	ipe_policy_free(p);
-	ipe_ctx_free(ctx);
-	return rc;
 }
 
 /* Write through the one output routine; never onto an input (the source,
@@ -297,137 +178,6 @@ static int write_output(struct ipe_ctx *ctx, const struct opts *o, const char *o
 				 : cli_write_output(prog, outpath, data, len, in, n);
 	}
 	free(in);
-	return ret;
-}
-
-/* Write the policy in the requested form: text, binary or signed text. */
-static int emit_output(struct ipe_ctx *ctx, const struct ipe_policy *p, struct opts *o)
-{
-	const char *ext = o->sign ? "p7b" : o->binary ? "ipeb" : "pol";
-	char *text = NULL, *outpath = NULL;
-	uint8_t *out = NULL;
-	size_t len = 0, olen = 0;
-	int rc, ret = CLI_EXIT_OK;
-
-	if (o->output) {
-		outpath = strdup(o->output);
-	} else if (asprintf(&outpath, "%s.%s", p->name, ext) < 0) {
-		outpath = NULL;
-	}
-	if (!outpath) {
-		cli_error(prog, "out of memory");
-		ret = CLI_EXIT_INPUT;
-		goto out;
-	}
-	/* refuse a bad output before signing (a PIN, a passphrase) */
-	ret = write_output(ctx, o, outpath, NULL, 0, true);
-	if (ret)
-		goto out;
-	rc = ipe_policy_emit_canonical(p, &text, &len);
-	if (rc) {
-		cli_error(prog, "cannot emit the canonical text: %s", cli_strerror(rc));
-		ret = CLI_EXIT_FINDINGS;
-		goto out;
-	}
-	rc = self_check(text, len);
-	if (rc) {
-		cli_error(prog, "internal error: the compiled text does not read back as itself (%s); nothing written",
-			  cli_strerror(rc));
-		ret = CLI_EXIT_FINDINGS;
-		goto out;
-	}
-	if (o->binary) {
-		rc = ipe_policy_emit_binary(p, &out, &olen);
-		if (rc) {
-			cli_error(prog, "cannot encode the binary form: %s", cli_strerror(rc));
-			ret = rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
-			goto out;
-		}
-		rc = self_check_binary(out, olen, text, len);
-		if (rc) {
-			cli_error(prog, "internal error: the binary form does not decode to the compiled text (%s); nothing written",
-				  cli_strerror(rc));
-			ret = CLI_EXIT_FINDINGS;
-			goto out;
-		}
-	} else if (o->sign) {
-		struct ipe_sign_opts *so = &o->sc.so;
-
-		so->name = o->input;
-		rc = sign_cli_sign(ctx, &o->sc, text, len, &out, &olen, &ret);
-		cli_print_diags(ctx, stderr, cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0);
-		ipe_ctx_diag_clear(ctx);
-		if (rc) {
-			cli_error(prog, "%s: not signed (%s); nothing written", o->input, cli_strerror(rc));
-			goto out;
-		}
-	} else {
-		out = (uint8_t *)text;
-		olen = len;
-		text = NULL;
-	}
-	ret = write_output(ctx, o, outpath, out, olen, false);
-	if (ret)
-		goto out;
-	if (!o->quiet && strcmp(outpath, "-") != 0)
-		cli_info(prog, "wrote %s (%s policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)", outpath,
-			 o->sign ? "signed" : o->binary ? "binary" : "text", p->name, p->version[0], p->version[1],
-			 p->version[2], p->nrules, p->nrules == 1 ? "" : "s", olen);
-out:
-	free(outpath);
-	free(text);
-	free(out);
-	return ret;
-}
-
-/* -O: optimize in place, then prove the result equivalent to the input. */
-static int optimize(struct ipe_policy *p, const struct opts *o)
-{
-	struct ipe_ctx *c0 = NULL;
-	struct ipe_policy *p0 = NULL;
-	struct ipe_opt_stats st;
-	struct ipe_equiv_result r = { 0 };
-	char *t0 = NULL, *t1 = NULL;
-	size_t l0 = 0, l1 = 0;
-	uint32_t src;
-	int rc, ret = CLI_EXIT_OK;
-
-	rc = ipe_policy_emit_canonical(p, &t0, &l0);
-	if (!rc)
-		rc = ipe_ctx_new(&c0);
-	if (!rc)
-		rc = ipe_source_from_memory(c0, "<before -O>", t0, l0, false, &src);
-	if (!rc)
-		rc = ipe_policy_parse(c0, src, &p0);
-	if (!rc)
-		rc = ipe_policy_optimize(p, NULL, o->opt_passes, &st);
-	if (!rc)
-		rc = ipe_policy_emit_canonical(p, &t1, &l1);
-	if (!rc)
-		rc = ipe_policy_equivalent(p0, p, NULL, &r);
-	if (rc) {
-		cli_error(prog, "cannot optimize: %s", cli_strerror(rc));
-		ret = CLI_EXIT_INPUT;
-		goto out;
-	}
-	if (!r.equivalent) {
-		cli_error(prog, "internal error: the optimized policy is not equivalent to the source; nothing written");
-		ret = CLI_EXIT_FINDINGS;
-		goto out;
-	}
-	if (!o->quiet) {
-		fprintf(stderr, "%s: optimized: %zu -> %zu bytes (%zu saved), proven equivalent;", prog, l0, l1, l0 - l1);
-		for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
-			if (o->opt_passes & (1u << i))
-				fprintf(stderr, " %s %zu", ipe_opt_pass_name((enum ipe_opt_pass)i), st.removed[i]);
-		fputc('\n', stderr);
-	}
-out:
-	ipe_equiv_result_clear(&r);
-	free(t0);
-	free(t1);
-	ipe_policy_free(p0);
-	ipe_ctx_free(c0);
 	return ret;
 }
 
@@ -480,104 +230,220 @@ static int report(struct ipe_ctx *ctx, const struct ipe_policy *p, uint32_t src,
 	return CLI_EXIT_OK;
 }
 
-static int compile(struct ipe_ctx *ctx, struct opts *o)
+/* One run of the library's pipeline (ipe_compile()): what it needs printed
+ * between its stages. */
+struct run {
+	struct opts *o;
+	unsigned flags;  /* rendering of the report */
+	char *outpath;
+	int exit;        /* set by a callback that stopped the run */
+};
+
+static const char *out_ext(const struct opts *o)
 {
-	unsigned flags = (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0) |
-			 (o->no_source ? IPE_RENDER_NO_SOURCE : 0);
-	struct ipe_policy *p = NULL;
-	uint32_t src;
-	int rc, ret = CLI_EXIT_OK;
-	bool errors;
-
-	rc = ipe_source_from_file(ctx, o->input, &src);
-	if (rc) {
-		cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
-		return CLI_EXIT_INPUT;
-	}
-	rc = ipe_policy_parse_source(ctx, src, &o->limits, &p);
-	if (rc) {
-		cli_error(prog, "cannot compile %s: %s", o->input, cli_strerror(rc));
-		return CLI_EXIT_INPUT;
-	}
-	if (o->boot) {
-		rc = ipe_policy_check_boot(ctx, p);
-		if (rc < 0) {
-			cli_error(prog, "out of memory");
-			ret = CLI_EXIT_INPUT;
-			goto out;
-		}
-	}
-	errors = ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR) > 0 || p->verdict.err;
-	if (!errors) {
-		ret = apply_overrides(ctx, p, o);
-		if (ret)
-			goto out;
-		if (!o->lint.no_lint) {
-			rc = ipe_lint(ctx, o->lint.cfg, p);
-			if (rc) {
-				cli_error(prog, "cannot check %s: %s", o->input, cli_strerror(rc));
-				ret = CLI_EXIT_INPUT;
-				goto out;
-			}
-		}
-	}
-	ipe_ctx_diag_sort(ctx);
-	ret = report(ctx, p, src, o, flags);
-	if (ret)
-		goto out;
-	for (int sev = errors ? IPE_SEV_ERROR : o->lint.fail_on; sev <= IPE_SEV_ERROR; sev++)
-		if (ipe_ctx_diag_count_severity(ctx, (enum ipe_severity)sev))
-			errors = true;
-	if (errors || p->verdict.err) {
-		size_t n = 0;
-
-		for (int sev = o->lint.fail_on; sev <= IPE_SEV_ERROR; sev++)
-			n += ipe_ctx_diag_count_severity(ctx, (enum ipe_severity)sev);
-		cli_error(prog, "%s: %zu %s%s; nothing written", o->input, n,
-			  o->lint.fail_on == IPE_SEV_ERROR ? "error" : "finding", n == 1 ? "" : "s");
-		ret = CLI_EXIT_FINDINGS;
-		goto out;
-	}
-	ipe_ctx_diag_clear(ctx);
-	if (o->optimize) {
-		ret = optimize(p, o);
-		if (ret)
-			goto out;
-	}
-	ret = emit_output(ctx, p, o);
-out:
-	ipe_policy_free(p);
-	return ret;
+	return o->sign ? "p7b" : o->binary ? "ipeb" : "pol";
 }
 
-/* --decompile: a binary policy instead of a source. */
-static int decompile(struct ipe_ctx *ctx, struct opts *o)
+static int on_progress(void *arg, struct ipe_ctx *ctx, enum ipe_compile_event ev, const struct ipe_compile_result *r)
 {
-	struct ipe_policy *p = NULL;
+	struct run *run = arg;
+	const struct opts *o = run->o;
+
+	if (ev == IPE_COMPILE_EVENT_CHECKED) {
+		run->exit = report(ctx, r->policy, r->src, o, run->flags);
+		if (run->exit)
+			return -ECANCELED;
+		if (r->stage != IPE_COMPILE_STAGE_FINDINGS)
+			ipe_ctx_diag_clear(ctx);
+		return 0;
+	}
+	/* IPE_COMPILE_EVENT_EMITTING */
+	if (o->optimize && !o->quiet) {
+		fprintf(stderr, "%s: optimized: %zu -> %zu bytes (%zu saved), proven equivalent;", prog,
+			r->opt_len_before, r->opt_len_after, r->opt_len_before - r->opt_len_after);
+		for (int i = 0; i < IPE_OPT_PASS_COUNT; i++)
+			if (o->opt_passes & (1u << i))
+				fprintf(stderr, " %s %zu", ipe_opt_pass_name((enum ipe_opt_pass)i), r->opt_removed[i]);
+		fputc('\n', stderr);
+	}
+	if (o->output) {
+		run->outpath = strdup(o->output);
+	} else if (asprintf(&run->outpath, "%s.%s", r->policy->name, out_ext(o)) < 0) {
+		run->outpath = NULL;
+	}
+	if (!run->outpath) {
+		cli_error(prog, "out of memory");
+		run->exit = CLI_EXIT_INPUT;
+		return -ECANCELED;
+	}
+	/* refuse a bad output before signing (a PIN, a passphrase) */
+	run->exit = write_output(ctx, o, run->outpath, NULL, 0, true);
+	return run->exit ? -ECANCELED : 0;
+}
+
+/* Where the pipeline stopped, in words and as an exit status. */
+static int failed(struct ipe_ctx *ctx, const struct run *run, const struct ipe_compile_result *r, int rc)
+{
+	const struct opts *o = run->o;
+	int color = cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0;
+
+	if (run->exit)
+		return run->exit;
+	switch (r->stage) {
+	case IPE_COMPILE_STAGE_PARSE:
+		if (o->decompile) {
+			cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE | (unsigned)color);
+			cli_error(prog, "%s: not a valid binary policy (%s); nothing written", o->input, cli_strerror(rc));
+			return rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+		}
+		cli_error(prog, "cannot compile %s: %s", o->input, cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	case IPE_COMPILE_STAGE_BOOT:
+		cli_error(prog, "out of memory");
+		return CLI_EXIT_INPUT;
+	case IPE_COMPILE_STAGE_BUMP_READ:
+		cli_error(prog, "cannot read %s: %s", o->bump_from, cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	case IPE_COMPILE_STAGE_BUMP_HEADER:
+		cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE);
+		if (rc != -EBADMSG)
+			cli_error(prog, "cannot read the header of %s: %s", o->bump_from, cli_strerror(rc));
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_BUMP_VERSION:
+		cli_error(prog, "%s has version 65535.65535.65535: there is no next version", o->bump_from);
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_BUMP_NAME:
+		if (o->name)
+			cli_error(prog, "--name=%s differs from the name of %s ('%s'); an update keeps the name", o->name,
+				  o->bump_from, r->bump_name);
+		else
+			cli_error(prog,
+				  "%s is policy '%s' but the source names '%s'; the kernel updates a policy only under the same name (use --name=%s to rename)",
+				  o->bump_from, r->bump_name, r->policy->name, r->bump_name);
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_OVERRIDE:
+		cli_error(prog, "--name: %s", cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	case IPE_COMPILE_STAGE_LINT:
+		cli_error(prog, "cannot check %s: %s", o->input, cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	case IPE_COMPILE_STAGE_FINDINGS:
+		cli_error(prog, "%s: %zu %s%s; nothing written", o->input, r->nfindings,
+			  o->lint.fail_on == IPE_SEV_ERROR ? "error" : "finding", r->nfindings == 1 ? "" : "s");
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_OPTIMIZE:
+		cli_error(prog, "cannot optimize: %s", cli_strerror(rc));
+		return CLI_EXIT_INPUT;
+	case IPE_COMPILE_STAGE_NOT_EQUIVALENT:
+		cli_error(prog, "internal error: the optimized policy is not equivalent to the source; nothing written");
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_EMIT:
+		cli_error(prog, "cannot emit the canonical text: %s", cli_strerror(rc));
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_SELF_CHECK:
+		cli_error(prog, "internal error: the compiled text does not read back as itself (%s); nothing written",
+			  cli_strerror(rc));
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_BINARY:
+		cli_error(prog, "cannot encode the binary form: %s", cli_strerror(rc));
+		return rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_BINARY_CHECK:
+		cli_error(prog, "internal error: the binary form does not decode to the compiled text (%s); nothing written",
+			  cli_strerror(rc));
+		return CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_SIGNER:
+	case IPE_COMPILE_STAGE_SIGN:
+		cli_print_diags(ctx, stderr, (unsigned)color);
+		ipe_ctx_diag_clear(ctx);
+		cli_error(prog, "%s: not signed (%s); nothing written", o->input, cli_strerror(rc));
+		/* a key, certificate or passphrase that cannot be used is an
+		 * input (2), a policy the signer refuses a finding (1) */
+		return r->stage == IPE_COMPILE_STAGE_SIGNER || rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+	case IPE_COMPILE_STAGE_DONE:
+		break;
+	}
+	cli_error(prog, "%s: %s", o->input, cli_strerror(rc));
+	return CLI_EXIT_INPUT;
+}
+
+/* Compile (or --decompile) through the library, then write. */
+static int compile(struct ipe_ctx *ctx, struct opts *o)
+{
+	struct run run = { .o = o, .flags = (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0) |
+					    (o->no_source ? IPE_RENDER_NO_SOURCE : 0) };
+	struct ipe_compile_opts co = {
+		.size = sizeof(co),
+		.source = &o->limits,
+		.format = o->sign ? IPE_COMPILE_SIGNED : o->binary ? IPE_COMPILE_BINARY : IPE_COMPILE_TEXT,
+		.name = o->name,
+		.version = o->version ? o->version_v : NULL,
+		.bump_from = o->bump_from,
+		.boot = o->boot,
+		.no_lint = o->lint.no_lint,
+		.lint = o->lint.cfg,
+		.fail_on = o->lint.fail_on,
+		.optimize = o->optimize ? o->opt_passes : 0,
+		.progress = on_progress,
+		.progress_arg = &run,
+	};
+	struct ipe_compile_result *r = NULL;
+	const struct ipe_policy *p;
 	uint8_t *data = NULL;
 	size_t len = 0;
+	uint32_t src;
 	int rc, ret;
 
-	rc = ipe_binary_read_file(ctx, o->input, &data, &len);
-	if (rc == -EBADMSG)
-		goto invalid;
-	if (rc) {
-		cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
+	if (o->sign) {
+		o->sc.so.name = o->input;
+		co.sign = sign_cli_opts(&o->sc);
+	}
+	if (o->decompile) {
+		rc = ipe_binary_read_file(ctx, o->input, &data, &len);
+		if (rc && rc != -EBADMSG) {
+			cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
+			return CLI_EXIT_INPUT;
+		}
+		if (!rc)
+			rc = ipe_compile_binary(ctx, data, len, &co, &r);
+		free(data);
+	} else {
+		rc = ipe_source_from_file(ctx, o->input, &src);
+		if (rc) {
+			cli_error(prog, "cannot read %s: %s", o->input, cli_strerror(rc));
+			return CLI_EXIT_INPUT;
+		}
+		rc = ipe_compile(ctx, src, &co, &r);
+	}
+	if (!r) {
+		if (rc == -EBADMSG) {
+			/* ipe_binary_read_file refused it (diagnostics in ctx) */
+			struct ipe_compile_result none = { .stage = IPE_COMPILE_STAGE_PARSE };
+
+			return failed(ctx, &run, &none, rc);
+		}
+		cli_error(prog, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
-	rc = ipe_policy_load_binary(ctx, data, len, &p);
-	free(data);
 	if (rc) {
-invalid:
-		cli_print_diags(ctx, stderr,
-				IPE_RENDER_NO_SOURCE | (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0));
-		cli_error(prog, "%s: not a valid binary policy (%s); nothing written", o->input, cli_strerror(rc));
-		return rc == -ENOMEM ? CLI_EXIT_INPUT : CLI_EXIT_FINDINGS;
+		ret = failed(ctx, &run, r, rc);
+		goto out;
 	}
-	ret = apply_overrides(ctx, p, o);
-	if (!ret)
-		ret = emit_output(ctx, p, o);
-	ipe_policy_free(p);
+	if (o->sign) {
+		/* the signer's warnings */
+		cli_print_diags(ctx, stderr, cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0);
+		ipe_ctx_diag_clear(ctx);
+	}
+	ret = write_output(ctx, o, run.outpath, r->output, r->output_len, false);
+	if (ret)
+		goto out;
+	p = r->policy;
+	if (!o->quiet && strcmp(run.outpath, "-") != 0)
+		cli_info(prog, "wrote %s (%s policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)", run.outpath,
+			 o->sign ? "signed" : o->binary ? "binary" : "text", p->name, p->version[0], p->version[1],
+			 p->version[2], p->nrules, p->nrules == 1 ? "" : "s", r->output_len);
+out:
+	ipe_compile_result_free(r);
+	free(run.outpath);
 	return ret;
 }
 
@@ -833,6 +699,24 @@ int main(int argc, char **argv)
 	} else if (o.signed_later) {
 		ipe_lint_config_set_severity(o.lint.cfg, "IPE-E040", IPE_SEV_ERROR);
 	}
+	if (o.version) {
+		int rc = ipe_version_parse(o.version, o.version_v);
+
+		if (rc) {
+			cli_error(prog, "--version '%s' %s", o.version,
+				  rc == -ERANGE ? "has a part above 65535"
+						: "is not MAJOR.MINOR.REVISION with decimal parts (e.g. 1.2.3)");
+			goto out;
+		}
+	}
+	if (o.name) {
+		const char *why = ipe_policy_name_problem(o.name, strlen(o.name));
+
+		if (why) {
+			cli_error(prog, "--name: %s", why);
+			goto out;
+		}
+	}
 	if (ipe_ctx_new(&ctx)) {
 		cli_error(prog, "out of memory");
 		ret = CLI_EXIT_INPUT;
@@ -851,7 +735,7 @@ int main(int argc, char **argv)
 		}
 		ipe_ctx_diag_clear(ctx);
 	}
-	ret = o.decompile ? decompile(ctx, &o) : compile(ctx, &o);
+	ret = compile(ctx, &o);
 out:
 	ipe_ctx_free(ctx);
 	sign_cli_free(&o.sc);
