@@ -51,7 +51,7 @@ struct run {
 	struct other oth[2]; /* [0] dm-verity, [1] fs-verity */
 	struct eqc_op *o;    /* the op being compared */
 	int op;
-	struct ipe_u64map seen; /* (old << 32 | new) -> change index, this op */
+	struct ipe_hmap seen; /* (old << 32 | new) -> change index, this op */
 	/* sort scratch (cross()) */
 	uint64_t *dkey, *tmp;
 	uint32_t *dval, *tmpv;
@@ -71,7 +71,7 @@ static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, u
 
 	if (eqc_act(&o->s[0], ia) == eqc_act(&o->s[1], ib))
 		return 0;
-	rc = ipe_u64map_put(&r->seen, key, (uint32_t)out->nchanges, &idx);
+	rc = ipe_hmap_put(&r->seen, key, (uint32_t)out->nchanges, &idx);
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
@@ -654,7 +654,7 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 		for (size_t i = first; i < r.out->nchanges && !rc; i++)
 			settle(&r, &r.out->changes[i]);
 		eqc_close(&o);
-		ipe_u64map_free(&r.seen);
+		ipe_hmap_free(&r.seen);
 		memset(&r.seen, 0, sizeof(r.seen));
 		r.o = NULL;
 	}

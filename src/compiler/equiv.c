@@ -73,7 +73,7 @@ static void opctx_free(struct eqc_op *o)
 	side_free(&o->s[0]);
 	side_free(&o->s[1]);
 	ipe_dtab_free(&o->dt);
-	ipe_u64map_free(&o->pairs);
+	ipe_hmap_free(&o->pairs);
 	free(o->pairkeys);
 	free(o->dprop);
 	free(o->fprop);
@@ -138,7 +138,7 @@ static int prepare(struct eqc_op *o, int op)
 				uint64_t key = (uint64_t)s->did[r] << 32 | (uint64_t)s->fid[r];
 				uint32_t id;
 
-				rc = ipe_u64map_put(&o->pairs, key, o->npairs, &id);
+				rc = ipe_hmap_put(&o->pairs, key, o->npairs, &id);
 				if (rc < 0)
 					return rc;
 				if (rc == 0) {
@@ -209,7 +209,7 @@ static int fill(struct eqc_op *o)
 			} else {
 				uint32_t pid = 0;
 
-				ipe_u64map_get(&o->pairs, (uint64_t)s->did[r] << 32 | (uint64_t)s->fid[r], &pid);
+				ipe_hmap_get(&o->pairs, (uint64_t)s->did[r] << 32 | (uint64_t)s->fid[r], &pid);
 				slot8 = &s->z[(size_t)pid * 8];
 			}
 			for (unsigned b = 0; b < 8; b++)
@@ -231,7 +231,7 @@ uint32_t eqc_decide(const struct eqc_op *o, const struct eqc_side *s, int b, int
 	uint32_t y = f < 0 ? INF : s->y[f * 8 + b];
 	uint32_t z = INF, pid;
 
-	if (d >= 0 && f >= 0 && ipe_u64map_get(&o->pairs, (uint64_t)d << 32 | (uint64_t)f, &pid))
+	if (d >= 0 && f >= 0 && ipe_hmap_get(&o->pairs, (uint64_t)d << 32 | (uint64_t)f, &pid))
 		z = s->z[(size_t)pid * 8 + b];
 	return min3(x, y, z);
 }
@@ -285,7 +285,7 @@ uint32_t eqc_fen_prefix(const uint32_t *fen, uint32_t i)
 
 bool eqc_named_pair(const struct eqc_op *o, int64_t d, int64_t f)
 {
-	return d >= 0 && f >= 0 && ipe_u64map_get(&o->pairs, (uint64_t)d << 32 | (uint64_t)f, NULL);
+	return d >= 0 && f >= 0 && ipe_hmap_get(&o->pairs, (uint64_t)d << 32 | (uint64_t)f, NULL);
 }
 
 /* Cross case for one b: side P decides by its d side, side Q by its f side. */
@@ -339,7 +339,7 @@ static int sweep(struct eqc_op *o, int b, int P)
 			f = o->byrank[pos];
 			if (sq->y[(size_t)f * 8 + b] >= xq)
 				break;
-			if (ipe_u64map_get(&o->pairs, (uint64_t)d << 32 | f, NULL))
+			if (ipe_hmap_get(&o->pairs, (uint64_t)d << 32 | f, NULL))
 				continue; /* a named pair: compared directly */
 			found(o, b, d, f);
 			return 0;

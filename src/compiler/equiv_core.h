@@ -42,7 +42,7 @@ struct eqc_op {
 	bool physical; /* only events a kernel can produce (ipe_rc_physical) */
 	struct eqc_side s[2];
 	struct ipe_dtab dt;
-	struct ipe_u64map pairs; /* (d << 32 | f) -> pair id */
+	struct ipe_hmap pairs; /* (d << 32 | f) -> pair id */
 	uint32_t npairs;
 	uint64_t *pairkeys;
 	size_t pairkeys_cap;

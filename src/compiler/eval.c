@@ -7,6 +7,8 @@
 
 #include <ipe/eval.h>
 
+#include "compiler/model.h"
+
 void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel)
 {
 	if (!ret_kernel)
@@ -55,17 +57,6 @@ const char *ipe_prop_kconfig(enum ipe_prop_type t)
 	}
 }
 
-static bool digest_eq(const struct ipe_policy *p, const struct ipe_prop *prop, const char *alg,
-		      const uint8_t *bytes, size_t len)
-{
-	const char *palg = ipe_prop_alg(p, prop);
-
-	if (!alg || !palg || (len && !bytes))
-		return false;
-	return prop->digest_len == len && strcmp(palg, alg) == 0 &&
-	       (len == 0 || memcmp(ipe_prop_digest(p, prop), bytes, len) == 0);
-}
-
 bool ipe_eval_prop(const struct ipe_policy *p, const struct ipe_prop *prop, const struct ipe_event *ev,
 		   const struct ipe_eval_kernel *k)
 {
@@ -85,13 +76,13 @@ bool ipe_eval_prop(const struct ipe_policy *p, const struct ipe_prop *prop, cons
 	case IPE_PROP_BOOT_VERIFIED_TRUE:
 		return ev->boot_verified;
 	case IPE_PROP_DMV_ROOTHASH:
-		return ev->dmverity && digest_eq(p, prop, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len);
+		return ev->dmverity && ipe_prop_digest_is(p, prop, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len);
 	case IPE_PROP_DMV_SIG_FALSE:
 		return !(ev->dmverity && ev->dmverity_signed);
 	case IPE_PROP_DMV_SIG_TRUE:
 		return ev->dmverity && ev->dmverity_signed;
 	case IPE_PROP_FSV_DIGEST:
-		return ev->fsverity && digest_eq(p, prop, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len);
+		return ev->fsverity && ipe_prop_digest_is(p, prop, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len);
 	case IPE_PROP_FSV_SIG_FALSE:
 		return !(ev->fsverity && ev->fsverity_signed);
 	case IPE_PROP_FSV_SIG_TRUE:
@@ -189,19 +180,6 @@ struct ipe_eval_index {
 	struct op_index ops[IPE_OP_COUNT];
 };
 
-static uint64_t digest_hash(uint8_t type, const char *alg, const uint8_t *bytes, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	h = (h ^ type) * 1099511628211ull;
-	for (const char *c = alg; *c; c++)
-		h = (h ^ (uint8_t)*c) * 1099511628211ull;
-	h = (h ^ 0xffu) * 1099511628211ull;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ bytes[i]) * 1099511628211ull;
-	return (h ^ len) * 1099511628211ull;
-}
-
 static int cmp_keyed(const void *a, const void *b)
 {
 	const struct keyed *x = a, *y = b;
@@ -256,7 +234,7 @@ int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel 
 					key = &props[j];
 			if (key)
 				oi->keyed[oi->nkeyed++] = (struct keyed){
-					digest_hash(key->type, ipe_prop_alg(p, key), ipe_prop_digest(p, key), key->digest_len),
+					ipe_prop_digest_hash(p, key),
 					i,
 				};
 			else
@@ -333,10 +311,10 @@ int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_ev
 	it.plain = x->ops[op].plain;
 	it.nplain = x->ops[op].nplain;
 	if (ev && ev->has_file && ev->fsverity && ev->fsv_alg && (ev->fsv_digest || !ev->fsv_digest_len))
-		bucket(&x->ops[op], digest_hash(IPE_PROP_FSV_DIGEST, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len),
+		bucket(&x->ops[op], ipe_digest_hash(IPE_PROP_FSV_DIGEST, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len),
 		       &it.b[0], &it.nb[0]);
 	if (ev && ev->has_file && ev->dmverity && ev->dmv_alg && (ev->dmv_roothash || !ev->dmv_roothash_len))
-		bucket(&x->ops[op], digest_hash(IPE_PROP_DMV_ROOTHASH, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len),
+		bucket(&x->ops[op], ipe_digest_hash(IPE_PROP_DMV_ROOTHASH, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len),
 		       &it.b[1], &it.nb[1]);
 	decide(x->p, op, ev, x->k, &it, ret_decision);
 	return 0;
@@ -396,12 +374,6 @@ bool ipe_prop_digest_possible(const struct ipe_policy *p, const struct ipe_prop 
 	if (strncmp(alg, "sha-", 4) == 0)
 		return false;
 	return true;
-}
-
-bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a, const struct ipe_prop *b)
-{
-	return a->type == b->type && a->digest_len == b->digest_len && a->alg == b->alg &&
-	       (a->digest_len == 0 || memcmp(ipe_prop_digest(p, a), ipe_prop_digest(p, b), a->digest_len) == 0);
 }
 
 /* ---- static view ---- */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ipe/eval.h>
 #include <ipe/policy.h>
 
 #include "compiler/model.h"
@@ -52,21 +53,46 @@ bool ipe_prop_is_digest(enum ipe_prop_type t)
 	return t == IPE_PROP_DMV_ROOTHASH || t == IPE_PROP_FSV_DIGEST;
 }
 
-/* Algorithm interning: open addressing over indices into p->algs. */
-struct alg_index {
-	uint32_t *slots; /* index + 1; 0 = empty */
-	size_t cap;      /* power of two */
-};
+/* ---- digest identity: one hash, one equality ---- */
 
-static uint64_t hash_bytes(const char *s, size_t len)
+uint64_t ipe_digest_hash(int type, const char *alg, const uint8_t *digest, size_t len)
 {
-	uint64_t h = 14695981039346656037ull; /* FNV-1a 64 */
+	uint64_t h = ipe_hash_bytes(IPE_HASH_SEED ^ (uint64_t)type, alg ? alg : "", alg ? strlen(alg) : 0);
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	return ipe_hash_bytes(h, digest, len);
+}
+
+uint64_t ipe_prop_digest_hash(const struct ipe_policy *p, const struct ipe_prop *prop)
+{
+	return ipe_digest_hash(prop->type, ipe_prop_alg(p, prop), ipe_prop_digest(p, prop), prop->digest_len);
+}
+
+bool ipe_prop_digest_is(const struct ipe_policy *p, const struct ipe_prop *prop, const char *alg,
+			const uint8_t *digest, size_t len)
+{
+	const char *palg = ipe_prop_alg(p, prop);
+
+	if (!alg || !palg || (len && !digest))
+		return false;
+	return prop->digest_len == len && strcmp(palg, alg) == 0 &&
+	       (len == 0 || memcmp(ipe_prop_digest(p, prop), digest, len) == 0);
+}
+
+bool ipe_prop_digest_same(const struct ipe_policy *pa, const struct ipe_prop *a, const struct ipe_policy *pb,
+			  const struct ipe_prop *b)
+{
+	if (a->type != b->type || a->digest_len != b->digest_len)
+		return false;
+	/* one policy interns its algorithm names: equal names, equal indices */
+	if (pa == pb)
+		return a->alg == b->alg &&
+		       (a->digest_len == 0 || memcmp(ipe_prop_digest(pa, a), ipe_prop_digest(pb, b), a->digest_len) == 0);
+	return ipe_prop_digest_is(pa, a, ipe_prop_alg(pb, b), ipe_prop_digest(pb, b), b->digest_len);
+}
+
+bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a, const struct ipe_prop *b)
+{
+	return ipe_prop_digest_same(p, a, p, b);
 }
 
 int ipe_policy_new(uint32_t src, struct ipe_policy **ret_policy)
@@ -85,7 +111,7 @@ int ipe_policy_new(uint32_t src, struct ipe_policy **ret_policy)
 
 void ipe_policy_free(struct ipe_policy *p)
 {
-	struct alg_index *ix;
+	struct ipe_hmap *ix;
 
 	if (!p)
 		return;
@@ -99,36 +125,18 @@ void ipe_policy_free(struct ipe_policy *p)
 	free(p->algs);
 	ix = p->alg_index;
 	if (ix)
-		free(ix->slots);
+		ipe_hmap_free(ix);
 	free(ix);
 	free(p);
 }
 
-static int alg_index_grow(struct ipe_policy *p)
-{
-	struct alg_index *ix = p->alg_index;
-	size_t ncap = ix->cap ? ix->cap * 2 : 16;
-	uint32_t *slots = calloc(ncap, sizeof(*slots));
-
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < p->nalgs; i++) {
-		size_t h = hash_bytes(p->algs[i], strlen(p->algs[i])) & (ncap - 1);
-
-		while (slots[h])
-			h = (h + 1) & (ncap - 1);
-		slots[h] = (uint32_t)i + 1;
-	}
-	free(ix->slots);
-	ix->slots = slots;
-	ix->cap = ncap;
-	return 0;
-}
-
+/* Algorithm interning: the hash of each name -> its index into p->algs. */
 int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 {
-	struct alg_index *ix = p->alg_index;
-	size_t h;
+	struct ipe_hmap *ix = p->alg_index;
+	uint64_t h = ipe_hash_bytes(IPE_HASH_SEED, alg, len);
+	size_t pos = SIZE_MAX;
+	uint32_t v;
 	int rc;
 
 	if (!ix) {
@@ -137,18 +145,11 @@ int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 			return -ENOMEM;
 		p->alg_index = ix;
 	}
-	if ((p->nalgs + 1) * 2 > ix->cap) {
-		rc = alg_index_grow(p);
-		if (rc)
-			return rc;
-	}
-	h = hash_bytes(alg, len) & (ix->cap - 1);
-	while (ix->slots[h]) {
-		const char *a = p->algs[ix->slots[h] - 1];
+	while (ipe_hmap_next(ix, h, &pos, &v)) {
+		const char *a = p->algs[v];
 
 		if (strlen(a) == len && memcmp(a, alg, len) == 0)
-			return (int)(ix->slots[h] - 1);
-		h = (h + 1) & (ix->cap - 1);
+			return (int)v;
 	}
 	if (p->nalgs >= UINT16_MAX)
 		return -E2BIG;
@@ -158,7 +159,11 @@ int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 	p->algs[p->nalgs] = strndup(alg, len);
 	if (!p->algs[p->nalgs])
 		return -ENOMEM;
-	ix->slots[h] = (uint32_t)p->nalgs + 1;
+	rc = ipe_hmap_insert(ix, h, (uint32_t)p->nalgs);
+	if (rc) {
+		free(p->algs[p->nalgs]);
+		return rc;
+	}
 	return (int)p->nalgs++;
 }
 

@@ -15,4 +15,19 @@ int ipe_policy_push_rule(struct ipe_policy *p, const struct ipe_rule *r);
 /* Drop properties (and their digest bytes) appended since a mark. */
 void ipe_policy_truncate_props(struct ipe_policy *p, size_t nprops, size_t pool_len);
 
+/* ---- digest identity (src/compiler/model.c): every table of digests
+ * (lint, equivalence, diff, optimiser, evaluator index) hashes and compares
+ * with these ---- */
+
+/* The hash of a digest value: property type, algorithm name, bytes. */
+uint64_t ipe_digest_hash(int type, const char *alg, const uint8_t *digest, size_t len);
+uint64_t ipe_prop_digest_hash(const struct ipe_policy *p, const struct ipe_prop *prop);
+/* The kernel's comparison of a digest property with a file's digest:
+ * same algorithm name, same length, same bytes. */
+bool ipe_prop_digest_is(const struct ipe_policy *p, const struct ipe_prop *prop, const char *alg,
+			const uint8_t *digest, size_t len);
+/* Two digest properties name the same value (also of two policies). */
+bool ipe_prop_digest_same(const struct ipe_policy *pa, const struct ipe_prop *a, const struct ipe_policy *pb,
+			  const struct ipe_prop *b);
+
 #endif

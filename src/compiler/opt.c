@@ -81,14 +81,14 @@ struct cls {
 
 /* u64 key -> OR of masks */
 struct mm {
-	struct ipe_u64map m;
+	struct ipe_hmap m;
 	uint8_t *v;
 	size_t n, cap;
 };
 
 static void mm_free(struct mm *m)
 {
-	ipe_u64map_free(&m->m);
+	ipe_hmap_free(&m->m);
 	free(m->v);
 }
 
@@ -96,7 +96,7 @@ static uint8_t mm_get(const struct mm *m, uint64_t key)
 {
 	uint32_t i;
 
-	return ipe_u64map_get(&m->m, key, &i) ? m->v[i] : 0;
+	return ipe_hmap_get(&m->m, key, &i) ? m->v[i] : 0;
 }
 
 static int mm_or(struct mm *m, uint64_t key, uint8_t mask)
@@ -107,7 +107,7 @@ static int mm_or(struct mm *m, uint64_t key, uint8_t mask)
 	rc = ipe_vec_reserve((void **)&m->v, &m->cap, m->n + 1, 1);
 	if (rc)
 		return rc;
-	rc = ipe_u64map_put(&m->m, key, (uint32_t)m->n, &i);
+	rc = ipe_hmap_put(&m->m, key, (uint32_t)m->n, &i);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)

@@ -28,6 +28,8 @@
 #include <ipe/eval.h>
 #include <ipe/policy.h>
 
+#include "util/internal.h"
+
 #define IPE_RC_ALL 0xffu
 
 struct ipe_rc {
@@ -50,11 +52,10 @@ struct ipe_dtab {
 	struct ipe_dent {
 		const struct ipe_policy *p;
 		const struct ipe_prop *prop;
-		uint64_t hash;
 		uint32_t id; /* dense per kind */
 	} *ents;
-	uint32_t *slots; /* index + 1 */
-	size_t n, cap, nslots;
+	struct ipe_hmap index; /* digest hash -> index into ents */
+	size_t n, cap;
 	uint32_t nkind[2]; /* ids handed out: [0] dm-verity, [1] fs-verity */
 };
 
@@ -62,15 +63,5 @@ void ipe_dtab_init(struct ipe_dtab *t);
 void ipe_dtab_free(struct ipe_dtab *t);
 /* The id of a digest property (its kind's dense id); -ENOMEM on failure. */
 int64_t ipe_dtab_intern(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop);
-
-/* A u64 -> u32 map (open addressing), for pairs of digest ids. */
-struct ipe_u64map {
-	uint64_t *keys;
-	uint32_t *vals; /* value + 1; 0 = empty */
-	size_t n, cap;
-};
-void ipe_u64map_free(struct ipe_u64map *m);
-int ipe_u64map_put(struct ipe_u64map *m, uint64_t key, uint32_t val, uint32_t *ret_existing);
-bool ipe_u64map_get(const struct ipe_u64map *m, uint64_t key, uint32_t *ret_val);
 
 #endif

@@ -20,9 +20,9 @@
 
 /* (dev, ino) of inodes with more than one link already listed */
 struct inode_set {
-	struct inode_key { dev_t dev; ino_t ino; } *slot;
-	uint8_t *used;
-	size_t n, cap; /* cap: power of two */
+	struct inode_key { dev_t dev; ino_t ino; } *keys;
+	size_t n, cap;
+	struct ipe_hmap index; /* hash of (dev, ino) -> index into keys */
 };
 
 struct walk {
@@ -33,52 +33,27 @@ struct walk {
 	size_t depth, stack_cap;
 };
 
-static size_t inode_hash(dev_t dev, ino_t ino)
-{
-	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)dev * 0xc2b2ae3d27d4eb4full;
-
-	return (size_t)(h ^ (h >> 29));
-}
-
 /* 1: inserted, 0: already present, <0: error */
 static int inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 {
-	size_t i;
+	uint64_t h = ipe_hash_mix((uint64_t)ino ^ ipe_hash_mix((uint64_t)dev));
+	size_t pos = SIZE_MAX;
+	uint32_t v;
+	int rc;
 
-	if ((s->n + 1) * 2 > s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		struct inode_key *ns = calloc(ncap, sizeof(*ns));
-		uint8_t *nu = calloc(ncap, 1);
-
-		if (!ns || !nu) {
-			free(ns);
-			free(nu);
-			return -ENOMEM;
-		}
-		for (size_t k = 0; k < s->cap; k++) {
-			if (!s->used[k])
-				continue;
-			i = inode_hash(s->slot[k].dev, s->slot[k].ino) & (ncap - 1);
-			while (nu[i])
-				i = (i + 1) & (ncap - 1);
-			nu[i] = 1;
-			ns[i] = s->slot[k];
-		}
-		free(s->slot);
-		free(s->used);
-		s->slot = ns;
-		s->used = nu;
-		s->cap = ncap;
-	}
-	i = inode_hash(dev, ino) & (s->cap - 1);
-	while (s->used[i]) {
-		if (s->slot[i].dev == dev && s->slot[i].ino == ino)
+	while (ipe_hmap_next(&s->index, h, &pos, &v))
+		if (s->keys[v].dev == dev && s->keys[v].ino == ino)
 			return 0;
-		i = (i + 1) & (s->cap - 1);
-	}
-	s->used[i] = 1;
-	s->slot[i].dev = dev;
-	s->slot[i].ino = ino;
+	if (s->n >= UINT32_MAX - 1)
+		return -E2BIG;
+	rc = ipe_vec_reserve((void **)&s->keys, &s->cap, s->n + 1, sizeof(*s->keys));
+	if (rc)
+		return rc;
+	rc = ipe_hmap_insert(&s->index, h, (uint32_t)s->n);
+	if (rc)
+		return rc;
+	s->keys[s->n].dev = dev;
+	s->keys[s->n].ino = ino;
 	s->n++;
 	return 1;
 }
@@ -389,8 +364,8 @@ int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_para
 		else
 			rc = walk_path(&w, AT_FDCWD, -1, paths[i], paths[i], true, DT_UNKNOWN);
 	}
-	free(w.links.slot);
-	free(w.links.used);
+	free(w.links.keys);
+	ipe_hmap_free(&w.links.index);
 	free(w.stack);
 	if (rc < 0) {
 		ipe_digest_list_free(w.l);

@@ -75,6 +75,45 @@ unsigned ipe_name_faults(const char *name, size_t len);
  * none), and *ret_why (when not NULL) a sentence saying why. */
 int ipe_name_fault_errno(unsigned faults, const char **ret_why);
 
+/* ---- the one hash function and hash map (src/util/hash.c) ---- */
+
+#define IPE_HASH_SEED 0xcbf29ce484222325ull
+/* Hash len bytes into h (start from IPE_HASH_SEED); chain calls for
+ * several fields. */
+uint64_t ipe_hash_bytes(uint64_t h, const void *data, size_t len);
+/* Spread a 64-bit value over all bits (a hash map slot from a key). */
+uint64_t ipe_hash_mix(uint64_t x);
+
+/* An open-addressing multimap uint64 key -> uint32 value (not
+ * IPE_HMAP_EMPTY), keys and values side by side (one cache miss a probe).
+ * Zero-initialised is empty; ipe_hmap_init() sizes it for want entries.
+ * Keys are usually hashes: the caller compares what they stand for. */
+#define IPE_HMAP_EMPTY UINT32_MAX
+struct ipe_hmap {
+	struct ipe_hmap_slot {
+		uint64_t key;
+		uint32_t val;
+	} *slots;
+	size_t cap, n; /* cap: 0 or a power of two */
+};
+int ipe_hmap_init(struct ipe_hmap *h, size_t want);
+void ipe_hmap_free(struct ipe_hmap *h);
+void ipe_hmap_clear(struct ipe_hmap *h);
+/* Add (key, val), also when key is already there.  0 or -ENOMEM. */
+int ipe_hmap_insert(struct ipe_hmap *h, uint64_t key, uint32_t val);
+/* The values under key in turn: *pos starts at SIZE_MAX. */
+bool ipe_hmap_next(const struct ipe_hmap *h, uint64_t key, size_t *pos, uint32_t *ret_val);
+/* A map of unique keys: when key is there, 1 and *ret_existing its value;
+ * else (key, val) is added: 0 and *ret_existing = val.  Or -ENOMEM. */
+int ipe_hmap_put(struct ipe_hmap *h, uint64_t key, uint32_t val, uint32_t *ret_existing);
+/* The first value under key. */
+bool ipe_hmap_get(const struct ipe_hmap *h, uint64_t key, uint32_t *ret_val);
+/* The slot where a probe for key starts (to prefetch it); cap > 0. */
+static inline size_t ipe_hmap_slot(const struct ipe_hmap *h, uint64_t key)
+{
+	return (size_t)ipe_hash_mix(key) & (h->cap - 1);
+}
+
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Grow a vector of elements of size elsz so that it can hold need elements.

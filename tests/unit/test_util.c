@@ -16,6 +16,10 @@
 #include <ipe/ctl.h>
 #include <ipe/policy.h>
 
+#include <ipe/eval.h>
+#include <ipe/io.h>
+
+#include "compiler/model.h"
 #include "util/internal.h"
 
 /* Every byte value round-trips, in either case, at every alignment the
@@ -194,6 +198,103 @@ static void test_name_kernel_rules(void **state)
 	assert_int_equal(ipe_ctl_rule_name(longname), -ENAMETOOLONG);
 }
 
+/* The one hash map: a multimap with iteration, unique puts, growth from
+ * empty (zero-initialised) and clearing. */
+static void test_hmap(void **state)
+{
+	struct ipe_hmap h = { 0 };
+	uint32_t v, seen;
+	size_t pos;
+
+	(void)state;
+	assert_false(ipe_hmap_get(&h, 1, &v));
+	for (uint32_t i = 0; i < 5000; i++)
+		assert_int_equal(ipe_hmap_insert(&h, i % 1000, i), 0);
+	assert_int_equal(h.n, 5000);
+	for (uint64_t k = 0; k < 1000; k++) {
+		seen = 0;
+		pos = SIZE_MAX;
+		while (ipe_hmap_next(&h, k, &pos, &v)) {
+			assert_int_equal(v % 1000, k);
+			seen |= 1u << (v / 1000);
+		}
+		assert_int_equal(seen, 0x1f);
+	}
+	assert_false(ipe_hmap_get(&h, 1000, NULL));
+	ipe_hmap_clear(&h);
+	assert_false(ipe_hmap_get(&h, 7, NULL));
+	assert_int_equal(ipe_hmap_put(&h, 7, 70, &v), 0);
+	assert_int_equal(v, 70);
+	assert_int_equal(ipe_hmap_put(&h, 7, 71, &v), 1);
+	assert_int_equal(v, 70);
+	assert_int_equal(h.n, 1);
+	ipe_hmap_free(&h);
+	assert_null(h.slots);
+}
+
+/* The one hash function: every byte and the length count; chaining is
+ * deterministic. */
+static void test_hash_bytes(void **state)
+{
+	uint8_t a[40] = { 0 }, b[40] = { 0 };
+
+	(void)state;
+	assert_true(ipe_hash_bytes(IPE_HASH_SEED, a, 40) == ipe_hash_bytes(IPE_HASH_SEED, b, 40));
+	assert_true(ipe_hash_bytes(IPE_HASH_SEED, a, 39) != ipe_hash_bytes(IPE_HASH_SEED, a, 40));
+	for (size_t i = 0; i < 40; i++) {
+		b[i] = 1;
+		assert_true(ipe_hash_bytes(IPE_HASH_SEED, a, 40) != ipe_hash_bytes(IPE_HASH_SEED, b, 40));
+		b[i] = 0;
+	}
+	assert_true(ipe_hash_mix(1) != ipe_hash_mix(2));
+}
+
+static struct ipe_policy *parse_text(struct ipe_ctx *ctx, const char *text)
+{
+	struct ipe_policy *p = NULL;
+	uint32_t src;
+
+	assert_int_equal(ipe_source_from_memory(ctx, "t", text, strlen(text), true, &src), 0);
+	assert_int_equal(ipe_policy_parse(ctx, src, &p), 0);
+	return p;
+}
+
+/* One digest identity: type, algorithm name and bytes, across policies
+ * whose algorithm indices differ; the hash follows the identity. */
+static void test_digest_identity(void **state)
+{
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_policy *a, *b;
+	const struct ipe_prop *a1, *b0, *b1;
+	static const uint8_t ab[2] = { 0xab, 0xcd };
+
+	(void)state;
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	a = parse_text(ctx, "policy_name=a policy_version=1.0.0\nDEFAULT action=DENY\n"
+			    "op=EXECUTE fsverity_digest=sha512:00 action=ALLOW\n"
+			    "op=EXECUTE fsverity_digest=sha256:ABcd action=ALLOW\n");
+	b = parse_text(ctx, "policy_name=b policy_version=1.0.0\nDEFAULT action=DENY\n"
+			    "op=EXECUTE fsverity_digest=sha256:abcd action=ALLOW\n"
+			    "op=EXECUTE dmverity_roothash=sha256:abcd action=ALLOW\n");
+	a1 = ipe_rule_props(a, &a->ops[IPE_OP_EXECUTE].rules[1]);
+	b0 = ipe_rule_props(b, &b->ops[IPE_OP_EXECUTE].rules[0]);
+	b1 = ipe_rule_props(b, &b->ops[IPE_OP_EXECUTE].rules[1]);
+	assert_int_not_equal(a1->alg, b0->alg);
+	assert_true(ipe_prop_digest_same(a, a1, b, b0));
+	assert_true(ipe_prop_digest_hash(a, a1) == ipe_prop_digest_hash(b, b0));
+	assert_true(ipe_prop_digest_hash(a, a1) == ipe_digest_hash(IPE_PROP_FSV_DIGEST, "sha256", ab, 2));
+	assert_true(ipe_prop_digest_is(a, a1, "sha256", ab, 2));
+	assert_false(ipe_prop_digest_is(a, a1, "sha512", ab, 2));
+	assert_false(ipe_prop_digest_is(a, a1, "sha256", ab, 1));
+	/* same bytes and algorithm, other property: another value */
+	assert_false(ipe_prop_digest_same(b, b0, b, b1));
+	assert_false(ipe_prop_digest_equal(b, b0, b1));
+	assert_true(ipe_prop_digest_hash(b, b0) != ipe_prop_digest_hash(b, b1));
+	ipe_policy_free(a);
+	ipe_policy_free(b);
+	ipe_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +302,9 @@ int main(void)
 		cmocka_unit_test(test_hex_rejects),
 		cmocka_unit_test(test_version_kernel_rules),
 		cmocka_unit_test(test_name_kernel_rules),
+		cmocka_unit_test(test_hmap),
+		cmocka_unit_test(test_hash_bytes),
+		cmocka_unit_test(test_digest_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,112 +34,9 @@
 #include <string.h>
 
 #include "checks.h"
+#include "compiler/model.h"
 #include "compiler/ruleclass.h"
 #include "util/internal.h"
-
-/* ---- a small open-addressing multimap: uint64 key -> uint32 value ---- */
-
-struct htab_slot {
-	uint64_t key;
-	uint32_t val; /* UINT32_MAX = empty */
-};
-
-/* key and value side by side: one cache miss per probe on big tables */
-struct htab {
-	struct htab_slot *slots;
-	size_t cap, n;
-};
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
-static void ht_free(struct htab *h)
-{
-	free(h->slots);
-	memset(h, 0, sizeof(*h));
-}
-
-static int ht_init(struct htab *h, size_t want)
-{
-	size_t cap = 16;
-
-	while (cap < want * 2)
-		cap <<= 1;
-	h->slots = malloc(cap * sizeof(*h->slots));
-	if (!h->slots) {
-		ht_free(h);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < cap; i++)
-		h->slots[i].val = UINT32_MAX;
-	h->cap = cap;
-	h->n = 0;
-	return 0;
-}
-
-static void ht_clear(struct htab *h)
-{
-	if (h->n)
-		for (size_t i = 0; i < h->cap; i++)
-			h->slots[i].val = UINT32_MAX;
-	h->n = 0;
-}
-
-static int ht_insert(struct htab *h, uint64_t key, uint32_t val);
-
-static int ht_grow(struct htab *h)
-{
-	struct htab n;
-
-	if (ht_init(&n, h->cap))
-		return -ENOMEM;
-	for (size_t i = 0; i < h->cap; i++)
-		if (h->slots[i].val != UINT32_MAX)
-			ht_insert(&n, h->slots[i].key, h->slots[i].val);
-	ht_free(h);
-	*h = n;
-	return 0;
-}
-
-static int ht_insert(struct htab *h, uint64_t key, uint32_t val)
-{
-	size_t i;
-
-	if ((h->n + 1) * 2 > h->cap && ht_grow(h))
-		return -ENOMEM;
-	i = mix64(key) & (h->cap - 1);
-	while (h->slots[i].val != UINT32_MAX)
-		i = (i + 1) & (h->cap - 1);
-	h->slots[i].key = key;
-	h->slots[i].val = val;
-	h->n++;
-	return 0;
-}
-
-/* Iterate the values stored under key: *pos starts at SIZE_MAX. */
-static bool ht_next(const struct htab *h, uint64_t key, size_t *pos, uint32_t *ret_val)
-{
-	size_t i = *pos == SIZE_MAX ? mix64(key) & (h->cap - 1) : (*pos + 1) & (h->cap - 1);
-
-	while (h->slots[i].val != UINT32_MAX) {
-		if (h->slots[i].key == key) {
-			*pos = i;
-			*ret_val = h->slots[i].val;
-			return true;
-		}
-		i = (i + 1) & (h->cap - 1);
-	}
-	return false;
-}
-
-/* ---- state ---- */
 
 /* ---- state ---- */
 
@@ -169,7 +66,7 @@ struct rstate {
 	struct lint_run *run;
 	const struct ipe_policy *p;
 	/* digest interning (whole policy) */
-	struct htab digests;        /* hash -> prop index of the representative */
+	struct ipe_hmap digests;    /* hash -> prop index of the representative */
 	uint32_t *digest_id;        /* per prop (digests only) */
 	const struct ipe_prop **id_prop; /* digest id -> a property naming it */
 	uint8_t *digest_multi;      /* per digest id: named by more than one property */
@@ -178,22 +75,12 @@ struct rstate {
 	int op;
 	struct rinfo *ri;
 	struct grp fixed[G_FIXED];  /* G_ALL, G_DN, G_FN, G_NN */
-	struct htab gidx;           /* group key -> index into grps */
+	struct ipe_hmap gidx;       /* group key -> index into grps */
 	struct grp *grps;
 	size_t ngrps, gcap;
 };
 
 /* ---- digests ---- */
-
-static uint64_t digest_hash(const struct ipe_policy *p, const struct ipe_prop *pr)
-{
-	const uint8_t *b = ipe_prop_digest(p, pr);
-	uint64_t h = mix64(((uint64_t)pr->type << 32) ^ pr->alg ^ ((uint64_t)pr->digest_len << 40));
-
-	for (uint32_t i = 0; i < pr->digest_len; i++)
-		h = (h ^ b[i]) * 1099511628211ull;
-	return h;
-}
 
 static int intern_digests(struct rstate *st)
 {
@@ -210,7 +97,7 @@ static int intern_digests(struct rstate *st)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nprops; i++)
 		ndig += ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type);
-	if (ht_init(&st->digests, ndig + 1))
+	if (ipe_hmap_init(&st->digests, ndig + 1))
 		return -ENOMEM;
 	/* hash every digest first (a sequential pass), then probe the table
 	 * with the slots of the next few digests prefetched: on a big policy
@@ -222,7 +109,7 @@ static int intern_digests(struct rstate *st)
 	for (size_t i = 0; i < p->nprops; i++) {
 		if (!ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type))
 			continue;
-		hs[nd] = digest_hash(p, &p->props[i]);
+		hs[nd] = ipe_prop_digest_hash(p, &p->props[i]);
 		at[nd++] = (uint32_t)i;
 	}
 	for (size_t x = 0; x < nd; x++) {
@@ -233,9 +120,9 @@ static int intern_digests(struct rstate *st)
 		bool found = false;
 
 		if (x + 8 < nd)
-			__builtin_prefetch(&st->digests.slots[mix64(hs[x + 8]) & (st->digests.cap - 1)]);
+			__builtin_prefetch(&st->digests.slots[ipe_hmap_slot(&st->digests, hs[x + 8])]);
 		pr = &p->props[i];
-		while (ht_next(&st->digests, h, &pos, &v)) {
+		while (ipe_hmap_next(&st->digests, h, &pos, &v)) {
 			if (ipe_prop_digest_equal(p, &p->props[v], pr)) {
 				st->digest_id[i] = st->digest_id[v];
 				st->digest_multi[st->digest_id[v]] = 1;
@@ -246,7 +133,7 @@ static int intern_digests(struct rstate *st)
 		if (!found) {
 			st->digest_id[i] = i; /* id = index of the first occurrence */
 			st->id_prop[i] = pr;
-			if (ht_insert(&st->digests, h, i))
+			if (ipe_hmap_insert(&st->digests, h, i))
 				goto out;
 		}
 	}
@@ -299,7 +186,7 @@ static struct grp *grp_find(const struct rstate *st, enum gkind k, uint32_t d, u
 		return (struct grp *)&st->fixed[k];
 	if (dig_unique(st, d) || dig_unique(st, f))
 		return NULL;
-	if (!ht_next(&st->gidx, gkey(k, d, f), &pos, &v))
+	if (!ipe_hmap_next(&st->gidx, gkey(k, d, f), &pos, &v))
 		return NULL;
 	return &st->grps[v];
 }
@@ -314,7 +201,7 @@ static struct grp *grp_get(struct rstate *st, enum gkind k, uint32_t d, uint32_t
 		return NULL;
 	g = &st->grps[st->ngrps];
 	memset(g, 0xff, sizeof(*g));
-	if (ht_insert(&st->gidx, gkey(k, d, f), (uint32_t)st->ngrps))
+	if (ipe_hmap_insert(&st->gidx, gkey(k, d, f), (uint32_t)st->ngrps))
 		return NULL;
 	st->ngrps++;
 	return g;
@@ -323,7 +210,7 @@ static struct grp *grp_get(struct rstate *st, enum gkind k, uint32_t d, uint32_t
 static void groups_reset(struct rstate *st)
 {
 	memset(st->fixed, 0xff, sizeof(st->fixed));
-	ht_clear(&st->gidx);
+	ipe_hmap_clear(&st->gidx);
 	st->ngrps = 0;
 }
 
@@ -971,7 +858,7 @@ void lint_check_rules(struct lint_run *run)
 	}
 	rc = intern_digests(&st);
 	if (!rc)
-		rc = ht_init(&st.gidx, 64);
+		rc = ipe_hmap_init(&st.gidx, 64);
 	for (int op = 0; op < IPE_OP_COUNT && !rc && !run->err; op++) {
 		st.op = op;
 		st.t = &run->p->ops[op];
@@ -981,8 +868,8 @@ void lint_check_rules(struct lint_run *run)
 	}
 	if (rc)
 		run->err = rc;
-	ht_free(&st.digests);
-	ht_free(&st.gidx);
+	ipe_hmap_free(&st.digests);
+	ipe_hmap_free(&st.gidx);
 	free(st.digest_id);
 	free(st.id_prop);
 	free(st.digest_multi);
