@@ -701,8 +701,7 @@ static void put_hex_short(FILE *f, const struct ipe_policy *p, const struct ipe_
 	size_t n = pr->digest_len > 8 ? 8 : pr->digest_len;
 
 	fprintf(f, "%s:", ipe_prop_alg(p, pr));
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%02x", d[i]);
+	ipe_fput_hex(f, d, n);
 	if (n < pr->digest_len)
 		fputs("...", f);
 }

@@ -156,9 +156,7 @@ static json_object *digest_json(bool present, const char *alg, const uint8_t *b,
 		return NULL;
 	memcpy(s, alg, al);
 	s[al] = ':';
-	for (size_t i = 0; i < len; i++)
-		snprintf(s + al + 1 + i * 2, 3, "%02x", b[i]);
-	s[al + 1 + len * 2] = 0;
+	ipe_hex_encode(s + al + 1, b, len);
 	o = json_object_new_string(s);
 	free(s);
 	return o;

@@ -64,7 +64,6 @@ static json_object *text_string(const char *t)
 {
 	const unsigned char *s = (const unsigned char *)t;
 	size_t len = strlen(t), n = 0;
-	static const char hex[] = "0123456789abcdef";
 	json_object *o;
 	char *buf;
 
@@ -90,10 +89,7 @@ static json_object *text_string(const char *t)
 			n += k;
 			i += k;
 		} else {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hex[s[i] >> 4];
-			buf[n++] = hex[s[i] & 15];
+			n += ipe_escape_byte(buf + n, s[i], false);
 			i++;
 		}
 	}

@@ -10,6 +10,8 @@
 #include <ipe/lint.h>
 #include <ipe/report.h>
 
+#include "util/internal.h"
+
 static const char *sarif_level(enum ipe_severity s)
 {
 	return s == IPE_SEV_ERROR ? "error" : s == IPE_SEV_WARNING ? "warning" : "note";
@@ -179,10 +181,11 @@ static void gh_escape(FILE *out, const char *s, bool prop)
 			fputs("%3A", out);
 		else if (prop && c == ',')
 			fputs("%2C", out);
-		else if (c < 0x20 || c >= 0x7f) /* no raw control byte in the log */
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
+		else { /* no raw control byte in the log */
+			char e[4];
+
+			fwrite(e, 1, ipe_escape_byte(e, c, true), out);
+		}
 	}
 }
 

@@ -566,8 +566,7 @@ static void put_digest(FILE *f, const char *key, bool present, bool listed, cons
 		return;
 	}
 	fprintf(f, "%s:", alg ? alg : "");
-	for (size_t i = 0; i < len; i++)
-		fprintf(f, "%02x", d[i]);
+	ipe_fput_hex(f, d, len);
 }
 
 int ipe_equiv_event_format(const struct ipe_equiv_result *r, char **ret_text)

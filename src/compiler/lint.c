@@ -216,6 +216,7 @@ void lint_show_digest(const struct ipe_policy *p, const struct ipe_prop *prop, c
 {
 	const uint8_t *b = ipe_prop_digest(p, prop);
 	const char *alg = ipe_prop_alg(p, prop);
+	char hex[2 * 8 + 1];
 	size_t n;
 
 	if (!bufsz)
@@ -224,13 +225,9 @@ void lint_show_digest(const struct ipe_policy *p, const struct ipe_prop *prop, c
 	n = ipe_escape_bytes(buf, bufsz > 40 ? 40 : bufsz, alg ? alg : "", alg ? strlen(alg) : 0);
 	n += (size_t)snprintf(buf + n, bufsz - n, ":");
 
-	for (uint32_t i = 0; i < prop->digest_len && n + 3 < bufsz; i++) {
-		if (i == 6 && prop->digest_len > 8) {
-			snprintf(buf + n, bufsz - n, "...");
-			return;
-		}
-		n += (size_t)snprintf(buf + n, bufsz - n, "%02x", b[i]);
-	}
+	/* at most 8 bytes; a longer digest as its first 6 and "..." */
+	ipe_hex_encode(hex, b, prop->digest_len > 8 ? 6 : prop->digest_len);
+	snprintf(buf + n, bufsz - n, "%s%s", hex, prop->digest_len > 8 ? "..." : "");
 }
 
 void lint_show_prop(const struct ipe_policy *p, const struct ipe_prop *prop, char *buf, size_t bufsz)

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Showing bytes: escaped for messages, hex for digests and keys. */
+/* Showing bytes: the one hex codec, and the one escape of a byte for
+ * terminal text (messages, excerpts, JSON strings of odd bytes, GitHub
+ * workflow commands). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -115,6 +117,36 @@ int ipe_hex_decode(uint8_t *out, const char *hex, size_t n)
 	return ipe_hex_decode_case(out, hex, n, NULL);
 }
 
+size_t ipe_escape_byte(char out[4], unsigned char c, bool keep_backslash)
+{
+	if (c >= 0x20 && c < 0x7f && (c != '\\' || keep_backslash)) {
+		out[0] = (char)c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hexdigits[c >> 4];
+	out[3] = hexdigits[c & 15];
+	return 4;
+}
+
+int ipe_fput_hex(FILE *out, const void *data, size_t n)
+{
+	const unsigned char *d = data;
+	char buf[2 * 64 + 1];
+
+	while (n > 0) {
+		size_t k = n < 64 ? n : 64;
+
+		ipe_hex_encode(buf, d, k);
+		if (fputs(buf, out) < 0)
+			return -EIO;
+		d += k;
+		n -= k;
+	}
+	return 0;
+}
+
 size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
 {
 	const unsigned char *d = data;
@@ -123,8 +155,8 @@ size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
 	if (!buf || bufsz == 0)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		bool plain = d[i] >= 0x20 && d[i] < 0x7f && d[i] != '\\';
-		size_t k = plain ? 1 : 4;
+		char e[4];
+		size_t k = ipe_escape_byte(e, d[i], false);
 
 		/* keep room for "..." when more bytes follow */
 		if (n + k + (i + 1 < len ? 3 : 0) + 1 > bufsz) {
@@ -134,14 +166,8 @@ size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, size_t len)
 			}
 			break;
 		}
-		if (plain) {
-			buf[n++] = (char)d[i];
-		} else {
-			buf[n++] = '\\';
-			buf[n++] = 'x';
-			buf[n++] = hexdigits[d[i] >> 4];
-			buf[n++] = hexdigits[d[i] & 15];
-		}
+		memcpy(buf + n, e, k);
+		n += k;
 	}
 	buf[n] = '\0';
 	return n;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <ipe/diag.h>
 
@@ -18,6 +19,12 @@ struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_s
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
 void ipe_hex_encode(char *out, const void *data, size_t n);
+/* Lowercase hex of n bytes to out.  0 or -EIO. */
+int ipe_fput_hex(FILE *out, const void *data, size_t n);
+/* One byte as terminal text: itself when printable ASCII, else \xNN (so is
+ * a backslash unless keep_backslash).  Returns 1 or 4.  ipe_escape_bytes(),
+ * source excerpts, JSON text and GitHub annotations all escape with it. */
+size_t ipe_escape_byte(char out[4], unsigned char c, bool keep_backslash);
 /* The one hex decoder of libipe (policy digests, audit records, key ids,
  * salts).  Decode 2n hex digits (either case) into n bytes: 0, or -EINVAL
  * when one is not a hex digit (out is then partly written). */

@@ -33,33 +33,23 @@ int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
 
 #define EXCERPT_MAX 160 /* display columns shown around the location */
 
-/* Display width of one byte in an excerpt. */
-static size_t byte_width(unsigned char c)
-{
-	if (c == '\t')
-		return 1;
-	if (c >= 0x20 && c < 0x7f)
-		return 1;
-	return 4; /* \xNN */
-}
-
+/* One byte of an excerpt: a TAB as one space (columns stay countable),
+ * the rest as terminal text with backslashes kept (ipe_escape_byte). */
 static size_t put_byte(unsigned char c, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	if (c == '\t') {
 		out[0] = ' ';
 		return 1;
 	}
-	if (c >= 0x20 && c < 0x7f) {
-		out[0] = (char)c;
-		return 1;
-	}
-	out[0] = '\\';
-	out[1] = 'x';
-	out[2] = hex[c >> 4];
-	out[3] = hex[c & 15];
-	return 4;
+	return ipe_escape_byte(out, c, true);
+}
+
+/* Display width of one byte in an excerpt. */
+static size_t byte_width(unsigned char c)
+{
+	char tmp[4];
+
+	return put_byte(c, tmp);
 }
 
 struct excerpt {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -295,6 +296,50 @@ static void test_digest_identity(void **state)
 	ipe_ctx_free(ctx);
 }
 
+/* The one byte escape: printable ASCII as itself, everything else (and a
+ * backslash, unless kept) as \xNN; ipe_escape_bytes is built on it. */
+static void test_escape_byte(void **state)
+{
+	char e[5], buf[64];
+	FILE *f;
+	char *mem = NULL;
+	size_t memlen = 0;
+
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		bool plain = c >= 0x20 && c < 0x7f;
+		size_t k = ipe_escape_byte(e, (unsigned char)c, true);
+
+		e[k] = '\0';
+		if (plain) {
+			assert_int_equal(k, 1);
+			assert_int_equal((unsigned char)e[0], c);
+		} else {
+			char want[5];
+
+			snprintf(want, sizeof(want), "\\x%02x", c);
+			assert_string_equal(e, want);
+		}
+		assert_int_equal(ipe_escape_byte(e, (unsigned char)c, false), plain && c != '\\' ? 1 : 4);
+	}
+	assert_int_equal(ipe_escape_bytes(buf, sizeof(buf), "a\\b\x01\xff", 5), 14);
+	assert_string_equal(buf, "a\\x5cb\\x01\\xff");
+	f = open_memstream(&mem, &memlen);
+	assert_non_null(f);
+	{
+		uint8_t d[200];
+
+		for (size_t i = 0; i < sizeof(d); i++)
+			d[i] = (uint8_t)i;
+		assert_int_equal(ipe_fput_hex(f, d, sizeof(d)), 0);
+		fclose(f);
+		assert_int_equal(memlen, 400);
+		assert_memory_equal(mem, "000102", 6);
+		assert_memory_equal(mem + 394, "c5c6c7", 6);
+	}
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_hmap),
 		cmocka_unit_test(test_hash_bytes),
 		cmocka_unit_test(test_digest_identity),
+		cmocka_unit_test(test_escape_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
