@@ -33,6 +33,12 @@ struct walk {
 	size_t depth, stack_cap;
 };
 
+static void inode_set_free(struct inode_set *s)
+{
+	free(s->keys);
+	ipe_hmap_free(&s->index);
+}
+
 /* 1: inserted, 0: already present, <0: error */
 static int inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 {
@@ -364,8 +370,7 @@ int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_para
 		else
 			rc = walk_path(&w, AT_FDCWD, -1, paths[i], paths[i], true, DT_UNKNOWN);
 	}
-	free(w.links.keys);
-	ipe_hmap_free(&w.links.index);
+	inode_set_free(&w.links);
 	free(w.stack);
 	if (rc < 0) {
 		ipe_digest_list_free(w.l);
@@ -399,8 +404,7 @@ int ipe_digest_list_drop_links(struct ipe_digest_list *l)
 		l->loc[k++] = l->loc[i];
 	}
 	l->n = k;
-	free(set.slot);
-	free(set.used);
+	inode_set_free(&set);
 	return rc;
 }
 
