@@ -435,16 +435,15 @@ static void dup_props(struct rstate *st, uint32_t i)
 	for (uint32_t j = 0; j < r->nprops; j++)
 		k[j] = (prop_key(st, &props[j]) << 24) | (j & 0xffffffu);
 	qsort(k, r->nprops, sizeof(*k), cmp_u64);
-	for (uint32_t j = 1; j < r->nprops; j++) {
-		uint32_t a = (uint32_t)(k[j] & 0xffffffu), b;
+	for (uint32_t j = 1, b = 0; j < r->nprops; j++) {
+		uint32_t a = (uint32_t)(k[j] & 0xffffffu);
 		char tb[160];
 		struct ipe_diag *d;
 
-		if ((k[j] >> 24) != (k[j - 1] >> 24))
+		if ((k[j] >> 24) != (k[j - 1] >> 24)) {
+			b = j; /* the first of this key's run */
 			continue;
-		b = j;
-		while (b > 0 && (k[b - 1] >> 24) == (k[j] >> 24))
-			b--;
+		}
 		lint_show_prop(st->p, &props[a], tb, sizeof(tb));
 		d = lint_report(st->run, LC_DUP_PROP, &props[a].loc, "remove the repeated property",
 				"'%s' appears twice in this rule", tb);
