@@ -47,4 +47,4 @@ nice -n "${IPE_FUZZ_NICE:-10}" "$bin" -merge=1 "$@" "$work/merged" "$work/corpus
 rm -rf "${here:?}/corpus/$name"
 mkdir -p "$here/corpus/$name"
 cp "$work/merged"/* "$here/corpus/$name/"
-echo "campaign: corpus/$name now $(ls "$here/corpus/$name" | wc -l) files, $(du -sk "$here/corpus/$name" | cut -f1) KB"
+echo "campaign: corpus/$name now $(ls "$here/corpus/$name" | wc -l) files, $(cat "$here/corpus/$name"/* | wc -c) bytes"
