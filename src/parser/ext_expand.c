@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/* Source mode: expansion of rules with "KEY in @SET" and "op=A,B" into
+ * synthetic kernel lines (cartesian product, last slot fastest). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <ipe/compile.h>
+#include <ipe/policy.h>
+
+#include "lexer/lexer.h"
+#include "parser/ext_internal.h"
+#include "parser/extensions.h"
+#include "parser/hints.h"
+#include "util/internal.h"
+
+static int copy_line(struct ipe_ext *x, const struct ipe_line *l)
+{
+	size_t total = 0, off = 0;
+
+	for (size_t i = 0; i < l->ntoks; i++)
+		total += l->toks[i].len;
+	if (ipe_vec_reserve((void **)&x->src_toks, &x->src_cap, l->ntoks, sizeof(*x->src_toks)) ||
+	    ipe_vec_reserve((void **)&x->src_text, &x->src_text_cap, total + 1, 1))
+		return -ENOMEM;
+	for (size_t i = 0; i < l->ntoks; i++) {
+		x->src_toks[i] = l->toks[i];
+		memcpy(x->src_text + off, l->toks[i].text, l->toks[i].len);
+		x->src_toks[i].text = (const char *)(uintptr_t)off;
+		off += l->toks[i].len;
+	}
+	for (size_t i = 0; i < l->ntoks; i++)
+		x->src_toks[i].text = x->src_text + (uintptr_t)x->src_toks[i].text;
+	x->nsrc = l->ntoks;
+	x->number = l->number;
+	return 0;
+}
+
+static int push_slot(struct ipe_ext *x, const struct slot *s)
+{
+	if (ipe_vec_reserve((void **)&x->slots, &x->slots_cap, x->nslots + 1, sizeof(*x->slots)))
+		return -ENOMEM;
+	x->slots[x->nslots++] = *s;
+	return 0;
+}
+
+static bool is_digest_key(const struct ipe_tok *t, int *ret_prop)
+{
+	if (ipe_ext_tok_is(t, "fsverity_digest")) {
+		*ret_prop = IPE_PROP_FSV_DIGEST;
+		return true;
+	}
+	if (ipe_ext_tok_is(t, "dmverity_roothash")) {
+		*ret_prop = IPE_PROP_DMV_ROOTHASH;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_ops(struct ipe_parser *ps, const struct ipe_tok *t, struct slot *s)
+{
+	const char *p = t->text + 3, *end = t->text + t->len;
+	char showbuf[128], hint[256], tmp[160];
+
+	s->nops = 0;
+	while (p <= end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		const char *e = c ? c : end;
+		int op = -1;
+
+		for (int k = 0; k < IPE_OP_COUNT; k++) {
+			const char *n = ipe_op_name(k);
+
+			if (strlen(n) == (size_t)(e - p) && memcmp(n, p, (size_t)(e - p)) == 0)
+				op = k;
+		}
+		if (op < 0) {
+			snprintf(tmp, sizeof(tmp), "op=%.*s", (int)((e - p) > 150 ? 150 : (e - p)), p);
+			if (e == p)
+				snprintf(hint, sizeof(hint), "separate operations with single commas: op=EXECUTE,KMODULE");
+			else if (ipe_hint_suggest(tmp, strlen(tmp), IPE_HINT_OP, hint, sizeof(hint)) <= 0)
+				snprintf(hint, sizeof(hint),
+					 "operations: EXECUTE FIRMWARE KMODULE KEXEC_IMAGE KEXEC_INITRAMFS POLICY X509_CERT");
+			ipe_ext_error(ps, "IPE-E120", &t->loc, hint,
+				      e == p ? "empty operation in the list '%s'" : "unknown operation '%s' in the list",
+				      e == p ? ipe_hint_show(showbuf, sizeof(showbuf), t->text, t->len)
+					     : ipe_hint_show(showbuf, sizeof(showbuf), p, (size_t)(e - p)));
+			return false;
+		}
+		for (size_t k = 0; k < s->nops; k++) {
+			if (s->ops[k] == op) {
+				ipe_ext_error(ps, "IPE-E120", &t->loc, "name each operation once",
+					      "operation %s appears twice in '%s'", ipe_op_name(op),
+					      ipe_hint_show(showbuf, sizeof(showbuf), t->text, t->len));
+				return false;
+			}
+		}
+		s->ops[s->nops++] = op;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	s->n = s->nops;
+	return true;
+}
+
+/* Plan the expansion of a line: 1 = it uses extensions (slots ready),
+ * 0 = a plain kernel line, -1 = an error was reported (drop the line). */
+int ipe_ext_plan_line(struct ipe_parser *ps, const struct ipe_line *l)
+{
+	struct ipe_ext *x = ps->ext;
+	bool ext = false;
+	char showbuf[128];
+
+	for (size_t i = 0; i < l->ntoks; i++) {
+		const struct ipe_tok *t = &l->toks[i];
+
+		if (t->len > 3 && memcmp(t->text, "op=", 3) == 0 && memchr(t->text, ',', t->len))
+			ext = true;
+		if (i + 2 < l->ntoks && ipe_ext_tok_is(&l->toks[i + 1], "in") && l->toks[i + 2].len > 0 &&
+			    l->toks[i + 2].text[0] == '@')
+			ext = true;
+	}
+	if (!ext)
+		return 0;
+	if (copy_line(x, l)) {
+		ps->err = -ENOMEM;
+		return -1;
+	}
+	x->nslots = 0;
+	for (size_t i = 0; i < x->nsrc; i++) {
+		const struct ipe_tok *t = &x->src_toks[i];
+		struct slot s = { .kind = SLOT_FIXED, .tok = (uint32_t)i, .n = 1 };
+		int prop = 0;
+
+		if (t->len > 3 && memcmp(t->text, "op=", 3) == 0 && memchr(t->text, ',', t->len)) {
+			s.kind = SLOT_OPS;
+			if (!parse_ops(ps, t, &s))
+				return -1;
+		} else if (i + 2 < x->nsrc && ipe_ext_tok_is(&x->src_toks[i + 1], "in") && x->src_toks[i + 2].len > 0 &&
+				   x->src_toks[i + 2].text[0] == '@') {
+			const struct ipe_tok *nt = &x->src_toks[i + 2];
+			ssize_t si;
+
+			s.loc = t->loc;
+			s.loc.len = nt->loc.offset + nt->loc.len - t->loc.offset;
+			if (!is_digest_key(t, &prop)) {
+				ipe_ext_error(ps, "IPE-E121", &s.loc,
+					      "only fsverity_digest and dmverity_roothash take a set: fsverity_digest in @NAME",
+					      "'%s' cannot take 'in @SET'",
+					      ipe_hint_show(showbuf, sizeof(showbuf), t->text, t->len));
+				return -1;
+			}
+			si = ipe_ext_find_set(x, nt->text + 1, nt->len - 1);
+			if (si < 0) {
+				ipe_ext_error(ps, "IPE-E113", &nt->loc,
+					      "define the set before the rules that use it: set NAME { ... }",
+					      "unknown set '%s'", ipe_hint_show(showbuf, sizeof(showbuf), nt->text, nt->len));
+				return -1;
+			}
+			s.kind = SLOT_SET;
+			s.prop = prop;
+			s.set = (size_t)si;
+			s.n = x->sets[si].n;
+			if (s.n == 0) {
+				if (!ipe_diag_add(ps->ctx, "IPE-W120", IPE_SEV_WARNING, &s.loc,
+						  "add digests to the set, or remove the rule",
+						  "set '%s' is empty: this line produces no rule", x->sets[si].name))
+					ps->err = -ENOMEM;
+				return -1;
+			}
+			i += 2;
+		}
+		if (push_slot(x, &s)) {
+			ps->err = -ENOMEM;
+			return -1;
+		}
+	}
+	/* the product of the alternatives, checked before any rule is made */
+	{
+		size_t prod = 1;
+
+		for (size_t i = 0; i < x->nslots; i++)
+			prod = x->slots[i].n > SIZE_MAX / prod ? SIZE_MAX : prod * x->slots[i].n;
+		if (prod > x->opts.max_line_rules) {
+			struct ipe_loc loc = l->toks[0].loc;
+			const struct ipe_tok *last = &l->toks[l->ntoks - 1];
+
+			if (last->loc.src == loc.src && last->loc.offset >= loc.offset)
+				loc.len = last->loc.offset + last->loc.len - loc.offset;
+			if (prod == SIZE_MAX)
+				ipe_ext_error(ps, "IPE-E122", &loc,
+					      "split the sets or the operations over several lines; or raise the limit "
+					      "(ipe-compile --max-line-rules=N)",
+					      "this line expands to too many rules (over %zu)", x->opts.max_line_rules);
+			else
+				ipe_ext_error(ps, "IPE-E122", &loc,
+					      "split the sets or the operations over several lines; or raise the limit "
+					      "(ipe-compile --max-line-rules=N)",
+					      "this line expands to %zu rules, over the limit of %zu", prod,
+					      x->opts.max_line_rules);
+			return -1;
+		}
+	}
+	return 1;
+}
+
+static int out_put(struct ipe_ext *x, const char *s, size_t n)
+{
+	if (ipe_vec_reserve((void **)&x->out_text, &x->out_text_cap, x->out_len + n + 1, 1))
+		return -ENOMEM;
+	memcpy(x->out_text + x->out_len, s, n);
+	x->out_len += n;
+	return 0;
+}
+
+/* Build the synthetic line for the current odometer position. */
+int ipe_ext_emit_combination(struct ipe_ext *x, struct ipe_line *ret)
+{
+	if (ipe_vec_reserve((void **)&x->out_toks, &x->out_cap, x->nslots, sizeof(*x->out_toks)))
+		return -ENOMEM;
+	x->out_len = 0;
+	for (size_t i = 0; i < x->nslots; i++) {
+		const struct slot *s = &x->slots[i];
+		struct ipe_tok *o = &x->out_toks[i];
+		size_t start = x->out_len;
+		int rc = 0;
+
+		switch (s->kind) {
+		case SLOT_FIXED:
+			*o = x->src_toks[s->tok];
+			rc = out_put(x, o->text, o->len);
+			break;
+		case SLOT_OPS: {
+			const char *n = ipe_op_name(s->ops[s->cur]);
+
+			*o = x->src_toks[s->tok];
+			rc = out_put(x, "op=", 3);
+			if (!rc)
+				rc = out_put(x, n, strlen(n));
+			break;
+		}
+		case SLOT_SET: {
+			const char *k = ipe_prop_key(s->prop);
+			const char *m = x->sets[s->set].members[s->cur];
+
+			/* the member's own location (its line in the set or the
+			 * imported list), so findings on this copy point there */
+			o->loc = x->sets[s->set].locs[s->cur];
+			rc = out_put(x, k, strlen(k));
+			if (!rc)
+				rc = out_put(x, "=", 1);
+			if (!rc)
+				rc = out_put(x, m, strlen(m));
+			break;
+		}
+		}
+		if (rc)
+			return rc;
+		o->text = (const char *)(uintptr_t)start;
+		o->len = (uint32_t)(x->out_len - start);
+	}
+	for (size_t i = 0; i < x->nslots; i++)
+		x->out_toks[i].text = x->out_text + (uintptr_t)x->out_toks[i].text;
+	ret->toks = x->out_toks;
+	ret->ntoks = x->nslots;
+	ret->number = x->number;
+	return 0;
+}
+
+/* Advance the odometer (last slot fastest); false when done. */
+bool ipe_ext_advance(struct ipe_ext *x)
+{
+	for (size_t i = x->nslots; i-- > 0;) {
+		struct slot *s = &x->slots[i];
+
+		if (++s->cur < s->n)
+			return true;
+		s->cur = 0;
+	}
+	return false;
+}
