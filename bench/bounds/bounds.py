@@ -19,11 +19,20 @@ MiB = 1 << 20
 HDR = "policy_name=bench policy_version=1.0.0\nDEFAULT action=DENY\n"
 
 
+TIME = "/usr/bin/time"  # GNU time (Debian package time)
+
+
 def measure(argv, cwd):
-    with open(os.devnull, "wb") as null:
-        p = subprocess.Popen(argv, stdout=null, stderr=null, cwd=cwd)
+    """exit status, CPU seconds, peak RSS in MiB.  The tool is started by GNU
+    time, not by this script: ru_maxrss keeps the high-water mark across
+    exec, so a child forked from this Python process (which holds the
+    generated inputs) would report Python's RSS when it is the larger."""
+    with open(os.devnull, "wb") as null, tempfile.NamedTemporaryFile("r") as out:
+        p = subprocess.Popen([TIME, "-q", "-f", "%M", "-o", out.name, "--"] + argv, stdout=null, stderr=null,
+                             cwd=cwd)
         _, status, ru = os.wait4(p.pid, 0)
-    return os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+        rss_kib = int(out.read().strip().splitlines()[-1])
+    return os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime, rss_kib / 1024.0
 
 
 def gen_long_token(path, n):

@@ -96,7 +96,13 @@ def policies():
 
 
 def run_once(cmd, count_output):
-    """wall, cpu, maxrss (bytes), stdout bytes (or None), exit status"""
+    """wall, cpu, maxrss (bytes), stdout bytes (or None), exit status.  GNU
+    time starts the command and reports its peak RSS: ru_maxrss of a child
+    forked from this Python process would include Python's own RSS (the
+    high-water mark survives exec).  CPU time is the command's (time waits
+    for it; its own share is a millisecond)."""
+    rssf = os.path.join(bdir, "rss.txt")
+    cmd = ["/usr/bin/time", "-q", "-f", "%M", "-o", rssf, "--"] + cmd
     t = time.perf_counter()
     if count_output:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -112,7 +118,9 @@ def run_once(cmd, count_output):
     _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024, nbytes, p.returncode
+    with open(rssf) as f:
+        maxrss = int(f.read().strip().splitlines()[-1]) * 1024
+    return wall, ru.ru_utime + ru.ru_stime, maxrss, nbytes, p.returncode
 
 
 def measure(cmd):

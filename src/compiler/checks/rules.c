@@ -417,7 +417,8 @@ static int op_prepare(struct rstate *st)
 	return 0;
 }
 
-/* Report properties repeated in rule i (sorted keys: n log n). */
+/* Report properties repeated in rule i (sorted keys: n log n), once per
+ * property. */
 static void dup_props(struct rstate *st, uint32_t i)
 {
 	const struct ipe_rule *r = &st->t->rules[i];
@@ -435,18 +436,25 @@ static void dup_props(struct rstate *st, uint32_t i)
 	for (uint32_t j = 0; j < r->nprops; j++)
 		k[j] = (prop_key(st, &props[j]) << 24) | (j & 0xffffffu);
 	qsort(k, r->nprops, sizeof(*k), cmp_u64);
-	for (uint32_t j = 1, b = 0; j < r->nprops; j++) {
-		uint32_t a = (uint32_t)(k[j] & 0xffffffu);
+	/* one finding per repeated property, at its second occurrence: the
+	 * findings (and their memory) stay bounded by the distinct keys */
+	for (uint32_t b = 0, e; b < r->nprops; b = e) {
+		uint32_t a;
 		char tb[160];
 		struct ipe_diag *d;
 
-		if ((k[j] >> 24) != (k[j - 1] >> 24)) {
-			b = j; /* the first of this key's run */
+		for (e = b + 1; e < r->nprops && (k[e] >> 24) == (k[b] >> 24);)
+			e++;
+		if (e - b < 2)
 			continue;
-		}
+		a = (uint32_t)(k[b + 1] & 0xffffffu);
 		lint_show_prop(st->p, &props[a], tb, sizeof(tb));
-		d = lint_report(st->run, LC_DUP_PROP, &props[a].loc, "remove the repeated property",
-				"'%s' appears twice in this rule", tb);
+		if (e - b == 2)
+			d = lint_report(st->run, LC_DUP_PROP, &props[a].loc, "remove the repeated property",
+					"'%s' appears twice in this rule", tb);
+		else
+			d = lint_report(st->run, LC_DUP_PROP, &props[a].loc, "remove the repeated properties",
+					"'%s' appears %u times in this rule", tb, e - b);
 		lint_related(st->run, d, &props[k[b] & 0xffffffu].loc, "first occurrence");
 	}
 	free(k);
