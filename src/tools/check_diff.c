@@ -72,12 +72,8 @@ int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_
 	if (output && cli_check_output(prog, output, (const char *const *)paths, n) != CLI_EXIT_OK)
 		return CLI_EXIT_INPUT;
 	if (kconfig) {
-		rc = ipe_eval_kernel_from_kconfig(kconfig, &k);
-		if (rc) {
-			cli_error(prog, "cannot read kernel configuration %s: %s", kconfig,
-				  rc == -EBADMSG ? "not a kernel .config" : cli_strerror(rc));
+		if (cli_read_kconfig(prog, kconfig, &k) != CLI_EXIT_OK)
 			return CLI_EXIT_INPUT;
-		}
 		kp = &k;
 	}
 	if (ipe_ctx_new(&ctx)) {

@@ -7,6 +7,7 @@
 
 #include <sys/utsname.h>
 
+#include <ipe/eval.h>
 #include <ipe/io.h>
 #include <ipe/lint.h>
 
@@ -39,51 +40,65 @@ bool cli_use_color(enum cli_color mode, FILE *f)
 	return isatty(fileno(f));
 }
 
-/* The message quotes input (paths, names, tokens): it is escaped as a
- * whole, so no byte of it reaches the terminal raw. */
-__attribute__((format(printf, 3, 0))) static void vmsg(const char *prog, const char *kind, const char *fmt, va_list ap)
+/* One line that quotes input (paths, names, tokens): the message is
+ * escaped as a whole, so no byte of it reaches the terminal raw.  Prefixed
+ * "prog: kind: " ("prog: " without a kind, nothing without prog). */
+__attribute__((format(printf, 4, 0))) static void vline(FILE *out, const char *prog, const char *kind,
+							const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 	int n = vasprintf(&msg, fmt, ap);
 
-	fprintf(stderr, "%s: %s: ", prog, kind);
+	if (prog && kind)
+		fprintf(out, "%s: %s: ", prog, kind);
+	else if (prog)
+		fprintf(out, "%s: ", prog);
 	if (n >= 0)
-		ipe_fput_escaped(stderr, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
+		ipe_fput_escaped(out, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
 	else
-		fputs("(out of memory formatting the message)", stderr);
-	fputc('\n', stderr);
+		fputs("(out of memory formatting the message)", out);
+	fputc('\n', out);
 	free(msg);
+}
+
+void cli_verror(const char *prog, const char *fmt, va_list ap)
+{
+	vline(stderr, prog, "error", fmt, ap);
 }
 
 void cli_info(const char *prog, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	vline(stderr, prog, NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: ", prog);
-	if (n >= 0)
-		ipe_fput_escaped(stderr, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
-	fputc('\n', stderr);
-	free(msg);
 }
 
 void cli_print_line(FILE *out, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	vline(out, NULL, NULL, fmt, ap);
 	va_end(ap);
-	if (n >= 0)
-		ipe_fput_escaped(out, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
-	fputc('\n', out);
-	free(msg);
+}
+
+void cli_kconfig_error(const char *prog, const char *path, int rc)
+{
+	cli_error(prog, "cannot read kernel configuration %s: %s", path,
+		  rc == -EBADMSG ? "not a kernel .config (no CONFIG_ lines, or corrupt gzip)" : cli_strerror(rc));
+}
+
+int cli_read_kconfig(const char *prog, const char *path, struct ipe_eval_kernel *ret)
+{
+	int rc = ipe_eval_kernel_from_kconfig(path, ret);
+
+	if (rc) {
+		cli_kconfig_error(prog, path, rc);
+		return CLI_EXIT_INPUT;
+	}
+	return CLI_EXIT_OK;
 }
 
 static int output_failed(const char *prog, const char *path, int rc, long input, const char *const *inputs)
@@ -135,7 +150,7 @@ void cli_error(const char *prog, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(prog, "error", fmt, ap);
+	vline(stderr, prog, "error", fmt, ap);
 	va_end(ap);
 }
 
@@ -144,7 +159,7 @@ void cli_warning(const char *prog, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(prog, "warning", fmt, ap);
+	vline(stderr, prog, "warning", fmt, ap);
 	va_end(ap);
 }
 

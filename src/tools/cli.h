@@ -3,6 +3,7 @@
 #ifndef IPE_CLI_H
 #define IPE_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -30,6 +31,16 @@ bool cli_use_color(enum cli_color mode, FILE *f);
 /* "prog: error: message\n" and "prog: warning: message\n" on stderr */
 void cli_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warning(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* cli_error() for a tool's own variadic wrapper (ipectl's usage_error) */
+void cli_verror(const char *prog, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* --kernel-config=PATH: "cannot read kernel configuration PATH: why" for
+ * an ipe_eval_kernel_from_kconfig()/ipe_lint_config_load_kconfig() error,
+ * and a reader that says it.  cli_read_kconfig: CLI_EXIT_OK or
+ * CLI_EXIT_INPUT. */
+struct ipe_eval_kernel;
+void cli_kconfig_error(const char *prog, const char *path, int rc);
+int cli_read_kconfig(const char *prog, const char *path, struct ipe_eval_kernel *ret);
 
 /* "prog: message\n" on stderr (progress notes such as "wrote FILE") */
 void cli_info(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -127,12 +127,8 @@ static int run_equivalent(char **paths, size_t n, const char *kconfig, bool quie
 		return CLI_EXIT_USAGE;
 	}
 	if (kconfig) {
-		rc = ipe_eval_kernel_from_kconfig(kconfig, &k);
-		if (rc) {
-			cli_error(prog, "cannot read kernel configuration %s: %s", kconfig,
-				  rc == -EBADMSG ? "not a kernel .config" : cli_strerror(rc));
+		if (cli_read_kconfig(prog, kconfig, &k) != CLI_EXIT_OK)
 			return CLI_EXIT_INPUT;
-		}
 		kp = &k;
 	}
 	if (ipe_ctx_new(&ctx))
@@ -639,8 +635,7 @@ int main(int argc, char **argv)
 	if (!rc && kconfig_path) {
 		rc = ipe_lint_config_load_kconfig(lcfg, ctx, kconfig_path);
 		if (rc) {
-			cli_error(prog, "cannot read kernel configuration %s: %s", kconfig_path,
-				  rc == -EBADMSG ? "not a kernel .config (no CONFIG_ lines, or corrupt gzip)" : cli_strerror(rc));
+			cli_kconfig_error(prog, kconfig_path, rc);
 			ret = CLI_EXIT_INPUT;
 			goto out;
 		}

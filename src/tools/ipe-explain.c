@@ -901,14 +901,9 @@ int main(int argc, char **argv)
 		out = stderr;
 	msg = o.format == FMT_JSON ? stderr : out;
 	ipe_eval_kernel_all(&r.kernel);
-	if (o.kconfig) {
-		rc = ipe_eval_kernel_from_kconfig(o.kconfig, &r.kernel);
-		if (rc < 0) {
-			cli_error(prog, "%s: %s", o.kconfig,
-				  rc == -EBADMSG ? "not a kernel configuration" : cli_strerror(rc));
-			ret = CLI_EXIT_INPUT;
-			goto out;
-		}
+	if (o.kconfig && cli_read_kconfig(prog, o.kconfig, &r.kernel) != CLI_EXIT_OK) {
+		ret = CLI_EXIT_INPUT;
+		goto out;
 	}
 	if (ipe_ctx_new(&r.ctx) < 0) {
 		cli_error(prog, "out of memory");

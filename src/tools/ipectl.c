@@ -87,18 +87,12 @@ struct opts {
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	cli_verror(prog, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: error: ", prog);
-	if (n >= 0)
-		ipe_fput_escaped(stderr, msg, (size_t)n, IPE_ESCAPE_KEEP_BACKSLASH);
-	free(msg);
-	fprintf(stderr, "\nTry 'ipectl --help'.\n");
+	fprintf(stderr, "Try 'ipectl --help'.\n");
 	return CLI_EXIT_USAGE;
 }
 
