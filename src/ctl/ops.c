@@ -195,6 +195,25 @@ static int need_tree(const struct ipe_ctl_status *st, enum ipe_ctl_op op, struct
 	return rc;
 }
 
+/* The status of the tree an operation works on, which must be there (else
+ * r says it is unavailable).  0 with *ret_st, or a negative errno. */
+static int read_tree(const struct ipe_ctl_opts *o, enum ipe_ctl_op op, struct ipe_ctl_result *r,
+		     struct ipe_ctl_status **ret_st)
+{
+	struct ipe_ctl_status *st = NULL;
+	int rc = ipe_ctl_status_read(o->root, &st);
+
+	if (rc)
+		return rc;
+	rc = need_tree(st, op, r);
+	if (rc) {
+		ipe_ctl_status_free(st);
+		return rc;
+	}
+	*ret_st = st;
+	return 0;
+}
+
 /* Write one node; on failure fill r through the errno table. */
 static int write_node(struct ipe_ctl_errctx *c, const char *path, const void *data, size_t len,
 		      struct ipe_ctl_result *r)
@@ -347,12 +366,9 @@ static int load_or_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enu
 	r->op = op;
 	if (!o || !blob)
 		return -EINVAL;
-	rc = ipe_ctl_status_read(o->root, &st);
+	rc = read_tree(o, op, r, &st);
 	if (rc)
 		return rc;
-	rc = need_tree(st, op, r);
-	if (rc)
-		goto out;
 	ipe_ctl_blob_header(blob, &bname, &bver);
 	set_name(r, op == IPE_CTL_OP_UPDATE ? target : bname, bver);
 	if (op == IPE_CTL_OP_LOAD && bname) {
@@ -445,14 +461,11 @@ int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const ch
 	if (!o || !name)
 		return -EINVAL;
 	rc = check_name(r, name);
-	if (rc)
-		return rc;
-	rc = ipe_ctl_status_read(o->root, &st);
-	if (rc)
-		return rc;
-	rc = need_tree(st, IPE_CTL_OP_ACTIVATE, r);
 	if (!rc)
-		rc = do_activate(ctx, o, st, name, !o->no_preflight, r);
+		rc = read_tree(o, IPE_CTL_OP_ACTIVATE, r, &st);
+	if (rc)
+		return rc;
+	rc = do_activate(ctx, o, st, name, !o->no_preflight, r);
 	ipe_ctl_status_free(st);
 	return rc;
 }
@@ -472,14 +485,10 @@ int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char
 	if (!o || !name)
 		return -EINVAL;
 	rc = check_name(r, name);
+	if (!rc)
+		rc = read_tree(o, IPE_CTL_OP_DELETE, r, &st);
 	if (rc)
 		return rc;
-	rc = ipe_ctl_status_read(o->root, &st);
-	if (rc)
-		return rc;
-	rc = need_tree(st, IPE_CTL_OP_DELETE, r);
-	if (rc)
-		goto out;
 	tp = ipe_ctl_status_find(st, name);
 	set_name(r, name, tp && tp->version_known ? tp->version : NULL);
 	if (!o->no_preflight) {
@@ -536,12 +545,9 @@ int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum i
 	r->op = which;
 	if (!o || (which != IPE_CTL_OP_ENFORCE && which != IPE_CTL_OP_AUDIT))
 		return -EINVAL;
-	rc = ipe_ctl_status_read(o->root, &st);
+	rc = read_tree(o, which, r, &st);
 	if (rc)
 		return rc;
-	rc = need_tree(st, which, r);
-	if (rc)
-		goto out;
 	path = ctl_path(st->root, node, NULL, NULL);
 	if (!path) {
 		rc = -ENOMEM;
