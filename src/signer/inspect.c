@@ -19,16 +19,14 @@
 #include <ipe/sign.h>
 
 #include "signer.h"
+#include "util/internal.h"
 
 static char *hexstr(const uint8_t *d, size_t n)
 {
 	char *s = malloc(2 * n + 1);
 
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		sprintf(s + 2 * i, "%02x", d[i]);
-	s[2 * n] = '\0';
+	if (s)
+		ipe_hex_encode(s, d, n);
 	return s;
 }
 
@@ -282,9 +280,11 @@ static const char *js(json_object *o, const char *k)
 	return json_object_get_string(v);
 }
 
-int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out)
+/* A blob's JSON description (build()) laid out as text. */
+static int render_text(struct ipe_ctx *ctx, const void *blob, size_t len, void (*layout)(FILE *, json_object *),
+		       char **ret_out)
 {
-	json_object *o = NULL, *v = NULL;
+	json_object *o = NULL;
 	char *buf = NULL;
 	size_t sz = 0;
 	FILE *f;
@@ -297,6 +297,17 @@ int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, cha
 		json_object_put(o);
 		return -ENOMEM;
 	}
+	layout(f, o);
+	fclose(f);
+	json_object_put(o);
+	*ret_out = buf;
+	return buf ? 0 : -ENOMEM;
+}
+
+static void inspect_layout(FILE *f, json_object *o)
+{
+	json_object *v = NULL;
+
 	fprintf(f, "blob:         %s bytes, %s, sha256:%s\n", js(o, "size"), js(o, "encoding"), js(o, "sha256"));
 	if (json_object_object_get_ex(o, "kernel_parse_error", &v))
 		fprintf(f, "kernel parse: %s: %s\n", js(v, "errno"), js(v, "reason"));
@@ -339,27 +350,13 @@ int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, cha
 			js(c, "authority_key_id") ? js(c, "authority_key_id") : "none", js(c, "key"),
 			js(c, "not_before"), js(c, "not_after"));
 	}
-	fclose(f);
-	json_object_put(o);
-	*ret_out = buf;
-	return buf ? 0 : -ENOMEM;
 }
 
-int ipe_blob_signer_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out)
+static void signer_layout(FILE *f, json_object *o)
 {
-	json_object *o = NULL, *v;
-	char *buf = NULL;
-	size_t sz = 0, n;
-	FILE *f;
-	int rc = build(ctx, blob, len, &o);
+	json_object *v;
+	size_t n;
 
-	if (rc)
-		return rc;
-	f = open_memstream(&buf, &sz);
-	if (!f) {
-		json_object_put(o);
-		return -ENOMEM;
-	}
 	v = json_object_object_get(o, "signers");
 	n = v ? json_object_array_length(v) : 0;
 	if (!n)
@@ -382,10 +379,16 @@ int ipe_blob_signer_text(struct ipe_ctx *ctx, const void *blob, size_t len, char
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s%s", i ? ", " : "; embedded certificate subject ",
 			js(json_object_array_get_idx(v, i), "subject"));
-	fclose(f);
-	json_object_put(o);
-	*ret_out = buf;
-	return buf ? 0 : -ENOMEM;
+}
+
+int ipe_blob_inspect_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out)
+{
+	return render_text(ctx, blob, len, inspect_layout, ret_out);
+}
+
+int ipe_blob_signer_text(struct ipe_ctx *ctx, const void *blob, size_t len, char **ret_out)
+{
+	return render_text(ctx, blob, len, signer_layout, ret_out);
 }
 
 int ipe_blob_extract(struct ipe_ctx *ctx, const void *blob, size_t len, uint8_t **ret_data, size_t *ret_len)
