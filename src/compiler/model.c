@@ -8,25 +8,27 @@
 #include <ipe/policy.h>
 
 #include "compiler/model.h"
+#include "lexer/kwtable.h"
 #include "util/internal.h"
 
-static const char *const op_names[IPE_OP_COUNT] = {
-	"EXECUTE", "FIRMWARE", "KMODULE", "KEXEC_IMAGE", "KEXEC_INITRAMFS", "POLICY", "X509_CERT",
-};
+/* names derived from the one keyword table (lexer/kwtable.h) */
+#define OP(n) [IPE_OP_##n] = #n,
+static const char *const op_names[IPE_OP_COUNT] = { IPE_KW_OPS(OP) };
+#undef OP
 
+#define ACTION(n) [IPE_ACTION_##n] = #n,
+static const char *const action_names[] = { IPE_KW_ACTIONS(ACTION) };
+#undef ACTION
+
+#define BOOLP(key, e)                                                                                                 \
+	[IPE_PROP_##e##_FALSE] = { #key, #key "=FALSE" }, [IPE_PROP_##e##_TRUE] = { #key, #key "=TRUE" },
+#define DIGESTP(key, e) [IPE_PROP_##e] = { #key, NULL },
 static const struct {
 	const char *key;
 	const char *token;
-} props[IPE_PROP_COUNT] = {
-	[IPE_PROP_BOOT_VERIFIED_FALSE] = { "boot_verified", "boot_verified=FALSE" },
-	[IPE_PROP_BOOT_VERIFIED_TRUE] = { "boot_verified", "boot_verified=TRUE" },
-	[IPE_PROP_DMV_ROOTHASH] = { "dmverity_roothash", NULL },
-	[IPE_PROP_DMV_SIG_FALSE] = { "dmverity_signature", "dmverity_signature=FALSE" },
-	[IPE_PROP_DMV_SIG_TRUE] = { "dmverity_signature", "dmverity_signature=TRUE" },
-	[IPE_PROP_FSV_DIGEST] = { "fsverity_digest", NULL },
-	[IPE_PROP_FSV_SIG_FALSE] = { "fsverity_signature", "fsverity_signature=FALSE" },
-	[IPE_PROP_FSV_SIG_TRUE] = { "fsverity_signature", "fsverity_signature=TRUE" },
-};
+} props[IPE_PROP_COUNT] = { IPE_KW_BOOL_PROPS(BOOLP) IPE_KW_DIGEST_PROPS(DIGESTP) };
+#undef BOOLP
+#undef DIGESTP
 
 const char *ipe_op_name(enum ipe_op op)
 {
@@ -35,7 +37,7 @@ const char *ipe_op_name(enum ipe_op op)
 
 const char *ipe_action_name(enum ipe_action a)
 {
-	return a == IPE_ACTION_ALLOW ? "ALLOW" : a == IPE_ACTION_DENY ? "DENY" : NULL;
+	return (unsigned)a < IPE_ARRAY_SIZE(action_names) ? action_names[a] : NULL;
 }
 
 const char *ipe_prop_key(enum ipe_prop_type t)

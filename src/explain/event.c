@@ -212,8 +212,14 @@ int ipe_explain_event_parse(struct ipe_ctx *ctx, const char *spec, int default_o
 		if (len > 3 && memcmp(t, "op=", 3) == 0) {
 			op = ipe_explain_op_from_name(t + 3, len - 3);
 			if (op == IPE_OP_INVALID) {
-				rc = spec_error(ctx, spec, "unknown op",
-						" (EXECUTE, FIRMWARE, KMODULE, KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY, X509_CERT)");
+				char known[160];
+				size_t n = 0;
+
+				for (int k = 0; k < IPE_OP_COUNT; k++)
+					n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s", k ? ", " : " (",
+							      ipe_op_name((enum ipe_op)k));
+				snprintf(known + n, sizeof(known) - n, ")");
+				rc = spec_error(ctx, spec, "unknown op", known);
 				goto out;
 			}
 		} else if (len >= 5 && memcmp(t, "path=", 5) == 0) {

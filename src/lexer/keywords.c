@@ -5,6 +5,7 @@
 
 #include <ipe/policy.h>
 
+#include "kwtable.h"
 #include "lexer.h"
 #include "util/internal.h"
 
@@ -17,24 +18,18 @@ struct kw_exact {
 
 #define KW(str, kind, value) { str, sizeof(str) - 1, kind, value }
 
+#define OP(n) KW("op=" #n, IPE_KW_OP, IPE_OP_##n),
+#define ACTION(n) KW("action=" #n, IPE_KW_ACTION, IPE_ACTION_##n),
+#define BOOLP(key, e) KW(#key "=FALSE", IPE_KW_PROP, IPE_PROP_##e##_FALSE), KW(#key "=TRUE", IPE_KW_PROP, IPE_PROP_##e##_TRUE),
 static const struct kw_exact exact[] = {
-	KW("DEFAULT", IPE_KW_DEFAULT, 0),
-	KW("action=ALLOW", IPE_KW_ACTION, IPE_ACTION_ALLOW),
-	KW("action=DENY", IPE_KW_ACTION, IPE_ACTION_DENY),
-	KW("op=EXECUTE", IPE_KW_OP, IPE_OP_EXECUTE),
-	KW("op=FIRMWARE", IPE_KW_OP, IPE_OP_FIRMWARE),
-	KW("op=KMODULE", IPE_KW_OP, IPE_OP_KMODULE),
-	KW("op=KEXEC_IMAGE", IPE_KW_OP, IPE_OP_KEXEC_IMAGE),
-	KW("op=KEXEC_INITRAMFS", IPE_KW_OP, IPE_OP_KEXEC_INITRAMFS),
-	KW("op=POLICY", IPE_KW_OP, IPE_OP_POLICY),
-	KW("op=X509_CERT", IPE_KW_OP, IPE_OP_X509_CERT),
-	KW("boot_verified=FALSE", IPE_KW_PROP, IPE_PROP_BOOT_VERIFIED_FALSE),
-	KW("boot_verified=TRUE", IPE_KW_PROP, IPE_PROP_BOOT_VERIFIED_TRUE),
-	KW("dmverity_signature=FALSE", IPE_KW_PROP, IPE_PROP_DMV_SIG_FALSE),
-	KW("dmverity_signature=TRUE", IPE_KW_PROP, IPE_PROP_DMV_SIG_TRUE),
-	KW("fsverity_signature=FALSE", IPE_KW_PROP, IPE_PROP_FSV_SIG_FALSE),
-	KW("fsverity_signature=TRUE", IPE_KW_PROP, IPE_PROP_FSV_SIG_TRUE),
+	KW(IPE_KW_DEFAULT_WORD, IPE_KW_DEFAULT, 0),
+	IPE_KW_ACTIONS(ACTION)
+	IPE_KW_OPS(OP)
+	IPE_KW_BOOL_PROPS(BOOLP)
 };
+#undef OP
+#undef ACTION
+#undef BOOLP
 
 struct kw_prefix {
 	const char *s;
@@ -44,12 +39,14 @@ struct kw_prefix {
 	int empty; /* enum ipe_kw_empty */
 };
 
+#define DIGESTP(key, e) { #key "=", sizeof(#key "=") - 1, IPE_KW_DIGEST, IPE_PROP_##e, IPE_KW_EMPTY_##e },
+#define HEADER(key, e) { #key "=", sizeof(#key "=") - 1, IPE_KW_HDR_##e, 0, IPE_KW_EMPTY_##e },
 static const struct kw_prefix prefixed[] = {
-	{ "fsverity_digest=", 16, IPE_KW_DIGEST, IPE_PROP_FSV_DIGEST, IPE_KW_EMPTY_FSV_DIGEST },
-	{ "dmverity_roothash=", 18, IPE_KW_DIGEST, IPE_PROP_DMV_ROOTHASH, IPE_KW_EMPTY_DMV_ROOTHASH },
-	{ "policy_name=", 12, IPE_KW_HDR_NAME, 0, IPE_KW_EMPTY_NAME },
-	{ "policy_version=", 15, IPE_KW_HDR_VERSION, 0, IPE_KW_EMPTY_VERSION },
+	IPE_KW_DIGEST_PROPS(DIGESTP)
+	IPE_KW_HEADER(HEADER)
 };
+#undef DIGESTP
+#undef HEADER
 
 void ipe_kw_classify(const char *t, size_t len, struct ipe_kw *ret_kw)
 {

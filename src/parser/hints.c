@@ -5,19 +5,28 @@
 #include <ipe/diag.h>
 
 #include "hints.h"
+#include "lexer/kwtable.h"
 #include "util/internal.h"
 
-static const char *const header_words[] = { "policy_name=", "policy_version=" };
-static const char *const op_words[] = { "op=EXECUTE", "op=FIRMWARE", "op=KMODULE", "op=KEXEC_IMAGE",
-					 "op=KEXEC_INITRAMFS", "op=POLICY", "op=X509_CERT" };
-static const char *const prop_words[] = {
-	"boot_verified=TRUE",	  "boot_verified=FALSE",      "dmverity_signature=TRUE",
-	"dmverity_signature=FALSE", "fsverity_signature=TRUE", "fsverity_signature=FALSE",
-	"dmverity_roothash=",	  "fsverity_digest=",
-};
-static const char *const bool_keys[] = { "boot_verified", "dmverity_signature", "fsverity_signature" };
-static const char *const digest_keys[] = { "dmverity_roothash", "fsverity_digest" };
-static const char *const action_words[] = { "action=ALLOW", "action=DENY" };
+/* the word lists derive from the one keyword table (lexer/kwtable.h) */
+#define HEADER(key, e) #key "=",
+#define OP(n) "op=" #n,
+#define BOOLP(key, e) #key "=TRUE", #key "=FALSE",
+#define DIGESTP(key, e) #key "=",
+#define KEY(key, e) #key,
+#define ACTION(n) "action=" #n,
+static const char *const header_words[] = { IPE_KW_HEADER(HEADER) };
+static const char *const op_words[] = { IPE_KW_OPS(OP) };
+static const char *const prop_words[] = { IPE_KW_BOOL_PROPS(BOOLP) IPE_KW_DIGEST_PROPS(DIGESTP) };
+static const char *const bool_keys[] = { IPE_KW_BOOL_PROPS(KEY) };
+static const char *const digest_keys[] = { IPE_KW_DIGEST_PROPS(KEY) };
+static const char *const action_words[] = { IPE_KW_ACTIONS(ACTION) };
+#undef HEADER
+#undef OP
+#undef BOOLP
+#undef DIGESTP
+#undef KEY
+#undef ACTION
 
 const char *ipe_hint_show(char *buf, size_t bufsz, const char *t, size_t len)
 {

@@ -2,6 +2,7 @@
 /* Unit tests: the flex scanner, kernel line assembly and keyword classification. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include <ipe/policy.h>
 
+#include "kwtable.h"
 #include "lexer.h"
 
 /* Lex data (len bytes, NUL-free as the parser guarantees) and render the
@@ -311,6 +313,125 @@ static void test_keywords(void **state)
 	assert_int_equal(k.kind, IPE_KW_WORD);
 }
 
+/* ---- the scanner's keywords are the one table's (lexer/kwtable.h) ---- */
+
+#define T_OP(n) "op=" #n,
+#define T_ACTION(n) "action=" #n,
+#define T_BOOLP(key, e) #key "=TRUE", #key "=FALSE",
+#define T_PREFIX(key, e) #key "=",
+static const char *const table_exact[] = { IPE_KW_DEFAULT_WORD, IPE_KW_OPS(T_OP) IPE_KW_ACTIONS(T_ACTION)
+						   IPE_KW_BOOL_PROPS(T_BOOLP) };
+static const char *const table_prefix[] = { IPE_KW_DIGEST_PROPS(T_PREFIX) IPE_KW_HEADER(T_PREFIX) };
+
+static bool in_list(const char *const *l, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Every literal pattern of scanner.l is a word of the table and every word
+ * of the table is a pattern: "WORD" for exact keywords and for a prefix
+ * with nothing after '=', "PREFIX"{W} for a prefix with a value. */
+static void test_scanner_keywords_are_the_table(void **state)
+{
+	const char *root = getenv("IPE_SOURCE_ROOT");
+	char path[4096], line[512];
+	size_t nex = sizeof(table_exact) / sizeof(table_exact[0]);
+	size_t npre = sizeof(table_prefix) / sizeof(table_prefix[0]);
+	bool seen_exact[64] = { false }, seen_empty[16] = { false }, seen_value[16] = { false };
+	size_t npatterns = 0;
+	FILE *f;
+
+	(void)state;
+	if (!root)
+		fail_msg("IPE_SOURCE_ROOT is not set (run through meson test)");
+	snprintf(path, sizeof(path), "%s/src/lexer/scanner.l", root);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char lit[128];
+		const char *end;
+		size_t n;
+
+		if (line[0] != '"' || strncmp(line, "\"#\"", 3) == 0)
+			continue;
+		end = strchr(line + 1, '"');
+		assert_non_null(end);
+		n = (size_t)(end - line - 1);
+		assert_true(n < sizeof(lit));
+		memcpy(lit, line + 1, n);
+		lit[n] = '\0';
+		npatterns++;
+		if (strncmp(end + 1, "{W}", 3) == 0) {
+			for (size_t i = 0; i < npre; i++)
+				if (strcmp(table_prefix[i], lit) == 0)
+					seen_value[i] = true;
+			if (!in_list(table_prefix, npre, lit))
+				fail_msg("scanner.l has a prefix pattern \"%s\"{W} that is not in kwtable.h", lit);
+		} else if (in_list(table_prefix, npre, lit)) {
+			for (size_t i = 0; i < npre; i++)
+				if (strcmp(table_prefix[i], lit) == 0)
+					seen_empty[i] = true;
+		} else {
+			if (!in_list(table_exact, nex, lit))
+				fail_msg("scanner.l has a keyword \"%s\" that is not in kwtable.h", lit);
+			for (size_t i = 0; i < nex; i++)
+				if (strcmp(table_exact[i], lit) == 0)
+					seen_exact[i] = true;
+		}
+	}
+	fclose(f);
+	for (size_t i = 0; i < nex; i++)
+		if (!seen_exact[i])
+			fail_msg("kwtable.h keyword \"%s\" has no pattern in scanner.l", table_exact[i]);
+	for (size_t i = 0; i < npre; i++)
+		if (!seen_empty[i] || !seen_value[i])
+			fail_msg("kwtable.h prefix \"%s\" lacks its \"%s\" or \"%s\"{W} pattern in scanner.l",
+				 table_prefix[i], table_prefix[i], table_prefix[i]);
+	assert_int_equal(npatterns, nex + 2 * npre);
+}
+
+/* ...and the scanner classifies each word as the table's classifier does. */
+static void test_scanner_classifies_as_table(void **state)
+{
+	size_t nex = sizeof(table_exact) / sizeof(table_exact[0]);
+	size_t npre = sizeof(table_prefix) / sizeof(table_prefix[0]);
+
+	(void)state;
+	for (size_t i = 0; i < nex + 2 * npre; i++) {
+		char word[128];
+		struct ipe_ctx *ctx = NULL;
+		struct ipe_lexer lx;
+		struct ipe_line ln;
+		struct ipe_kw want;
+		uint32_t src;
+		size_t len;
+
+		if (i < nex)
+			len = (size_t)snprintf(word, sizeof(word), "%s", table_exact[i]);
+		else
+			len = (size_t)snprintf(word, sizeof(word), "%s%s", table_prefix[(i - nex) / 2],
+					       (i - nex) % 2 ? "v" : "");
+		ipe_kw_classify(word, len, &want);
+		assert_int_not_equal(want.kind, IPE_KW_WORD);
+		assert_int_equal(ipe_ctx_new(&ctx), 0);
+		assert_int_equal(ipe_source_from_memory(ctx, "t", word, len, true, &src), 0);
+		assert_int_equal(ipe_lexer_init(&lx, ctx, src, ipe_ctx_source(ctx, src)->data, len), 0);
+		assert_int_equal(ipe_lexer_next_line(&lx, &ln), 1);
+		assert_int_equal(ln.ntoks, 1);
+		if (ln.toks[0].kw.kind != want.kind || ln.toks[0].kw.value != want.value ||
+		    ln.toks[0].kw.vstart != want.vstart)
+			fail_msg("'%s': the scanner says kind %d value %d vstart %u, the table %d %d %u", word,
+				 ln.toks[0].kw.kind, ln.toks[0].kw.value, ln.toks[0].kw.vstart, want.kind, want.value,
+				 want.vstart);
+		ipe_lexer_fini(&lx);
+		ipe_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,7 +439,8 @@ int main(void)
 		cmocka_unit_test(test_comments),	 cmocka_unit_test(test_trailing_trim),
 		cmocka_unit_test(test_locations),	 cmocka_unit_test(test_lone_cr_columns),
 		cmocka_unit_test(test_long_input),	 cmocka_unit_test(test_comment_capture),
-		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_keywords),	 cmocka_unit_test(test_scanner_keywords_are_the_table),
+		cmocka_unit_test(test_scanner_classifies_as_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
