@@ -72,14 +72,19 @@ void ipe_der_oid_text(const uint8_t *v, size_t len, char *buf, size_t bufsz)
 {
 	size_t o = 0, i = 0;
 	unsigned long long acc = 0;
-	bool first = true;
+	bool first = true, bad = false, start = true;
 
+	if (!bufsz)
+		return;
 	buf[0] = '\0';
-	for (i = 0; i < len && o + 24 < bufsz; i++) {
-		acc = (acc << 7) | (v[i] & 0x7f);
-		if (acc > (1ull << 56))
+	for (i = 0; i < len; i++) {
+		if (o + 24 >= bufsz || (start && v[i] == 0x80) || acc > (1ull << 56)) {
+			bad = true;   /* too long to show, non-minimal, or too large */
 			break;
-		if (v[i] & 0x80)
+		}
+		acc = (acc << 7) | (v[i] & 0x7f);
+		start = !(v[i] & 0x80);
+		if (!start)
 			continue;
 		if (first) {
 			unsigned long long a = acc < 40 ? 0 : acc < 80 ? 1 : 2;
@@ -90,5 +95,14 @@ void ipe_der_oid_text(const uint8_t *v, size_t len, char *buf, size_t bufsz)
 			o += (size_t)snprintf(buf + o, bufsz - o, ".%llu", acc);
 		}
 		acc = 0;
+	}
+	if (!start)
+		bad = true;           /* the last component is cut short */
+	if (bad && bufsz >= 3) {
+		/* The kernel looks an OID up by its bytes (look_up_OID): these
+		 * match nothing it knows, so the text must not match either. */
+		if (o > bufsz - 3)
+			o = bufsz - 3;
+		snprintf(buf + o, bufsz - o, ".?");
 	}
 }

@@ -31,7 +31,9 @@ static inline struct ipe_cur ipe_der_inside(const struct ipe_tlv *t)
 	struct ipe_cur c = { t->val, t->val + t->len };
 	return c;
 }
-/* Dotted text of an OID's contents. */
+/* Dotted text of an OID's contents.  An encoding no OID registry can hold
+ * (a component cut short or non-minimal, one too large, or too long for buf)
+ * ends in ".?", so it never equals a known OID, as in the kernel. */
 void ipe_der_oid_text(const uint8_t *v, size_t len, char *buf, size_t bufsz);
 
 #endif

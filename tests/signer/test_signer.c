@@ -283,6 +283,54 @@ static void test_hostile(void **state)
 	}
 }
 
+/* The kernel looks OIDs up by their bytes (look_up_OID): an encoding that is
+ * not the canonical one of a known OID is unknown.  tests/kernel corrupt,
+ * seed 4242, leaf-emb-is-f00005b1: the content type's length 9 -> 11 swallows
+ * the [0] tag into the OID, whose last component is then cut short; the
+ * kernel answers EINVAL ("Only support pkcs7_signedData type"), before it
+ * reads any further. */
+static void test_oid_bytes(void **state)
+{
+	uint8_t *blob = NULL, *nm;
+	size_t len = 0;
+	struct ipe_verify_result r;
+
+	(void)state;
+	assert_int_equal(sign(0, policy, strlen(policy), &blob, &len), 0);
+	/* 30 82 LL LL 06 09 2a 86 48 86 f7 0d 01 07 02 a0 82 ... */
+	assert_true(len > 17 && blob[0] == 0x30 && blob[1] == 0x82 && blob[4] == 0x06 && blob[5] == 0x09 &&
+		    blob[15] == 0xa0);
+	blob[5] = 0x0b;
+	assert_int_equal(verify(blob, len, &r), 0);
+	assert_int_equal(r.err, EINVAL);
+	assert_non_null(strstr(r.reason, "not signedData"));
+	ipe_verify_result_clear(&r);
+	/* signedData with a non-minimal last component (80 02 for 02) */
+	blob[5] = 0x09;
+	nm = malloc(len + 1);
+	assert_non_null(nm);
+	memcpy(nm, blob, 14);
+	nm[14] = 0x80;
+	memcpy(nm + 15, blob + 14, len - 14);
+	nm[5] = 0x0a;
+	{
+		unsigned outer = ((unsigned)nm[2] << 8 | nm[3]) + 1;
+
+		assert_true(outer <= 0xffff);
+		nm[2] = (uint8_t)(outer >> 8);
+		nm[3] = (uint8_t)outer;
+	}
+	assert_int_equal(verify(nm, len + 1, &r), 0);
+	assert_int_equal(r.err, EINVAL);
+	ipe_verify_result_clear(&r);
+	/* the blob as signed still verifies */
+	assert_int_equal(verify(blob, len, &r), 0);
+	assert_int_equal(r.err, 0);
+	ipe_verify_result_clear(&r);
+	free(nm);
+	free(blob);
+}
+
 /* The library never wipes the caller's OpenSSL error queue, and leaves none
  * of its own errors behind. */
 #define expect_only_mine(mine)                                                                     \
@@ -338,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_pass_sources),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_oid_bytes),
 		cmocka_unit_test(test_err_queue_kept),
 	};
 
