@@ -41,11 +41,15 @@ extern "C" {
 #define IPE_DEFAULT_MAX_INCLUDES 1000u         /* include and "set ... from" directives read */
 #define IPE_DEFAULT_MAX_INCLUDE_BYTES (256u << 20) /* read through include / set ... from, in total */
 
-/* Limits of the source language; 0 = the default.  A file named again
+#define IPE_SOURCE_OPTS_V1 1u
+/* Limits of the source language; 0 = the default.  Zero-initialise (version
+ * 0 means IPE_SOURCE_OPTS_V1; reserved must stay zero: fields added later
+ * take that space, their 0 meaning what this version does).  A file named again
  * (same device and inode) is read and kept in memory once, but every
  * directive counts in max_includes and adds the file's size to
  * max_include_bytes (the bytes the parser goes through). */
 struct ipe_source_opts {
+	uint32_t version;           /* IPE_SOURCE_OPTS_V1 or 0 */
 	unsigned max_include_depth; /* 0 = IPE_INCLUDE_MAX_DEPTH */
 	size_t max_file_size;       /* per included/imported file; 0 = 64 MiB */
 	size_t max_line_rules;      /* 0 = IPE_DEFAULT_MAX_LINE_RULES */
@@ -59,6 +63,7 @@ struct ipe_source_opts {
 	 * *ret_data (the caller frees it) or a negative errno. */
 	int (*read_file)(void *arg, const char *path, uint8_t **ret_data, size_t *ret_len);
 	void *read_file_arg;
+	uint64_t reserved[8];       /* must be zero */
 };
 
 /* Parse a source-language policy (the source must already be registered in
@@ -67,7 +72,8 @@ struct ipe_source_opts {
  * diagnostic in an included file carries "in file included from F:L" notes.
  * Same contract as ipe_policy_parse(): always a model (best effort), every
  * problem as a diagnostic; policy->verdict is EBADMSG at the first
- * extension error.  opts may be NULL. */
+ * extension error.  opts may be NULL; -EINVAL for an unknown
+ * opts->version or non-zero reserved space. */
 IPE_EXPORT int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
 			    struct ipe_policy **ret_policy);
 
@@ -171,16 +177,17 @@ enum ipe_compile_event {
 
 struct ipe_compile_result;
 
-/* Options of ipe_compile().  Set size to sizeof(struct ipe_compile_opts)
- * (fields are only ever added at the end; a caller built against an older
- * header passes its smaller size and gets the defaults for the rest);
- * zero-initialise the rest. */
+#define IPE_COMPILE_OPTS_V1 1u
+/* Options of ipe_compile().  Zero-initialise (version 0 means
+ * IPE_COMPILE_OPTS_V1; reserved must stay zero: fields added later take
+ * that space, their 0 meaning what this version does), then set what is
+ * not the default. */
 struct ipe_compile_opts {
-	size_t size;
+	uint32_t version;        /* IPE_COMPILE_OPTS_V1 or 0 */
 	const struct ipe_source_opts *source; /* limits of the source language; NULL = defaults */
 	enum ipe_compile_format format;
 	const char *name;        /* NULL, or the policy name (checked with ipe_policy_name_problem()) */
-	const uint16_t *version; /* NULL, or the policy version (three parts) */
+	const uint16_t *policy_version; /* NULL, or the policy version (three parts) */
 	const char *bump_from;   /* NULL, or the previous policy (text or signed blob): its name
 				  * must match, the version becomes its next revision */
 	bool boot;               /* also the boot policy checks (ipe_policy_check_boot()) */
@@ -195,6 +202,7 @@ struct ipe_compile_opts {
 	int (*progress)(void *arg, struct ipe_ctx *ctx, enum ipe_compile_event event,
 			const struct ipe_compile_result *result);
 	void *progress_arg;
+	uint64_t reserved[8];    /* must be zero */
 };
 
 /* Allocated by ipe_compile(); fields are only ever added at the end. */
@@ -215,7 +223,8 @@ struct ipe_compile_result {
  * resolved against).  Returns 0 when the output is ready (result.stage
  * DONE), else a negative errno with result.stage saying where it stopped:
  * -EBADMSG with diagnostics in ctx for a source with errors or findings;
- * see enum ipe_compile_stage for the rest.  *ret_result is set whenever
+ * see enum ipe_compile_stage for the rest (-EINVAL at PARSE: bad
+ * arguments, an unknown opts->version or non-zero reserved space).  *ret_result is set whenever
  * the result could be allocated, even on failure: free it with
  * ipe_compile_result_free(). */
 IPE_EXPORT int ipe_compile(struct ipe_ctx *ctx, uint32_t src, const struct ipe_compile_opts *opts,

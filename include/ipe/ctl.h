@@ -260,11 +260,17 @@ IPE_EXPORT int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r);
 IPE_EXPORT const char *ipe_ctl_op_name(enum ipe_ctl_op op);   /* "load" */
 IPE_EXPORT const char *ipe_ctl_outcome_name(enum ipe_ctl_outcome o); /* "ok", "kernel", ... */
 
+#define IPE_CTL_OPTS_V1 1u
+/* Zero-initialise (version 0 means IPE_CTL_OPTS_V1; reserved must stay
+ * zero: fields added later take that space, their 0 meaning what this
+ * version does). */
 struct ipe_ctl_opts {
+	uint32_t version;            /* IPE_CTL_OPTS_V1 or 0 */
 	const char *root;            /* securityfs mount, NULL = default */
 	bool no_preflight;
 	bool activate;               /* load/update: activate afterwards */
 	unsigned pf_flags;           /* extra IPE_CTL_PF_* */
+	uint64_t reserved[4];        /* must be zero */
 };
 
 /* Each fills *r (always, also on failure) and returns 0 when the operation

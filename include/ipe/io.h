@@ -36,8 +36,12 @@ IPE_EXPORT int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *r
 /* ipe_input_open() + ipe_read_fd() + close. */
 IPE_EXPORT int ipe_read_file(const char *path, size_t max_len, uint8_t **ret_data, size_t *ret_len);
 
-/* Options of ipe_output_write().  Zero-initialise; fields may be added. */
+#define IPE_OUTPUT_OPTS_V1 1u
+/* Options of ipe_output_write().  Zero-initialise (version 0 means
+ * IPE_OUTPUT_OPTS_V1; reserved must stay zero: fields added later take that
+ * space, their 0 meaning what this version does). */
 struct ipe_output_opts {
+	uint32_t version;     /* IPE_OUTPUT_OPTS_V1 or 0 */
 	/* Files the output must never replace: the tool's inputs (sources,
 	 * includes, keys...).  Compared by device and inode, so another
 	 * spelling, a hard link or a symlink of an input is caught too.
@@ -47,6 +51,7 @@ struct ipe_output_opts {
 	/* Permission bits of a new file, before the umask (0 = 0644).  A
 	 * file that exists keeps its mode (and owner, when allowed). */
 	mode_t mode;
+	uint64_t reserved[4]; /* must be zero */
 };
 
 /* The one output routine of every tool.  What path is decides how it is
@@ -70,6 +75,7 @@ struct ipe_output_opts {
  *   -ENOLINK      a symlink whose target does not exist
  *   -ENAMETOOLONG the final name is longer than the file system allows
  *   -EAGAIN       the file changed type between the check and the open
+ *   -EINVAL       o has an unknown version or non-zero reserved space
  * any other errno is the system's (ENOENT: no such directory, ENOSPC...).
  * ret_input may be NULL; it is -1 unless -EEXIST. */
 IPE_EXPORT int ipe_output_write(const char *path, const void *data, size_t len, const struct ipe_output_opts *o,

@@ -34,7 +34,12 @@ enum ipe_sign_flags {
 	IPE_SIGN_FORCE = 1u << 3,        /* sign a policy the kernel would reject */
 };
 
+#define IPE_SIGN_OPTS_V1 1u
+/* Zero-initialise (version 0 means IPE_SIGN_OPTS_V1; reserved must stay
+ * zero: fields added later take that space, their 0 meaning what this
+ * version does). */
 struct ipe_sign_opts {
+	uint32_t version;          /* IPE_SIGN_OPTS_V1 or 0 */
 	const char *key;           /* key file (PEM, DER, encrypted PEM/PKCS#8) or a pkcs11: URI */
 	const char *cert;          /* signer certificate file (PEM or DER) */
 	const char *pass;          /* NULL or "env:VAR", "file:PATH", "fd:N": key passphrase / token PIN */
@@ -44,6 +49,7 @@ struct ipe_sign_opts {
 	size_t nextra_certs;
 	unsigned flags;            /* enum ipe_sign_flags */
 	const char *name;          /* display name of the policy in diagnostics (NULL: "<policy>") */
+	uint64_t reserved[4];      /* must be zero */
 };
 
 struct ipe_signer;

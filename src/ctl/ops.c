@@ -11,6 +11,7 @@
 #include <ipe/diag.h>
 
 #include "ctl-internal.h"
+#include "util/opts.h"
 
 #include <ipe/io.h>
 
@@ -364,7 +365,7 @@ static int load_or_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enu
 
 	ipe_ctl_result_clear(r);
 	r->op = op;
-	if (!o || !blob)
+	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !blob)
 		return -EINVAL;
 	rc = read_tree(o, op, r, &st);
 	if (rc)
@@ -458,7 +459,7 @@ int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const ch
 
 	ipe_ctl_result_clear(r);
 	r->op = IPE_CTL_OP_ACTIVATE;
-	if (!o || !name)
+	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !name)
 		return -EINVAL;
 	rc = check_name(r, name);
 	if (!rc)
@@ -482,7 +483,7 @@ int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char
 
 	ipe_ctl_result_clear(r);
 	r->op = IPE_CTL_OP_DELETE;
-	if (!o || !name)
+	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !name)
 		return -EINVAL;
 	rc = check_name(r, name);
 	if (!rc)
@@ -543,7 +544,7 @@ int ipe_ctl_set_switch(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, enum i
 	(void)ctx;
 	ipe_ctl_result_clear(r);
 	r->op = which;
-	if (!o || (which != IPE_CTL_OP_ENFORCE && which != IPE_CTL_OP_AUDIT))
+	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || (which != IPE_CTL_OP_ENFORCE && which != IPE_CTL_OP_AUDIT))
 		return -EINVAL;
 	rc = read_tree(o, which, r, &st);
 	if (rc)
@@ -593,7 +594,7 @@ int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name, const char
 
 	ipe_ctl_result_clear(r);
 	r->op = IPE_CTL_OP_SHOW;
-	if (!o || !name || !file || !ret_data || !ret_len)
+	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !name || !file || !ret_data || !ret_len)
 		return -EINVAL;
 	set_name(r, name, NULL);
 	rc = check_name(r, name);

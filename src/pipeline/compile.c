@@ -18,6 +18,7 @@
 #include <ipe/sign.h>
 
 #include "util/internal.h"
+#include "util/opts.h"
 
 _Static_assert(IPE_OPT_PASS_COUNT <= IPE_ARRAY_SIZE(((struct ipe_compile_result *)0)->opt_removed),
 	       "ipe_compile_result.opt_removed holds every pass");
@@ -88,15 +89,12 @@ out:
 
 /* ---- the pipeline ---- */
 
-/* The caller's options, copied up to its size: a caller built against an
- * older header gets the defaults for the fields it does not know. */
+/* The caller's options (include/ipe/compile.h: version and reserved). */
 static int copy_opts(const struct ipe_compile_opts *in, struct ipe_compile_opts *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (!in || in->size < offsetof(struct ipe_compile_opts, progress))
+	if (!in || IPE_OPTS_CHECK(in, IPE_COMPILE_OPTS_V1))
 		return -EINVAL;
-	memcpy(out, in, in->size < sizeof(*out) ? in->size : sizeof(*out));
-	out->size = sizeof(*out);
+	*out = *in;
 	if (out->format == IPE_COMPILE_SIGNED && !out->sign)
 		return -EINVAL;
 	return 0;
@@ -186,8 +184,8 @@ static int apply_overrides(struct ipe_ctx *ctx, const struct ipe_compile_opts *o
 			return stop(r, IPE_COMPILE_STAGE_BUMP_NAME, -EINVAL);
 		ipe_policy_set_version(p, v);
 	}
-	if (o->version)
-		ipe_policy_set_version(p, o->version);
+	if (o->policy_version)
+		ipe_policy_set_version(p, o->policy_version);
 	if (o->name) {
 		rc = ipe_policy_set_name(p, o->name, strlen(o->name));
 		if (rc)

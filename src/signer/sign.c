@@ -27,6 +27,7 @@
 
 #include "signer.h"
 #include "util/internal.h"
+#include "util/opts.h"
 
 #define KEY_FILE_MAX (1u << 20)
 
@@ -460,7 +461,7 @@ int ipe_signer_new(struct ipe_ctx *ctx, const struct ipe_sign_opts *opts, struct
 	char eb[256], kshow[512];
 	int rc = 0;
 
-	if (!opts || !ret)
+	if (!opts || !ret || IPE_OPTS_CHECK(opts, IPE_SIGN_OPTS_V1))
 		return -EINVAL;
 	ERR_set_mark();
 	if (!opts->key || !opts->cert) {

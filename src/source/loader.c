@@ -17,6 +17,7 @@
 
 #include "source/loader.h"
 #include "util/internal.h"
+#include "util/opts.h"
 
 /* a file read once, by device and inode */
 struct loaded_file {
@@ -47,7 +48,7 @@ int ipe_loader_new(struct ipe_ctx *ctx, uint32_t root, const struct ipe_source_o
 	const struct ipe_source *s = ipe_ctx_source(ctx, root);
 	struct ipe_loader *ld;
 
-	if (!s || !ret_loader)
+	if (!s || !ret_loader || IPE_OPTS_CHECK(opts, IPE_SOURCE_OPTS_V1))
 		return -EINVAL;
 	ld = calloc(1, sizeof(*ld));
 	if (!ld)

@@ -372,11 +372,11 @@ static int compile(struct ipe_ctx *ctx, struct opts *o)
 	struct run run = { .o = o, .flags = (cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0) |
 					    (o->no_source ? IPE_RENDER_NO_SOURCE : 0) };
 	struct ipe_compile_opts co = {
-		.size = sizeof(co),
+		.version = IPE_COMPILE_OPTS_V1,
 		.source = &o->limits,
 		.format = o->sign ? IPE_COMPILE_SIGNED : o->binary ? IPE_COMPILE_BINARY : IPE_COMPILE_TEXT,
 		.name = o->name,
-		.version = o->version ? o->version_v : NULL,
+		.policy_version = o->version ? o->version_v : NULL,
 		.bump_from = o->bump_from,
 		.boot = o->boot,
 		.no_lint = o->lint.no_lint,

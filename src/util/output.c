@@ -15,6 +15,8 @@
 
 #include <ipe/io.h>
 
+#include "util/opts.h"
+
 #define TMP_PREFIX ".ipe-"
 #define TMP_RANDOM 8 /* ".XXXXXXXX" after the kept part of the name */
 
@@ -106,7 +108,7 @@ int ipe_output_check(const char *path, const struct ipe_output_opts *o, long *re
 	long input = -1;
 	int rc;
 
-	if (!path)
+	if (!path || IPE_OPTS_CHECK(o, IPE_OUTPUT_OPTS_V1))
 		return -EINVAL;
 	rc = classify(path, o, &kind, &st, &exists, &input);
 	if (ret_input)
@@ -297,7 +299,7 @@ int ipe_output_write(const char *path, const void *data, size_t len, const struc
 
 	if (ret_input)
 		*ret_input = -1;
-	if (!path || (!data && len))
+	if (!path || (!data && len) || IPE_OPTS_CHECK(o, IPE_OUTPUT_OPTS_V1))
 		return -EINVAL;
 	rc = classify(path, o, &kind, &st, &exists, &input);
 	if (ret_input)

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* ipe_compile() (src/pipeline/) and the source loader (src/source/): the
+ * library pipeline ipe-compile is built on, and the options contract. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <ipe/binary.h>
+#include <ipe/compile.h>
+#include <ipe/io.h>
+#include <ipe/lint.h>
+#include <ipe/opt.h>
+#include <ipe/policy.h>
+
+/* An in-memory file table for ipe_source_opts.read_file. */
+struct file {
+	const char *path, *text;
+};
+
+static const struct file files[] = {
+	{ "dir/common.pol", "DEFAULT action=DENY\n" },
+	{ "dir/digests.txt", "sha256:00112233 a\nsha256:44556677 b\n" },
+	{ "dir/self.pol", "include \"self.pol\"\n" },
+};
+
+static int table_read(void *arg, const char *path, uint8_t **ret_data, size_t *ret_len)
+{
+	int *nreads = arg;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (strcmp(files[i].path, path) == 0) {
+			*ret_data = (uint8_t *)strdup(files[i].text);
+			*ret_len = strlen(files[i].text);
+			(*nreads)++;
+			return *ret_data ? 0 : -ENOMEM;
+		}
+	}
+	return -ENOENT;
+}
+
+static const char source[] = "policy_name=demo policy_version=1.2.3\n"
+			     "include \"common.pol\"\n"
+			     "set S from \"digests.txt\"\n"
+			     "op=EXECUTE,KMODULE fsverity_digest in @S action=ALLOW\n";
+
+static const char expected[] = "policy_name=demo policy_version=1.2.3\n"
+			       "DEFAULT action=DENY\n"
+			       "op=EXECUTE fsverity_digest=sha256:00112233 action=ALLOW\n"
+			       "op=EXECUTE fsverity_digest=sha256:44556677 action=ALLOW\n"
+			       "op=KMODULE fsverity_digest=sha256:00112233 action=ALLOW\n"
+			       "op=KMODULE fsverity_digest=sha256:44556677 action=ALLOW\n";
+
+struct events {
+	int checked, emitting;
+	int order; /* 1 = CHECKED came before EMITTING */
+};
+
+static int on_progress(void *arg, struct ipe_ctx *ctx, enum ipe_compile_event ev, const struct ipe_compile_result *r)
+{
+	struct events *e = arg;
+
+	(void)ctx;
+	assert_non_null(r->policy);
+	if (ev == IPE_COMPILE_EVENT_CHECKED) {
+		e->checked++;
+	} else {
+		e->emitting++;
+		e->order = e->checked == 1;
+	}
+	return 0;
+}
+
+static int run(const char *text, const struct ipe_compile_opts *o, struct ipe_ctx **ret_ctx,
+	       struct ipe_compile_result **ret)
+{
+	uint32_t src;
+
+	assert_int_equal(ipe_ctx_new(ret_ctx), 0);
+	assert_int_equal(ipe_source_from_memory(*ret_ctx, "dir/main.pol", text, strlen(text), true, &src), 0);
+	return ipe_compile(*ret_ctx, src, o, ret);
+}
+
+static void test_text(void **state)
+{
+	int nreads = 0;
+	struct ipe_source_opts so = { .read_file = table_read, .read_file_arg = &nreads };
+	struct events ev = { 0 };
+	struct ipe_compile_opts o = { .version = IPE_COMPILE_OPTS_V1, .source = &so, .fail_on = IPE_SEV_ERROR,
+				      .progress = on_progress, .progress_arg = &ev };
+	struct ipe_compile_result *r = NULL;
+	struct ipe_ctx *ctx = NULL;
+
+	(void)state;
+	assert_int_equal(run(source, &o, &ctx, &r), 0);
+	assert_int_equal(r->stage, IPE_COMPILE_STAGE_DONE);
+	assert_int_equal(nreads, 2); /* the loader read each file once */
+	assert_int_equal(r->output_len, strlen(expected));
+	assert_memory_equal(r->output, expected, r->output_len);
+	assert_int_equal(ev.checked, 1);
+	assert_int_equal(ev.emitting, 1);
+	assert_int_equal(ev.order, 1);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+}
+
+static void test_binary_and_overrides(void **state)
+{
+	int nreads = 0;
+	struct ipe_source_opts so = { .read_file = table_read, .read_file_arg = &nreads };
+	const uint16_t v[3] = { 7, 0, 1 };
+	struct ipe_compile_opts o = { .source = &so, .fail_on = IPE_SEV_ERROR, .format = IPE_COMPILE_BINARY,
+				      .name = "renamed", .policy_version = v };
+	struct ipe_compile_result *r = NULL, *r2 = NULL;
+	struct ipe_ctx *ctx = NULL;
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(run(source, &o, &ctx, &r), 0);
+	/* decompile it again (ipe-compile --decompile) */
+	o.format = IPE_COMPILE_TEXT;
+	o.name = NULL;
+	o.policy_version = NULL;
+	assert_int_equal(ipe_compile_binary(ctx, r->output, r->output_len, &o, &r2), 0);
+	assert_int_equal(ipe_policy_emit_canonical(r2->policy, &text, &len), 0);
+	assert_int_equal(r2->output_len, len);
+	assert_memory_equal(r2->output, text, len);
+	assert_non_null(strstr(text, "policy_name=renamed policy_version=7.0.1\n"));
+	free(text);
+	ipe_compile_result_free(r2);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+}
+
+static void test_findings_stop(void **state)
+{
+	struct ipe_compile_opts o = { .fail_on = IPE_SEV_ERROR };
+	struct ipe_compile_result *r = NULL;
+	struct ipe_ctx *ctx = NULL;
+
+	(void)state;
+	/* no DEFAULT: the kernel rejects it */
+	assert_int_equal(run("policy_name=a policy_version=1.0.0\nop=EXECUTE action=ALLOW\n", &o, &ctx, &r), -EBADMSG);
+	assert_int_equal(r->stage, IPE_COMPILE_STAGE_FINDINGS);
+	assert_true(r->nfindings >= 1);
+	assert_null(r->output);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+	/* an include cycle, through the file table */
+	{
+		int nreads = 0;
+		struct ipe_source_opts so = { .read_file = table_read, .read_file_arg = &nreads };
+
+		o.source = &so;
+		assert_int_equal(run("policy_name=a policy_version=1.0.0\nDEFAULT action=DENY\ninclude \"self.pol\"\n", &o,
+				     &ctx, &r),
+				 -EBADMSG);
+		assert_int_equal(r->stage, IPE_COMPILE_STAGE_FINDINGS);
+		assert_int_equal(r->policy->verdict.err, EBADMSG);
+		assert_string_equal(r->policy->verdict.code, "IPE-E101");
+		ipe_compile_result_free(r);
+		ipe_ctx_free(ctx);
+	}
+}
+
+static void test_optimize(void **state)
+{
+	struct ipe_compile_opts o = { .fail_on = IPE_SEV_ERROR, .no_lint = true, .optimize = IPE_OPT_ALL };
+	struct ipe_compile_result *r = NULL;
+	struct ipe_ctx *ctx = NULL;
+
+	(void)state;
+	assert_int_equal(run("policy_name=a policy_version=1.0.0\nDEFAULT action=DENY\n"
+			     "op=EXECUTE boot_verified=TRUE action=ALLOW\nop=EXECUTE boot_verified=TRUE action=ALLOW\n",
+			     &o, &ctx, &r),
+			 0);
+	assert_int_equal(r->opt_removed[IPE_OPT_DUPLICATES], 1);
+	assert_true(r->opt_len_after < r->opt_len_before);
+	assert_int_equal(r->output_len, r->opt_len_after);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+}
+
+/* version 0 or V1, reserved zero: everything else is refused. */
+static void test_opts_contract(void **state)
+{
+	struct ipe_source_opts so = { 0 };
+	struct ipe_compile_opts o = { .fail_on = IPE_SEV_ERROR };
+	struct ipe_output_opts oo = { .version = 2 };
+	struct ipe_compile_result *r = NULL;
+	struct ipe_policy *p = NULL;
+	struct ipe_ctx *ctx = NULL;
+	const char *ok = "policy_name=a policy_version=1.0.0\nDEFAULT action=DENY\n";
+	uint32_t src;
+
+	(void)state;
+	o.version = 2;
+	assert_int_equal(run(ok, &o, &ctx, &r), -EINVAL);
+	assert_int_equal(r->stage, IPE_COMPILE_STAGE_PARSE);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+	o.version = 0;
+	o.reserved[3] = 1;
+	assert_int_equal(run(ok, &o, &ctx, &r), -EINVAL);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+	o.reserved[3] = 0;
+	o.format = IPE_COMPILE_SIGNED; /* without sign options */
+	assert_int_equal(run(ok, &o, &ctx, &r), -EINVAL);
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_source_from_memory(ctx, "x", ok, strlen(ok), true, &src), 0);
+	so.reserved[0] = 1;
+	assert_int_equal(ipe_policy_parse_source(ctx, src, &so, &p), -EINVAL);
+	so.reserved[0] = 0;
+	so.version = IPE_SOURCE_OPTS_V1 + 1;
+	assert_int_equal(ipe_policy_parse_source(ctx, src, &so, &p), -EINVAL);
+	so.version = IPE_SOURCE_OPTS_V1;
+	assert_int_equal(ipe_policy_parse_source(ctx, src, &so, &p), 0);
+	ipe_policy_free(p);
+	ipe_ctx_free(ctx);
+
+	assert_int_equal(ipe_output_check("-", &oo, NULL), -EINVAL);
+	oo.version = IPE_OUTPUT_OPTS_V1;
+	assert_int_equal(ipe_output_check("-", &oo, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_binary_and_overrides),
+		cmocka_unit_test(test_findings_stop),
+		cmocka_unit_test(test_optimize),
+		cmocka_unit_test(test_opts_contract),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
