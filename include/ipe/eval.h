@@ -130,7 +130,11 @@ struct ipe_rule_constraint {
 };
 
 /* Compute the constraint of a rule.  Every event matching r satisfies it and
- * vice versa (given the kernel's properties k; NULL = all). */
+ * vice versa (given the kernel's properties k; NULL = all).  It is derived
+ * from the one model of the events a rule matches (the one the equivalence
+ * checker, the optimiser, diff and lint use); never is set when no event a
+ * kernel can produce matches, and then the tri-states and digests say
+ * nothing. */
 IPE_EXPORT void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
 			 struct ipe_rule_constraint *ret);
 

@@ -8,6 +8,7 @@
 #include <ipe/eval.h>
 
 #include "compiler/model.h"
+#include "compiler/ruleclass.h"
 
 void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel)
 {
@@ -388,56 +389,45 @@ static void never(struct ipe_rule_constraint *c, enum ipe_never_reason why, cons
 	c->never_other = other;
 }
 
-static void set_tri(struct ipe_rule_constraint *c, int8_t *slot, const struct ipe_prop **first, int8_t v,
-		    const struct ipe_prop *prop)
-{
-	if (*slot == -1) {
-		*slot = v;
-		*first = prop;
-	} else if (*slot != v) {
-		never(c, IPE_NEVER_CONTRADICTION, prop, *first);
-	}
-}
-
-void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
-			 struct ipe_rule_constraint *ret)
+/* Why a rule that matches no event never matches: the first reason in
+ * the order of its properties (the verity one last).  Attribution only:
+ * whether it matches comes from its event class (ruleclass.c). */
+static void never_reason(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+			 struct ipe_rule_constraint *c)
 {
 	const struct ipe_prop *props = ipe_rule_props(p, r);
-	const struct ipe_prop *bv_first = NULL, *ds_first = NULL, *fs_first = NULL, *verity = NULL;
-	struct ipe_rule_constraint c = { .boot_verified = -1, .dmv_sig = -1, .fsv_sig = -1 };
+	const struct ipe_prop *first[3] = { NULL, NULL, NULL }, *verity = NULL, *bv_true = NULL;
+	const struct ipe_prop *digest[2] = { NULL, NULL };
 
 	for (uint32_t i = 0; i < r->nprops; i++) {
 		const struct ipe_prop *pr = &props[i];
+		int dim = -1;
 
 		if (!ipe_eval_prop_enabled(k, (enum ipe_prop_type)pr->type))
-			never(&c, IPE_NEVER_COMPILED_OUT, pr, NULL);
+			never(c, IPE_NEVER_COMPILED_OUT, pr, NULL);
 		switch (pr->type) {
 		case IPE_PROP_BOOT_VERIFIED_FALSE:
 		case IPE_PROP_BOOT_VERIFIED_TRUE:
-			set_tri(&c, &c.boot_verified, &bv_first, pr->type == IPE_PROP_BOOT_VERIFIED_TRUE, pr);
+			dim = IPE_RC_DIM_BV;
 			break;
 		case IPE_PROP_DMV_SIG_FALSE:
 		case IPE_PROP_DMV_SIG_TRUE:
-			set_tri(&c, &c.dmv_sig, &ds_first, pr->type == IPE_PROP_DMV_SIG_TRUE, pr);
-			if (pr->type == IPE_PROP_DMV_SIG_TRUE && !verity)
-				verity = pr;
+			dim = IPE_RC_DIM_DS;
 			break;
 		case IPE_PROP_FSV_SIG_FALSE:
 		case IPE_PROP_FSV_SIG_TRUE:
-			set_tri(&c, &c.fsv_sig, &fs_first, pr->type == IPE_PROP_FSV_SIG_TRUE, pr);
-			if (pr->type == IPE_PROP_FSV_SIG_TRUE && !verity)
-				verity = pr;
+			dim = IPE_RC_DIM_FS;
 			break;
 		case IPE_PROP_DMV_ROOTHASH:
 		case IPE_PROP_FSV_DIGEST: {
-			const struct ipe_prop **slot = pr->type == IPE_PROP_DMV_ROOTHASH ? &c.dmv : &c.fsv;
+			const struct ipe_prop **slot = &digest[pr->type == IPE_PROP_FSV_DIGEST];
 
 			if (!ipe_prop_digest_possible(p, pr))
-				never(&c, IPE_NEVER_BAD_DIGEST, pr, NULL);
+				never(c, IPE_NEVER_BAD_DIGEST, pr, NULL);
 			if (!*slot)
 				*slot = pr;
 			else if (!ipe_prop_digest_equal(p, *slot, pr))
-				never(&c, IPE_NEVER_TWO_DIGESTS, pr, *slot);
+				never(c, IPE_NEVER_TWO_DIGESTS, pr, *slot);
 			if (!verity)
 				verity = pr;
 			break;
@@ -445,9 +435,43 @@ void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, c
 		default:
 			break;
 		}
+		if (dim >= 0) {
+			bool value = pr->type == IPE_PROP_BOOT_VERIFIED_TRUE || pr->type == IPE_PROP_DMV_SIG_TRUE ||
+				     pr->type == IPE_PROP_FSV_SIG_TRUE;
+
+			if (!first[dim])
+				first[dim] = pr;
+			else if (first[dim]->type != pr->type)
+				never(c, IPE_NEVER_CONTRADICTION, pr, first[dim]);
+			if (value && dim != IPE_RC_DIM_BV && !verity)
+				verity = pr;
+			if (value && dim == IPE_RC_DIM_BV && !bv_true)
+				bv_true = pr;
+		}
 	}
 	/* the initramfs rootfs is neither dm-verity nor fs-verity */
-	if (c.boot_verified == 1 && verity)
-		never(&c, IPE_NEVER_BOOT_VERITY, verity, bv_first);
+	if (bv_true && verity)
+		never(c, IPE_NEVER_BOOT_VERITY, verity, first[IPE_RC_DIM_BV]);
+}
+
+void ipe_rule_constraint(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+			 struct ipe_rule_constraint *ret)
+{
+	struct ipe_rule_constraint c = { .never = IPE_NEVER_NOT };
+	struct ipe_rc rc, phys;
+
+	/* the events: the rule's class (the one model of the equivalence
+	 * checker, the optimiser, diff and lint), then what a kernel can
+	 * produce */
+	ipe_rc_of_rule(p, r, k, &rc);
+	phys = rc;
+	ipe_rc_physical(p, r, &phys);
+	c.boot_verified = ipe_rc_tri(rc.mask, IPE_RC_DIM_BV);
+	c.dmv_sig = ipe_rc_tri(rc.mask, IPE_RC_DIM_DS);
+	c.fsv_sig = ipe_rc_tri(rc.mask, IPE_RC_DIM_FS);
+	c.dmv = rc.dmv;
+	c.fsv = rc.fsv;
+	if (!phys.mask)
+		never_reason(p, r, k, &c);
 	*ret = c;
 }

@@ -7,9 +7,6 @@
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
 
-/* bit index of each boolean dimension */
-enum { DIM_BV = 0, DIM_DS = 1, DIM_FS = 2 };
-
 static uint8_t dim_mask(int dim, bool value)
 {
 	uint8_t m = 0;
@@ -36,15 +33,15 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 		switch (pr->type) {
 		case IPE_PROP_BOOT_VERIFIED_FALSE:
 		case IPE_PROP_BOOT_VERIFIED_TRUE:
-			c.mask &= dim_mask(DIM_BV, pr->type == IPE_PROP_BOOT_VERIFIED_TRUE);
+			c.mask &= dim_mask(IPE_RC_DIM_BV, pr->type == IPE_PROP_BOOT_VERIFIED_TRUE);
 			break;
 		case IPE_PROP_DMV_SIG_FALSE:
 		case IPE_PROP_DMV_SIG_TRUE:
-			c.mask &= dim_mask(DIM_DS, pr->type == IPE_PROP_DMV_SIG_TRUE);
+			c.mask &= dim_mask(IPE_RC_DIM_DS, pr->type == IPE_PROP_DMV_SIG_TRUE);
 			break;
 		case IPE_PROP_FSV_SIG_FALSE:
 		case IPE_PROP_FSV_SIG_TRUE:
-			c.mask &= dim_mask(DIM_FS, pr->type == IPE_PROP_FSV_SIG_TRUE);
+			c.mask &= dim_mask(IPE_RC_DIM_FS, pr->type == IPE_PROP_FSV_SIG_TRUE);
 			break;
 		case IPE_PROP_DMV_ROOTHASH:
 		case IPE_PROP_FSV_DIGEST: {
@@ -69,10 +66,10 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c)
 {
 	const struct ipe_prop *props = ipe_rule_props(p, r);
-	uint8_t bv = dim_mask(DIM_BV, true);
+	uint8_t bv = dim_mask(IPE_RC_DIM_BV, true);
 
 	/* boot_verified with a verity signature: not an event */
-	c->mask &= (uint8_t)~(bv & (dim_mask(DIM_DS, true) | dim_mask(DIM_FS, true)));
+	c->mask &= (uint8_t)~(bv & (dim_mask(IPE_RC_DIM_DS, true) | dim_mask(IPE_RC_DIM_FS, true)));
 	/* a named digest: a verity file, never boot_verified */
 	if (c->dmv || c->fsv)
 		c->mask &= (uint8_t)~bv;
@@ -81,6 +78,13 @@ void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struc
 			c->mask = 0;
 	if (!c->mask)
 		c->dmv = c->fsv = NULL;
+}
+
+int8_t ipe_rc_tri(uint8_t mask, int dim)
+{
+	bool t = mask & dim_mask(dim, true), f = mask & dim_mask(dim, false);
+
+	return t == f ? -1 : t;
 }
 
 /* ---- digest interning ---- */

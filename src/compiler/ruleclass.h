@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal: a rule as a finite class of events, for the equivalence checker
- * and the optimizer.
+ * Internal: a rule as a finite class of events -- the one model of "which
+ * events a rule matches": the equivalence checker, diff, the optimizer and
+ * lint use it, and the public ipe_rule_constraint() is derived from it.
  *
  * Under the evaluation model (eval.h, IPE-KERNEL.md section 2) an event is
  * decided by three booleans -- boot_verified, "on a dm-verity volume whose
@@ -12,11 +13,11 @@
  *
  * A rule is then: a mask over the 8 boolean combinations it accepts (bit b:
  * b&1 boot_verified, b&2 dmverity_signature, b&4 fsverity_signature) and at
- * most one required digest of each kind.  Unlike ipe_rule_constraint() this
- * uses NO physical assumption (boot_verified with verity, impossible digest
- * lengths or algorithm names): only what ipe_eval() computes, so an
- * equivalence proved here holds for every event ipe_eval() can be asked
- * about.
+ * most one required digest of each kind.  ipe_rc_of_rule() uses NO physical
+ * assumption (boot_verified with verity, impossible digest lengths or
+ * algorithm names): only what ipe_eval() computes, so an equivalence proved
+ * here holds for every event ipe_eval() can be asked about;
+ * ipe_rc_physical() then keeps the events a kernel can produce.
  */
 #ifndef IPE_RULECLASS_H
 #define IPE_RULECLASS_H
@@ -31,6 +32,8 @@
 #include "util/internal.h"
 
 #define IPE_RC_ALL 0xffu
+/* bit index of each boolean dimension in a mask */
+enum { IPE_RC_DIM_BV = 0, IPE_RC_DIM_DS = 1, IPE_RC_DIM_FS = 2 };
 
 struct ipe_rc {
 	uint8_t mask;               /* boolean combinations accepted; 0 = never matches */
@@ -45,6 +48,9 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
  * refuses, and a boot_verified file (initramfs rootfs) is on neither
  * dm-verity nor fs-verity (so has no verity signature and no digest). */
 void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c);
+/* One dimension of a mask as a tri-state: 1 or 0 when only that value is
+ * accepted, -1 when both are (or neither: an empty mask). */
+int8_t ipe_rc_tri(uint8_t mask, int dim);
 
 /* Digest interning over one or two policies: key = (kind, algorithm name,
  * bytes), the kernel's equality. */

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -279,6 +281,94 @@ static void test_digest_possible(void **state)
 	done(&f);
 }
 
+/* Every event a kernel can produce for the exhaustive check below: no file;
+ * a file on the initramfs rootfs (no verity); a file on dm-verity and/or
+ * fs-verity, signed or not, with digest A or B. */
+static size_t physical_events(struct ipe_event *ev)
+{
+	size_t n = 0;
+
+	ev[n++] = (struct ipe_event){ .has_file = false };
+	ev[n++] = (struct ipe_event){ .has_file = true, .boot_verified = true };
+	for (int dm = 0; dm < 3; dm++)     /* none, unsigned, signed */
+		for (int fs = 0; fs < 5; fs++) /* none, A unsigned, A signed, B unsigned, B signed */
+			ev[n++] = (struct ipe_event){
+				.has_file = true,
+				.dmverity = dm > 0,
+				.dmverity_signed = dm == 2,
+				.dmv_alg = "sha256",
+				.dmv_roothash = dA,
+				.dmv_roothash_len = dm ? 32 : 0,
+				.fsverity = fs > 0,
+				.fsverity_signed = fs == 2 || fs == 4,
+				.fsv_alg = "sha256",
+				.fsv_digest = fs > 2 ? dB : dA,
+				.fsv_digest_len = fs ? 32 : 0,
+			};
+	return n;
+}
+
+/* The static view derives from the one model of which events a rule
+ * matches: for every rule of up to three properties, "never matches" holds
+ * exactly when no event a kernel can produce matches it (the evaluator),
+ * with every property compiled in and with dm-verity signatures out. */
+static void test_constraint_is_the_event_class(void **state)
+{
+	static const char *const toks[] = {
+		"boot_verified=TRUE",	   "boot_verified=FALSE",      "dmverity_signature=TRUE",
+		"dmverity_signature=FALSE", "fsverity_signature=TRUE",   "fsverity_signature=FALSE",
+		"fsverity_digest=sha256:" D32A, "fsverity_digest=sha256:" D32B, "dmverity_roothash=sha256:" D32A,
+		"fsverity_digest=sha384:" D32A,
+	};
+	const size_t nt = sizeof(toks) / sizeof(toks[0]);
+	struct ipe_event ev[32];
+	size_t nev = physical_events(ev), nrules = 0, nnever[2] = { 0, 0 };
+	size_t cap = 1 << 20, len = 0;
+	char *text = malloc(cap);
+	struct fx f = { 0 };
+	const struct ipe_policy *p;
+	struct ipe_eval_kernel kk[2];
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "policy_name=t policy_version=0.0.1\nDEFAULT action=DENY\n");
+	for (size_t a = 0; a < nt; a++)
+		for (size_t b = 0; b <= nt; b++)
+			for (size_t c = 0; c <= (b < nt ? nt : 0); c++) {
+				len += (size_t)snprintf(text + len, cap - len, "op=EXECUTE %s%s%s%s%s action=ALLOW\n", toks[a],
+							b < nt ? " " : "", b < nt ? toks[b] : "", c < nt && b < nt ? " " : "",
+							c < nt && b < nt ? toks[c] : "");
+				nrules++;
+			}
+	p = parse(&f, text);
+	assert_int_equal(p->ops[IPE_OP_EXECUTE].nrules, nrules);
+	ipe_eval_kernel_all(&kk[0]);
+	ipe_eval_kernel_all(&kk[1]);
+	kk[1].prop_dmverity_signature = false;
+	for (int ki = 0; ki < 2; ki++) {
+		for (size_t i = 0; i < nrules; i++) {
+			const struct ipe_rule *r = &p->ops[IPE_OP_EXECUTE].rules[i];
+			struct ipe_rule_constraint c;
+			bool any = false;
+
+			ipe_rule_constraint(p, r, &kk[ki], &c);
+			for (size_t e = 0; e < nev && !any; e++)
+				any = ipe_eval_rule(p, r, &ev[e], &kk[ki]);
+			if ((c.never != IPE_NEVER_NOT) == any)
+				fail_msg("rule %zu (line %u), kernel %d: never=%d but %s event matches", i, r->loc.line, ki,
+					 c.never, any ? "an" : "no");
+			if (c.never != IPE_NEVER_NOT)
+				assert_non_null(c.never_prop);
+			nnever[ki] += c.never != IPE_NEVER_NOT;
+		}
+	}
+	/* both outcomes occur, so the check can fail either way */
+	assert_true(nnever[0] > 0 && nnever[0] < nrules);
+	assert_true(nnever[1] > nnever[0]);
+	done(&f);
+	free(text);
+}
+
 int main(void)
 {
 	memset(dA, 0xab, sizeof(dA));
@@ -290,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_global_deny_unknown_op),
 		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_constraint_is_the_event_class),
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_digest_possible),
 	};
