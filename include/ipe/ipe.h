@@ -12,6 +12,7 @@
 #include <ipe/eval.h>
 #include <ipe/lint.h>
 #include <ipe/compile.h>
+#include <ipe/pipeline.h>
 #include <ipe/equiv.h>
 #include <ipe/opt.h>
 #include <ipe/binary.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The compile pipeline (ipe_compile(), include/ipe/compile.h): parse, check,
+ * The compile pipeline (ipe_compile(), include/ipe/pipeline.h): parse, check,
  * override, lint, optimize-then-prove, emit, self-check, sign.  This layer
  * sits above the compiler and the signer; nothing below calls it.
  */
@@ -14,6 +14,7 @@
 #include <ipe/io.h>
 #include <ipe/lint.h>
 #include <ipe/opt.h>
+#include <ipe/pipeline.h>
 #include <ipe/policy.h>
 #include <ipe/sign.h>
 

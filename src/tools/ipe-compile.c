@@ -15,6 +15,7 @@
 #include <ipe/lint.h>
 #include <ipe/report.h>
 #include <ipe/opt.h>
+#include <ipe/pipeline.h>
 #include <ipe/sign.h>
 
 #include "cli.h"

@@ -17,6 +17,7 @@
 #include <ipe/io.h>
 #include <ipe/lint.h>
 #include <ipe/opt.h>
+#include <ipe/pipeline.h>
 #include <ipe/policy.h>
 
 /* An in-memory file table for ipe_source_opts.read_file. */
