@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* Rule analyses (rules.c): the policy's digests numbered once, and the
+ * rules seen so far kept in groups keyed by the digests they name, which
+ * answer "the first rule matching an event" in constant time. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "compiler/model.h"
+#include "rules.h"
+#include "util/internal.h"
+
+/* ---- digests ---- */
+
+int rules_intern_digests(struct rstate *st)
+{
+	const struct ipe_policy *p = st->p;
+	size_t ndig = 0, nd = 0;
+	uint64_t *hs = NULL;
+	uint32_t *at = NULL;
+	int rc = -ENOMEM;
+
+	st->digest_id = calloc(p->nprops ? p->nprops : 1, sizeof(*st->digest_id));
+	st->id_prop = calloc(p->nprops ? p->nprops : 1, sizeof(*st->id_prop));
+	st->digest_multi = calloc(p->nprops ? p->nprops : 1, 1);
+	if (!st->digest_id || !st->id_prop || !st->digest_multi)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nprops; i++)
+		ndig += ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type);
+	if (ipe_hmap_init(&st->digests, ndig + 1))
+		return -ENOMEM;
+	/* hash every digest first (a sequential pass), then probe the table
+	 * with the slots of the next few digests prefetched: on a big policy
+	 * every probe is a cache miss, and this lets them overlap */
+	hs = malloc((ndig + 1) * sizeof(*hs));
+	at = malloc((ndig + 1) * sizeof(*at));
+	if (!hs || !at)
+		goto out;
+	for (size_t i = 0; i < p->nprops; i++) {
+		if (!ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type))
+			continue;
+		hs[nd] = ipe_prop_digest_hash(p, &p->props[i]);
+		at[nd++] = (uint32_t)i;
+	}
+	for (size_t x = 0; x < nd; x++) {
+		const struct ipe_prop *pr;
+		uint64_t h = hs[x];
+		size_t pos = SIZE_MAX;
+		uint32_t v, i = at[x];
+		bool found = false;
+
+		if (x + 8 < nd)
+			__builtin_prefetch(&st->digests.slots[ipe_hmap_slot(&st->digests, hs[x + 8])]);
+		pr = &p->props[i];
+		while (ipe_hmap_next(&st->digests, h, &pos, &v)) {
+			if (ipe_prop_digest_equal(p, &p->props[v], pr)) {
+				st->digest_id[i] = st->digest_id[v];
+				st->digest_multi[st->digest_id[v]] = 1;
+				found = true;
+				break;
+			}
+		}
+		if (!found) {
+			st->digest_id[i] = i; /* id = index of the first occurrence */
+			st->id_prop[i] = pr;
+			if (ipe_hmap_insert(&st->digests, h, i))
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(hs);
+	free(at);
+	return rc;
+}
+
+/* ---- groups ---- */
+
+static uint64_t gkey(enum gkind k, uint32_t d, uint32_t f)
+{
+	return ((uint64_t)k << 60) | ((uint64_t)d << 30) | f;
+}
+
+/* A digest (id + 1) that one property of the whole policy names: a group
+ * keyed by it holds at most the rule naming it, which never queries a group
+ * after adding itself -- such groups are neither stored nor looked up (most
+ * rules of a per-file digest allowlist). */
+static bool dig_unique(const struct rstate *st, uint32_t id1)
+{
+	return id1 && !st->digest_multi[id1 - 1];
+}
+
+static struct grp *grp_find(const struct rstate *st, enum gkind k, uint32_t d, uint32_t f)
+{
+	size_t pos = SIZE_MAX;
+	uint32_t v;
+
+	if (k < G_FIXED)
+		return (struct grp *)&st->fixed[k];
+	if (dig_unique(st, d) || dig_unique(st, f))
+		return NULL;
+	if (!ipe_hmap_next(&st->gidx, gkey(k, d, f), &pos, &v))
+		return NULL;
+	return &st->grps[v];
+}
+
+static struct grp *grp_get(struct rstate *st, enum gkind k, uint32_t d, uint32_t f)
+{
+	struct grp *g = grp_find(st, k, d, f);
+
+	if (g)
+		return g;
+	if (ipe_vec_reserve((void **)&st->grps, &st->gcap, st->ngrps + 1, sizeof(*st->grps)))
+		return NULL;
+	g = &st->grps[st->ngrps];
+	memset(g, 0xff, sizeof(*g));
+	if (ipe_hmap_insert(&st->gidx, gkey(k, d, f), (uint32_t)st->ngrps))
+		return NULL;
+	st->ngrps++;
+	return g;
+}
+
+void rules_groups_reset(struct rstate *st)
+{
+	memset(st->fixed, 0xff, sizeof(st->fixed));
+	ipe_hmap_clear(&st->gidx);
+	st->ngrps = 0;
+}
+
+static int grp_put(struct rstate *st, enum gkind k, uint32_t d, uint32_t f, int a, uint8_t mask, uint32_t i)
+{
+	struct grp *g;
+
+	if (k >= G_FIXED && (dig_unique(st, d) || dig_unique(st, f)))
+		return 0;
+	g = grp_get(st, k, d, f);
+
+	if (!g)
+		return -ENOMEM;
+	for (unsigned b = 0; b < 8; b++)
+		if (((mask >> b) & 1u) && g->first[a][b] == NONE)
+			g->first[a][b] = i;
+	return 0;
+}
+
+/* Add rule i (a class that matches something) to its groups. */
+int rules_groups_add(struct rstate *st, uint32_t i)
+{
+	const struct rinfo *r = &st->ri[i];
+	int a = st->t->rules[i].action == IPE_ACTION_ALLOW;
+	uint8_t m = r->rc.mask;
+	int rc = grp_put(st, G_ALL, 0, 0, a, m, i);
+
+	if (!r->d)
+		rc |= grp_put(st, G_DN, 0, 0, a, m, i);
+	if (!r->f)
+		rc |= grp_put(st, G_FN, 0, 0, a, m, i);
+	if (!r->d && !r->f)
+		rc |= grp_put(st, G_NN, 0, 0, a, m, i);
+	if (r->d)
+		rc |= grp_put(st, G_D, r->d, 0, a, m, i);
+	if (r->f)
+		rc |= grp_put(st, G_F, 0, r->f, a, m, i);
+	if (r->d && !r->f)
+		rc |= grp_put(st, G_DO, r->d, 0, a, m, i);
+	if (r->f && !r->d)
+		rc |= grp_put(st, G_FO, 0, r->f, a, m, i);
+	if (r->d && r->f)
+		rc |= grp_put(st, G_Z, r->d, r->f, a, m, i);
+	return rc ? -ENOMEM : 0;
+}
+
+/* The groups whose rules match every event (b, d, f) they accept b of:
+ * those naming no digest, or only d, or only f, or both (0 = any other
+ * value, which no rule names). */
+size_t rules_groups_matching(const struct rstate *st, uint32_t d, uint32_t f, const struct grp **out)
+{
+	size_t n = 0;
+
+	out[n++] = &st->fixed[G_NN];
+	if (d && (out[n] = grp_find(st, G_DO, d, 0)))
+		n++;
+	if (f && (out[n] = grp_find(st, G_FO, 0, f)))
+		n++;
+	if (d && f && (out[n] = grp_find(st, G_Z, d, f)))
+		n++;
+	return n;
+}
+
+/* The groups of rules sharing at least one event with a class naming d, f. */
+static size_t groups_overlapping(const struct rstate *st, uint32_t d, uint32_t f, const struct grp **out)
+{
+	if (!d && !f) {
+		out[0] = &st->fixed[G_ALL];
+		return 1;
+	}
+	if (d && !f) {
+		size_t n = 0;
+
+		out[n++] = &st->fixed[G_DN];
+		if ((out[n] = grp_find(st, G_D, d, 0)))
+			n++;
+		return n;
+	}
+	if (!d) {
+		size_t n = 0;
+
+		out[n++] = &st->fixed[G_FN];
+		if ((out[n] = grp_find(st, G_F, 0, f)))
+			n++;
+		return n;
+	}
+	return rules_groups_matching(st, d, f, out);
+}
+
+/* First rule so far (of action a, or either for a < 0) matching event (b, d, f). */
+uint32_t rules_first_match(const struct rstate *st, int a, unsigned b, uint32_t d, uint32_t f)
+{
+	const struct grp *g[4];
+	size_t n = rules_groups_matching(st, d, f, g);
+	uint32_t best = NONE;
+
+	for (size_t x = 0; x < n; x++)
+		for (int act = 0; act < 2; act++)
+			if ((a < 0 || a == act) && g[x]->first[act][b] < best)
+				best = g[x]->first[act][b];
+	return best;
+}
+
+/* Combinations of a class some rule so far (of action a) shares an event with. */
+uint8_t rules_overlap_mask(const struct rstate *st, int a, uint32_t d, uint32_t f)
+{
+	const struct grp *g[4];
+	size_t n = groups_overlapping(st, d, f, g);
+	uint8_t m = 0;
+
+	for (size_t x = 0; x < n; x++)
+		for (unsigned b = 0; b < 8; b++)
+			if (g[x]->first[a][b] != NONE)
+				m |= (uint8_t)(1u << b);
+	return m;
+}
+
+/* Earliest rule so far of action a sharing an event with the class of rule i. */
+uint32_t rules_first_overlap(const struct rstate *st, int a, uint32_t i)
+{
+	const struct rinfo *r = &st->ri[i];
+	const struct grp *g[4];
+	size_t n = groups_overlapping(st, r->d, r->f, g);
+	uint32_t best = NONE;
+
+	for (size_t x = 0; x < n; x++)
+		for (unsigned b = 0; b < 8; b++)
+			if (((r->rc.mask >> b) & 1u) && g[x]->first[a][b] < best)
+				best = g[x]->first[a][b];
+	return best;
+}
+
+/* Can a kernel produce event (b, d, f), its digests being possible ones?
+ * A boot_verified file is on no verity volume. */
+bool rules_event_physical(unsigned b, uint32_t d, uint32_t f)
+{
+	return !((b & 1u) && (b & 6u || d || f));
+}
+
+void rules_event_text(const struct rstate *st, unsigned b, uint32_t d, uint32_t f, char *buf, size_t bufsz)
+{
+	size_t n = (size_t)snprintf(buf, bufsz, "boot_verified=%s dmverity_signature=%s fsverity_signature=%s",
+				    b & 1u ? "TRUE" : "FALSE", b & 2u ? "TRUE" : "FALSE", b & 4u ? "TRUE" : "FALSE");
+	char tb[160];
+
+	for (int k = 0; k < 2 && n < bufsz; k++) {
+		uint32_t id = k ? f : d;
+
+		if (!id)
+			continue;
+		lint_show_prop(st->p, st->id_prop[id - 1], tb, sizeof(tb));
+		n += (size_t)snprintf(buf + n, bufsz - n, " %s", tb);
+	}
+	if (!b && !d && !f && n < bufsz)
+		snprintf(buf + n, bufsz - n, " (or an event with no file)");
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* The state of the rule analyses (rules.c) shared with the digest
+ * interning and rule groups (rule_groups.c) and the findings
+ * (rule_reports.c); internal to src/compiler/checks/. */
+#ifndef IPE_CHECKS_RULES_H
+#define IPE_CHECKS_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks.h"
+#include "compiler/ruleclass.h"
+#include "util/internal.h"
+
+#define NONE UINT32_MAX
+#define ALLB 0xffu
+
+/* rules seen so far that name the same digests: per action and boolean
+ * combination, the first of them accepting it */
+struct grp {
+	uint32_t first[2][8];
+};
+
+enum gkind { G_ALL = 0, G_DN, G_FN, G_NN, G_D, G_F, G_DO, G_FO, G_Z, G_FIXED = G_D };
+
+struct rinfo {
+	struct ipe_rc rc;
+	uint32_t d, f;         /* digest ids + 1 of the class (0 = any) */
+	uint8_t never;         /* enum ipe_never_reason (physical view, ipe_rule_constraint) */
+	bool dead, redundant;
+	uint32_t by[8];        /* dead: the earlier rules deciding its events (NONE-terminated) */
+	uint32_t ov;           /* W104: the earlier rule of the other action deciding one of its events */
+	uint8_t ov_b;          /* that event: boolean combination ... */
+	uint32_t ov_d, ov_f;   /* ... and digests (id + 1, 0 = any other value) */
+};
+
+struct rstate {
+	struct lint_run *run;
+	const struct ipe_policy *p;
+	/* digest interning (whole policy) */
+	struct ipe_hmap digests;    /* hash -> prop index of the representative */
+	uint32_t *digest_id;        /* per prop (digests only) */
+	const struct ipe_prop **id_prop; /* digest id -> a property naming it */
+	uint8_t *digest_multi;      /* per digest id: named by more than one property */
+	/* per op */
+	const struct ipe_op_table *t;
+	int op;
+	struct rinfo *ri;
+	struct grp fixed[G_FIXED];  /* G_ALL, G_DN, G_FN, G_NN */
+	struct ipe_hmap gidx;       /* group key -> index into grps */
+	struct grp *grps;
+	size_t ngrps, gcap;
+};
+
+/* ---- rule_groups.c: digest ids, groups, first matches ---- */
+
+/* Number the policy's digests (st->digest_id, id_prop, digest_multi). */
+int rules_intern_digests(struct rstate *st);
+void rules_groups_reset(struct rstate *st);
+/* Add rule i (its class in st->ri[i]) to its groups.  0 or -ENOMEM. */
+int rules_groups_add(struct rstate *st, uint32_t i);
+/* The groups whose rules match the events with digests d and f (ids + 1,
+ * 0 = any other value): at most 4, into out. */
+size_t rules_groups_matching(const struct rstate *st, uint32_t d, uint32_t f, const struct grp **out);
+/* The first rule seen (of action a, -1 any) matching event (b, d, f), or NONE. */
+uint32_t rules_first_match(const struct rstate *st, int a, unsigned b, uint32_t d, uint32_t f);
+/* The boolean combinations for which a rule seen of action a shares an
+ * event with a rule naming d and f. */
+uint8_t rules_overlap_mask(const struct rstate *st, int a, uint32_t d, uint32_t f);
+/* The first rule seen of action a sharing an event with rule i, or NONE. */
+uint32_t rules_first_overlap(const struct rstate *st, int a, uint32_t i);
+/* Can a kernel produce event (b, d, f)? */
+bool rules_event_physical(unsigned b, uint32_t d, uint32_t f);
+/* The event (b, d, f) as properties, for messages. */
+void rules_event_text(const struct rstate *st, unsigned b, uint32_t d, uint32_t f, char *buf, size_t bufsz);
+
+/* ---- rule_reports.c: the findings on one rule ---- */
+
+void rules_report_never(struct rstate *st, uint32_t i, const struct ipe_rule_constraint *c);
+void rules_dup_props(struct rstate *st, uint32_t i);
+void rules_report_dead(struct rstate *st, uint32_t i);
+void rules_report_overlap(struct rstate *st, uint32_t i);
+void rules_report_nofile(struct rstate *st, uint32_t i, bool decides);
+void rules_note_expansion(struct rstate *st, struct ipe_diag *d, const struct ipe_rule *r);
+/* "line 12", or "common.inc line 12" when in another source than from */
+const char *rules_at(const struct rstate *st, const struct ipe_loc *from, const struct ipe_loc *to, char *buf,
+		     size_t n);
+
+#endif
