@@ -45,6 +45,11 @@ def gen_short_tokens(path, n):
         f.write(HDR + "op=EXECUTE " + "boot_verified=TRUE " * ((n - len(HDR)) // 19) + "action=ALLOW\n")
 
 
+def gen_tiny_tokens(path, n):
+    with open(path, "w") as f:
+        f.write(HDR + "op=EXECUTE " + "a " * ((n - len(HDR)) // 2) + "action=ALLOW\n")
+
+
 def gen_rules(path, n):
     line = "op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW\n"
     with open(path, "w") as f:
@@ -99,6 +104,9 @@ def main():
             p2 = os.path.join(d, "short.pol")
             gen_short_tokens(p2, n)
             rows.append(("policy, one line of short tokens (ipe-check)", [check, p2]))
+            p5 = os.path.join(d, "tiny.pol")
+            gen_tiny_tokens(p5, n)
+            rows.append(("policy, one line of 2-byte tokens (ipe-check)", [check, p5]))
             p3 = os.path.join(d, "rules.pol")
             gen_rules(p3, n)
             rows.append(("policy, 111-byte digest rules (ipe-check)", [check, p3]))
