@@ -157,32 +157,34 @@ struct dent {
 	uint32_t xp, xq, d;
 };
 
-/* LSD radix sort of 64-bit keys (16-bit digits; digits equal in every key
- * are skipped), carrying an optional 32-bit payload.  tmp: n keys, tmpv: n
- * payloads (when vals), count: 2^16 counters. */
+/* LSD radix sort of 64-bit keys (16-bit digits, 8-bit ones for fewer than
+ * 2^14 keys so that clearing the counters does not cost more than the keys;
+ * digits equal in every key are skipped), carrying an optional 32-bit
+ * payload.  tmp: n keys, tmpv: n payloads (when vals), count: 2^16 counters. */
 #define RADIX_DIGITS (1u << 16)
 static void radix_sort(uint64_t *keys, uint32_t *vals, size_t n, uint64_t *tmp, uint32_t *tmpv, size_t *count)
 {
-	uint64_t diff = 0;
+	unsigned width = n < (1u << 14) ? 8 : 16;
+	uint64_t diff = 0, mask = (1u << width) - 1;
 
 	for (size_t i = 1; i < n; i++)
 		diff |= keys[i] ^ keys[0];
-	for (unsigned shift = 0; shift < 64 && n > 1; shift += 16) {
+	for (unsigned shift = 0; shift < 64 && n > 1; shift += width) {
 		size_t sum = 0;
 
-		if (!((diff >> shift) & 0xffffu))
+		if (!((diff >> shift) & mask))
 			continue;
-		memset(count, 0, RADIX_DIGITS * sizeof(*count));
+		memset(count, 0, (mask + 1) * sizeof(*count));
 		for (size_t i = 0; i < n; i++)
-			count[(keys[i] >> shift) & 0xffffu]++;
-		for (unsigned dg = 0; dg < RADIX_DIGITS; dg++) {
+			count[(keys[i] >> shift) & mask]++;
+		for (unsigned dg = 0; dg <= mask; dg++) {
 			size_t c = count[dg];
 
 			count[dg] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(keys[i] >> shift) & 0xffffu]++;
+			size_t at = count[(keys[i] >> shift) & mask]++;
 
 			tmp[at] = keys[i];
 			if (vals)

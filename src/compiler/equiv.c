@@ -417,6 +417,9 @@ int eqc_open(struct eqc_op *o, const struct ipe_policy *a, const struct ipe_poli
 		o->s[i].t = &pol[i]->ops[op];
 	}
 	ipe_dtab_init(&o->dt);
+	/* about one digest a rule: sized once instead of rehashed while
+	 * growing (a failure here only means growing as usual) */
+	(void)ipe_hmap_init(&o->dt.index, o->s[0].t->nrules + o->s[1].t->nrules);
 	rc = prepare(o, op);
 	if (!rc)
 		rc = fill(o);

@@ -190,6 +190,56 @@ static int cmp_keyed(const void *a, const void *b)
 	return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
+/* Sort by (hash, rule), keys appended in rule order: a stable counting sort
+ * on the top bits of the hash (about one key per bucket), then an insertion
+ * sort that only has the few keys of one bucket to order.  Hashes crafted
+ * to share their top bits would make that quadratic: past 8 moves per key
+ * it hands over to qsort. */
+static int sort_keyed(struct keyed *a, size_t n)
+{
+	unsigned bits = 8;
+	uint32_t *count;
+	struct keyed *tmp;
+	size_t moves = 0;
+
+	if (n < 64) {
+		qsort(a, n, sizeof(*a), cmp_keyed);
+		return 0;
+	}
+	while (bits < 20 && ((size_t)1 << bits) < n)
+		bits++;
+	count = calloc(((size_t)1 << bits) + 1, sizeof(*count));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!count || !tmp) {
+		free(count);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[(a[i].hash >> (64 - bits)) + 1]++;
+	for (size_t b = 0; b < ((size_t)1 << bits); b++)
+		count[b + 1] += count[b];
+	for (size_t i = 0; i < n; i++)
+		tmp[count[a[i].hash >> (64 - bits)]++] = a[i];
+	for (size_t i = 1; i < n && moves <= 8 * n; i++) {
+		struct keyed k = tmp[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_keyed(&tmp[j - 1], &k) > 0) {
+			tmp[j] = tmp[j - 1];
+			j--;
+			moves++;
+		}
+		tmp[j] = k;
+	}
+	if (moves > 8 * n)
+		qsort(tmp, n, sizeof(*tmp), cmp_keyed);
+	memcpy(a, tmp, n * sizeof(*a));
+	free(tmp);
+	free(count);
+	return 0;
+}
+
 void ipe_eval_index_free(struct ipe_eval_index *x)
 {
 	if (!x)
@@ -241,7 +291,10 @@ int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel 
 			else
 				oi->plain[oi->nplain++] = i;
 		}
-		qsort(oi->keyed, oi->nkeyed, sizeof(*oi->keyed), cmp_keyed);
+		if (sort_keyed(oi->keyed, oi->nkeyed)) {
+			ipe_eval_index_free(x);
+			return -ENOMEM;
+		}
 	}
 	*ret_index = x;
 	return 0;
