@@ -232,6 +232,14 @@ IPE_EXPORT size_t ipe_digest_list_count_status(const struct ipe_digest_list *l, 
 IPE_EXPORT int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
 			    unsigned flags, unsigned jobs);
 
+/* ipe_walk and ipe_digest_list_compute in one call, with the same result:
+ * jobs - 1 threads start hashing the first files while the calling thread
+ * is still walking, then it hashes too.  Returns what either returns (on
+ * an error of the walk, no list). */
+IPE_EXPORT int ipe_digest_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
+			       const struct ipe_fsverity_params *p, unsigned flags, unsigned jobs,
+			       struct ipe_digest_list **ret_list);
+
 enum ipe_digest_format {
 	IPE_DIGEST_FMT_LINES = 0, /* "ALG:HEX PATH" per OK entry (`fsverity digest`) */
 	IPE_DIGEST_FMT_RULES,     /* "# PATH" then "op=OP fsverity_digest=ALG:HEX action=ALLOW" */

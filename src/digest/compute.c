@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,20 +23,23 @@ struct pool {
 	struct ipe_digest_list *l;
 	const struct ipe_fsverity_params *p;
 	unsigned flags;
-	atomic_size_t next;
+	size_t next;               /* the next entry to look at (under sync.mu) */
+	struct ipe_digest_sync *sync;
 };
 
-static void digest_one(struct pool *pl, size_t i, uint8_t *buf)
+/* Digest one file: e and loc are the thread's copies of the entry (the list
+ * may move while the walk adds to it); dirfd is the directory it is named
+ * relative to, or -1. */
+static void digest_one(const struct pool *pl, struct ipe_digest_entry *e, struct ipe_digest_loc *loc, int dirfd,
+		       uint8_t *buf)
 {
-	struct ipe_digest_entry *e = &pl->l->e[i];
-	struct ipe_digest_loc *loc = &pl->l->loc[i];
 	/* O_NONBLOCK: if a FIFO took the file's place, the open must not block */
 	int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (loc->nofollow ? O_NOFOLLOW : 0);
 	struct stat st;
 	int fd, rc;
 
-	if (loc->dir >= 0 && (size_t)loc->dir < pl->l->ndirs)
-		fd = openat(pl->l->dirfds[loc->dir], e->path + loc->name, oflags);
+	if (dirfd >= 0)
+		fd = openat(dirfd, e->path + loc->name, oflags);
 	else
 		fd = open(e->path, oflags);
 	if (fd < 0) {
@@ -90,71 +92,161 @@ out:
 	}
 }
 
-/* Each thread takes the next file of the list (files, not directories, are
- * the unit of work) and reads through its own buffer. */
+/* Each thread takes the next pending file of the list (files, not
+ * directories, are the unit of work; while the walk runs, it waits for the
+ * next one) and reads through its own buffer. */
 static void *worker(void *arg)
 {
 	struct pool *pl = arg;
+	struct ipe_digest_sync *sy = pl->sync;
+	struct ipe_digest_list *l = pl->l;
 	uint8_t *buf = malloc(IPE_FSVERITY_READ_CHUNK + 1); /* NULL: one per file */
 
 	for (;;) {
-		size_t i = atomic_fetch_add_explicit(&pl->next, 1, memory_order_relaxed);
+		struct ipe_digest_entry e;
+		struct ipe_digest_loc loc;
+		int dirfd = -1;
+		size_t i;
 
-		if (i >= pl->l->n)
+		pthread_mutex_lock(&sy->mu);
+		for (;;) {
+			while (pl->next < l->n && l->e[pl->next].status != IPE_DIGEST_PENDING)
+				pl->next++;
+			if (pl->next < l->n || !sy->walking || sy->stop)
+				break;
+			pthread_cond_wait(&sy->cv, &sy->mu);
+		}
+		if (sy->stop || pl->next >= l->n) {
+			pthread_mutex_unlock(&sy->mu);
 			break;
-		if (pl->l->e[i].status == IPE_DIGEST_PENDING)
-			digest_one(pl, i, buf);
+		}
+		i = pl->next++;
+		e = l->e[i];
+		loc = l->loc[i];
+		if (loc.dir >= 0 && (size_t)loc.dir < l->ndirs)
+			dirfd = l->dirfds[loc.dir];
+		pthread_mutex_unlock(&sy->mu);
+
+		digest_one(pl, &e, &loc, dirfd, buf);
+
+		pthread_mutex_lock(&sy->mu);
+		l->e[i] = e;
+		l->loc[i] = loc;
+		pthread_mutex_unlock(&sy->mu);
 	}
 	free(buf);
 	return NULL;
 }
 
-int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
-			    unsigned flags, unsigned jobs)
+static unsigned jobs_default(unsigned jobs)
 {
-	struct pool pl = { .l = l, .p = p, .flags = flags };
-	pthread_t *t = NULL;
-	unsigned started = 0;
-	int rc;
-
-	if (!l || (flags & ~IPE_DIGEST_MEASURE))
-		return -EINVAL;
-	rc = ipe_fsverity_params_check(p);
-	if (rc < 0)
-		return rc;
 	if (jobs == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		jobs = n > 0 ? (unsigned)n : 1;
 	}
-	if (jobs > MAX_JOBS)
-		jobs = MAX_JOBS;
-	if ((size_t)jobs > l->n)
-		jobs = l->n ? (unsigned)l->n : 1;
-	atomic_init(&pl.next, 0);
-	if (jobs == 1) {
-		worker(&pl);
-		ipe_digest_list_close_dirs(l);
-		return ipe_digest_list_drop_links(l);
-	}
-	t = calloc(jobs - 1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	for (; started < jobs - 1; started++) {
-		rc = pthread_create(&t[started], NULL, worker, &pl);
-		if (rc) {
-			rc = -rc;
-			break;
-		}
-	}
-	/* the calling thread works too; with a failed pthread_create the
-	 * threads already started (and this one) still finish the list */
-	worker(&pl);
+	return jobs > MAX_JOBS ? MAX_JOBS : jobs;
+}
+
+/* Start up to extra hashing threads on pl; returns how many started. */
+static unsigned start_threads(struct pool *pl, pthread_t *t, unsigned extra)
+{
+	unsigned started = 0;
+
+	for (; started < extra; started++)
+		if (pthread_create(&t[started], NULL, worker, pl) != 0)
+			break; /* the threads started (and the caller) still finish the list */
+	return started;
+}
+
+static int finish(struct ipe_digest_list *l, pthread_t *t, unsigned started)
+{
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
-	free(t);
 	ipe_digest_list_close_dirs(l);
 	return ipe_digest_list_drop_links(l);
+}
+
+int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity_params *p,
+			    unsigned flags, unsigned jobs)
+{
+	struct ipe_digest_sync sy = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	struct pool pl = { .l = l, .p = p, .flags = flags, .sync = &sy };
+	pthread_t *t = NULL;
+	unsigned started = 0;
+	int rc;
+
+	if (!l || (flags & ~IPE_DIGEST_MEASURE) || l->sync)
+		return -EINVAL;
+	rc = ipe_fsverity_params_check(p);
+	if (rc < 0)
+		return rc;
+	jobs = jobs_default(jobs);
+	if ((size_t)jobs > l->n)
+		jobs = l->n ? (unsigned)l->n : 1;
+	if (jobs > 1) {
+		t = calloc(jobs - 1, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		started = start_threads(&pl, t, jobs - 1);
+	}
+	worker(&pl); /* the calling thread works too */
+	rc = finish(l, t, started);
+	free(t);
+	return rc;
+}
+
+int ipe_digest_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
+		    const struct ipe_fsverity_params *p, unsigned flags, unsigned jobs,
+		    struct ipe_digest_list **ret_list)
+{
+	struct ipe_digest_sync sy = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+				      .walking = true };
+	struct ipe_digest_list *l;
+	struct pool pl = { .p = p, .flags = flags, .sync = &sy };
+	pthread_t *t = NULL;
+	unsigned started = 0;
+	int rc, wrc;
+
+	if (!ret_list || (flags & ~IPE_DIGEST_MEASURE))
+		return -EINVAL;
+	rc = ipe_walk_check(paths, npaths, wp);
+	if (rc == 0)
+		rc = ipe_fsverity_params_check(p);
+	if (rc < 0)
+		return rc;
+	l = ipe_digest_list_new();
+	if (!l)
+		return -ENOMEM;
+	pl.l = l;
+	jobs = jobs_default(jobs);
+	if (jobs > 1) {
+		t = calloc(jobs - 1, sizeof(*t));
+		if (!t) {
+			ipe_digest_list_free(l);
+			return -ENOMEM;
+		}
+		/* jobs - 1 threads hash while this one walks, then it hashes too */
+		l->sync = &sy;
+		started = start_threads(&pl, t, jobs - 1);
+	}
+	wrc = ipe_walk_into(l, paths, npaths, wp);
+	pthread_mutex_lock(&sy.mu);
+	sy.walking = false;
+	sy.stop = wrc < 0;
+	pthread_cond_broadcast(&sy.cv);
+	pthread_mutex_unlock(&sy.mu);
+	if (wrc == 0)
+		worker(&pl);
+	rc = finish(l, t, started);
+	free(t);
+	l->sync = NULL;
+	if (wrc < 0 || rc < 0) {
+		ipe_digest_list_free(l);
+		return wrc < 0 ? wrc : rc;
+	}
+	*ret_list = l;
+	return 0;
 }
 
 /* Paths with control bytes (a newline would end a policy comment or a

@@ -3,6 +3,7 @@
 #ifndef IPE_DIGEST_INTERNAL_H
 #define IPE_DIGEST_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -27,13 +28,30 @@ struct ipe_digest_loc {
 	nlink_t nlink;
 };
 
+/* While the walk and the hashing run at once (ipe_digest_walk): the walk
+ * appends under mu and signals cv; the hashing threads take entries and
+ * store results under mu. */
+struct ipe_digest_sync {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool walking; /* more entries may come */
+	bool stop;    /* the walk failed: the threads leave */
+};
+
 struct ipe_digest_list {
 	struct ipe_digest_entry *e;
 	struct ipe_digest_loc *loc; /* parallel to e */
 	size_t n, cap, loc_cap;
 	int *dirfds;                /* directories kept open for hashing; closed by compute */
 	size_t ndirs, dirs_cap, max_dirs;
+	struct ipe_digest_sync *sync; /* NULL: no hashing during the walk */
 };
+
+/* ipe_walk in pieces: argument check, an empty list, the walk into it. */
+int ipe_walk_check(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp);
+struct ipe_digest_list *ipe_digest_list_new(void);
+int ipe_walk_into(struct ipe_digest_list *l, const char *const *paths, size_t npaths,
+		  const struct ipe_walk_params *wp);
 
 /* ipe_fsverity_digest_fd for a regular file whose fstat is st (checked
  * parameters), reading through buf (IPE_FSVERITY_READ_CHUNK + 1 bytes, or

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -64,39 +65,59 @@ static int inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 	return 1;
 }
 
-static int add_entry(struct walk *w, const char *path, enum ipe_digest_status status, int err,
-		     const char *reason, const struct stat *st)
+/* Append an entry (loc: where a PENDING file is, NULL for the others).  When
+ * the hashing runs during the walk, the list grows under its lock, and
+ * waiting hashing threads are woken for each file. */
+static int add_entry_at(struct walk *w, const char *path, enum ipe_digest_status status, int err,
+			const char *reason, const struct stat *st, const struct ipe_digest_loc *loc)
 {
 	struct ipe_digest_list *l = w->l;
 	struct ipe_digest_entry *e;
+	char *copy;
 	int rc;
 
 	if (status == IPE_DIGEST_SKIPPED && (w->wp->flags & IPE_WALK_NO_SKIPPED))
 		return 0;
 	if (w->wp->max_entries && l->n >= w->wp->max_entries)
 		return -E2BIG;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	if (l->sync)
+		pthread_mutex_lock(&l->sync->mu);
 	rc = ipe_vec_reserve((void **)&l->e, &l->cap, l->n + 1, sizeof(*l->e));
 	if (rc == 0)
 		rc = ipe_vec_reserve((void **)&l->loc, &l->loc_cap, l->n + 1, sizeof(*l->loc));
-	if (rc < 0)
-		return rc;
-	e = &l->e[l->n];
-	memset(e, 0, sizeof(*e));
-	e->path = strdup(path);
-	if (!e->path)
-		return -ENOMEM;
-	e->status = status;
-	e->err = err;
-	e->reason = reason;
-	if (st) {
-		e->dev = st->st_dev;
-		e->ino = st->st_ino;
-		e->mode = st->st_mode;
-		e->size = (uint64_t)st->st_size;
+	if (rc == 0) {
+		e = &l->e[l->n];
+		memset(e, 0, sizeof(*e));
+		e->path = copy;
+		e->status = status;
+		e->err = err;
+		e->reason = reason;
+		if (st) {
+			e->dev = st->st_dev;
+			e->ino = st->st_ino;
+			e->mode = st->st_mode;
+			e->size = (uint64_t)st->st_size;
+		}
+		l->loc[l->n] = loc ? *loc : (struct ipe_digest_loc){ .dir = -1 };
+		l->n++;
 	}
-	l->loc[l->n] = (struct ipe_digest_loc){ .dir = -1 };
-	l->n++;
-	return 0;
+	if (l->sync) {
+		if (rc == 0 && status == IPE_DIGEST_PENDING)
+			pthread_cond_signal(&l->sync->cv);
+		pthread_mutex_unlock(&l->sync->mu);
+	}
+	if (rc < 0)
+		free(copy);
+	return rc;
+}
+
+static int add_entry(struct walk *w, const char *path, enum ipe_digest_status status, int err,
+		     const char *reason, const struct stat *st)
+{
+	return add_entry_at(w, path, status, err, reason, st, NULL);
 }
 
 static const char *special_reason(mode_t m)
@@ -234,9 +255,15 @@ static int walk_dir(struct walk *w, int parent, const char *name, const char *pa
 		goto out;
 	/* keep the directory open for hashing its files by name (bounded:
 	 * beyond max_dirs they are opened by path) */
-	if (nm.n && w->l->ndirs < w->l->max_dirs &&
-	    ipe_vec_reserve((void **)&w->l->dirfds, &w->l->dirs_cap, w->l->ndirs + 1, sizeof(int)) == 0)
-		keep = (int32_t)w->l->ndirs;
+	if (nm.n && w->l->ndirs < w->l->max_dirs) {
+		/* the hashing threads may be reading dirfds */
+		if (w->l->sync)
+			pthread_mutex_lock(&w->l->sync->mu);
+		if (ipe_vec_reserve((void **)&w->l->dirfds, &w->l->dirs_cap, w->l->ndirs + 1, sizeof(int)) == 0)
+			keep = (int32_t)w->l->ndirs;
+		if (w->l->sync)
+			pthread_mutex_unlock(&w->l->sync->mu);
+	}
 	child = malloc(plen + 1 + nm.max_len + 1);
 	if (!child) {
 		rc = -ENOMEM;
@@ -247,7 +274,11 @@ static int walk_dir(struct walk *w, int parent, const char *name, const char *pa
 	if (plen == 0 || path[plen - 1] != '/')
 		child[off++] = '/';
 	if (keep >= 0) {
+		if (w->l->sync)
+			pthread_mutex_lock(&w->l->sync->mu);
 		w->l->dirfds[w->l->ndirs++] = fd;
+		if (w->l->sync)
+			pthread_mutex_unlock(&w->l->sync->mu);
 		fd = -1;
 	}
 	w->stack[w->depth].dev = st->st_dev;
@@ -281,18 +312,15 @@ out:
 static int add_pending(struct walk *w, const char *path, const struct stat *st, int32_t dir, const char *name,
 		       bool follow)
 {
-	struct ipe_digest_loc *loc;
-	int rc = add_entry(w, path, IPE_DIGEST_PENDING, 0, NULL, st);
+	struct ipe_digest_loc loc = {
+		.dir = dir,
+		.name = (uint32_t)(name - path),
+		.nofollow = !follow,
+		.deferred = !st,
+		.nlink = st ? st->st_nlink : 0,
+	};
 
-	if (rc < 0)
-		return rc;
-	loc = &w->l->loc[w->l->n - 1];
-	loc->dir = dir;
-	loc->name = (uint32_t)(name - path);
-	loc->nofollow = !follow;
-	loc->deferred = !st;
-	loc->nlink = st ? st->st_nlink : 0;
-	return 0;
+	return add_entry_at(w, path, IPE_DIGEST_PENDING, 0, NULL, st, &loc);
 }
 
 /* name: the entry relative to dirfd (the whole path for a path given);
@@ -342,27 +370,36 @@ static int walk_path(struct walk *w, int dirfd, int32_t dir, const char *name, c
 	return add_pending(w, path, &st, dir, name, follow);
 }
 
-int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
-	     struct ipe_digest_list **ret_list)
+int ipe_walk_check(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp)
 {
 	const uint32_t known = IPE_WALK_RECURSIVE | IPE_WALK_FOLLOW | IPE_WALK_EXEC_ONLY | IPE_WALK_NO_SKIPPED;
-	struct walk w = { .wp = wp };
-	struct rlimit rl;
-	int rc = 0;
 
-	if ((!paths && npaths) || !wp || !ret_list || wp->version != IPE_WALK_PARAMS_V1 ||
-	    (wp->flags & ~known))
+	if ((!paths && npaths) || !wp || wp->version != IPE_WALK_PARAMS_V1 || (wp->flags & ~known))
 		return -EINVAL;
 	for (size_t i = 0; i < IPE_ARRAY_SIZE(wp->reserved); i++)
 		if (wp->reserved[i])
 			return -EINVAL;
-	w.l = calloc(1, sizeof(*w.l));
-	if (!w.l)
-		return -ENOMEM;
+	return 0;
+}
+
+struct ipe_digest_list *ipe_digest_list_new(void)
+{
+	struct ipe_digest_list *l = calloc(1, sizeof(*l));
+	struct rlimit rl;
+
 	/* directories kept open for hashing: a quarter of the descriptors */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		w.l->max_dirs = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 4 > MAX_KEPT_DIRS ? MAX_KEPT_DIRS
+	if (l && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		l->max_dirs = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur / 4 > MAX_KEPT_DIRS ? MAX_KEPT_DIRS
 											: (size_t)(rl.rlim_cur / 4);
+	return l;
+}
+
+int ipe_walk_into(struct ipe_digest_list *l, const char *const *paths, size_t npaths,
+		  const struct ipe_walk_params *wp)
+{
+	struct walk w = { .wp = wp, .l = l };
+	int rc = 0;
+
 	for (size_t i = 0; i < npaths && rc == 0; i++) {
 		if (!paths[i] || !paths[i][0])
 			rc = add_entry(&w, paths[i] ? paths[i] : "", IPE_DIGEST_FAILED, -ENOENT,
@@ -372,11 +409,26 @@ int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_para
 	}
 	inode_set_free(&w.links);
 	free(w.stack);
+	return rc;
+}
+
+int ipe_walk(const char *const *paths, size_t npaths, const struct ipe_walk_params *wp,
+	     struct ipe_digest_list **ret_list)
+{
+	struct ipe_digest_list *l;
+	int rc = ipe_walk_check(paths, npaths, wp);
+
+	if (rc < 0 || !ret_list)
+		return rc < 0 ? rc : -EINVAL;
+	l = ipe_digest_list_new();
+	if (!l)
+		return -ENOMEM;
+	rc = ipe_walk_into(l, paths, npaths, wp);
 	if (rc < 0) {
-		ipe_digest_list_free(w.l);
+		ipe_digest_list_free(l);
 		return rc;
 	}
-	*ret_list = w.l;
+	*ret_list = l;
 	return 0;
 }
 

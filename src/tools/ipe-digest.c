@@ -193,16 +193,12 @@ static int run_files(struct opts *o, char **paths, int npaths)
 	size_t len = 0, nbad;
 	int rc, ret = EXIT_DIGEST_OK;
 
-	rc = ipe_walk((const char *const *)paths, (size_t)npaths, &o->wp, &l);
+	/* the threads hash the first files while the walk lists the rest */
+	rc = ipe_digest_walk((const char *const *)paths, (size_t)npaths, &o->wp, &o->fp, o->compute_flags, o->jobs,
+			     &l);
 	if (rc < 0) {
-		cli_error(prog, "cannot walk the files: %s", cli_strerror(rc));
+		cli_error(prog, "cannot walk and digest the files: %s", cli_strerror(rc));
 		return EXIT_DIGEST_FAILED;
-	}
-	rc = ipe_digest_list_compute(l, &o->fp, o->compute_flags, o->jobs);
-	if (rc < 0) {
-		cli_error(prog, "cannot compute digests: %s", cli_strerror(rc));
-		ret = EXIT_DIGEST_FAILED;
-		goto out;
 	}
 	/* after the hashing: it fills in the identity of the files the walk
 	 * only saw in a directory listing (nothing is written before this) */

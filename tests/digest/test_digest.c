@@ -2,7 +2,8 @@
 /* Unit tests of the digest module: ALG:HEX formatting, parameter checks,
  * digests from content (against libfsverity called directly, independent of
  * our buffered reader), size changes while reading, kernel measurement of a
- * file without fs-verity, walk and list API errors, dm-verity argument
+ * file without fs-verity, walk and list API errors, hashing while walking
+ * (ipe_digest_walk) against walking then hashing, dm-verity argument
  * errors.  End-to-end comparisons with fsverity-utils and veritysetup are in
  * test_digest_cli.py. */
 #include <errno.h>
@@ -255,6 +256,89 @@ static void test_walk_api(void **state)
 	assert_int_equal(ipe_digest_list_count(NULL), 0);
 }
 
+/* A tree of n files in d directories (some empty, some hard links) under a
+ * fresh temporary directory; returns its path (static buffer). */
+static const char *make_tree(unsigned n, unsigned d)
+{
+	static char root[64];
+	char p[256];
+
+	strcpy(root, "/tmp/ipe-digest-walk-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	for (unsigned k = 0; k < d; k++) {
+		snprintf(p, sizeof(p), "%s/d%02u", root, k);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/d%02u/f%04u", root, i % d, i);
+		f = fopen(p, "wb");
+		assert_non_null(f);
+		for (unsigned k = 0; k < (i * 977u) % 9000u; k++)
+			fputc((int)(k * i % 251u), f);
+		fclose(f);
+		if (i % 17 == 3) { /* a second link, listed before or after the first */
+			char q[256];
+
+			snprintf(q, sizeof(q), "%s/d%02u/%c-link%04u", root, (i + 1) % d, i % 2 ? 'a' : 'z', i);
+			assert_int_equal(link(p, q), 0);
+		}
+	}
+	return root;
+}
+
+static void same_lists(const struct ipe_digest_list *a, const struct ipe_digest_list *b)
+{
+	assert_int_equal(ipe_digest_list_count(a), ipe_digest_list_count(b));
+	for (size_t i = 0; i < ipe_digest_list_count(a); i++) {
+		const struct ipe_digest_entry *x = ipe_digest_list_entry(a, i), *y = ipe_digest_list_entry(b, i);
+
+		assert_string_equal(x->path, y->path);
+		assert_int_equal(x->status, y->status);
+		assert_int_equal(x->err, y->err);
+		assert_int_equal(x->ino, y->ino);
+		assert_int_equal(x->size, y->size);
+		assert_int_equal(x->digest.size, y->digest.size);
+		assert_memory_equal(x->digest.bytes, y->digest.bytes, x->digest.size);
+	}
+}
+
+/* ipe_digest_walk (hashing while walking) gives the list of ipe_walk +
+ * ipe_digest_list_compute, for any number of threads; errors of the walk
+ * leave no list. */
+static void test_digest_walk(void **state)
+{
+	struct ipe_walk_params wp = { .version = IPE_WALK_PARAMS_V1, .flags = IPE_WALK_RECURSIVE };
+	struct ipe_digest_list *ref = NULL, *l = NULL;
+	const char *root = make_tree(700, 7);
+	const char *paths[] = { root, "/nonexistent" };
+	char cmd[128];
+
+	(void)state;
+	assert_int_equal(ipe_walk(paths, 2, &wp, &ref), 0);
+	assert_int_equal(ipe_digest_list_compute(ref, NULL, 0, 1), 0);
+	assert_int_equal(ipe_digest_list_count_status(ref, IPE_DIGEST_OK), 700);
+	assert_int_equal(ipe_digest_list_count_status(ref, IPE_DIGEST_FAILED), 1);
+	for (unsigned jobs = 0; jobs <= 5; jobs++) {
+		assert_int_equal(ipe_digest_walk(paths, 2, &wp, NULL, 0, jobs, &l), 0);
+		same_lists(ref, l);
+		ipe_digest_list_free(l);
+		l = NULL;
+	}
+	wp.max_entries = 300;
+	assert_int_equal(ipe_digest_walk(paths, 2, &wp, NULL, 0, 3, &l), -E2BIG);
+	assert_null(l);
+	wp.max_entries = 0;
+	assert_int_equal(ipe_digest_walk(paths, 2, &wp, NULL, 1u << 5, 2, &l), -EINVAL);
+	assert_int_equal(ipe_digest_walk(paths, 2, NULL, NULL, 0, 2, &l), -EINVAL);
+	assert_int_equal(ipe_digest_walk(paths, 2, &wp, NULL, 0, 2, NULL), -EINVAL);
+	assert_null(l);
+	ipe_digest_list_free(ref);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_dmverity_args(void **state)
 {
 	struct ipe_dmverity_info info;
@@ -283,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_digest_fd),
 		cmocka_unit_test(test_digest_errors),
 		cmocka_unit_test(test_walk_api),
+		cmocka_unit_test(test_digest_walk),
 		cmocka_unit_test(test_dmverity_args),
 	};
 
