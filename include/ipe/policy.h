@@ -4,8 +4,10 @@
  * the canonical text emitter.
  *
  * The model is read-only for users of the library: build it with
- * ipe_policy_parse(), inspect the public fields, free it with
- * ipe_policy_free().
+ * ipe_policy_parse() (or ipe_policy_parse_source(), ipe_policy_load_binary(),
+ * ipe_compile()), inspect the public fields, free it with ipe_policy_free().
+ * Only the library allocates a struct ipe_policy (its allocator state is
+ * private, after the public fields): never allocate, copy or embed one.
  */
 #ifndef IPE_POLICY_H
 #define IPE_POLICY_H
@@ -78,7 +80,6 @@ struct ipe_op_table {
 	int8_t default_action;          /* enum ipe_action, IPE_ACTION_NONE if unset */
 	struct ipe_loc default_loc;     /* the DEFAULT token */
 	size_t nrules;
-	size_t cap;
 	struct ipe_rule *rules;         /* file order */
 };
 
@@ -99,12 +100,11 @@ struct ipe_policy {
 	struct ipe_loc global_default_loc;
 	struct ipe_op_table ops[IPE_OP_COUNT];
 	struct ipe_prop *props;
-	size_t nprops, props_cap;
+	size_t nprops;
 	uint8_t *digest_pool;
-	size_t digest_pool_len, digest_pool_cap;
+	size_t digest_pool_len;
 	char **algs;                    /* interned algorithm names */
-	size_t nalgs, algs_cap;
-	void *alg_index;                /* internal */
+	size_t nalgs;
 	size_t nrules;                  /* all ops */
 	size_t text_len;                /* bytes the kernel parses (before the first NUL) */
 	bool has_nul;                   /* a NUL byte truncated the input */

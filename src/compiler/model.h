@@ -5,6 +5,22 @@
 
 #include <ipe/policy.h>
 
+struct ipe_hmap;
+
+/* What ipe_policy_new() allocates: the public model, then its allocator
+ * state (not in the public header, so it can change without an ABI break). */
+struct ipe_policy_store {
+	struct ipe_policy pub;          /* first: every struct ipe_policy is one */
+	size_t props_cap, digest_pool_cap, algs_cap;
+	size_t rules_cap[IPE_OP_COUNT];
+	struct ipe_hmap *alg_index;     /* algorithm name hash -> index into algs */
+};
+
+static inline struct ipe_policy_store *ipe_policy_store(struct ipe_policy *p)
+{
+	return (struct ipe_policy_store *)p;
+}
+
 int ipe_policy_new(uint32_t src, struct ipe_policy **ret_policy);
 /* Intern an algorithm name; returns its index or a negative errno. */
 int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len);
