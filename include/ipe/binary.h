@@ -7,9 +7,9 @@
  * function of the canonical text: two policies with the same canonical text
  * encode to the same bytes.  Loading checks the SHA-256 trailer first, then
  * every offset, length, count and value, and validates the stored digest
- * index in place (sorted, every entry naming a rule that carries that
- * digest, every such rule listed); anything wrong is a diagnostic (codes
- * IPE-B0xx) and -EBADMSG, never a crash.
+ * index (an open-addressing hash table, ipe-binary(5) section 7) in place:
+ * it must be exactly the table the encoder writes for these rules; anything
+ * wrong is a diagnostic (codes IPE-B0xx) and -EBADMSG, never a crash.
  */
 #ifndef IPE_BINARY_H
 #define IPE_BINARY_H

@@ -90,8 +90,10 @@ IPE_EXPORT int ipe_version_parse(const char *s, uint16_t ret_version[3]);
  * NUL), "." or "..", '/', or longer than 255 bytes (securityfs). */
 IPE_EXPORT const char *ipe_policy_name_problem(const char *name, size_t len);
 
-/* Header overrides.  Both keep the model's verdict up to date for the name
- * (they refuse names ipe_policy_name_problem() rejects with -EINVAL). */
+/* Header overrides: they replace the name or version and leave p->verdict
+ * as it is (so a source whose own name the kernel refuses stays refused).
+ * ipe_policy_set_name() refuses names ipe_policy_name_problem() rejects
+ * with -EINVAL; 0 or -ENOMEM otherwise. */
 IPE_EXPORT int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_t len);
 IPE_EXPORT void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3]);
 

@@ -71,7 +71,8 @@ struct ipe_lint_config;
  * CLI_EXIT_USAGE (error printed). */
 int cli_set_target(const char *prog, struct ipe_lint_config *cfg, const char *release);
 
-/* ---- lint options (ipe-compile; the same spelling as ipe-check's) ---- */
+/* ---- lint options: one spelling for ipe-check and ipe-compile (the
+ * --help text CLI_LINT_HELP is ipe-compile's; ipe-check words its own) ---- */
 enum {
 	CLI_OPT_ENABLE = 2000,
 	CLI_OPT_DISABLE,
