@@ -35,6 +35,7 @@
 
 #include "compiler/equiv_core.h"
 #include "compiler/equiv_internal.h"
+#include "compiler/model.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
 
@@ -102,6 +103,7 @@ static uint8_t used_dims(uint8_t mask)
 /* Classify the rules of both sides and intern their digests. */
 static int prepare(struct eqc_op *o, int op)
 {
+	uint64_t *h = NULL; /* per rule: hashes of its dm-verity and fs-verity digests */
 	int rc = 0;
 
 	for (int i = 0; i < 2; i++) {
@@ -112,8 +114,22 @@ static int prepare(struct eqc_op *o, int op)
 		s->rc = calloc(n ? n : 1, sizeof(*s->rc));
 		s->did = calloc(n ? n : 1, sizeof(*s->did));
 		s->fid = calloc(n ? n : 1, sizeof(*s->fid));
-		if (!s->rc || !s->did || !s->fid)
+		if (!s->rc || !s->did || !s->fid) {
+			free(h);
 			return -ENOMEM;
+		}
+		/* classify, and hash the digests, first: the interning below
+		 * then prefetches the table slot of the rule 8 ahead (one cache
+		 * miss per digest otherwise, a third of a --diff's engine) */
+		{
+			uint64_t *nh = realloc(h, (n ? n : 1) * 2 * sizeof(*h));
+
+			if (!nh) {
+				free(h);
+				return -ENOMEM;
+			}
+			h = nh;
+		}
 		for (size_t r = 0; r < n; r++) {
 			struct ipe_rc *c = &s->rc[r];
 
@@ -121,33 +137,55 @@ static int prepare(struct eqc_op *o, int op)
 			if (o->physical)
 				ipe_rc_physical(s->p, &s->t->rules[r], c);
 			s->did[r] = s->fid[r] = -1;
+			h[2 * r] = c->mask && c->dmv ? ipe_prop_digest_hash(s->p, c->dmv) : 0;
+			h[2 * r + 1] = c->mask && c->fsv ? ipe_prop_digest_hash(s->p, c->fsv) : 0;
+		}
+		for (size_t r = 0; r < n; r++) {
+			struct ipe_rc *c = &s->rc[r];
+
+			if (r + 8 < n && o->dt.index.cap) {
+				const struct ipe_rc *a = &s->rc[r + 8];
+
+				if (a->mask && a->dmv)
+					__builtin_prefetch(&o->dt.index.slots[ipe_hmap_slot(&o->dt.index, h[2 * r + 16])]);
+				if (a->mask && a->fsv)
+					__builtin_prefetch(&o->dt.index.slots[ipe_hmap_slot(&o->dt.index, h[2 * r + 17])]);
+			}
 			if (!c->mask)
 				continue;
 			o->used |= used_dims(c->mask);
 			if (c->dmv) {
-				s->did[r] = ipe_dtab_intern(&o->dt, s->p, c->dmv);
-				if (s->did[r] < 0)
+				s->did[r] = ipe_dtab_intern_hashed(&o->dt, s->p, c->dmv, h[2 * r]);
+				if (s->did[r] < 0) {
+					free(h);
 					return (int)s->did[r];
+				}
 			}
 			if (c->fsv) {
-				s->fid[r] = ipe_dtab_intern(&o->dt, s->p, c->fsv);
-				if (s->fid[r] < 0)
+				s->fid[r] = ipe_dtab_intern_hashed(&o->dt, s->p, c->fsv, h[2 * r + 1]);
+				if (s->fid[r] < 0) {
+					free(h);
 					return (int)s->fid[r];
+				}
 			}
 			if (c->dmv && c->fsv) {
 				uint64_t key = (uint64_t)s->did[r] << 32 | (uint64_t)s->fid[r];
 				uint32_t id;
 
 				rc = ipe_hmap_put(&o->pairs, key, o->npairs, &id);
-				if (rc < 0)
+				if (rc < 0) {
+					free(h);
 					return rc;
+				}
 				if (rc == 0) {
 					if (o->npairs == o->pairkeys_cap) {
 						size_t nc = o->pairkeys_cap ? o->pairkeys_cap * 2 : 64;
 						uint64_t *nk = realloc(o->pairkeys, nc * sizeof(*nk));
 
-						if (!nk)
+						if (!nk) {
+							free(h);
 							return -ENOMEM;
+						}
 						o->pairkeys = nk;
 						o->pairkeys_cap = nc;
 					}
@@ -157,6 +195,7 @@ static int prepare(struct eqc_op *o, int op)
 			}
 		}
 	}
+	free(h);
 	(void)op;
 	return 0;
 }

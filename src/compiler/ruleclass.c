@@ -105,7 +105,12 @@ void ipe_dtab_free(struct ipe_dtab *t)
 
 int64_t ipe_dtab_intern(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop)
 {
-	uint64_t h = ipe_prop_digest_hash(p, prop);
+	return ipe_dtab_intern_hashed(t, p, prop, ipe_prop_digest_hash(p, prop));
+}
+
+int64_t ipe_dtab_intern_hashed(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop,
+			       uint64_t h)
+{
 	int kind = prop->type == IPE_PROP_FSV_DIGEST;
 	size_t pos = SIZE_MAX;
 	uint32_t v;

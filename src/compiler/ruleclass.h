@@ -69,5 +69,9 @@ void ipe_dtab_init(struct ipe_dtab *t);
 void ipe_dtab_free(struct ipe_dtab *t);
 /* The id of a digest property (its kind's dense id); -ENOMEM on failure. */
 int64_t ipe_dtab_intern(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop);
+/* The same with h = ipe_prop_digest_hash(p, prop) computed by the caller
+ * (who may prefetch its slot, ipe_hmap_slot(&t->index, h)). */
+int64_t ipe_dtab_intern_hashed(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop,
+			       uint64_t h);
 
 #endif
