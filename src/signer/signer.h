@@ -91,7 +91,7 @@ int ipe_kpk_verify(const struct ipe_kpub *pub, const struct ipe_ksig *sig);
 int ipe_kx509_parse(const uint8_t *der, size_t len, struct ipe_kx509 *x);
 void ipe_kx509_release(struct ipe_kx509 *x);
 
-/* Parsed blob, kernel view (verify.c). */
+/* Parsed blob, kernel view (p7.c). */
 struct ipe_p7_signer {
 	int version;
 	bool by_skid;
