@@ -98,7 +98,7 @@ IPE_EXPORT int ipe_policy_set_name(struct ipe_policy *p, const char *name, size_
 IPE_EXPORT void ipe_policy_set_version(struct ipe_policy *p, const uint16_t version[3]);
 
 /* The header of a previous policy: its text, or a signed blob (DER CMS with
- * the text embedded).  Returns 0; -EBADMSG (no valid header, or DER without
+ * the text embedded; implemented above the signer, in src/pipeline/).  Returns 0; -EBADMSG (no valid header, or DER without
  * embedded text) with a diagnostic in ctx under the given display name; or
  * -EINVAL (bad arguments) or -ENOMEM.  *ret_name is malloc'd. */
 IPE_EXPORT int ipe_policy_header_from_blob(struct ipe_ctx *ctx, const char *display, const void *data, size_t len,

@@ -228,6 +228,8 @@ struct ipe_ctl_errno_entry {
 	const char *todo;            /* template */
 };
 
+/* The table of every errno a securityfs write can return, with its meaning
+ * (*ret_count entries). */
 IPE_EXPORT const struct ipe_ctl_errno_entry *ipe_ctl_errno_table(size_t *ret_count);
 
 /* Explain a failure: malloc'd what/todo strings, the stable code. */
@@ -255,6 +257,8 @@ struct ipe_ctl_result {
 	char *node;                  /* securityfs node involved */
 };
 
+/* Free what r holds and reset it; the exit status a tool gives for r;
+ * names of operations and boot actions. */
 IPE_EXPORT void ipe_ctl_result_clear(struct ipe_ctl_result *r);
 IPE_EXPORT int ipe_ctl_result_exit_code(const struct ipe_ctl_result *r);
 IPE_EXPORT const char *ipe_ctl_op_name(enum ipe_ctl_op op);   /* "load" */
@@ -346,6 +350,7 @@ IPE_EXPORT const char *ipe_ctl_boot_action_name(enum ipe_ctl_boot_action a); /* 
 
 /* ---- rendering --------------------------------------------------------- */
 
+/* The status as human-readable text. */
 IPE_EXPORT int ipe_ctl_status_render_text(const struct ipe_ctl_status *st, FILE *out);
 /* JSON object; with only != NULL, just that policy.  pretty = indented. */
 IPE_EXPORT int ipe_ctl_status_render_json(const struct ipe_ctl_status *st, const char *only, bool pretty,

@@ -69,6 +69,9 @@ struct ipe_source {
 
 struct ipe_ctx;
 
+/* A context: the sources and diagnostics of one run (no global state).
+ * 0 or -ENOMEM; free it (and everything registered in it) with
+ * ipe_ctx_free(), which accepts NULL. */
 IPE_EXPORT int ipe_ctx_new(struct ipe_ctx **ret_ctx);
 IPE_EXPORT void ipe_ctx_free(struct ipe_ctx *ctx);
 
@@ -98,8 +101,11 @@ IPE_EXPORT size_t ipe_ctx_diag_count_severity(const struct ipe_ctx *ctx, enum ip
 IPE_EXPORT struct ipe_diag *ipe_diag_add(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,
 			      const struct ipe_loc *loc, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Attach a related location with a printf-style note to d (e.g. "the first
+ * definition is here"); renderers print it under d.  0 or -ENOMEM. */
 IPE_EXPORT int ipe_diag_add_related(struct ipe_ctx *ctx, struct ipe_diag *d, const struct ipe_loc *loc,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Replace d's hint (printf-style).  0 or -ENOMEM (d keeps its old hint). */
 IPE_EXPORT int ipe_diag_set_hint(struct ipe_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 IPE_EXPORT const char *ipe_severity_name(enum ipe_severity sev); /* "error", "warning", ... */

@@ -50,6 +50,7 @@ struct ipe_equiv_result {
 IPE_EXPORT int ipe_policy_equivalent(const struct ipe_policy *a, const struct ipe_policy *b, const struct ipe_eval_kernel *k,
 			  struct ipe_equiv_result *ret);
 
+/* Free what r holds (the witness's digest bytes). */
 IPE_EXPORT void ipe_equiv_result_clear(struct ipe_equiv_result *r);
 
 /* The witness event in policy words, e.g. "op=EXECUTE file: boot_verified=TRUE

@@ -61,6 +61,7 @@ struct ipe_explain_event {
 	const struct ipe_audit_record *audit;
 };
 
+/* Start an event of op with nothing known; _clear frees what it holds. */
 IPE_EXPORT void ipe_explain_event_init(struct ipe_explain_event *e, int op);
 IPE_EXPORT void ipe_explain_event_clear(struct ipe_explain_event *e);
 /* The evaluator's view of e (digests point into e). */

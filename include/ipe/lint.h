@@ -33,6 +33,7 @@ struct ipe_check_info {
 	bool frontend;                /* reported by the parser (kernel verdict), not the linter */
 };
 
+/* The catalogue of checks: how many, the i-th (0 <= i < count). */
 IPE_EXPORT size_t ipe_check_count(void);
 IPE_EXPORT const struct ipe_check_info *ipe_check_at(size_t i);
 /* By code ("IPE-W101", case-insensitive, "W101" also accepted) or name. */
@@ -42,6 +43,8 @@ IPE_EXPORT const struct ipe_check_info *ipe_check_find(const char *code);
 
 struct ipe_lint_config;
 
+/* A configuration with the defaults (every check at its own severity, the
+ * newest target release); 0 or -ENOMEM.  _free accepts NULL. */
 IPE_EXPORT int ipe_lint_config_new(struct ipe_lint_config **ret_cfg);
 IPE_EXPORT void ipe_lint_config_free(struct ipe_lint_config *cfg);
 

@@ -142,6 +142,7 @@ IPE_EXPORT int ipe_compile(struct ipe_ctx *ctx, uint32_t src, const struct ipe_c
 IPE_EXPORT int ipe_compile_binary(struct ipe_ctx *ctx, const void *data, size_t len,
 				  const struct ipe_compile_opts *opts, struct ipe_compile_result **ret_result);
 
+/* Free a result: its policy, output and names (NULL is fine). */
 IPE_EXPORT void ipe_compile_result_free(struct ipe_compile_result *r);
 
 #ifdef __cplusplus

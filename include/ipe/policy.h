@@ -131,8 +131,12 @@ IPE_EXPORT int ipe_policy_parse(struct ipe_ctx *ctx, uint32_t src, struct ipe_po
 IPE_EXPORT int ipe_policy_verdict_text(struct ipe_ctx *ctx, const char *name, const void *text, size_t len,
 			    struct ipe_verdict *ret_verdict);
 
+/* Free a model (NULL is fine). */
 IPE_EXPORT void ipe_policy_free(struct ipe_policy *p);
 
+/* A digest property's bytes (prop->digest_len of them) and algorithm name
+ * (NULL for a property that is no digest); a rule's properties (r->nprops
+ * of them). */
 IPE_EXPORT const uint8_t *ipe_prop_digest(const struct ipe_policy *p, const struct ipe_prop *prop);
 IPE_EXPORT const char *ipe_prop_alg(const struct ipe_policy *p, const struct ipe_prop *prop);
 IPE_EXPORT const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r);

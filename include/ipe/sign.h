@@ -79,6 +79,7 @@ IPE_EXPORT void ipe_sign_pass_free(char *pass);
 
 struct ipe_trust; /* the keys the "kernel" trusts: certificates or a kernel keyring */
 
+/* An empty trust store; 0 or -ENOMEM.  _free accepts NULL. */
 IPE_EXPORT int ipe_trust_new(struct ipe_trust **ret_trust);
 IPE_EXPORT void ipe_trust_free(struct ipe_trust *trust);
 /* Add every certificate of a PEM (one or more) or DER file. */

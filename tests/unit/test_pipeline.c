@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -235,6 +236,95 @@ static void test_opts_contract(void **state)
 	assert_int_equal(ipe_output_check("-", &oo, NULL), 0);
 }
 
+/* The header helpers ipe_compile() is made of, as a library user calls them. */
+static void test_header_helpers(void **state)
+{
+	const char *old = "policy_name=prod policy_version=1.2.65535\nDEFAULT action=DENY\n";
+	const uint16_t top[3] = { 65535, 65535, 65535 }, v[3] = { 3, 0, 0 };
+	uint16_t got[3], next[3];
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_compile_opts o = { .fail_on = IPE_SEV_ERROR, .no_lint = true };
+	struct ipe_compile_result *r = NULL;
+	char *name = NULL;
+
+	(void)state;
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_policy_header_from_blob(ctx, "old.pol", old, strlen(old), &name, got), 0);
+	assert_string_equal(name, "prod");
+	assert_int_equal(got[2], 65535);
+	assert_int_equal(ipe_version_next(got, next), 0);
+	assert_int_equal(next[0], 1);
+	assert_int_equal(next[1], 3);
+	assert_int_equal(next[2], 0);
+	assert_int_equal(ipe_version_next(top, next), -ERANGE);
+	free(name);
+	name = NULL;
+	/* no header: one IPE-E140 diagnostic */
+	assert_int_equal(ipe_policy_header_from_blob(ctx, "junk", "x y\n", 4, &name, got), -EBADMSG);
+	assert_null(name);
+	assert_int_equal(ipe_ctx_diag_count(ctx), 1);
+	assert_string_equal(ipe_ctx_diag(ctx, 0)->code, "IPE-E140");
+	ipe_ctx_free(ctx);
+
+	assert_int_equal(run("policy_name=a policy_version=1.0.0\nDEFAULT action=DENY\n", &o, &ctx, &r), 0);
+	assert_int_equal(ipe_policy_set_name(r->policy, "a/b", 3), -EINVAL);
+	assert_string_equal(r->policy->name, "a");
+	assert_int_equal(ipe_policy_set_name(r->policy, "renamed", 7), 0);
+	ipe_policy_set_version(r->policy, v);
+	{
+		char *text = NULL;
+		size_t len = 0;
+
+		assert_int_equal(ipe_policy_emit_canonical(r->policy, &text, &len), 0);
+		assert_string_equal(text, "policy_name=renamed policy_version=3.0.0\nDEFAULT action=DENY\n");
+		free(text);
+	}
+	ipe_compile_result_free(r);
+	ipe_ctx_free(ctx);
+}
+
+/* Reading inputs and building diagnostics, as a library user does. */
+static void test_io_and_diag(void **state)
+{
+	char path[] = "/tmp/ipe-test-pipeline-XXXXXX";
+	const char *text = "policy_name=a policy_version=1.0.0\n";
+	struct ipe_loc loc = { .line = 1, .col = 1, .len = 3 };
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_diag *d;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	uint32_t src;
+	int fd = mkstemp(path), in = -1;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(ipe_input_open(path, &in), 0);
+	assert_int_equal(ipe_read_fd(in, 0, &data, &len), 0);
+	close(in);
+	assert_int_equal(len, strlen(text));
+	assert_memory_equal(data, text, len);
+	assert_int_equal(data[len], 0); /* one NUL after the data */
+	free(data);
+	assert_int_equal(ipe_input_open("/", &in), -EISDIR);
+
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_source_from_file_max(ctx, path, 8, &src), -EFBIG);
+	assert_int_equal(ipe_source_from_file_max(ctx, path, 0, &src), 0);
+	loc.src = src;
+	d = ipe_diag_add(ctx, "IPE-X999", IPE_SEV_WARNING, &loc, "old hint", "a note");
+	assert_non_null(d);
+	assert_int_equal(ipe_diag_set_hint(d, "new hint %d", 2), 0);
+	assert_int_equal(ipe_diag_add_related(ctx, d, &loc, "related %s", "here"), 0);
+	d = (struct ipe_diag *)ipe_ctx_diag(ctx, 0);
+	assert_string_equal(d->hint, "new hint 2");
+	assert_int_equal(d->nrelated, 1);
+	assert_string_equal(d->related[0].message, "related here");
+	ipe_ctx_free(ctx);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +333,8 @@ int main(void)
 		cmocka_unit_test(test_findings_stop),
 		cmocka_unit_test(test_optimize),
 		cmocka_unit_test(test_opts_contract),
+		cmocka_unit_test(test_header_helpers),
+		cmocka_unit_test(test_io_and_diag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
