@@ -37,32 +37,14 @@
 
 #include "compiler/equiv_internal.h"
 
+#include "../common/gen.h"
+
 #define DIE() die_at(__LINE__)
 
 static void die_at(int line)
 {
 	fprintf(stderr, "test_lint_sound: internal failure at line %d\n", line);
 	exit(2);
-}
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ull;
-}
-
-static unsigned rn(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-static bool chance(unsigned pct)
-{
-	return rn(100) < pct;
 }
 
 #define MAXL 40
@@ -77,10 +59,6 @@ struct pol {
 
 static const char *const ops[] = { "EXECUTE", "KMODULE", "FIRMWARE" };
 static const int op_ids[] = { IPE_OP_EXECUTE, IPE_OP_KMODULE, IPE_OP_FIRMWARE };
-static const char *const bools[] = {
-	"boot_verified=TRUE",      "boot_verified=FALSE",      "dmverity_signature=TRUE",
-	"dmverity_signature=FALSE", "fsverity_signature=TRUE", "fsverity_signature=FALSE",
-};
 static const char *const dmv[] = {
 	"dmverity_roothash=sha256:1111111111111111111111111111111111111111111111111111111111111111",
 	"dmverity_roothash=sha256:2222222222222222222222222222222222222222222222222222222222222222",
@@ -105,7 +83,7 @@ static void gen_rule(struct pol *P, int op)
 		unsigned k = rn(10);
 
 		if (k < 6)
-			l += sprintf(l, " %s", bools[rn(6)]);
+			l += sprintf(l, " %s", gen_bools[rn(GEN_NBOOLS)]);
 		else if (k < 8)
 			l += sprintf(l, " %s", dmv[chance(85) ? rn(2) : 2 + rn(2)]);
 		else

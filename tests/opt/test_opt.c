@@ -16,19 +16,8 @@
 #include <ipe/opt.h>
 #include <ipe/policy.h>
 
-static uint64_t rs;
-static unsigned rnd(unsigned n)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (unsigned)(rs % n);
-}
+#include "../common/gen.h"
 
-static const char *const bools[] = {
-	"boot_verified=TRUE",       "boot_verified=FALSE",       "dmverity_signature=TRUE",
-	"dmverity_signature=FALSE", "fsverity_signature=TRUE",   "fsverity_signature=FALSE",
-};
 /* small pools so that shadowing and duplicates are common */
 static const char *const dmv[] = { "sha256:" "aa", "sha256:" "bb", "sha1:" "aa", "SHA256:" "aa" };
 static const char *const fsv[] = { "sha256:" "01", "sha256:" "02", "sha512:" "01" };
@@ -37,31 +26,31 @@ static const char *const opn[] = { "EXECUTE", "KMODULE", "FIRMWARE" };
 static void gen(char *buf, size_t cap, unsigned nrules)
 {
 	size_t n = 0;
-	bool gdef = rnd(5) != 0;
-	unsigned bool_w = rnd(2) ? 6 : 1; /* half of the policies are mostly digests */
+	bool gdef = rn(5) != 0;
+	unsigned bool_w = rn(2) ? 6 : 1; /* half of the policies are mostly digests */
 
 	n += (size_t)snprintf(buf + n, cap - n, "policy_name=r policy_version=0.0.1\n");
 	if (gdef)
-		n += (size_t)snprintf(buf + n, cap - n, "DEFAULT action=%s\n", rnd(2) ? "ALLOW" : "DENY");
+		n += (size_t)snprintf(buf + n, cap - n, "DEFAULT action=%s\n", rn(2) ? "ALLOW" : "DENY");
 	for (int op = 0; op < IPE_OP_COUNT; op++)
-		if (!gdef || rnd(4) == 0)
+		if (!gdef || rn(4) == 0)
 			n += (size_t)snprintf(buf + n, cap - n, "DEFAULT op=%s action=%s\n", ipe_op_name(op),
-					      rnd(2) ? "ALLOW" : "DENY");
+					      rn(2) ? "ALLOW" : "DENY");
 	for (unsigned i = 0; i < nrules; i++) {
-		unsigned np = bool_w == 6 ? rnd(5) : 1 + rnd(2);
+		unsigned np = bool_w == 6 ? rn(5) : 1 + rn(2);
 
-		n += (size_t)snprintf(buf + n, cap - n, "op=%s", opn[rnd(3)]);
+		n += (size_t)snprintf(buf + n, cap - n, "op=%s", opn[rn(3)]);
 		for (unsigned j = 0; j < np; j++) {
-			unsigned w = rnd(10);
+			unsigned w = rn(10);
 
 			if (w < bool_w)
-				n += (size_t)snprintf(buf + n, cap - n, " %s", bools[rnd(6)]);
+				n += (size_t)snprintf(buf + n, cap - n, " %s", gen_bools[rn(GEN_NBOOLS)]);
 			else if (w < 8)
-				n += (size_t)snprintf(buf + n, cap - n, " dmverity_roothash=%s", dmv[rnd(4)]);
+				n += (size_t)snprintf(buf + n, cap - n, " dmverity_roothash=%s", dmv[rn(4)]);
 			else
-				n += (size_t)snprintf(buf + n, cap - n, " fsverity_digest=%s", fsv[rnd(3)]);
+				n += (size_t)snprintf(buf + n, cap - n, " fsverity_digest=%s", fsv[rn(3)]);
 		}
-		n += (size_t)snprintf(buf + n, cap - n, " action=%s\n", rnd(2) ? "ALLOW" : "DENY");
+		n += (size_t)snprintf(buf + n, cap - n, " action=%s\n", rn(2) ? "ALLOW" : "DENY");
 	}
 }
 
@@ -277,31 +266,31 @@ int main(int argc, char **argv)
 	unsigned long n_changes = 0;
 	size_t removed[IPE_OPT_PASS_COUNT] = { 0 };
 
-	rs = argc > 2 ? strtoull(argv[2], NULL, 10) : 0x1234567;
-	if (!rs)
-		rs = 1;
+	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 0x1234567;
+	if (!rng_state)
+		rng_state = 1;
 	for (unsigned it = 0; it < iters; it++) {
 		struct ipe_ctx *ctx = NULL;
 		struct ipe_policy *a, *b, *o;
 		struct ipe_eval_kernel kk, *k = NULL;
 		struct ipe_equiv_result r;
 		struct ipe_opt_stats st;
-		unsigned mask = rnd(4) ? IPE_OPT_ALL : rnd(IPE_OPT_ALL + 1);
+		unsigned mask = rn(4) ? IPE_OPT_ALL : rn(IPE_OPT_ALL + 1);
 		int bf, rc;
 
 		if (ipe_ctx_new(&ctx))
 			return 2;
-		if (rnd(4) == 0) { /* a kernel with some properties compiled out */
+		if (rn(4) == 0) { /* a kernel with some properties compiled out */
 			k = &kk;
-			kk.prop_dmverity = rnd(2);
-			kk.prop_dmverity_signature = rnd(2);
-			kk.prop_fsverity = rnd(2);
-			kk.prop_fsverity_signature = rnd(2);
+			kk.prop_dmverity = rn(2);
+			kk.prop_dmverity_signature = rn(2);
+			kk.prop_fsverity = rn(2);
+			kk.prop_fsverity_signature = rn(2);
 		}
-		gen(ta, sizeof(ta), 1 + rnd(12));
-		if (rnd(2)) {
-			gen(tb, sizeof(tb), 1 + rnd(12));
-		} else if (rnd(2)) { /* a near copy: two adjacent lines swapped */
+		gen(ta, sizeof(ta), 1 + rn(12));
+		if (rn(2)) {
+			gen(tb, sizeof(tb), 1 + rn(12));
+		} else if (rn(2)) { /* a near copy: two adjacent lines swapped */
 			char *lines[64];
 			unsigned nl = 0;
 			char *save = NULL, *copy = strdup(ta);
@@ -309,7 +298,7 @@ int main(int argc, char **argv)
 			for (char *l = strtok_r(copy, "\n", &save); l && nl < 64; l = strtok_r(NULL, "\n", &save))
 				lines[nl++] = l;
 			if (nl > 2) {
-				unsigned i = 1 + rnd(nl - 2);
+				unsigned i = 1 + rn(nl - 2);
 				char *t = lines[i];
 
 				lines[i] = lines[i + 1 < nl ? i + 1 : i];
@@ -326,7 +315,7 @@ int main(int argc, char **argv)
 
 			strcpy(tb, ta);
 			nl = strrchr(tb, '\n');
-			if (nl && rnd(2)) {
+			if (nl && rn(2)) {
 				*nl = '\0';
 				nl = strrchr(tb, '\n');
 				if (nl)

@@ -24,26 +24,7 @@
 
 #include <ipe/policy.h>
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ull;
-}
-
-static unsigned rn(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-static bool chance(unsigned pct)
-{
-	return rn(100) < pct;
-}
+#include "../common/gen.h"
 
 struct buf {
 	char *s;
