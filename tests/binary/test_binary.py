@@ -21,23 +21,17 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
+from testlib import check, failures  # noqa: E402,F401
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
 COMPILE = os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile"))
 CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
 
-failures = []
-checks = 0
 D1 = "sha256:" + "ab" * 32
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(args, cwd=None, stdin=None):
@@ -278,8 +272,7 @@ def main():
     groups = sys.argv[1:] or ["roundtrip", "corrupt", "cli", "sign"]
     for g in groups:
         globals()["test_" + g]()
-    print(f"{checks} checks, {len(failures)} failures")
-    return 1 if failures else 0
+    return testlib.finish()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
+from testlib import check, failures  # noqa: E402,F401
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
@@ -26,16 +30,6 @@ COMPILE = os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compi
 HDR = "policy_name=demo policy_version=1.2.3\nDEFAULT action=DENY\n"
 MiB = 1 << 20
 
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def asan(path):
@@ -206,8 +200,7 @@ def main():
     for g in groups:
         with tempfile.TemporaryDirectory() as d:
             GROUPS[g](d)
-    print("%d checks, %d failures" % (checks, len(failures)))
-    return 1 if failures else 0
+    return testlib.finish()
 
 
 if __name__ == "__main__":

@@ -13,27 +13,21 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
+from testlib import check, failures  # noqa: E402,F401
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
 COMPILE = os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile"))
 CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
 
-failures = []
-checks = 0
 
 HDR = "policy_name=demo policy_version=1.2.3\nDEFAULT action=DENY\n"
 D1 = "sha256:" + "11" * 32
 D2 = "sha256:" + "22" * 32
 D3 = "sha512:" + "33" * 64
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(args, cwd=None, stdin=None):
@@ -355,5 +349,4 @@ GROUPS = {"corpus": test_corpus, "ext": test_ext, "errors": test_errors, "header
 if __name__ == "__main__":
     for g in sys.argv[1:] or GROUPS:
         GROUPS[g]()
-    print(f"{checks} checks, {len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    sys.exit(testlib.finish())

@@ -11,17 +11,15 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
+from testlib import failures  # noqa: E402,F401
+
 IPECTL = os.environ.get("IPECTL", "build/src/tools/ipectl")
-failures = []
-checks = 0
 
 
 def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+    return testlib.check(cond, what, sys.stderr)
 
 
 def run(*args):
@@ -140,8 +138,7 @@ def main():
     rc, out, err = run("--securityfs", sfs, "status", "--root", root)
     check("IPECTL-S002" in out, f"status flags an installed policy systemd misreads: {out}")
 
-    print(f"{checks} checks, {len(failures)} failures")
-    return 1 if failures else 0
+    return testlib.finish()
 
 
 if __name__ == "__main__":

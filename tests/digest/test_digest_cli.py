@@ -27,22 +27,16 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
+from testlib import check, failures  # noqa: E402,F401
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
 DIGEST = os.environ.get("IPE_DIGEST", os.path.join(BUILD, "src/tools/ipe-digest"))
 CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
 
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
 
 
 def need(prog):
@@ -511,8 +505,7 @@ def main():
         sys.exit(1)
     for n in names:
         GROUPS[n]()
-    print(f"{checks} checks, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    sys.exit(testlib.finish())
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ import sys
 import tempfile
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
+from testlib import check, failures  # noqa: E402,F401
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
 BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
@@ -41,17 +45,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_IO, EXIT_USAGE = 0, 1, 2, 3
 POLICY = ("policy_name=demo policy_version=1.0.0\nDEFAULT action=ALLOW\n"
           "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n")
 
-failures = []
 skips = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def skip(what, why):
@@ -624,10 +618,9 @@ def main():
             print(f"unknown group {g}")
             return 2
         GROUPS[g]()
-    print(f"{checks} checks, {len(failures)} failures, {len(skips)} skips")
     for s in skips:
         print("  skipped:", s)
-    return 1 if failures else 0
+    return testlib.finish(skips)
 
 
 if __name__ == "__main__":
