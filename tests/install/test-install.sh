@@ -42,6 +42,14 @@ if [ -x "$tmp/demo" ] && LD_LIBRARY_PATH="$root/$libdir" "$tmp/demo" "$IPE_SOURC
 else
 	ko "demo runs against the shared library"
 fi
+# ipe_compile(): the whole pipeline through the installed library gives
+# the canonical text the parse path printed
+if [ -x "$tmp/demo" ] && LD_LIBRARY_PATH="$root/$libdir" "$tmp/demo" --compile "$IPE_SOURCE_ROOT/examples/hello.pol" >"$tmp/compiled" &&
+	sed -n '/^policy_name=/,$p' "$tmp/out" | cmp -s - "$tmp/compiled"; then
+	ok "demo --compile (ipe_compile) writes the canonical text"
+else
+	ko "demo --compile (ipe_compile) writes the canonical text"
+fi
 # The library exports exactly tests/install/libipe.symbols, each in the
 # LIBIPE_0 version node (nothing internal: scanner, parser, DER walker, ...).
 so=$(ls "$root/$libdir"/libipe.so.* 2>/dev/null | head -n 1)
