@@ -25,11 +25,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import testlib  # noqa: E402
 from testlib import check, failures  # noqa: E402,F401
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
-BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
-COMPILE = os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile"))
-CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
+SRC_ROOT, BUILD = testlib.SRC_ROOT, testlib.BUILD
+COMPILE = testlib.tool("IPE_COMPILE", "ipe-compile")
+CHECK = testlib.tool("IPE_CHECK", "ipe-check")
 
 D1 = "sha256:" + "ab" * 32
 

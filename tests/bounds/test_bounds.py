@@ -21,11 +21,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import testlib  # noqa: E402
 from testlib import check, failures  # noqa: E402,F401
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
-BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
-CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
-COMPILE = os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile"))
+SRC_ROOT, BUILD = testlib.SRC_ROOT, testlib.BUILD
+CHECK = testlib.tool("IPE_CHECK", "ipe-check")
+COMPILE = testlib.tool("IPE_COMPILE", "ipe-compile")
 
 HDR = "policy_name=demo policy_version=1.2.3\nDEFAULT action=DENY\n"
 MiB = 1 << 20

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import testlib  # noqa: E402
 from testlib import failures  # noqa: E402,F401
 
-IPECTL = os.environ.get("IPECTL", "build/src/tools/ipectl")
+IPECTL = testlib.tool("IPECTL", "ipectl")
 
 
 def check(cond, what):

@@ -31,11 +31,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import testlib  # noqa: E402
 from testlib import check, failures  # noqa: E402,F401
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
-BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
-DIGEST = os.environ.get("IPE_DIGEST", os.path.join(BUILD, "src/tools/ipe-digest"))
-CHECK = os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check"))
+SRC_ROOT, BUILD = testlib.SRC_ROOT, testlib.BUILD
+DIGEST = testlib.tool("IPE_DIGEST", "ipe-digest")
+CHECK = testlib.tool("IPE_CHECK", "ipe-check")
 
 
 

@@ -30,14 +30,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import testlib  # noqa: E402
 from testlib import check, failures  # noqa: E402,F401
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC_ROOT = os.environ.get("IPE_SOURCE_ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
-BUILD = os.environ.get("IPE_BUILD_ROOT", os.path.join(SRC_ROOT, "build"))
+SRC_ROOT, BUILD = testlib.SRC_ROOT, testlib.BUILD
 TOOLS = {
-    "ipe-compile": os.environ.get("IPE_COMPILE", os.path.join(BUILD, "src/tools/ipe-compile")),
-    "ipe-check": os.environ.get("IPE_CHECK", os.path.join(BUILD, "src/tools/ipe-check")),
-    "ipe-sign": os.environ.get("IPE_SIGN", os.path.join(BUILD, "src/tools/ipe-sign")),
-    "ipectl": os.environ.get("IPECTL", os.path.join(BUILD, "src/tools/ipectl")),
+    "ipe-compile": testlib.tool("IPE_COMPILE", "ipe-compile"),
+    "ipe-check": testlib.tool("IPE_CHECK", "ipe-check"),
+    "ipe-sign": testlib.tool("IPE_SIGN", "ipe-sign"),
+    "ipectl": testlib.tool("IPECTL", "ipectl"),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_IO, EXIT_USAGE = 0, 1, 2, 3
