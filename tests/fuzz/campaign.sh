@@ -5,6 +5,7 @@
 #   IPE_FUZZ_BUILD   the clang fuzzing build dir (default <source>/build-fuzz,
 #                    configured as in README.md)
 #   IPE_FUZZ_NICE    nice level (default 10)
+#   IPE_FUZZ_MAX_TIME  stop after this many seconds even if RUNS are not done
 # The log (with -print_final_stats=1: executions, exec/s, coverage) is left
 # in /tmp/ipe-fuzz-TARGET.log.  Exit 1 when the fuzzer reports a problem; the
 # reproducer is then in /tmp/ipe-fuzz-TARGET/.
@@ -34,7 +35,7 @@ log=/tmp/ipe-fuzz-$target.log
 echo "campaign: $target, $runs runs, $(ls "$work/corpus" | wc -l) seeds, log $log"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-nice -n "${IPE_FUZZ_NICE:-10}" "$bin" -runs="$runs" -entropic=0 -timeout=10 -rss_limit_mb=2048 "$@" \
+nice -n "${IPE_FUZZ_NICE:-10}" "$bin" -runs="$runs" -max_total_time="${IPE_FUZZ_MAX_TIME:-0}" -entropic=0 -timeout=10 -rss_limit_mb=2048 "$@" \
 	-artifact_prefix="$work/" -print_final_stats=1 "$work/corpus" >"$log" 2>&1
 rc=$?
 grep -E '^stat::|DONE' "$log" | tail -n 8
