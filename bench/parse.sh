@@ -20,7 +20,7 @@ fi
 ninja -C "$build" -j2 src/libipe-internal.a >/dev/null
 $cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -I"$src/include" -o "$build/parse_bench" "$here/parse_bench.c" \
 	-Wl,--whole-archive "$build/src/libipe-internal.a" -Wl,--no-whole-archive \
-	$(pkg-config --libs libcrypto json-c zlib) -lkeyutils $(test -e /usr/include/libfsverity.h && echo -lfsverity)
+	$(pkg-config --libs libcrypto json-c zlib libcryptsetup) -lkeyutils -pthread $(test -e /usr/include/libfsverity.h && echo -lfsverity)
 
 mkdir -p "$dir"
 printf '%-9s %10s %9s %10s %10s %10s %9s\n' rules bytes time MB/s cpuMB/s peakRSS RSS/input
