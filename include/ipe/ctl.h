@@ -25,6 +25,7 @@
 
 #include <ipe/diag.h>
 #include <ipe/policy.h>
+#include <ipe/systemd.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -301,14 +302,8 @@ IPE_EXPORT int ipe_ctl_read_node(const struct ipe_ctl_opts *o, const char *name,
  * version it orders lower, then activates NAME. */
 #define IPE_CTL_BOOT_POLICY_PATH "/etc/ipe/ipe-policy.p7b"
 
-/* The name and version systemd reads from a blob (or policy text): in the
- * first line holding "policy_name=" (resp. "policy_version="), lines ending
- * at LF, CR or NUL, the bytes after it up to the first space.  Each is a
- * malloc'd string or NULL when not found.  Returns 0, -EINVAL or -ENOMEM. */
-IPE_EXPORT int ipe_systemd_header(const void *data, size_t len, char **ret_name, char **ret_version);
-/* systemd's version order (strverscmp_improved): -1, 0 or 1.  It agrees with
- * the kernel's numeric order on canonical "M.m.r" strings only. */
-IPE_EXPORT int ipe_systemd_verscmp(const char *a, const char *b);
+/* How systemd reads a blob's name and version and orders versions:
+ * ipe_systemd_header() and ipe_systemd_verscmp() in <ipe/systemd.h>. */
 
 enum ipe_ctl_boot_action {
 	IPE_CTL_BOOT_LOAD = 0,   /* no policy of that name: new_policy, then activate */

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ipe/ctl.h>
 #include <ipe/equiv.h>
 
 #include "compiler/equiv_core.h"
@@ -638,10 +637,10 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 	r.out = calloc(1, sizeof(*r.out));
 	if (!r.out)
 		return -ENOMEM;
-	/* the header, by the one update rule (ctl/rules.c) */
-	r.out->update_err = ipe_ctl_rule_update(old_p->name, old_p->version, new_p->name, new_p->version);
+	/* the header, by the one update rule (util/header.c) */
+	r.out->update_err = ipe_update_rule(old_p->name, old_p->version, new_p->name, new_p->version);
 	r.out->name_changed = strcmp(old_p->name, new_p->name) != 0;
-	r.out->version_cmp = ipe_ctl_version_cmp(new_p->version, old_p->version);
+	r.out->version_cmp = ipe_version_order(new_p->version, old_p->version);
 	rc = pick_others(&r);
 	for (int op = 0; op < IPE_OP_COUNT && !rc; op++) {
 		struct eqc_op o = { .k = k };

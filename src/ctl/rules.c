@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ipectl: the kernel's version, update, activation and name rules. */
+/* ipectl: the kernel's version, update, activation and name rules (the
+ * version order, update rule and name check themselves: src/util/header.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,16 +9,9 @@
 
 #include "util/internal.h"
 
-static uint64_t ver64(const uint16_t v[3])
-{
-	return ((uint64_t)v[0] << 32) | ((uint64_t)v[1] << 16) | (uint64_t)v[2];
-}
-
 int ipe_ctl_version_cmp(const uint16_t a[3], const uint16_t b[3])
 {
-	uint64_t x = ver64(a), y = ver64(b);
-
-	return x < y ? -1 : x > y ? 1 : 0;
+	return ipe_version_order(a, b);
 }
 
 int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3])
@@ -35,21 +29,14 @@ int ipe_ctl_version_parse(const char *s, size_t len, uint16_t ret_v[3])
 
 const char *ipe_ctl_version_str(const uint16_t v[3], char *buf)
 {
-	snprintf(buf, IPE_CTL_VERSION_STRLEN, "%u.%u.%u", (unsigned)v[0], (unsigned)v[1],
-		 (unsigned)v[2]);
-	return buf;
+	_Static_assert(IPE_CTL_VERSION_STRLEN == IPE_VERSION_STRLEN, "one version length");
+	return ipe_version_format(v, buf);
 }
 
 int ipe_ctl_rule_update(const char *old_name, const uint16_t old_ver[3], const char *new_name,
 			const uint16_t new_ver[3])
 {
-	if (!old_name || !new_name || !old_ver || !new_ver)
-		return -EINVAL;
-	if (strcmp(old_name, new_name) != 0)
-		return -EINVAL;
-	if (ipe_ctl_version_cmp(new_ver, old_ver) <= 0)
-		return -ESTALE;
-	return 0;
+	return ipe_update_rule(old_name, old_ver, new_name, new_ver);
 }
 
 int ipe_ctl_rule_activate(const uint16_t *active_ver, const uint16_t cand_ver[3], bool is_active)

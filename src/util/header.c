@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel's rules for the values of a policy header, in one place: the
- * version parser (policy_version=) and the policy-name check (policy_name=
- * and the securityfs directory it becomes).  The parser, the compiler's
+ * version parser (policy_version=), the version order and the update rule,
+ * and the policy-name check (policy_name= and the securityfs directory it
+ * becomes).  The parser, the compiler's
  * overrides, the binary loader and ipectl all derive from these. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/internal.h"
@@ -150,5 +152,32 @@ int ipe_name_fault_errno(unsigned faults, const char **ret_why)
 	}
 	if (ret_why)
 		*ret_why = NULL;
+	return 0;
+}
+
+int ipe_version_order(const uint16_t a[3], const uint16_t b[3])
+{
+	for (int i = 0; i < 3; i++) {
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+const char *ipe_version_format(const uint16_t v[3], char *buf)
+{
+	snprintf(buf, IPE_VERSION_STRLEN, "%u.%u.%u", (unsigned)v[0], (unsigned)v[1], (unsigned)v[2]);
+	return buf;
+}
+
+int ipe_update_rule(const char *old_name, const uint16_t old_ver[3], const char *new_name,
+		    const uint16_t new_ver[3])
+{
+	if (!old_name || !new_name || !old_ver || !new_ver)
+		return -EINVAL;
+	if (strcmp(old_name, new_name) != 0)
+		return -EINVAL;
+	if (ipe_version_order(new_ver, old_ver) <= 0)
+		return -ESTALE;
 	return 0;
 }

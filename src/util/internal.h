@@ -61,6 +61,15 @@ struct ipe_version_fault {
  * (before the fourth is parsed), fewer -EBADMSG.  Returns 0, -EBADMSG,
  * -EINVAL or -ERANGE (the first failure; *ret_fault says where). */
 int ipe_version_scan(const char *s, size_t len, uint16_t ret_v[3], struct ipe_version_fault *ret_fault);
+/* The kernel's version order (major, then minor, then revision): -1, 0, 1. */
+int ipe_version_order(const uint16_t a[3], const uint16_t b[3]);
+/* "M.m.r" into buf (at least IPE_VERSION_STRLEN bytes); returns buf. */
+#define IPE_VERSION_STRLEN 18u
+const char *ipe_version_format(const uint16_t v[3], char *buf);
+/* The kernel's update rule (policies/NAME/update): same name (else -EINVAL)
+ * and a strictly higher version (else -ESTALE); 0 when allowed. */
+int ipe_update_rule(const char *old_name, const uint16_t old_ver[3], const char *new_name,
+		    const uint16_t new_ver[3]);
 
 /* What is wrong with a policy name, as a set of faults: the header cannot
  * carry it (EBADMSG), securityfs refuses it as a directory (EACCES), or it

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ipe/ctl.h>
+#include <ipe/systemd.h>
 
 static bool sd_eol(unsigned char c)
 {

@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ipe/ctl.h>
+#include <ipe/systemd.h>
 #include <ipe/equiv.h>
 
 #include "checks.h"
+#include "util/internal.h"
 
 #define KERNEL_BLOB_MAX 65535u
 /* DER SignedData with one embedded certificate (~1.3 KiB) and an RSA-3072 or
@@ -182,7 +183,7 @@ static void check_baseline(struct lint_run *run)
 static void check_systemd(struct lint_run *run)
 {
 	const struct ipe_policy *p = run->p;
-	char *sn = NULL, *sv = NULL, canon[IPE_CTL_VERSION_STRLEN], shown[200];
+	char *sn = NULL, *sv = NULL, canon[IPE_VERSION_STRLEN], shown[200];
 
 	if (p->verdict.err || (!lint_wants(run, LC_SD_NAME) && !lint_wants(run, LC_SD_VERSION)))
 		return;
@@ -198,7 +199,7 @@ static void check_systemd(struct lint_run *run)
 			    "line, up to a space): installed as /etc/ipe/ipe-policy.p7b it would fail to activate",
 			    shown);
 	}
-	ipe_ctl_version_str(p->version, canon);
+	ipe_version_format(p->version, canon);
 	if (!sv || ipe_systemd_verscmp(sv, canon) != 0) {
 		ipe_escape_bytes(shown, sizeof(shown), sv ? sv : "", sv ? strlen(sv) : 0);
 		lint_report(run, LC_SD_VERSION, &p->version_loc,
