@@ -13,12 +13,7 @@ import os
 import re
 import sys
 
-KNOWN_UNUSED = {
-    "ipe_ctl_have_mac_admin", "ipe_ctl_op_name", "ipe_ctl_outcome_name",
-    "ipe_diff_change_describe", "ipe_diff_change_message", "ipe_diff_event_format",
-    "ipe_eval_prop", "ipe_explain_event_set_dmverity", "ipe_explain_event_set_fsverity",
-    "ipe_explain_event_view", "ipe_keyring_add_explain", "ipe_lint_config_enabled",
-}
+KNOWN_UNUSED = set()
 KNOWN_UNDOCUMENTED = set()
 
 DECL = re.compile(r'IPE_EXPORT\b.*?\b(ipe_[a-z0-9_]+)\s*\(')
