@@ -697,9 +697,6 @@ int ipe_eval_kernel_from_kconfig(const char *path, struct ipe_eval_kernel *ret_k
 	free(data);
 	if (rc)
 		return rc;
-	ret_kernel->prop_dmverity = ipe_kconfig_on(&kc, IPE_K_IPE_PROP_DM_VERITY);
-	ret_kernel->prop_dmverity_signature = ipe_kconfig_on(&kc, IPE_K_IPE_PROP_DM_VERITY_SIGNATURE);
-	ret_kernel->prop_fsverity = ipe_kconfig_on(&kc, IPE_K_IPE_PROP_FS_VERITY);
-	ret_kernel->prop_fsverity_signature = ipe_kconfig_on(&kc, IPE_K_IPE_PROP_FS_VERITY_BUILTIN_SIG);
+	ipe_eval_kernel_from_kc(&kc, ret_kernel);
 	return 0;
 }

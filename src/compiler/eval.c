@@ -9,6 +9,7 @@
 
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
+#include "compiler/target.h"
 
 void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel)
 {
@@ -20,41 +21,44 @@ void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel)
 	ret_kernel->prop_fsverity_signature = true;
 }
 
-bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_prop_type t)
+/* The field of struct ipe_eval_kernel that says whether property type t is
+ * compiled in, or NULL when nothing can compile it out (boot_verified). */
+static const bool *kernel_field(const struct ipe_eval_kernel *k, enum ipe_prop_type t)
 {
-	if (!k)
-		return true;
 	switch (t) {
 	case IPE_PROP_DMV_ROOTHASH:
-		return k->prop_dmverity;
+		return &k->prop_dmverity;
 	case IPE_PROP_DMV_SIG_FALSE:
 	case IPE_PROP_DMV_SIG_TRUE:
-		return k->prop_dmverity_signature;
+		return &k->prop_dmverity_signature;
 	case IPE_PROP_FSV_DIGEST:
-		return k->prop_fsverity;
+		return &k->prop_fsverity;
 	case IPE_PROP_FSV_SIG_FALSE:
 	case IPE_PROP_FSV_SIG_TRUE:
-		return k->prop_fsverity_signature;
+		return &k->prop_fsverity_signature;
 	default:
-		return true;
+		return NULL;
 	}
 }
 
-const char *ipe_prop_kconfig(enum ipe_prop_type t)
+bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_prop_type t)
 {
-	switch (t) {
-	case IPE_PROP_DMV_ROOTHASH:
-		return "CONFIG_IPE_PROP_DM_VERITY";
-	case IPE_PROP_DMV_SIG_FALSE:
-	case IPE_PROP_DMV_SIG_TRUE:
-		return "CONFIG_IPE_PROP_DM_VERITY_SIGNATURE";
-	case IPE_PROP_FSV_DIGEST:
-		return "CONFIG_IPE_PROP_FS_VERITY";
-	case IPE_PROP_FSV_SIG_FALSE:
-	case IPE_PROP_FSV_SIG_TRUE:
-		return "CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG";
-	default:
-		return NULL;
+	const bool *f = k ? kernel_field(k, t) : NULL;
+
+	return !f || *f;
+}
+
+void ipe_eval_kernel_from_kc(const struct ipe_kconfig *kc, struct ipe_eval_kernel *ret_kernel)
+{
+	ipe_eval_kernel_all(ret_kernel);
+	for (int t = 0; t < IPE_PROP_COUNT; t++) {
+		/* ret_kernel is not const: writing through the field is fine */
+		bool *f = (bool *)kernel_field(ret_kernel, (enum ipe_prop_type)t);
+
+		/* the option from the keyword table; tests/lint/test_kconfig.c
+		 * checks that the reader tracks every one */
+		if (f)
+			*f = ipe_kconfig_on(kc, (enum ipe_ksym)ipe_ksym_find(ipe_prop_kconfig((enum ipe_prop_type)t)));
 	}
 }
 

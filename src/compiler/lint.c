@@ -403,13 +403,10 @@ int ipe_lint(struct ipe_ctx *ctx, const struct ipe_lint_config *cfg, const struc
 	run.p = p;
 	run.data = s->data;
 	run.len = s->len;
-	ipe_eval_kernel_all(&run.k);
-	if (cfg && cfg->have_kconfig) {
-		run.k.prop_dmverity = ipe_kconfig_on(&cfg->kconfig, IPE_K_IPE_PROP_DM_VERITY);
-		run.k.prop_dmverity_signature = ipe_kconfig_on(&cfg->kconfig, IPE_K_IPE_PROP_DM_VERITY_SIGNATURE);
-		run.k.prop_fsverity = ipe_kconfig_on(&cfg->kconfig, IPE_K_IPE_PROP_FS_VERITY);
-		run.k.prop_fsverity_signature = ipe_kconfig_on(&cfg->kconfig, IPE_K_IPE_PROP_FS_VERITY_BUILTIN_SIG);
-	}
+	if (cfg && cfg->have_kconfig)
+		ipe_eval_kernel_from_kc(&cfg->kconfig, &run.k);
+	else
+		ipe_eval_kernel_all(&run.k);
 	scan_suppressions(&run);
 	if (!run.err)
 		lint_check_text(&run);

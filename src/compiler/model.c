@@ -11,28 +11,40 @@
 #include "lexer/kwtable.h"
 #include "util/internal.h"
 
-/* names derived from the one keyword table (lexer/kwtable.h) */
-#define OP(n) [IPE_OP_##n] = #n,
-static const char *const op_names[IPE_OP_COUNT] = { IPE_KW_OPS(OP) };
+/* names, releases and Kconfig options derived from the one keyword table
+ * (lexer/kwtable.h) */
+#define OP(n, since) [IPE_OP_##n] = { #n, since },
+static const struct {
+	const char *name;
+	unsigned since;
+} ops[IPE_OP_COUNT] = { IPE_KW_OPS(OP) };
 #undef OP
 
 #define ACTION(n) [IPE_ACTION_##n] = #n,
 static const char *const action_names[] = { IPE_KW_ACTIONS(ACTION) };
 #undef ACTION
 
-#define BOOLP(key, e)                                                                                                 \
-	[IPE_PROP_##e##_FALSE] = { #key, #key "=FALSE" }, [IPE_PROP_##e##_TRUE] = { #key, #key "=TRUE" },
-#define DIGESTP(key, e) [IPE_PROP_##e] = { #key, NULL },
+#define BOOLP(key, e, since, kconfig)                                                                                 \
+	[IPE_PROP_##e##_FALSE] = { #key, #key "=FALSE", since, kconfig },                                             \
+	[IPE_PROP_##e##_TRUE] = { #key, #key "=TRUE", since, kconfig },
+#define DIGESTP(key, e, since, kconfig) [IPE_PROP_##e] = { #key, NULL, since, kconfig },
 static const struct {
 	const char *key;
 	const char *token;
+	unsigned since;
+	const char *kconfig;
 } props[IPE_PROP_COUNT] = { IPE_KW_BOOL_PROPS(BOOLP) IPE_KW_DIGEST_PROPS(DIGESTP) };
 #undef BOOLP
 #undef DIGESTP
 
 const char *ipe_op_name(enum ipe_op op)
 {
-	return (unsigned)op < IPE_OP_COUNT ? op_names[op] : NULL;
+	return (unsigned)op < IPE_OP_COUNT ? ops[op].name : NULL;
+}
+
+unsigned ipe_op_since(enum ipe_op op)
+{
+	return (unsigned)op < IPE_OP_COUNT ? ops[op].since : 0;
 }
 
 const char *ipe_action_name(enum ipe_action a)
@@ -48,6 +60,16 @@ const char *ipe_prop_key(enum ipe_prop_type t)
 const char *ipe_prop_token(enum ipe_prop_type t)
 {
 	return (unsigned)t < IPE_PROP_COUNT ? props[t].token : NULL;
+}
+
+unsigned ipe_prop_since(enum ipe_prop_type t)
+{
+	return (unsigned)t < IPE_PROP_COUNT ? props[t].since : 0;
+}
+
+const char *ipe_prop_kconfig(enum ipe_prop_type t)
+{
+	return (unsigned)t < IPE_PROP_COUNT ? props[t].kconfig : NULL;
 }
 
 bool ipe_prop_is_digest(enum ipe_prop_type t)

@@ -21,6 +21,11 @@ static inline struct ipe_policy_store *ipe_policy_store(struct ipe_policy *p)
 	return (struct ipe_policy_store *)p;
 }
 
+/* The first kernel release (IPE_REL(major, minor), lexer/kwtable.h) that
+ * has an op or a property; 0 for a value out of range. */
+unsigned ipe_op_since(enum ipe_op op);
+unsigned ipe_prop_since(enum ipe_prop_type t);
+
 int ipe_policy_new(uint32_t src, struct ipe_policy **ret_policy);
 /* Intern an algorithm name; returns its index or a negative errno. */
 int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len);

@@ -6,21 +6,47 @@
 
 #include <ipe/policy.h>
 
+#include "compiler/model.h"
 #include "compiler/target.h"
+#include "lexer/kwtable.h"
 
-#define ALL_OPS ((1u << IPE_OP_COUNT) - 1)
-
-/* Per-release facts.  The policy grammar, the ops and the properties are the
- * same in every release since IPE was merged (6.12); keep new facts here. */
+/* The releases and their facts outside the policy language.  Which ops and
+ * properties each has (and so whether it has IPE) comes from the "since"
+ * column of the keyword table (lexer/kwtable.h): add a keyword there, with
+ * its release, never here. */
 static const struct ipe_target targets[] = {
-	{ "6.11", 6, 11, false, 0, false, "IPE is not in Linux 6.11 and older (merged in 6.12)" },
-	{ "6.12", 6, 12, true, ALL_OPS, false, "first release with IPE" },
-	{ "6.13", 6, 13, true, ALL_OPS, false, NULL },
-	{ "6.14", 6, 14, true, ALL_OPS, false, NULL },
-	{ "6.15", 6, 15, true, ALL_OPS, false, NULL },
-	{ "6.16", 6, 16, true, ALL_OPS, true, "policy load failures are audited with errno=" },
-	{ "6.17", 6, 17, true, ALL_OPS, true, NULL },
+	{ "6.11", 6, 11, false, "IPE is not in Linux 6.11 and older (merged in 6.12)" },
+	{ "6.12", 6, 12, false, "first release with IPE" },
+	{ "6.13", 6, 13, false, NULL },
+	{ "6.14", 6, 14, false, NULL },
+	{ "6.15", 6, 15, false, NULL },
+	{ "6.16", 6, 16, true, "policy load failures are audited with errno=" },
+	{ "6.17", 6, 17, true, NULL },
 };
+
+static unsigned target_rel(const struct ipe_target *t)
+{
+	return IPE_REL(t->major, t->minor);
+}
+
+bool ipe_target_has_op(const struct ipe_target *t, enum ipe_op op)
+{
+	unsigned since = ipe_op_since(op);
+
+	return t && since && since <= target_rel(t);
+}
+
+bool ipe_target_has_prop(const struct ipe_target *t, enum ipe_prop_type prop)
+{
+	unsigned since = ipe_prop_since(prop);
+
+	return t && since && since <= target_rel(t);
+}
+
+bool ipe_target_has_ipe(const struct ipe_target *t)
+{
+	return t && IPE_KW_FIRST_RELEASE <= target_rel(t);
+}
 
 size_t ipe_target_table_size(void)
 {
@@ -73,7 +99,7 @@ const struct ipe_target *ipe_target_lookup(const char *release, bool *ret_newer)
 	/* uname -r: a local version after '-' or '+' ("6.18.0-1-amd64", "6.17.0+") */
 	if (*s && *s != '-' && *s != '+')
 		return NULL;
-	if (maj < 6 || (maj == 6 && min < 12))
+	if (IPE_REL(maj, min) < IPE_KW_FIRST_RELEASE)
 		return &targets[0];
 	for (size_t i = 0; i < ipe_target_table_size(); i++)
 		if (targets[i].major == maj && targets[i].minor == min)
@@ -115,6 +141,14 @@ const char *ipe_ksym_name(enum ipe_ksym s)
 bool ipe_kconfig_on(const struct ipe_kconfig *kc, enum ipe_ksym s)
 {
 	return kc && (unsigned)s < IPE_K_COUNT && (kc->val[s] == 'y' || kc->val[s] == 'm');
+}
+
+int ipe_ksym_find(const char *name)
+{
+	for (int s = 0; name && s < IPE_K_COUNT; s++)
+		if (strcmp(ksym_names[s], name) == 0)
+			return s;
+	return -1;
 }
 
 static bool lsm_lists_ipe(const char *v, size_t len)

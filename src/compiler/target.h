@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Target kernels: one table of per-release facts, and Kconfig reading. */
+/* Target kernels: per-release facts, and Kconfig reading.  Which ops and
+ * properties a release has derives from the one keyword table
+ * (lexer/kwtable.h, the "since" column); this table lists the releases and
+ * the facts that are not about the policy language. */
 #ifndef IPE_TARGET_H
 #define IPE_TARGET_H
 
@@ -8,12 +11,12 @@
 #include <stdint.h>
 
 #include <ipe/diag.h>
+#include <ipe/eval.h>
+#include <ipe/policy.h>
 
 struct ipe_target {
 	const char *release;        /* "6.12" */
 	uint16_t major, minor;
-	bool has_ipe;               /* IPE merged */
-	uint32_t ops;               /* bitmask of enum ipe_op the kernel knows */
 	bool audit_load_failures;   /* AUDIT_IPE_POLICY_LOAD also on failures (errno=) */
 	const char *note;           /* one line about this release */
 };
@@ -22,6 +25,11 @@ struct ipe_target {
  * ("6.18.0-1-amd64"); releases before 6.12 map to the first (no IPE) entry.
  * NULL when unknown or malformed. */
 const struct ipe_target *ipe_target_find(const char *release);
+/* What a release has, from the keyword table's "since" column: an op, a
+ * property, IPE at all (its grammar: IPE_KW_FIRST_RELEASE). */
+bool ipe_target_has_op(const struct ipe_target *t, enum ipe_op op);
+bool ipe_target_has_prop(const struct ipe_target *t, enum ipe_prop_type prop);
+bool ipe_target_has_ipe(const struct ipe_target *t);
 /* The same, but a release newer than the table gives the newest entry with
  * *ret_newer set (the facts of the newest known release are assumed). */
 const struct ipe_target *ipe_target_lookup(const char *release, bool *ret_newer);
@@ -52,6 +60,12 @@ struct ipe_kconfig {
 
 const char *ipe_ksym_name(enum ipe_ksym s);  /* "CONFIG_SECURITY_IPE" */
 bool ipe_kconfig_on(const struct ipe_kconfig *kc, enum ipe_ksym s);
+/* The symbol named "CONFIG_..." (a property's ipe_prop_kconfig()), or -1
+ * when this reader does not track it. */
+int ipe_ksym_find(const char *name);
+/* The property families a configuration compiles in: each property's option
+ * from the keyword table (compiler/eval.c). */
+void ipe_eval_kernel_from_kc(const struct ipe_kconfig *kc, struct ipe_eval_kernel *ret_kernel);
 
 /* Parse a .config text (plain, or gzip-compressed as /proc/config.gz).
  * Returns 0, -EBADMSG when it does not look like a kernel config, -ENOTSUP

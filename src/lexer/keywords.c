@@ -18,9 +18,9 @@ struct kw_exact {
 
 #define KW(str, kind, value) { str, sizeof(str) - 1, kind, value }
 
-#define OP(n) KW("op=" #n, IPE_KW_OP, IPE_OP_##n),
+#define OP(n, since) KW("op=" #n, IPE_KW_OP, IPE_OP_##n),
 #define ACTION(n) KW("action=" #n, IPE_KW_ACTION, IPE_ACTION_##n),
-#define BOOLP(key, e) KW(#key "=FALSE", IPE_KW_PROP, IPE_PROP_##e##_FALSE), KW(#key "=TRUE", IPE_KW_PROP, IPE_PROP_##e##_TRUE),
+#define BOOLP(key, e, since, kconfig) KW(#key "=FALSE", IPE_KW_PROP, IPE_PROP_##e##_FALSE), KW(#key "=TRUE", IPE_KW_PROP, IPE_PROP_##e##_TRUE),
 static const struct kw_exact exact[] = {
 	KW(IPE_KW_DEFAULT_WORD, IPE_KW_DEFAULT, 0),
 	IPE_KW_ACTIONS(ACTION)
@@ -39,7 +39,7 @@ struct kw_prefix {
 	int empty; /* enum ipe_kw_empty */
 };
 
-#define DIGESTP(key, e) { #key "=", sizeof(#key "=") - 1, IPE_KW_DIGEST, IPE_PROP_##e, IPE_KW_EMPTY_##e },
+#define DIGESTP(key, e, since, kconfig) { #key "=", sizeof(#key "=") - 1, IPE_KW_DIGEST, IPE_PROP_##e, IPE_KW_EMPTY_##e },
 #define HEADER(key, e) { #key "=", sizeof(#key "=") - 1, IPE_KW_HDR_##e, 0, IPE_KW_EMPTY_##e },
 static const struct kw_prefix prefixed[] = {
 	IPE_KW_DIGEST_PROPS(DIGESTP)

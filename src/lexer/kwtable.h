@@ -1,40 +1,55 @@
 /* SPDX-License-Identifier: MIT */
 /* The one table of the kernel's policy keywords (the match_token() tables of
- * security/ipe/policy_parser.c): operations, actions and properties.  Every
- * list of them derives from these X-macros: the keyword classifier
- * (keywords.c), the op and property names of the model (compiler/model.c),
- * the hints' word lists (parser/hints.c).  The flex scanner (scanner.l)
- * needs the same words as literal patterns: tests/unit/test_lexer.c checks
- * that its list equals this table. */
+ * security/ipe/policy_parser.c): operations, actions and properties, with
+ * the first kernel release that has each op and property and the Kconfig
+ * option that compiles each property in.  Every list of them derives from
+ * these X-macros: the keyword classifier (keywords.c), the op and property
+ * names and Kconfig options of the model (compiler/model.c), the hints' word
+ * lists (parser/hints.c), the per-release facts of the target kernels
+ * (compiler/target.c: which ops and properties a release has, whether it has
+ * IPE at all).  The flex scanner (scanner.l) needs the same words as literal
+ * patterns: tests/unit/test_lexer.c checks that its list equals this table;
+ * tests/lint/test_kconfig.c pins the per-release availability. */
 #ifndef IPE_LEXER_KWTABLE_H
 #define IPE_LEXER_KWTABLE_H
 
-/* X(NAME): "op=NAME", enum IPE_OP_NAME; in enum ipe_op order */
+/* A kernel release as one number, for "since" columns: IPE_REL(6, 12) */
+#define IPE_REL(major, minor) ((unsigned)(major) * 1000u + (unsigned)(minor))
+
+/* The grammar (header, DEFAULT, actions) is the same in every release with
+ * IPE; the first one: */
+#define IPE_KW_FIRST_RELEASE IPE_REL(6, 12)
+
+/* X(NAME, SINCE): "op=NAME", enum IPE_OP_NAME, first release SINCE; in
+ * enum ipe_op order */
 #define IPE_KW_OPS(X)                                                                                                 \
-	X(EXECUTE)                                                                                                    \
-	X(FIRMWARE)                                                                                                   \
-	X(KMODULE)                                                                                                    \
-	X(KEXEC_IMAGE)                                                                                                \
-	X(KEXEC_INITRAMFS)                                                                                            \
-	X(POLICY)                                                                                                     \
-	X(X509_CERT)
+	X(EXECUTE, IPE_REL(6, 12))                                                                                    \
+	X(FIRMWARE, IPE_REL(6, 12))                                                                                   \
+	X(KMODULE, IPE_REL(6, 12))                                                                                    \
+	X(KEXEC_IMAGE, IPE_REL(6, 12))                                                                                \
+	X(KEXEC_INITRAMFS, IPE_REL(6, 12))                                                                            \
+	X(POLICY, IPE_REL(6, 12))                                                                                     \
+	X(X509_CERT, IPE_REL(6, 12))
 
 /* X(NAME): "action=NAME", enum IPE_ACTION_NAME */
 #define IPE_KW_ACTIONS(X)                                                                                             \
 	X(ALLOW)                                                                                                      \
 	X(DENY)
 
-/* X(key, E): "key=TRUE" and "key=FALSE", enum IPE_PROP_E_TRUE / _FALSE */
+/* Properties: X(key, E, SINCE, KCONFIG): first release SINCE; KCONFIG is the
+ * option that compiles the property in ("CONFIG_IPE_PROP_..."), NULL when
+ * none does (boot_verified).  Boolean ones: "key=TRUE" and "key=FALSE",
+ * enum IPE_PROP_E_TRUE / _FALSE */
 #define IPE_KW_BOOL_PROPS(X)                                                                                          \
-	X(boot_verified, BOOT_VERIFIED)                                                                               \
-	X(dmverity_signature, DMV_SIG)                                                                                \
-	X(fsverity_signature, FSV_SIG)
+	X(boot_verified, BOOT_VERIFIED, IPE_REL(6, 12), NULL)                                                         \
+	X(dmverity_signature, DMV_SIG, IPE_REL(6, 12), "CONFIG_IPE_PROP_DM_VERITY_SIGNATURE")                         \
+	X(fsverity_signature, FSV_SIG, IPE_REL(6, 12), "CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG")
 
-/* X(key, E): "key=ALGORITHM:HEX", enum IPE_PROP_E (and IPE_KW_EMPTY_E for
- * "key=" alone) */
+/* X(key, E, SINCE, KCONFIG): "key=ALGORITHM:HEX", enum IPE_PROP_E (and
+ * IPE_KW_EMPTY_E for "key=" alone) */
 #define IPE_KW_DIGEST_PROPS(X)                                                                                        \
-	X(dmverity_roothash, DMV_ROOTHASH)                                                                            \
-	X(fsverity_digest, FSV_DIGEST)
+	X(dmverity_roothash, DMV_ROOTHASH, IPE_REL(6, 12), "CONFIG_IPE_PROP_DM_VERITY")                               \
+	X(fsverity_digest, FSV_DIGEST, IPE_REL(6, 12), "CONFIG_IPE_PROP_FS_VERITY")
 
 /* X(key, E): the header's "key=VALUE" tokens, enum IPE_KW_HDR_E (and
  * IPE_KW_EMPTY_E), in the header's order */

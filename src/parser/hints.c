@@ -10,10 +10,10 @@
 
 /* the word lists derive from the one keyword table (lexer/kwtable.h) */
 #define HEADER(key, e) #key "=",
-#define OP(n) "op=" #n,
-#define BOOLP(key, e) #key "=TRUE", #key "=FALSE",
-#define DIGESTP(key, e) #key "=",
-#define KEY(key, e) #key,
+#define OP(n, since) "op=" #n,
+#define BOOLP(key, e, since, kconfig) #key "=TRUE", #key "=FALSE",
+#define DIGESTP(key, e, since, kconfig) #key "=",
+#define KEY(key, e, since, kconfig) #key,
 #define ACTION(n) "action=" #n,
 static const char *const header_words[] = { IPE_KW_HEADER(HEADER) };
 static const char *const op_words[] = { IPE_KW_OPS(OP) };

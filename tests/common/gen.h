@@ -34,7 +34,7 @@ static inline bool chance(unsigned pct)
 }
 
 /* "boot_verified=TRUE", "boot_verified=FALSE", ... in table order */
-#define GEN_BOOL_TOKENS_(key, e) #key "=TRUE", #key "=FALSE",
+#define GEN_BOOL_TOKENS_(key, e, since, kconfig) #key "=TRUE", #key "=FALSE",
 static const char *const gen_bools[] = { IPE_KW_BOOL_PROPS(GEN_BOOL_TOKENS_) };
 #undef GEN_BOOL_TOKENS_
 #define GEN_NBOOLS (sizeof(gen_bools) / sizeof(gen_bools[0]))

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <ipe/diag.h>
+#include <ipe/eval.h>
 #include <ipe/lint.h>
 #include <ipe/policy.h>
 
@@ -138,8 +139,8 @@ static void test_targets(void **state)
 	assert_string_equal(ipe_target_release(ipe_target_count() - 1), ipe_target_newest()->release);
 	assert_null(ipe_target_release(ipe_target_count()));
 	assert_non_null(ipe_target_find("6.12"));
-	assert_true(ipe_target_find("6.12")->has_ipe);
-	assert_false(ipe_target_find("6.11")->has_ipe);
+	assert_true(ipe_target_has_ipe(ipe_target_find("6.12")));
+	assert_false(ipe_target_has_ipe(ipe_target_find("6.11")));
 	assert_int_equal(ipe_lint_config_new(&cfg), 0);
 	assert_int_equal(ipe_lint_config_set_target(cfg, "6.12"), 0);
 	assert_string_equal(ipe_lint_config_target(cfg), "6.12");
@@ -155,6 +156,92 @@ static void test_targets(void **state)
 	assert_int_equal(ipe_lint_config_set_target(cfg, "six"), -EINVAL);
 	ipe_lint_config_free(cfg);
 	ipe_lint_config_free(NULL);
+}
+
+/* The kernel's per-release availability (IPE-KERNEL.md: IPE and its whole
+ * grammar arrive in 6.12, unchanged since), pinned for every release of the
+ * table; what the target table says derives from the keyword table's "since"
+ * column, so this fails when the two disagree or when either is edited
+ * without the other. */
+static void test_release_availability(void **state)
+{
+	const char *const releases[] = { "6.10", "6.11", "6.12", "6.12.1", "6.13", "6.14", "6.15", "6.16", "6.17" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(releases) / sizeof(releases[0]); i++) {
+		const struct ipe_target *t = ipe_target_find(releases[i]);
+		bool ipe = strcmp(releases[i], "6.12") >= 0; /* one digit after "6.1" here */
+		bool any = false;
+
+		assert_non_null(t);
+		assert_int_equal(ipe_target_has_ipe(t), ipe);
+		for (int op = 0; op < IPE_OP_COUNT; op++) {
+			assert_int_equal(ipe_target_has_op(t, (enum ipe_op)op), ipe);
+			any |= ipe_target_has_op(t, (enum ipe_op)op);
+		}
+		for (int pr = 0; pr < IPE_PROP_COUNT; pr++)
+			assert_int_equal(ipe_target_has_prop(t, (enum ipe_prop_type)pr), ipe);
+		/* "has IPE" is "has an op": the grammar's release is an op's */
+		assert_int_equal(any, ipe_target_has_ipe(t));
+	}
+	for (size_t i = 0; i < ipe_target_count(); i++) {
+		const struct ipe_target *t = ipe_target_at(i);
+
+		/* the first entry is the one without IPE, every other has it */
+		assert_int_equal(ipe_target_has_ipe(t), i > 0);
+		assert_ptr_equal(ipe_target_find(ipe_target_release(i)), t);
+	}
+	assert_false(ipe_target_has_op(NULL, IPE_OP_EXECUTE));
+	assert_false(ipe_target_has_op(ipe_target_newest(), IPE_OP_COUNT));
+	assert_false(ipe_target_has_prop(ipe_target_newest(), IPE_PROP_COUNT));
+}
+
+/* Each property's Kconfig option (keyword table) is one the .config reader
+ * tracks, and a .config with just that option off compiles out exactly the
+ * properties that name it: the evaluator's per-family switches agree with
+ * the table. */
+static void test_prop_kconfig(void **state)
+{
+	(void)state;
+	for (int t = 0; t < IPE_PROP_COUNT; t++) {
+		const char *sym = ipe_prop_kconfig((enum ipe_prop_type)t);
+		struct ipe_eval_kernel k;
+		struct ipe_kconfig kc;
+		char text[512];
+		int n;
+
+		if (!sym) {
+			/* nothing compiles it out */
+			memset(&k, 0, sizeof(k));
+			assert_true(ipe_eval_prop_enabled(&k, (enum ipe_prop_type)t));
+			continue;
+		}
+		assert_true(ipe_ksym_find(sym) >= 0);
+		n = snprintf(text, sizeof(text),
+			     "CONFIG_SECURITY_IPE=y\nCONFIG_IPE_PROP_DM_VERITY=y\nCONFIG_IPE_PROP_DM_VERITY_SIGNATURE=y\n"
+			     "CONFIG_IPE_PROP_FS_VERITY=y\nCONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG=y\n%s=n\n",
+			     sym);
+		assert_true(n > 0 && (size_t)n < sizeof(text));
+		assert_int_equal(ipe_kconfig_parse((const unsigned char *)text, (size_t)n, &kc), 0);
+		ipe_eval_kernel_from_kc(&kc, &k);
+		for (int u = 0; u < IPE_PROP_COUNT; u++) {
+			const char *other = ipe_prop_kconfig((enum ipe_prop_type)u);
+			bool off = other && strcmp(other, sym) == 0;
+
+			assert_int_equal(ipe_eval_prop_enabled(&k, (enum ipe_prop_type)u), !off);
+		}
+	}
+	/* the kernel's (security/ipe/Kconfig, eval.c) */
+	assert_null(ipe_prop_kconfig(IPE_PROP_BOOT_VERIFIED_FALSE));
+	assert_null(ipe_prop_kconfig(IPE_PROP_BOOT_VERIFIED_TRUE));
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_DMV_ROOTHASH), "CONFIG_IPE_PROP_DM_VERITY");
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_DMV_SIG_FALSE), "CONFIG_IPE_PROP_DM_VERITY_SIGNATURE");
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_DMV_SIG_TRUE), "CONFIG_IPE_PROP_DM_VERITY_SIGNATURE");
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_FSV_DIGEST), "CONFIG_IPE_PROP_FS_VERITY");
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_FSV_SIG_FALSE), "CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG");
+	assert_string_equal(ipe_prop_kconfig(IPE_PROP_FSV_SIG_TRUE), "CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG");
+	assert_null(ipe_prop_kconfig(IPE_PROP_COUNT));
+	assert_int_equal(ipe_ksym_find("CONFIG_NOT_TRACKED"), -1);
 }
 
 static void test_plain_config(void **state)
@@ -371,6 +458,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_release_availability),
+		cmocka_unit_test(test_prop_kconfig),
 		cmocka_unit_test(test_plain_config),
 		cmocka_unit_test(test_gzip_config),
 		cmocka_unit_test(test_gzip_sizes),

@@ -315,13 +315,14 @@ static void test_keywords(void **state)
 
 /* ---- the scanner's keywords are the one table's (lexer/kwtable.h) ---- */
 
-#define T_OP(n) "op=" #n,
+#define T_OP(n, since) "op=" #n,
 #define T_ACTION(n) "action=" #n,
-#define T_BOOLP(key, e) #key "=TRUE", #key "=FALSE",
+#define T_BOOLP(key, e, since, kconfig) #key "=TRUE", #key "=FALSE",
 #define T_PREFIX(key, e) #key "=",
+#define T_DPREFIX(key, e, since, kconfig) #key "=",
 static const char *const table_exact[] = { IPE_KW_DEFAULT_WORD, IPE_KW_OPS(T_OP) IPE_KW_ACTIONS(T_ACTION)
 						   IPE_KW_BOOL_PROPS(T_BOOLP) };
-static const char *const table_prefix[] = { IPE_KW_DIGEST_PROPS(T_PREFIX) IPE_KW_HEADER(T_PREFIX) };
+static const char *const table_prefix[] = { IPE_KW_DIGEST_PROPS(T_DPREFIX) IPE_KW_HEADER(T_PREFIX) };
 
 static bool in_list(const char *const *l, size_t n, const char *s)
 {

@@ -12,7 +12,7 @@ void lint_check_target(struct lint_run *run)
 	struct ipe_loc at = p->has_header ? p->header_loc
 					  : (struct ipe_loc){ .src = p->src, .line = 1, .col = 1, .len = 0, .offset = 0 };
 
-	if (t && !t->has_ipe)
+	if (t && !ipe_target_has_ipe(t))
 		lint_report(run, LC_NO_IPE, &at, "target Linux 6.12 or newer",
 			    "the target kernel has no IPE: %s", t->note);
 	if (!cfg || !cfg->have_kconfig)
