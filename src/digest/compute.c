@@ -100,7 +100,7 @@ static void *worker(void *arg)
 	struct pool *pl = arg;
 	struct ipe_digest_sync *sy = pl->sync;
 	struct ipe_digest_list *l = pl->l;
-	uint8_t *buf = malloc(IPE_FSVERITY_READ_CHUNK + 1); /* NULL: one per file */
+	uint8_t *buf = malloc(IPE_FSVERITY_READ_BUF); /* NULL: one per file */
 
 	for (;;) {
 		struct ipe_digest_entry e;

@@ -89,16 +89,21 @@ struct reader {
 	int fd;
 	uint64_t off;   /* file offset of buf[0] */
 	uint64_t size;  /* what fstat said */
-	uint8_t *buf;
+	uint8_t *mem;         /* cap + 1 + IPE_FSVERITY_READ_ALIGN bytes */
+	uint8_t *buf;         /* the current chunk, inside mem */
 	size_t len, pos, cap; /* buf holds cap + 1 bytes */
 	bool eof_seen;        /* a read at the end returned exactly up to size */
 };
 
-static int reader_fill(struct reader *r)
+/* Read the next chunk, placed so that its start has the same offset modulo
+ * IPE_FSVERITY_READ_ALIGN as dst, where it will be copied to. */
+static int reader_fill(struct reader *r, const uint8_t *dst)
 {
 	uint64_t next = r->off + r->len;
 	size_t want = r->cap, ask;
 	ssize_t n;
+
+	r->buf = r->mem + (((uintptr_t)dst - (uintptr_t)r->mem) & (IPE_FSVERITY_READ_ALIGN - 1));
 
 	if (r->size - next < want)
 		want = (size_t)(r->size - next);
@@ -132,7 +137,7 @@ static int read_cb(void *fd, void *buf, size_t count)
 		size_t k;
 
 		if (r->pos == r->len) {
-			int rc = reader_fill(r);
+			int rc = reader_fill(r, out);
 
 			if (rc < 0)
 				return rc;
@@ -153,7 +158,7 @@ int ipe_fsverity_digest_stat(int fd, const struct stat *st, const struct ipe_fsv
 {
 	struct libfsverity_merkle_tree_params mp;
 	struct libfsverity_digest *d = NULL;
-	struct reader r = { .fd = fd, .buf = buf };
+	struct reader r = { .fd = fd, .mem = buf };
 	uint8_t probe;
 	ssize_t n;
 	int rc;
@@ -169,8 +174,8 @@ int ipe_fsverity_digest_stat(int fd, const struct stat *st, const struct ipe_fsv
 	r.size = (uint64_t)st->st_size;
 	r.cap = r.size < IPE_FSVERITY_READ_CHUNK ? (size_t)r.size : IPE_FSVERITY_READ_CHUNK;
 	if (r.cap && !buf) {
-		r.buf = malloc(r.cap + 1);
-		if (!r.buf)
+		r.mem = malloc(r.cap + 1 + IPE_FSVERITY_READ_ALIGN);
+		if (!r.mem)
 			return -ENOMEM;
 	}
 	rc = libfsverity_compute_digest(&r, read_cb, &mp, &d);
@@ -199,8 +204,8 @@ int ipe_fsverity_digest_stat(int fd, const struct stat *st, const struct ipe_fsv
 	rc = 0;
 out:
 	free(d);
-	if (r.buf != buf)
-		free(r.buf);
+	if (r.mem != buf)
+		free(r.mem);
 	return rc;
 }
 
