@@ -41,7 +41,7 @@ _ipe_complete_value()
 			for ((i = ${first#*.}; i <= ${last#*.}; i++)); do list="$list $maj.$i"; done
 		fi
 		COMPREPLY=($(compgen -W "$list" -- "$cur")) ;;
-	ipe-check:--max-rules) COMPREPLY=() ;;
+	ipe-check:--max-rules | ipe-check:--fold-after) COMPREPLY=() ;;
 	ipe-compile:--opt | ipe-compile:--no-opt)
 		local passes='contradictions dup-props duplicates dead redundant defaults all' pre=
 		[[ $cur == *,* ]] && pre=${cur%,*},

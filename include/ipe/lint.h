@@ -74,6 +74,10 @@ IPE_EXPORT int ipe_lint_config_load_kconfig(struct ipe_lint_config *cfg, struct 
 IPE_EXPORT void ipe_lint_config_set_baseline(struct ipe_lint_config *cfg, const struct ipe_policy *baseline);
 /* Rules per op after which evaluation cost is reported (default 1000; 0 = never). */
 IPE_EXPORT void ipe_lint_config_set_rule_threshold(struct ipe_lint_config *cfg, size_t n);
+/* Rules dead for one cause (IPE-W101, W102, W105 with the same earlier
+ * rules deciding their events) reported one by one before the others are
+ * counted in one finding on the first of them (default 10; 0 = every rule). */
+IPE_EXPORT void ipe_lint_config_set_fold_after(struct ipe_lint_config *cfg, size_t n);
 /* Is a check enabled? */
 IPE_EXPORT bool ipe_lint_config_enabled(const struct ipe_lint_config *cfg, const struct ipe_check_info *ci);
 

@@ -26,6 +26,7 @@ int ipe_lint_config_new(struct ipe_lint_config **ret_cfg)
 	memset(c->severity, -1, sizeof(c->severity));
 	c->target = ipe_target_newest();
 	c->rule_threshold = 1000;
+	c->fold_after = LINT_FOLD_AFTER_DEFAULT;
 	*ret_cfg = c;
 	return 0;
 }
@@ -140,6 +141,12 @@ void ipe_lint_config_set_rule_threshold(struct ipe_lint_config *cfg, size_t n)
 		cfg->rule_threshold = n;
 }
 
+void ipe_lint_config_set_fold_after(struct ipe_lint_config *cfg, size_t n)
+{
+	if (cfg)
+		cfg->fold_after = n;
+}
+
 bool ipe_lint_config_enabled(const struct ipe_lint_config *cfg, const struct ipe_check_info *ci)
 {
 	int i = lint_check_index(ci);
@@ -170,24 +177,30 @@ static struct lint_suppress *find_suppression(struct lint_run *run, const char *
 	return NULL;
 }
 
+bool lint_filtered(struct lint_run *run, enum lint_check id, const struct ipe_loc *loc)
+{
+	struct lint_suppress *s;
+
+	if (!lint_wants(run, id))
+		return true;
+	if (!run->nsup || id == LC_UNUSED_SUPPRESS || id == LC_BAD_SUPPRESS)
+		return false;
+	s = find_suppression(run, lint_check_info(id)->code, loc->line);
+	if (s)
+		s->used = true;
+	return s != NULL;
+}
+
 struct ipe_diag *lint_report(struct lint_run *run, enum lint_check id, const struct ipe_loc *loc, const char *hint,
 			     const char *fmt, ...)
 {
 	const struct ipe_check_info *ci = lint_check_info(id);
 	enum ipe_severity sev = ci->severity;
-	struct lint_suppress *s;
 	struct ipe_diag *d;
 	va_list ap;
 
-	if (run->err || !lint_wants(run, id))
+	if (run->err || lint_filtered(run, id, loc))
 		return NULL;
-	if (run->nsup && id != LC_UNUSED_SUPPRESS && id != LC_BAD_SUPPRESS) {
-		s = find_suppression(run, ci->code, loc->line);
-		if (s) {
-			s->used = true;
-			return NULL;
-		}
-	}
 	if (run->cfg && run->cfg->severity[id] >= 0)
 		sev = (enum ipe_severity)run->cfg->severity[id];
 	va_start(ap, fmt);

@@ -58,6 +58,8 @@ static void usage(FILE *out)
 		"      --kernel-config=FILE  the target's .config or /proc/config.gz\n"
 		"      --baseline=OLD   the policy this one replaces: check update safety\n"
 		"      --max-rules=N    rules per op before IPE-W133 (default 1000, 0 = off)\n"
+		"      --fold-after=N   report N rules dead for one cause one by one, then\n"
+		"                       one finding counting the rest (default 10, 0 = all)\n"
 		"      --no-lint        report only what the kernel would reject\n"
 		"      --equivalent     with two policies A B: do they decide every event\n"
 		"                       alike? (exit 0 yes, 1 no: a witness event is shown)\n"
@@ -79,7 +81,8 @@ static void usage(FILE *out)
 }
 
 /* the lint options (--enable ... --no-lint) are cli.c's, shared with ipe-compile */
-enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT_BASELINE, OPT_MAX_RULES };
+enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT_BASELINE, OPT_MAX_RULES,
+       OPT_FOLD_AFTER };
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
 
@@ -479,6 +482,7 @@ int main(int argc, char **argv)
 		CLI_LINT_LONGOPTS,
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "max-rules", required_argument, NULL, OPT_MAX_RULES },
+		{ "fold-after", required_argument, NULL, OPT_FOLD_AFTER },
 		{ "source", no_argument, NULL, OPT_SOURCE },
 		{ "equivalent", no_argument, NULL, OPT_EQUIVALENT },
 		{ "diff", no_argument, NULL, OPT_DIFF },
@@ -557,7 +561,8 @@ int main(int argc, char **argv)
 		case OPT_BASELINE:
 			baseline_path = optarg;
 			break;
-		case OPT_MAX_RULES: {
+		case OPT_MAX_RULES:
+		case OPT_FOLD_AFTER: {
 			char *end;
 			unsigned long v;
 
@@ -565,11 +570,16 @@ int main(int argc, char **argv)
 			v = strtoul(optarg, &end, 10);
 			/* strtoul takes " -1" as ULONG_MAX: digits only */
 			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno == ERANGE) {
-				cli_error(prog, "--max-rules takes a decimal number (0 = off), not '%s'", optarg);
+				cli_error(prog, "--%s takes a decimal number (0 = %s), not '%s'",
+					  c == OPT_MAX_RULES ? "max-rules" : "fold-after",
+					  c == OPT_MAX_RULES ? "off" : "all", optarg);
 				ret = CLI_EXIT_USAGE;
 				goto out;
 			}
-			ipe_lint_config_set_rule_threshold(lcfg, v);
+			if (c == OPT_MAX_RULES)
+				ipe_lint_config_set_rule_threshold(lcfg, v);
+			else
+				ipe_lint_config_set_fold_after(lcfg, v);
 			break;
 		}
 		case OPT_EQUIVALENT:

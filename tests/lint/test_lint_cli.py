@@ -57,6 +57,65 @@ def codes(*args):
     return [d["code"] for f in doc["files"] for d in f["diagnostics"]], rc
 
 
+def fold_tests(write):
+    """--fold-after: dead rules with one cause past the first N are counted in
+    one finding on the first of them; suppressed ones are neither shown nor
+    counted; every rule a folded finding stands for is one that --fold-after=0
+    reports with the same code and the same deciding rules."""
+    # line 3: a catch-all; lines 4..33: 30 rules it makes unreachable (W102),
+    # line 20 suppressed; lines 35..41: 7 duplicates of line 34 (W105)
+    lines = ["policy_name=fold policy_version=0.0.1", "DEFAULT action=DENY", "op=EXECUTE action=ALLOW"]
+    for i in range(30):
+        sup = " # ipe-check: disable=IPE-W102" if len(lines) + 1 == 20 else ""
+        lines.append("op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW%s" % (i + 1, sup))
+    lines += ["op=KMODULE boot_verified=TRUE action=ALLOW"] * 8
+    pol = write("fold.pol", "\n".join(lines) + "\n")
+
+    def dead(*args):
+        doc, rc = js(*args, pol)
+        ds = [d for f in doc["files"] for d in f["diagnostics"] if d["code"] in ("IPE-W102", "IPE-W105")]
+        return ds, rc, doc
+
+    every, rc0, _ = dead("--fold-after=0")
+    check("fold-0-every-rule", [(d["code"], d["location"]["line"]) for d in every] ==
+          [("IPE-W102", n) for n in range(4, 34) if n != 20] + [("IPE-W105", n) for n in range(35, 42)],
+          [(d["code"], d["location"]["line"]) for d in every])
+    check("fold-0-no-summary", not any("not reported one by one" in d["message"] for d in every))
+    for n in (10, 3, 1):
+        ds, rc, doc = dead("--fold-after=%d" % n) if n != 10 else dead()
+        summ = [d for d in ds if "not reported one by one" in d["message"]]
+        for code, want_lines in (("IPE-W102", [l for l in range(4, 34) if l != 20]), ("IPE-W105", list(range(35, 42)))):
+            got = [d for d in ds if d["code"] == code]
+            shown = [d["location"]["line"] for d in got]
+            sm = [d for d in summ if d["code"] == code]
+            m = re.search(r"so (?:is|are) the (\d+) rules? after it with the same cause, up to line (\d+)",
+                          sm[0]["message"]) if len(sm) == 1 else None
+            if len(want_lines) <= n + 1:  # nothing to fold
+                check("fold-%d-%s-none" % (n, code), shown == want_lines and not sm, (shown, sm))
+                continue
+            # n shown one by one, then one finding on the next one standing
+            # for it and the rest (the last named and pointed at)
+            check("fold-%d-%s" % (n, code),
+                  shown == want_lines[:n + 1] and m and int(m.group(1)) == len(want_lines) - n - 1 and
+                  int(m.group(2)) == want_lines[-1] and sm[0]["location"]["line"] == want_lines[n] and
+                  any(r["location"]["line"] == want_lines[-1] for r in sm[0]["related"]),
+                  (shown, [d["message"] for d in sm]))
+            # the folded finding is the same finding as without folding, plus the count
+            first = [d for d in every if d["location"]["line"] == want_lines[n]][0]
+            check("fold-%d-%s-same-finding" % (n, code), sm and sm[0]["message"].startswith(first["message"]) and
+                  sm[0]["hint"] == first["hint"], (sm, first))
+        check("fold-%d-exit" % n, rc == rc0, (rc, rc0))
+        check("fold-%d-suppression-used" % n,
+              not any(d["code"] == "IPE-W180" for f in doc["files"] for d in f["diagnostics"]))
+    # one more than the cap: no summary, just one finding more
+    ds, _, _ = dead("--fold-after=28")
+    check("fold-one-over", len([d for d in ds if d["code"] == "IPE-W102"]) == 29 and
+          not any("not reported one by one" in d["message"] for d in ds), len(ds))
+    r = run("--fold-after=3", pol)
+    check("fold-text", b"so are the 25 rules after it with the same cause, up to line 33, not reported one by one"
+          in r.stdout and b"the last rule dead for the same cause" in r.stdout, r.stdout[-2000:])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="ipe-lint-cli-")
     P = lambda n: os.path.join(tmp, n)
@@ -104,9 +163,11 @@ def main():
           run("--severity=W101=info", "--fail-on=info", warn).returncode == 1)
     for bad in (["--enable=IPE-W999"], ["--disable=nope"], ["--severity=W101"], ["--severity=W101=fatal"],
                 ["--severity=IPE-W999=error"], ["--fail-on=never"], ["--target=banana"], ["--target=6.12foo"],
-                ["--max-rules=x"], ["--format=xml"], ["--explain=IPE-W999"]):
+                ["--max-rules=x"], ["--fold-after=-1"], ["--fold-after=1x"], ["--format=xml"],
+                ["--explain=IPE-W999"]):
         r = run(*bad, warn)
         check("usage%s" % bad, r.returncode == 3 and r.stdout == b"" and r.stderr, (r.returncode, r.stdout))
+    fold_tests(write)
     r = run("--explain=W101")
     check("explain", r.returncode == 0 and r.stdout.startswith(b"IPE-W101 (shadowed-rule, warning)"), r.stdout[:80])
     r = run("--list-checks")

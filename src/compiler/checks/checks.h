@@ -65,6 +65,9 @@ const struct ipe_check_info *lint_check_info(enum lint_check id);
 int lint_check_index(const struct ipe_check_info *ci);
 
 #define LINT_MAX_CHECKS 96
+/* Dead rules with one cause reported one by one before the rest are folded
+ * into one finding (ipe_lint_config_set_fold_after). */
+#define LINT_FOLD_AFTER_DEFAULT 10
 
 struct ipe_lint_config {
 	uint8_t disabled[LINT_MAX_CHECKS];
@@ -74,6 +77,7 @@ struct ipe_lint_config {
 	bool have_kconfig;
 	const struct ipe_policy *baseline;
 	size_t rule_threshold;
+	size_t fold_after;     /* dead rules reported one by one per cause (0 = all) */
 	size_t blob_size;      /* > 0: the policy is the content of a signed blob this big */
 };
 
@@ -103,6 +107,9 @@ struct ipe_diag *lint_report(struct lint_run *run, enum lint_check id, const str
 			     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void lint_related(struct lint_run *run, struct ipe_diag *d, const struct ipe_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Would a finding of check id at loc be dropped (check turned off, or a
+ * suppression applies: it is then marked used)? */
+bool lint_filtered(struct lint_run *run, enum lint_check id, const struct ipe_loc *loc);
 /* Is a check wanted at all (cheap pre-test before expensive work)? */
 bool lint_wants(const struct lint_run *run, enum lint_check id);
 

@@ -138,47 +138,72 @@ void rules_note_expansion(struct rstate *st, struct ipe_diag *d, const struct ip
 			lint_related(st->run, d, &props[x].loc, "this copy of the rule is expanded from this set member");
 }
 
-void rules_report_dead(struct rstate *st, uint32_t i)
+/* Which finding a dead rule gets: W105 (the same class as the one earlier
+ * rule deciding its events), W102 (decided by a catch-all, or by several
+ * earlier rules) or W101 (one more general earlier rule). */
+static enum lint_check dead_kind(const struct rstate *st, uint32_t i)
+{
+	const struct rinfo *ri = &st->ri[i];
+	const struct rinfo *rr;
+
+	if (ri->by[1] != NONE)
+		return LC_UNREACHABLE;
+	rr = &st->ri[ri->by[0]];
+	if (rr->rc.mask == ri->rc.mask && rr->d == ri->d && rr->f == ri->f)
+		return LC_DUPLICATE;
+	if (rr->rc.mask == ALLB && !rr->d && !rr->f)
+		return LC_UNREACHABLE;
+	return LC_SHADOWED;
+}
+
+/* The finding on dead rule i; with more > 0 it also stands for the more
+ * rules after it, up to rule last, that are dead for the same reason. */
+static void report_dead_one(struct rstate *st, uint32_t i, uint32_t more, uint32_t last)
 {
 	struct lint_run *run = st->run;
 	const struct ipe_rule *r = &st->t->rules[i];
 	const struct rinfo *ri = &st->ri[i];
 	const char *opn = ipe_op_name(st->op);
+	enum lint_check kind = dead_kind(st, i);
 	struct ipe_diag *d;
-	char lb[160];
+	char lb[160], also[240] = "", lastb[160];
 
+	if (more) {
+		snprintf(also, sizeof(also), "; so %s the %u rule%s after it with the same cause, up to %s, not reported one by one",
+			 more == 1 ? "is" : "are", more, more == 1 ? "" : "s",
+			 rules_at(st, &r->loc, &st->t->rules[last].loc, lastb, sizeof(lastb)));
+	}
 	if (ri->by[1] == NONE) {
 		uint32_t j = ri->by[0];
 		const struct ipe_rule *rj = &st->t->rules[j];
-		const struct rinfo *rr = &st->ri[j];
 
-		if (rr->rc.mask == ri->rc.mask && rr->d == ri->d && rr->f == ri->f) {
+		if (kind == LC_DUPLICATE) {
+			char conflict[64] = "";
+
+			if (r->action != rj->action)
+				snprintf(conflict, sizeof(conflict), ", and action=%s there wins",
+					 ipe_action_name((enum ipe_action)rj->action));
 			d = lint_report(run, LC_DUPLICATE, &r->loc,
 					r->action == rj->action ? "delete this copy"
 								: "decide which action is meant and delete the other rule",
-					r->action == rj->action
-						? "rule duplicates the rule at %s: it matches the same events"
-						: "rule conflicts with the rule at %s: it matches the same events, and action=%s there wins",
-					rules_at(st, &r->loc, &rj->loc, lb, sizeof(lb)), ipe_action_name((enum ipe_action)rj->action));
+					"rule %s the rule at %s: it matches the same events%s%s",
+					r->action == rj->action ? "duplicates" : "conflicts with",
+					rules_at(st, &r->loc, &rj->loc, lb, sizeof(lb)), conflict, also);
 			lint_related(run, d, &rj->loc, "the earlier rule");
-			rules_note_expansion(st, d, r);
-		} else if (rr->rc.mask == ALLB && !rr->d && !rr->f) {
+		} else if (kind == LC_UNREACHABLE) {
 			d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above the catch-all, or delete it",
-					"rule is unreachable: the rule at %s matches every op=%s event first",
-					rules_at(st, &r->loc, &rj->loc, lb, sizeof(lb)), opn);
+					"rule is unreachable: the rule at %s matches every op=%s event first%s",
+					rules_at(st, &r->loc, &rj->loc, lb, sizeof(lb)), opn, also);
 			lint_related(run, d, &rj->loc, "catch-all rule");
-			rules_note_expansion(st, d, r);
 		} else {
 			d = lint_report(run, LC_SHADOWED, &r->loc,
 					"move this more specific rule above the general one, or delete it",
-					"rule is dead: the rule at %s (action=%s) matches every event this one matches",
-					rules_at(st, &r->loc, &rj->loc, lb, sizeof(lb)), ipe_action_name((enum ipe_action)rj->action));
+					"rule is dead: the rule at %s (action=%s) matches every event this one matches%s",
+					rules_at(st, &r->loc, &rj->loc, lb, sizeof(lb)), ipe_action_name((enum ipe_action)rj->action),
+					also);
 			lint_related(run, d, &rj->loc, "shadowed by this rule");
-			rules_note_expansion(st, d, r);
 		}
-		return;
-	}
-	{
+	} else {
 		char lines[600];
 		size_t n = 0, k;
 
@@ -187,11 +212,83 @@ void rules_report_dead(struct rstate *st, uint32_t i)
 					      k == 0 ? "" : (k + 1 < 8 && ri->by[k + 1] != NONE) ? ", " : " and ",
 					      rules_at(st, &r->loc, &st->t->rules[ri->by[k]].loc, lb, sizeof(lb)));
 		d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above them, or delete it",
-				"rule is unreachable: every event it matches also matches one of the earlier rules at %s",
-				lines);
+				"rule is unreachable: every event it matches also matches one of the earlier rules at %s%s",
+				lines, also);
 		for (k = 0; k < 8 && ri->by[k] != NONE; k++)
 			lint_related(run, d, &st->t->rules[ri->by[k]].loc, "decided here first");
-		rules_note_expansion(st, d, r);
+	}
+	if (more)
+		lint_related(run, d, &st->t->rules[last].loc, "the last rule dead for the same cause");
+	rules_note_expansion(st, d, r);
+}
+
+/* The fold of dead rule i's cause (its finding and deciding rules), or NULL
+ * (out of memory: run->err set). */
+static struct fold *fold_of(struct rstate *st, uint32_t i, enum lint_check kind)
+{
+	const struct rinfo *ri = &st->ri[i];
+	uint32_t by[8];
+	uint64_t h;
+	size_t pos = SIZE_MAX, k;
+	uint32_t v;
+	struct fold *f;
+
+	for (k = 0; k < 8 && ri->by[k] != NONE; k++)
+		by[k] = ri->by[k];
+	for (; k < 8; k++)
+		by[k] = NONE;
+	h = ipe_hash_bytes((uint64_t)kind, by, sizeof(by));
+	while (ipe_hmap_next(&st->fidx, h, &pos, &v))
+		if (st->folds[v].kind == kind && memcmp(st->folds[v].by, by, sizeof(by)) == 0)
+			return &st->folds[v];
+	if (ipe_vec_reserve((void **)&st->folds, &st->fcap, st->nfolds + 1, sizeof(*st->folds)) ||
+	    ipe_hmap_insert(&st->fidx, h, (uint32_t)st->nfolds)) {
+		st->run->err = -ENOMEM;
+		return NULL;
+	}
+	f = &st->folds[st->nfolds++];
+	memset(f, 0, sizeof(*f));
+	f->kind = (uint8_t)kind;
+	memcpy(f->by, by, sizeof(by));
+	return f;
+}
+
+void rules_report_dead(struct rstate *st, uint32_t i)
+{
+	struct lint_run *run = st->run;
+	size_t cap = run->cfg ? run->cfg->fold_after : LINT_FOLD_AFTER_DEFAULT;
+	enum lint_check kind = dead_kind(st, i);
+	struct fold *f;
+
+	if (!cap) {
+		report_dead_one(st, i, 0, NONE);
+		return;
+	}
+	/* a rule whose finding is suppressed (or a check turned off) is
+	 * neither reported nor counted in a fold */
+	if (lint_filtered(run, kind, &st->t->rules[i].loc))
+		return;
+	f = fold_of(st, i, kind);
+	if (!f)
+		return;
+	if (f->shown < cap) {
+		f->shown++;
+		report_dead_one(st, i, 0, NONE);
+		return;
+	}
+	if (!f->nfolded)
+		f->first = i;
+	f->last = i;
+	f->nfolded++;
+}
+
+void rules_report_folded(struct rstate *st)
+{
+	for (size_t x = 0; x < st->nfolds && !st->run->err; x++) {
+		const struct fold *f = &st->folds[x];
+
+		if (f->nfolded)
+			report_dead_one(st, f->first, f->nfolded - 1, f->last);
 	}
 }
 

@@ -51,6 +51,8 @@ static int op_prepare(struct rstate *st)
 	if (!st->ri)
 		return -ENOMEM;
 	rules_groups_reset(st);
+	ipe_hmap_clear(&st->fidx);
+	st->nfolds = 0;
 	return 0;
 }
 
@@ -344,6 +346,7 @@ static void check_op(struct rstate *st)
 		find_redundant(st, s.def);
 	for (uint32_t i = 0; i < st->t->nrules && !run->err; i++)
 		report_rule(st, i, &s);
+	rules_report_folded(st);
 	if (run->err)
 		return;
 	report_default_unused(st, &s);
@@ -367,6 +370,8 @@ void lint_check_rules(struct lint_run *run)
 	rc = rules_intern_digests(&st);
 	if (!rc)
 		rc = ipe_hmap_init(&st.gidx, 64);
+	if (!rc)
+		rc = ipe_hmap_init(&st.fidx, 16);
 	for (int op = 0; op < IPE_OP_COUNT && !rc && !run->err; op++) {
 		st.op = op;
 		st.t = &run->p->ops[op];
@@ -378,6 +383,8 @@ void lint_check_rules(struct lint_run *run)
 		run->err = rc;
 	ipe_hmap_free(&st.digests);
 	ipe_hmap_free(&st.gidx);
+	ipe_hmap_free(&st.fidx);
+	free(st.folds);
 	free(st.digest_id);
 	free(st.id_prop);
 	free(st.digest_multi);

@@ -35,6 +35,16 @@ struct rinfo {
 	uint32_t ov_d, ov_f;   /* ... and digests (id + 1, 0 = any other value) */
 };
 
+/* Dead rules of one op with the same finding and the same deciding rules:
+ * the first fold_after are reported one by one, the others in one finding. */
+struct fold {
+	uint8_t kind;          /* enum lint_check */
+	uint32_t by[8];        /* rinfo.by of its rules */
+	uint32_t shown;        /* reported one by one */
+	uint32_t nfolded;      /* the others */
+	uint32_t first, last;  /* the first and last of the others */
+};
+
 struct rstate {
 	struct lint_run *run;
 	const struct ipe_policy *p;
@@ -51,6 +61,10 @@ struct rstate {
 	struct ipe_hmap gidx;       /* group key -> index into grps */
 	struct grp *grps;
 	size_t ngrps, gcap;
+	/* dead rules folded by cause (rules_report_dead) */
+	struct ipe_hmap fidx;       /* cause hash -> index into folds */
+	struct fold *folds;
+	size_t nfolds, fcap;
 };
 
 /* ---- rule_groups.c: digest ids, groups, first matches ---- */
@@ -79,7 +93,10 @@ void rules_event_text(const struct rstate *st, unsigned b, uint32_t d, uint32_t 
 
 void rules_report_never(struct rstate *st, uint32_t i, const struct ipe_rule_constraint *c);
 void rules_dup_props(struct rstate *st, uint32_t i);
+/* Rule i is dead: report it, or fold it into the finding of its cause
+ * (rules_report_folded() reports those once the op's rules are done). */
 void rules_report_dead(struct rstate *st, uint32_t i);
+void rules_report_folded(struct rstate *st);
 void rules_report_overlap(struct rstate *st, uint32_t i);
 void rules_report_nofile(struct rstate *st, uint32_t i, bool decides);
 void rules_note_expansion(struct rstate *st, struct ipe_diag *d, const struct ipe_rule *r);
