@@ -135,6 +135,11 @@ IPE_EXPORT size_t ipe_escape_bytes(char *buf, size_t bufsz, const void *data, si
  * passes either way).  Returns 0 or -EIO (the stream's error flag). */
 enum { IPE_ESCAPE_KEEP_BACKSLASH = 1u << 0 };
 IPE_EXPORT int ipe_fput_escaped(FILE *out, const void *data, size_t len, unsigned flags);
+/* Lowercase hex of len bytes into buf, NUL-terminated (libipe's one hex
+ * encoder: digests in policies, audit records, key ids).  Returns 2 * len,
+ * or -ENOSPC when bufsz < 2 * len + 1 (buf is then left alone) or -EINVAL
+ * for a NULL buf or data with len > 0. */
+IPE_EXPORT int ipe_hex_format(char *buf, size_t bufsz, const void *data, size_t len);
 
 /* errno helpers: "EBADMSG" for EBADMSG (positive errno), NULL if unknown. */
 IPE_EXPORT const char *ipe_errno_name(int err);

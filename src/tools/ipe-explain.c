@@ -474,17 +474,14 @@ static void print_text_summary(const struct run *r, const struct opts *o, FILE *
 
 static json_object *jdigest(const char *alg, const uint8_t *d, size_t len)
 {
-	static const char hx[] = "0123456789abcdef";
 	char buf[IPE_EXPLAIN_ALG_MAX + 2 * IPE_EXPLAIN_DIGEST_MAX + 2];
 	size_t n = strlen(alg);
+	int h;
 
 	memcpy(buf, alg, n);
 	buf[n++] = ':';
-	for (size_t i = 0; i < len; i++) {
-		buf[n++] = hx[d[i] >> 4];
-		buf[n++] = hx[d[i] & 15];
-	}
-	return json_object_new_string_len(buf, (int)n);
+	h = ipe_hex_format(buf + n, sizeof(buf) - n, d, len);
+	return h < 0 ? NULL : json_object_new_string_len(buf, (int)n + h);
 }
 
 static json_object *jprops(const struct ipe_explain_event *e)

@@ -182,8 +182,7 @@ static int print_boot_policy(const struct opts *o, const struct ipe_ctl_status *
 		rc = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < IPE_CTL_DIGEST_LEN; i++)
-		snprintf(dg + 2 * i, 3, "%02x", blob->digest[i]);
+	ipe_hex_format(dg, sizeof(dg), blob->digest, IPE_CTL_DIGEST_LEN);
 	if (ipe_ctl_blob_header(blob, &kname, &kver)) {
 		char esc[512];
 

@@ -3,6 +3,7 @@
  * terminal text (messages, excerpts, JSON strings of odd bytes, GitHub
  * workflow commands). */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,16 @@ void ipe_hex_encode(char *out, const void *data, size_t n)
 		out[2 * i + 1] = hexdigits[d[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+int ipe_hex_format(char *buf, size_t bufsz, const void *data, size_t len)
+{
+	if (!buf || (!data && len))
+		return -EINVAL;
+	if (len > (INT_MAX - 1) / 2 || bufsz < 2 * len + 1)
+		return -ENOSPC;
+	ipe_hex_encode(buf, data, len);
+	return (int)(2 * len);
 }
 
 /* The one hex table of libipe: HEX_OK|value for 0-9 a-f, HEX_OK|HEX_UPPER|value

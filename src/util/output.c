@@ -15,6 +15,7 @@
 
 #include <ipe/io.h>
 
+#include "util/internal.h"
 #include "util/opts.h"
 
 #define TMP_PREFIX ".ipe-"
@@ -167,8 +168,8 @@ static int open_parent(const char *path, int *ret_dirfd, const char **ret_base)
 
 static void random_suffix(char *out, size_t n, unsigned attempt)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t r[TMP_RANDOM];
+	char hex[2 * TMP_RANDOM + 1];
 
 	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
 		uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL) ^ attempt;
@@ -176,8 +177,8 @@ static void random_suffix(char *out, size_t n, unsigned attempt)
 		for (size_t i = 0; i < sizeof(r); i++, x >>= 8)
 			r[i] = (uint8_t)(x ^ attempt);
 	}
-	for (size_t i = 0; i < n && i < sizeof(r); i++)
-		out[i] = hex[r[i] & 15];
+	ipe_hex_encode(hex, r, sizeof(r));
+	memcpy(out, hex, n < sizeof(r) ? n : sizeof(r)); /* n hex digits of random bytes */
 }
 
 static int write_file(const char *path, const void *data, size_t len, const struct ipe_output_opts *o,

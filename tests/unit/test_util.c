@@ -51,6 +51,28 @@ static void test_hex_roundtrip(void **state)
 	}
 }
 
+/* The public encoder is the internal one with a buffer size: the same text,
+ * and nothing written when the buffer is short. */
+static void test_hex_format(void **state)
+{
+	const uint8_t in[] = { 0x00, 0x9f, 0xa0, 0xff, 0x12 };
+	char buf[16], ref[16];
+
+	(void)state;
+	ipe_hex_encode(ref, in, sizeof(in));
+	assert_int_equal(ipe_hex_format(buf, sizeof(buf), in, sizeof(in)), 10);
+	assert_string_equal(buf, "009fa0ff12");
+	assert_string_equal(buf, ref);
+	assert_int_equal(ipe_hex_format(buf, 11, in, sizeof(in)), 10);
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(ipe_hex_format(buf, 10, in, sizeof(in)), -ENOSPC);
+	assert_int_equal(buf[0], 'x');
+	assert_int_equal(ipe_hex_format(buf, 1, NULL, 0), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(ipe_hex_format(NULL, 8, in, 1), -EINVAL);
+	assert_int_equal(ipe_hex_format(buf, 8, NULL, 1), -EINVAL);
+}
+
 /* Exactly 0-9 a-f A-F are digits: every other byte, at every position of a
  * 64-digit string (fast path and tail), is refused and found by the span. */
 static void test_hex_rejects(void **state)
@@ -351,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_hash_bytes),
 		cmocka_unit_test(test_digest_identity),
 		cmocka_unit_test(test_escape_byte),
+		cmocka_unit_test(test_hex_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
