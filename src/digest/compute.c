@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <ipe/diag.h>
 #include <ipe/digest.h>
@@ -18,6 +21,81 @@
 #include "util/sbuf.h"
 
 #define MAX_JOBS 1024u
+#define MAX_PROVIDERS 8
+
+/* libfsverity 1.5 hashes each block with EVP_DigestInit_ex(EVP_sha256()), and
+ * OpenSSL 3 then fetches the algorithm again from the thread's default library
+ * context (name map and method store under read locks, reference counts).
+ * When two threads hash at once in the process-wide context, those shared
+ * cache lines go back and forth between the cores: ~10-15% more CPU per byte
+ * (bench/digest/README.md). So each hashing thread makes its own library
+ * context the thread's default while it hashes, with the providers the
+ * process-wide context has active. Not when FIPS properties are the default
+ * (they could not be carried over) or a provider does not load: then the
+ * threads share the process-wide context, as before. */
+struct providers {
+	const char *name[MAX_PROVIDERS];
+	size_t n;
+	bool usable;
+};
+
+static int collect_provider(OSSL_PROVIDER *prov, void *arg)
+{
+	struct providers *pv = arg;
+
+	if (pv->n == MAX_PROVIDERS) {
+		pv->usable = false;
+		return 0;
+	}
+	pv->name[pv->n++] = OSSL_PROVIDER_get0_name(prov);
+	return 1;
+}
+
+static void providers_collect(struct providers *pv)
+{
+	pv->n = 0;
+	pv->usable = OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1 &&
+		     !EVP_default_properties_is_fips_enabled(NULL);
+	if (pv->usable && OSSL_PROVIDER_do_all(NULL, collect_provider, pv) != 1)
+		pv->usable = false;
+}
+
+struct thread_crypto {
+	OSSL_LIB_CTX *ctx, *prev;
+	OSSL_PROVIDER *prov[MAX_PROVIDERS];
+	size_t nprov;
+};
+
+static void thread_crypto_end(struct thread_crypto *tc)
+{
+	if (tc->prev)
+		OSSL_LIB_CTX_set0_default(tc->prev);
+	while (tc->nprov)
+		OSSL_PROVIDER_unload(tc->prov[--tc->nprov]);
+	OSSL_LIB_CTX_free(tc->ctx);
+	*tc = (struct thread_crypto){ 0 };
+}
+
+static void thread_crypto_begin(struct thread_crypto *tc, const struct providers *pv)
+{
+	*tc = (struct thread_crypto){ 0 };
+	if (!pv->usable)
+		return;
+	tc->ctx = OSSL_LIB_CTX_new();
+	if (!tc->ctx)
+		return;
+	for (size_t i = 0; i < pv->n; i++) {
+		tc->prov[tc->nprov] = OSSL_PROVIDER_load(tc->ctx, pv->name[i]);
+		if (!tc->prov[tc->nprov]) {
+			thread_crypto_end(tc);
+			return;
+		}
+		tc->nprov++;
+	}
+	tc->prev = OSSL_LIB_CTX_set0_default(tc->ctx);
+	if (!tc->prev)
+		thread_crypto_end(tc);
+}
 
 struct pool {
 	struct ipe_digest_list *l;
@@ -25,6 +103,7 @@ struct pool {
 	unsigned flags;
 	size_t next;               /* the next entry to look at (under sync.mu) */
 	struct ipe_digest_sync *sync;
+	struct providers prov;     /* for per-thread library contexts (prov.usable) */
 };
 
 /* Digest one file: e and loc are the thread's copies of the entry (the list
@@ -101,7 +180,9 @@ static void *worker(void *arg)
 	struct ipe_digest_sync *sy = pl->sync;
 	struct ipe_digest_list *l = pl->l;
 	uint8_t *buf = malloc(IPE_FSVERITY_READ_BUF); /* NULL: one per file */
+	struct thread_crypto tc;
 
+	thread_crypto_begin(&tc, &pl->prov);
 	for (;;) {
 		struct ipe_digest_entry e;
 		struct ipe_digest_loc loc;
@@ -134,6 +215,7 @@ static void *worker(void *arg)
 		l->loc[i] = loc;
 		pthread_mutex_unlock(&sy->mu);
 	}
+	thread_crypto_end(&tc);
 	free(buf);
 	return NULL;
 }
@@ -188,6 +270,8 @@ int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity
 		t = calloc(jobs - 1, sizeof(*t));
 		if (!t)
 			return -ENOMEM;
+		if (!(flags & IPE_DIGEST_MEASURE))
+			providers_collect(&pl.prov);
 		started = start_threads(&pl, t, jobs - 1);
 	}
 	worker(&pl); /* the calling thread works too */
@@ -228,6 +312,8 @@ int ipe_digest_walk(const char *const *paths, size_t npaths, const struct ipe_wa
 		}
 		/* jobs - 1 threads hash while this one walks, then it hashes too */
 		l->sync = &sy;
+		if (!(flags & IPE_DIGEST_MEASURE))
+			providers_collect(&pl.prov);
 		started = start_threads(&pl, t, jobs - 1);
 	}
 	wrc = ipe_walk_into(l, paths, npaths, wp);
