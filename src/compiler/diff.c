@@ -28,6 +28,7 @@
 #include <ipe/equiv.h>
 
 #include "compiler/equiv_core.h"
+#include "compiler/eval_internal.h"
 
 #define NONE EQC_NONE
 
@@ -56,7 +57,16 @@ struct run {
 	uint32_t *dval, *tmpv;
 	size_t *count;
 	struct dent *dsorted;
+	/* per side s: every f sorted by (y_s[f][b], f), the rank of f in that
+	 * order (UINT32_MAX past the rules: y_s[f][b] = NONE), how many have a
+	 * rule; built for the combination ycur[s] and reused by every b whose
+	 * y column is the same (yrep[b], b_classes()) */
+	uint64_t *ys[2];
+	uint32_t *yrank[2], ny[2];
+	int ycur[2];
+	uint8_t yrep[8];
 	size_t nfree[2][IPE_OP_COUNT]; /* rules without a digest, per policy and op */
+	uint64_t *ph[2];               /* ipe_prop_hashes() of each policy: every digest hashed once */
 };
 
 static int add_change(struct run *r, int b, int64_t d, int64_t f, uint32_t ia, uint32_t ib, bool nofile)
@@ -211,24 +221,48 @@ static uint32_t upper(const uint64_t *a, uint32_t n, uint64_t key)
 	return lo;
 }
 
+/* Side s's f sorted by its y column of b (cached per y column). */
+static void y_order(struct run *r, int s, int b)
+{
+	struct eqc_op *o = r->o;
+	const struct eqc_side *sd = &o->s[s];
+	uint32_t nf = o->dt.nkind[1], nn = 0;
+	uint64_t *a = r->ys[s];
+
+	if (r->ycur[s] == r->yrep[b])
+		return;
+	for (uint32_t f = 0; f < nf; f++) {
+		uint32_t y = sd->y[(size_t)f * 8 + b];
+
+		a[f] = (uint64_t)y << 32 | f;
+		nn += y != NONE;
+	}
+	radix_sort(a, NULL, nf, r->tmp, NULL, r->count);
+	for (uint32_t i = 0; i < nf; i++)
+		r->yrank[s][(uint32_t)a[i]] = i < nn ? i : UINT32_MAX;
+	r->ny[s] = nn;
+	r->ycur[s] = r->yrep[b];
+}
+
 /* The cross case for one b: side P decides by its d side, side Q by its f side. */
 static int cross(struct run *r, int b, int P, struct dent *D)
 {
 	struct eqc_op *o = r->o;
 	const struct eqc_side *sp = &o->s[P], *sq = &o->s[1 - P];
-	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1], nq = 0, n = 0;
+	uint32_t nd = o->dt.nkind[0], nf = o->dt.nkind[1], nq, n = 0;
+	const uint64_t *sf, *sqk;
+	const uint32_t *rank;
 	size_t fi = nf;
 	int rc;
 
-	for (uint32_t f = 0; f < nf; f++) {
-		uint32_t yq = sq->y[(size_t)f * 8 + b];
-
-		o->sf[f] = (uint64_t)sp->y[(size_t)f * 8 + b] << 32 | f;
-		if (yq != NONE)
-			o->sq[nq++] = (uint64_t)yq << 32 | f;
-	}
+	y_order(r, 1 - P, b);
+	nq = r->ny[1 - P];
 	if (!nq)
 		return 0;
+	y_order(r, P, b);
+	sf = r->ys[P];    /* every f by y_P */
+	sqk = r->ys[1 - P]; /* the first nq: the f with a Q rule, by y_Q */
+	rank = r->yrank[1 - P];
 	for (uint32_t d = 0; d < nd; d++) {
 		uint32_t xp = sp->x[(size_t)d * 8 + b];
 
@@ -244,14 +278,6 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 	for (uint32_t i = 0; i < n; i++)
 		r->dsorted[i] = D[r->dval[i]];
 	memcpy(D, r->dsorted, n * sizeof(*D));
-	radix_sort(o->sf, NULL, nf, r->tmp, NULL, r->count);
-	radix_sort(o->sq, NULL, nq, r->tmp, NULL, r->count);
-	for (uint32_t i = 0; i < nf; i++)
-		o->rank[i] = UINT32_MAX;
-	for (uint32_t i = 0; i < nq; i++) {
-		o->rank[(uint32_t)o->sq[i]] = i;
-		o->byrank[i] = (uint32_t)o->sq[i];
-	}
 	memset(o->fen[0], 0, ((size_t)nq + 1) * sizeof(uint32_t));
 	memset(o->fen[1], 0, ((size_t)nq + 1) * sizeof(uint32_t));
 	for (uint32_t gi = 0; gi < n;) {
@@ -261,11 +287,11 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 		while (ge < n && D[ge].xp == u)
 			ge++;
 		/* activate the f whose P-side rule comes after u */
-		while (fi > 0 && (uint32_t)(o->sf[fi - 1] >> 32) > u) {
-			uint32_t f = (uint32_t)o->sf[--fi];
+		while (fi > 0 && (uint32_t)(sf[fi - 1] >> 32) > u) {
+			uint32_t f = (uint32_t)sf[--fi];
 
-			if (o->rank[f] != UINT32_MAX)
-				eqc_fen_add(o->fen[eqc_act(sq, sq->y[(size_t)f * 8 + b])], nq, o->rank[f], 1);
+			if (rank[f] != UINT32_MAX)
+				eqc_fen_add(o->fen[eqc_act(sq, sq->y[(size_t)f * 8 + b])], nq, rank[f], 1);
 		}
 		fen = o->fen[!eqc_act(sp, u)];
 		for (;;) {
@@ -274,19 +300,19 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 
 			if (pos >= nq)
 				break;
-			f = o->byrank[pos];
+			f = (uint32_t)sqk[pos];
 			v = sq->y[(size_t)f * 8 + b];
 			if (v >= M)
 				break;
 			lo = pos;
-			hi = upper(o->sq, nq, (uint64_t)v << 32 | 0xffffffffu);
+			hi = upper(sqk, nq, (uint64_t)v << 32 | 0xffffffffu);
 			/* a witness (d, f): d in the group with x_Q[d] > v, f active
 			 * with y_Q[f] = v, not a pair some rule names */
 			k0 = eqc_fen_prefix(fen, lo);
 			k1 = eqc_fen_prefix(fen, hi);
 			for (uint32_t di = gi; di < ge && D[di].xq > v && wd < 0; di++) {
 				for (uint32_t kk = k0 + 1; kk <= k1; kk++) {
-					uint32_t ff = o->byrank[eqc_fen_kth(fen, nq, kk)];
+					uint32_t ff = (uint32_t)sqk[eqc_fen_kth(fen, nq, kk)];
 
 					if (!eqc_named_pair(o, D[di].d, ff)) {
 						wd = D[di].d;
@@ -310,8 +336,10 @@ static int cross(struct run *r, int b, int P, struct dent *D)
 /* Two combinations b, b' decide alike when both policies' first digest-free
  * rules g[b] = g[b'] and every rule naming a digest accepts both or neither:
  * then the tables x, y, z are the same for b and b'.  rep[b] is the smallest
- * such b' (at most 8 classes; the dimensions no rule uses always merge). */
-static void b_classes(const struct eqc_op *o, uint8_t rep[8])
+ * such b' (at most 8 classes; the dimensions no rule uses always merge);
+ * yrep[b] the smallest b' under the second condition alone (the y columns
+ * are the same). */
+static void b_classes(const struct eqc_op *o, uint8_t rep[8], uint8_t yrep[8])
 {
 	uint8_t seen[32] = { 0 }; /* masks of the rules naming a digest */
 
@@ -320,14 +348,16 @@ static void b_classes(const struct eqc_op *o, uint8_t rep[8])
 			if (o->s[i].did[r] >= 0 || o->s[i].fid[r] >= 0)
 				seen[o->s[i].rc[r].mask / 8] |= (uint8_t)(1u << (o->s[i].rc[r].mask % 8));
 	for (unsigned b = 0; b < 8; b++) {
-		rep[b] = (uint8_t)b;
+		rep[b] = yrep[b] = (uint8_t)b;
 		for (unsigned c = 0; c < b; c++) {
-			bool same = o->s[0].g[b] == o->s[0].g[c] && o->s[1].g[b] == o->s[1].g[c];
+			bool same = true;
 
 			for (unsigned m = 0; m < 256 && same; m++)
 				if ((seen[m / 8] >> (m % 8)) & 1u)
 					same = ((m >> b) & 1u) == ((m >> c) & 1u);
-			if (same) {
+			if (same && yrep[b] == b)
+				yrep[b] = (uint8_t)c;
+			if (same && o->s[0].g[b] == o->s[0].g[c] && o->s[1].g[b] == o->s[1].g[c]) {
 				rep[b] = (uint8_t)c;
 				break;
 			}
@@ -359,7 +389,8 @@ static int diff_op(struct run *r)
 	uint8_t rep[8];
 	int rc = 0;
 
-	b_classes(o, rep);
+	b_classes(o, rep, r->yrep);
+	r->ycur[0] = r->ycur[1] = -1;
 	for (int i = 0; i < 2; i++)
 		for (size_t k = 0; k < o->s[i].t->nrules; k++)
 			r->nfree[i][r->op] += o->s[i].did[k] < 0 && o->s[i].fid[k] < 0;
@@ -373,6 +404,12 @@ static int diff_op(struct run *r)
 		r->dval = malloc(m * sizeof(*r->dval));
 		r->tmpv = malloc(m * sizeof(*r->tmpv));
 		r->count = malloc(RADIX_DIGITS * sizeof(*r->count));
+		for (int i = 0; i < 2; i++) {
+			r->ys[i] = malloc(nf * sizeof(*r->ys[i]));
+			r->yrank[i] = malloc(nf * sizeof(*r->yrank[i]));
+			if (!r->ys[i] || !r->yrank[i])
+				rc = -ENOMEM;
+		}
 		if (!D || !r->dsorted || !r->dkey || !r->tmp || !r->dval || !r->tmpv || !r->count)
 			rc = -ENOMEM;
 	}
@@ -399,6 +436,12 @@ static int diff_op(struct run *r)
 	free(r->tmpv);
 	free(r->count);
 	r->count = NULL;
+	for (int i = 0; i < 2; i++) {
+		free(r->ys[i]);
+		free(r->yrank[i]);
+		r->ys[i] = NULL;
+		r->yrank[i] = NULL;
+	}
 	r->dsorted = NULL;
 	r->dkey = r->tmp = NULL;
 	r->dval = r->tmpv = NULL;
@@ -539,18 +582,24 @@ static int replay_all(struct run *r)
 	uint64_t budget = 2 * ((uint64_t)r->p[0]->nrules + r->p[1]->nrules) + (1u << 20), spent = 0;
 	struct ipe_eval_index *ix[2] = { NULL, NULL };
 	struct ipe_diff *d = r->out;
+	size_t n = 0;
+	uint32_t ops = 0; /* the ops indexed: those with a witness to replay */
 	int rc = 0;
 
-	for (int i = 0; i < 2 && !rc; i++)
-		rc = ipe_eval_index_new(r->p[i], r->k, &ix[i]);
-	for (size_t i = 0; i < d->nchanges && !rc; i++) {
-		const struct ipe_diff_change *c = &d->changes[i];
+	for (; n < d->nchanges; n++) {
+		const struct ipe_diff_change *c = &d->changes[n];
 		uint64_t cost = 2 + (c->op >= 0 ? r->nfree[0][c->op] + r->nfree[1][c->op] : 0);
 
 		if (spent + cost > budget)
 			break;
 		spent += cost;
-		rc = replay(r, ix, c);
+		if (c->op >= 0)
+			ops |= 1u << c->op;
+	}
+	for (int i = 0; i < 2 && !rc; i++)
+		rc = ipe_eval_index_build(r->p[i], r->k, r->ph[i], ops, &ix[i]);
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = replay(r, ix, &d->changes[i]);
 		if (!rc)
 			d->nreplayed++;
 	}
@@ -642,8 +691,10 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 	r.out->name_changed = strcmp(old_p->name, new_p->name) != 0;
 	r.out->version_cmp = ipe_version_order(new_p->version, old_p->version);
 	rc = pick_others(&r);
+	for (int i = 0; i < 2 && !rc; i++)
+		rc = ipe_prop_hashes(r.p[i], &r.ph[i]);
 	for (int op = 0; op < IPE_OP_COUNT && !rc; op++) {
-		struct eqc_op o = { .k = k };
+		struct eqc_op o = { .k = k, .ph = { r.ph[0], r.ph[1] } };
 
 		r.o = &o;
 		r.op = op;
@@ -685,6 +736,8 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 		rc = sort_changes(r.out);
 	if (!rc)
 		rc = replay_all(&r);
+	free(r.ph[0]);
+	free(r.ph[1]);
 	if (rc) {
 		ipe_diff_free(r.out);
 		return rc;

@@ -104,6 +104,7 @@ static uint8_t used_dims(uint8_t mask)
 static int prepare(struct eqc_op *o, int op)
 {
 	uint64_t *h = NULL; /* per rule: hashes of its dm-verity and fs-verity digests */
+	uint8_t masks[32] = { 0 }; /* the masks of the rules: their dimensions are used */
 	int rc = 0;
 
 	for (int i = 0; i < 2; i++) {
@@ -137,8 +138,12 @@ static int prepare(struct eqc_op *o, int op)
 			if (o->physical)
 				ipe_rc_physical(s->p, &s->t->rules[r], c);
 			s->did[r] = s->fid[r] = -1;
-			h[2 * r] = c->mask && c->dmv ? ipe_prop_digest_hash(s->p, c->dmv) : 0;
-			h[2 * r + 1] = c->mask && c->fsv ? ipe_prop_digest_hash(s->p, c->fsv) : 0;
+			h[2 * r] = !c->mask || !c->dmv ? 0
+				   : o->ph[i]  ? o->ph[i][c->dmv - s->p->props]
+					       : ipe_prop_digest_hash(s->p, c->dmv);
+			h[2 * r + 1] = !c->mask || !c->fsv ? 0
+				       : o->ph[i]  ? o->ph[i][c->fsv - s->p->props]
+						   : ipe_prop_digest_hash(s->p, c->fsv);
 		}
 		for (size_t r = 0; r < n; r++) {
 			struct ipe_rc *c = &s->rc[r];
@@ -153,7 +158,7 @@ static int prepare(struct eqc_op *o, int op)
 			}
 			if (!c->mask)
 				continue;
-			o->used |= used_dims(c->mask);
+			masks[c->mask / 8] |= (uint8_t)(1u << (c->mask % 8));
 			if (c->dmv) {
 				s->did[r] = ipe_dtab_intern_hashed(&o->dt, s->p, c->dmv, h[2 * r]);
 				if (s->did[r] < 0) {
@@ -196,6 +201,9 @@ static int prepare(struct eqc_op *o, int op)
 		}
 	}
 	free(h);
+	for (unsigned m = 1; m < 256; m++)
+		if ((masks[m / 8] >> (m % 8)) & 1u)
+			o->used |= used_dims((uint8_t)m);
 	(void)op;
 	return 0;
 }
@@ -456,9 +464,11 @@ int eqc_open(struct eqc_op *o, const struct ipe_policy *a, const struct ipe_poli
 		o->s[i].t = &pol[i]->ops[op];
 	}
 	ipe_dtab_init(&o->dt);
-	/* about one digest a rule: sized once instead of rehashed while
-	 * growing (a failure here only means growing as usual) */
-	(void)ipe_hmap_init(&o->dt.index, o->s[0].t->nrules + o->s[1].t->nrules);
+	/* about one digest a rule, most of them in both policies: sized once
+	 * for the larger side instead of rehashed while growing (a failure
+	 * here only means growing as usual) */
+	(void)ipe_hmap_init(&o->dt.index, o->s[0].t->nrules > o->s[1].t->nrules ? o->s[0].t->nrules
+										: o->s[1].t->nrules);
 	rc = prepare(o, op);
 	if (!rc)
 		rc = fill(o);

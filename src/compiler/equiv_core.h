@@ -39,6 +39,7 @@ struct eqc_wit {
 
 struct eqc_op {
 	const struct ipe_eval_kernel *k;
+	const uint64_t *ph[2]; /* per side, NULL or ipe_prop_hashes() of its policy (set by the caller) */
 	bool physical; /* only events a kernel can produce (ipe_rc_physical) */
 	struct eqc_side s[2];
 	struct ipe_dtab dt;

@@ -7,6 +7,7 @@
 
 #include <ipe/eval.h>
 
+#include "compiler/eval_internal.h"
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
@@ -172,6 +173,7 @@ struct keyed {
 };
 
 struct op_index {
+	bool built;      /* false: this op is evaluated linearly */
 	size_t *plain;   /* rules without a digest, file order */
 	size_t nplain;
 	struct keyed *keyed; /* rules keyed by their first digest, sorted by (hash, rule) */
@@ -255,8 +257,21 @@ void ipe_eval_index_free(struct ipe_eval_index *x)
 	free(x);
 }
 
-int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
-		       struct ipe_eval_index **ret_index)
+int ipe_prop_hashes(const struct ipe_policy *p, uint64_t **ret)
+{
+	uint64_t *h = malloc((p->nprops ? p->nprops : 1) * sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nprops; i++)
+		h[i] = ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type) ? ipe_prop_digest_hash(p, &p->props[i])
+										  : 0;
+	*ret = h;
+	return 0;
+}
+
+int ipe_eval_index_build(const struct ipe_policy *p, const struct ipe_eval_kernel *k, const uint64_t *ph,
+			 uint32_t ops_mask, struct ipe_eval_index **ret_index)
 {
 	struct ipe_eval_index *x;
 
@@ -274,6 +289,9 @@ int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel 
 		const struct ipe_op_table *t = &p->ops[op];
 		struct op_index *oi = &x->ops[op];
 
+		if (!((ops_mask >> op) & 1u))
+			continue;
+		oi->built = true;
 		oi->plain = malloc((t->nrules ? t->nrules : 1) * sizeof(*oi->plain));
 		oi->keyed = malloc((t->nrules ? t->nrules : 1) * sizeof(*oi->keyed));
 		if (!oi->plain || !oi->keyed) {
@@ -289,7 +307,7 @@ int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel 
 					key = &props[j];
 			if (key)
 				oi->keyed[oi->nkeyed++] = (struct keyed){
-					ipe_prop_digest_hash(p, key),
+					ph ? ph[key - p->props] : ipe_prop_digest_hash(p, key),
 					i,
 				};
 			else
@@ -302,6 +320,12 @@ int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel 
 	}
 	*ret_index = x;
 	return 0;
+}
+
+int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
+		       struct ipe_eval_index **ret_index)
+{
+	return ipe_eval_index_build(p, k, NULL, (1u << IPE_OP_COUNT) - 1, ret_index);
 }
 
 /* Merge of up to three ascending lists of rule indexes: the plain rules and
@@ -362,7 +386,7 @@ int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_ev
 
 	if (!x || !ret_decision)
 		return -EINVAL;
-	if (op < 0 || op >= IPE_OP_COUNT) {
+	if (op < 0 || op >= IPE_OP_COUNT || !x->ops[op].built) {
 		decide(x->p, op, ev, x->k, NULL, ret_decision);
 		return 0;
 	}

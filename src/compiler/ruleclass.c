@@ -7,14 +7,13 @@
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
 
+/* the combinations b with bit dim of b equal to value (b&1 boot_verified,
+ * b&2 dmverity_signature, b&4 fsverity_signature) */
 static uint8_t dim_mask(int dim, bool value)
 {
-	uint8_t m = 0;
+	static const uint8_t ones[3] = { 0xaa, 0xcc, 0xf0 };
 
-	for (unsigned b = 0; b < 8; b++)
-		if (((b >> dim) & 1u) == (unsigned)value)
-			m |= (uint8_t)(1u << b);
-	return m;
+	return value ? ones[dim] : (uint8_t)~ones[dim];
 }
 
 void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
