@@ -48,8 +48,13 @@ struct ipe_lint_config;
 IPE_EXPORT int ipe_lint_config_new(struct ipe_lint_config **ret_cfg);
 IPE_EXPORT void ipe_lint_config_free(struct ipe_lint_config *cfg);
 
-/* Enable or disable a check by code or name; "all" for every linter check.
- * -ENOENT for an unknown code. */
+/* Enable or disable a linter check by code or name; "all" for every linter
+ * check (the catalogue entries whose frontend is false).  Front-end
+ * diagnostics (frontend true: the kernel's rejections and IPE-W160) come from
+ * the parser, which reports them whatever this configuration says: "all"
+ * does not cover them, and naming one returns 0 and changes nothing
+ * (ipe_lint_config_enabled() stays true for it).  -ENOENT for an unknown
+ * code. */
 IPE_EXPORT int ipe_lint_config_enable(struct ipe_lint_config *cfg, const char *code, bool enable);
 /* Override the severity of a check.  -ENOENT for an unknown code. */
 IPE_EXPORT int ipe_lint_config_set_severity(struct ipe_lint_config *cfg, const char *code, enum ipe_severity sev);

@@ -438,6 +438,19 @@ static void test_lint_enabled(void **state)
 	for (size_t i = 0; i < ipe_check_count(); i++)
 		if (!ipe_check_at(i)->frontend)
 			assert_false(ipe_lint_config_enabled(cfg, ipe_check_at(i)));
+	/* ... and only the linter's: the front end's diagnostics stay on, also
+	 * when named (lint.h) */
+	for (size_t i = 0; i < ipe_check_count(); i++) {
+		const struct ipe_check_info *ci = ipe_check_at(i);
+
+		if (!ci->frontend)
+			continue;
+		assert_true(ipe_lint_config_enabled(cfg, ci));
+		assert_int_equal(ipe_lint_config_enable(cfg, ci->code, false), 0);
+		assert_true(ipe_lint_config_enabled(cfg, ci));
+	}
+	assert_true(ipe_lint_config_enabled(cfg, ipe_check_find("IPE-W160")));
+	assert_true(ipe_lint_config_enabled(cfg, ipe_check_find("IPE-E016")));
 	assert_int_equal(ipe_lint_config_enable(cfg, "all", true), 0);
 	assert_true(ipe_lint_config_enabled(cfg, a));
 	assert_true(ipe_lint_config_enabled(cfg, b));
