@@ -144,14 +144,15 @@ void rules_note_expansion(struct rstate *st, struct ipe_diag *d, const struct ip
 static enum lint_check dead_kind(const struct rstate *st, uint32_t i)
 {
 	const struct rinfo *ri = &st->ri[i];
+	const uint32_t *by = rules_by(st, ri);
 	const struct rinfo *rr;
 
-	if (ri->by[1] != NONE)
+	if (by[1] != NONE)
 		return LC_UNREACHABLE;
-	rr = &st->ri[ri->by[0]];
-	if (rr->rc.mask == ri->rc.mask && rr->d == ri->d && rr->f == ri->f)
+	rr = &st->ri[by[0]];
+	if (rr->mask == ri->mask && rr->d == ri->d && rr->f == ri->f)
 		return LC_DUPLICATE;
-	if (rr->rc.mask == ALLB && !rr->d && !rr->f)
+	if (rr->mask == ALLB && !rr->d && !rr->f)
 		return LC_UNREACHABLE;
 	return LC_SHADOWED;
 }
@@ -165,6 +166,7 @@ static void report_dead_one(struct rstate *st, uint32_t i, uint32_t more, uint32
 	const struct rinfo *ri = &st->ri[i];
 	const char *opn = ipe_op_name(st->op);
 	enum lint_check kind = dead_kind(st, i);
+	const uint32_t *by = rules_by(st, ri);
 	struct ipe_diag *d;
 	char lb[160], also[240] = "", lastb[160];
 
@@ -173,8 +175,8 @@ static void report_dead_one(struct rstate *st, uint32_t i, uint32_t more, uint32
 			 more == 1 ? "is" : "are", more, more == 1 ? "" : "s",
 			 rules_at(st, &r->loc, &st->t->rules[last].loc, lastb, sizeof(lastb)));
 	}
-	if (ri->by[1] == NONE) {
-		uint32_t j = ri->by[0];
+	if (by[1] == NONE) {
+		uint32_t j = by[0];
 		const struct ipe_rule *rj = &st->t->rules[j];
 
 		if (kind == LC_DUPLICATE) {
@@ -207,15 +209,15 @@ static void report_dead_one(struct rstate *st, uint32_t i, uint32_t more, uint32
 		char lines[600];
 		size_t n = 0, k;
 
-		for (k = 0; k < 8 && ri->by[k] != NONE && n < sizeof(lines); k++)
+		for (k = 0; k < 8 && by[k] != NONE && n < sizeof(lines); k++)
 			n += (size_t)snprintf(lines + n, sizeof(lines) - n, "%s%s",
-					      k == 0 ? "" : (k + 1 < 8 && ri->by[k + 1] != NONE) ? ", " : " and ",
-					      rules_at(st, &r->loc, &st->t->rules[ri->by[k]].loc, lb, sizeof(lb)));
+					      k == 0 ? "" : (k + 1 < 8 && by[k + 1] != NONE) ? ", " : " and ",
+					      rules_at(st, &r->loc, &st->t->rules[by[k]].loc, lb, sizeof(lb)));
 		d = lint_report(run, LC_UNREACHABLE, &r->loc, "move this rule above them, or delete it",
 				"rule is unreachable: every event it matches also matches one of the earlier rules at %s%s",
 				lines, also);
-		for (k = 0; k < 8 && ri->by[k] != NONE; k++)
-			lint_related(run, d, &st->t->rules[ri->by[k]].loc, "decided here first");
+		for (k = 0; k < 8 && by[k] != NONE; k++)
+			lint_related(run, d, &st->t->rules[by[k]].loc, "decided here first");
 	}
 	if (more)
 		lint_related(run, d, &st->t->rules[last].loc, "the last rule dead for the same cause");
@@ -226,15 +228,15 @@ static void report_dead_one(struct rstate *st, uint32_t i, uint32_t more, uint32
  * (out of memory: run->err set). */
 static struct fold *fold_of(struct rstate *st, uint32_t i, enum lint_check kind)
 {
-	const struct rinfo *ri = &st->ri[i];
+	const uint32_t *rby = rules_by(st, &st->ri[i]);
 	uint32_t by[8];
 	uint64_t h;
 	size_t pos = SIZE_MAX, k;
 	uint32_t v;
 	struct fold *f;
 
-	for (k = 0; k < 8 && ri->by[k] != NONE; k++)
-		by[k] = ri->by[k];
+	for (k = 0; k < 8 && rby[k] != NONE; k++)
+		by[k] = rby[k];
 	for (; k < 8; k++)
 		by[k] = NONE;
 	h = ipe_hash_bytes((uint64_t)kind, by, sizeof(by));
@@ -298,10 +300,11 @@ void rules_report_overlap(struct rstate *st, uint32_t i)
 	const struct ipe_rule *r = &st->t->rules[i];
 	const struct rinfo *ri = &st->ri[i];
 	const struct ipe_rule *rj = &st->t->rules[ri->ov];
+	const uint32_t *ev = st->xtra + ri->x; /* boolean combination, d, f */
 	char wb[512], hint[200], lb[160];
 	struct ipe_diag *d;
 
-	rules_event_text(st, ri->ov_b, ri->ov_d, ri->ov_f, wb, sizeof(wb));
+	rules_event_text(st, ev[0], ev[1], ev[2], wb, sizeof(wb));
 	snprintf(hint, sizeof(hint), "%s%s",
 		 r->action == IPE_ACTION_DENY ? "put revocations (DENY) before the ALLOW rules they carve out of"
 					      : "put this ALLOW above the DENY if those events should be allowed",

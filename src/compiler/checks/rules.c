@@ -50,9 +50,23 @@ static int op_prepare(struct rstate *st)
 	st->ri = calloc(t->nrules + 1, sizeof(*st->ri));
 	if (!st->ri)
 		return -ENOMEM;
+	st->nxtra = 0;
 	rules_groups_reset(st);
 	ipe_hmap_clear(&st->fidx);
 	st->nfolds = 0;
+	return 0;
+}
+
+/* Keep n words for rule ri in st->xtra (ri->x).  0, or -ENOMEM (run->err set). */
+static int xtra_put(struct rstate *st, struct rinfo *ri, const uint32_t *w, size_t n)
+{
+	if (ipe_vec_reserve((void **)&st->xtra, &st->xcap, st->nxtra + n, sizeof(*st->xtra))) {
+		st->run->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	ri->x = (uint32_t)st->nxtra;
+	memcpy(st->xtra + st->nxtra, w, n * sizeof(*w));
+	st->nxtra += n;
 	return 0;
 }
 
@@ -66,49 +80,53 @@ static void classify(struct rstate *st)
 		const struct ipe_rule *r = &t->rules[i];
 		struct rinfo *ri = &st->ri[i];
 		struct ipe_rule_constraint c;
+		struct ipe_rc rc;
 		uint8_t cover = 0;
 		const struct grp *g[4];
 		size_t ng;
 
 		ipe_rule_constraint(st->p, r, &st->run->k, &c);
-		ipe_rc_of_rule(st->p, r, &st->run->k, &ri->rc);
+		ipe_rc_of_rule(st->p, r, &st->run->k, &rc);
+		ri->mask = rc.mask;
 		ri->never = (uint8_t)c.never;
-		ri->d = ri->rc.dmv ? st->digest_id[ri->rc.dmv - st->p->props] + 1 : 0;
-		ri->f = ri->rc.fsv ? st->digest_id[ri->rc.fsv - st->p->props] + 1 : 0;
+		ri->d = rc.dmv ? st->digest_id[rc.dmv - st->p->props] + 1 : 0;
+		ri->f = rc.fsv ? st->digest_id[rc.fsv - st->p->props] + 1 : 0;
 		ri->ov = NONE;
-		ri->by[0] = NONE;
-		if (!ri->rc.mask)
+		if (!ri->mask)
 			continue;
 		ng = rules_groups_matching(st, ri->d, ri->f, g);
 		for (size_t x = 0; x < ng; x++)
 			for (unsigned b = 0; b < 8; b++)
 				if (g[x]->first[0][b] != NONE || g[x]->first[1][b] != NONE)
 					cover |= (uint8_t)(1u << b);
-		ri->dead = (ri->rc.mask & ~cover) == 0;
+		ri->dead = (ri->mask & ~cover) == 0;
 		if (ri->dead) {
+			uint32_t by[8];
 			size_t n = 0;
 
 			for (unsigned b = 0; b < 8; b++) {
 				uint32_t j;
 				bool seen = false;
 
-				if (!((ri->rc.mask >> b) & 1u))
+				if (!((ri->mask >> b) & 1u))
 					continue;
 				j = rules_first_match(st, -1, b, ri->d, ri->f);
 				for (size_t x = 0; x < n; x++)
-					seen |= ri->by[x] == j;
+					seen |= by[x] == j;
 				if (!seen)
-					ri->by[n++] = j;
+					by[n++] = j;
 			}
-			if (n < 8)
-				ri->by[n] = NONE;
 			for (size_t x = 1; x < n; x++) /* in file order */
-				for (size_t y = x; y > 0 && ri->by[y - 1] > ri->by[y]; y--) {
-					uint32_t tmp = ri->by[y];
+				for (size_t y = x; y > 0 && by[y - 1] > by[y]; y--) {
+					uint32_t tmp = by[y];
 
-					ri->by[y] = ri->by[y - 1];
-					ri->by[y - 1] = tmp;
+					by[y] = by[y - 1];
+					by[y - 1] = tmp;
 				}
+			if (n < 8)
+				by[n++] = NONE;
+			if (xtra_put(st, ri, by, n))
+				return;
 		} else if (c.never == IPE_NEVER_NOT && r->nprops > 0) {
 			/* an event of this rule that an earlier rule of the other
 			 * action decides; with no digest here, only earlier rules
@@ -116,17 +134,18 @@ static void classify(struct rstate *st)
 			 * general rule is the usual pattern) */
 			int o = r->action == IPE_ACTION_ALLOW ? 0 : 1;
 			uint32_t j = (ri->d || ri->f) ? rules_first_overlap(st, o, i) : NONE;
+			uint32_t ev[3];
 
 			for (int cand = 0; cand < 2; cand++) {
 				uint32_t d = ri->d, f = ri->f;
-				uint8_t m = ri->rc.mask;
+				uint8_t m = ri->mask;
 
 				if (cand == 1) {
 					if (j == NONE || st->ri[j].never != IPE_NEVER_NOT)
 						break;
 					d = d ? d : st->ri[j].d;
 					f = f ? f : st->ri[j].f;
-					m &= st->ri[j].rc.mask;
+					m &= st->ri[j].mask;
 				}
 				for (unsigned b = 0; b < 8; b++) {
 					uint32_t k;
@@ -136,12 +155,14 @@ static void classify(struct rstate *st)
 					k = rules_first_match(st, -1, b, d, f);
 					if (k != NONE && (t->rules[k].action == IPE_ACTION_ALLOW) == o && k < ri->ov) {
 						ri->ov = k;
-						ri->ov_b = (uint8_t)b;
-						ri->ov_d = d;
-						ri->ov_f = f;
+						ev[0] = b;
+						ev[1] = d;
+						ev[2] = f;
 					}
 				}
 			}
+			if (ri->ov != NONE && xtra_put(st, ri, ev, 3))
+				return;
 		}
 		if (rules_groups_add(st, i))
 			st->run->err = -ENOMEM;
@@ -158,10 +179,10 @@ static void find_redundant(struct rstate *st, enum ipe_action def)
 	for (uint32_t i = (uint32_t)t->nrules; i-- > 0 && !st->run->err;) {
 		struct rinfo *ri = &st->ri[i];
 
-		if (!ri->rc.mask)
+		if (!ri->mask)
 			continue;
 		if (!ri->dead && ri->never == IPE_NEVER_NOT && (enum ipe_action)t->rules[i].action == def &&
-		    !(rules_overlap_mask(st, o, ri->d, ri->f) & ri->rc.mask))
+		    !(rules_overlap_mask(st, o, ri->d, ri->f) & ri->mask))
 			ri->redundant = true;
 		if (rules_groups_add(st, i))
 			st->run->err = -ENOMEM;
@@ -198,11 +219,11 @@ static void summarize(const struct rstate *st, struct op_summary *s)
 		const struct rinfo *ri = &st->ri[i];
 		bool allow = t->rules[i].action == IPE_ACTION_ALLOW;
 
-		if (ri->rc.mask && !ri->dead)
+		if (ri->mask && !ri->dead)
 			*(allow ? &s->live_allow : &s->live_deny) = true;
-		else if (allow && ri->rc.mask && s->dead_allow == NONE)
+		else if (allow && ri->mask && s->dead_allow == NONE)
 			s->dead_allow = i;
-		else if (allow && !ri->rc.mask && s->never_allow == NONE)
+		else if (allow && !ri->mask && s->never_allow == NONE)
 			s->never_allow = i;
 	}
 }
@@ -381,13 +402,12 @@ void lint_check_rules(struct lint_run *run)
 	}
 	if (rc)
 		run->err = rc;
-	ipe_hmap_free(&st.digests);
 	ipe_hmap_free(&st.gidx);
 	ipe_hmap_free(&st.fidx);
 	free(st.folds);
 	free(st.digest_id);
-	free(st.id_prop);
 	free(st.digest_multi);
 	free(st.ri);
+	free(st.xtra);
 	free(st.grps);
 }

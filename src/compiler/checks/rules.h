@@ -24,15 +24,17 @@ struct grp {
 
 enum gkind { G_ALL = 0, G_DN, G_FN, G_NN, G_D, G_F, G_DO, G_FO, G_Z, G_FIXED = G_D };
 
+/* Per rule of the op being checked: 20 bytes (a 600k-rule policy holds
+ * 600k of these); what only dead rules and W104 need is in st->xtra. */
 struct rinfo {
-	struct ipe_rc rc;
-	uint32_t d, f;         /* digest ids + 1 of the class (0 = any) */
+	uint8_t mask;          /* boolean combinations accepted (ipe_rc), 0 = never matches */
 	uint8_t never;         /* enum ipe_never_reason (physical view, ipe_rule_constraint) */
 	bool dead, redundant;
-	uint32_t by[8];        /* dead: the earlier rules deciding its events (NONE-terminated) */
+	uint32_t d, f;         /* digest ids + 1 of the class (0 = any) */
 	uint32_t ov;           /* W104: the earlier rule of the other action deciding one of its events */
-	uint8_t ov_b;          /* that event: boolean combination ... */
-	uint32_t ov_d, ov_f;   /* ... and digests (id + 1, 0 = any other value) */
+	uint32_t x;            /* index into st->xtra: dead: the earlier rules deciding its
+				* events (NONE-terminated, at most 8); ov != NONE: the event's
+				* boolean combination and digests (id + 1, 0 = any other value) */
 };
 
 /* Dead rules of one op with the same finding and the same deciding rules:
@@ -48,15 +50,16 @@ struct fold {
 struct rstate {
 	struct lint_run *run;
 	const struct ipe_policy *p;
-	/* digest interning (whole policy) */
-	struct ipe_hmap digests;    /* hash -> prop index of the representative */
+	/* digest interning (whole policy); a digest's id is the index of the
+	 * first property naming it */
 	uint32_t *digest_id;        /* per prop (digests only) */
-	const struct ipe_prop **id_prop; /* digest id -> a property naming it */
 	uint8_t *digest_multi;      /* per digest id: named by more than one property */
 	/* per op */
 	const struct ipe_op_table *t;
 	int op;
 	struct rinfo *ri;
+	uint32_t *xtra;             /* see struct rinfo */
+	size_t nxtra, xcap;
 	struct grp fixed[G_FIXED];  /* G_ALL, G_DN, G_FN, G_NN */
 	struct ipe_hmap gidx;       /* group key -> index into grps */
 	struct grp *grps;
@@ -67,9 +70,16 @@ struct rstate {
 	size_t nfolds, fcap;
 };
 
+/* The earlier rules deciding the events of dead rule ri (NONE-terminated
+ * unless 8 long). */
+static inline const uint32_t *rules_by(const struct rstate *st, const struct rinfo *ri)
+{
+	return st->xtra + ri->x;
+}
+
 /* ---- rule_groups.c: digest ids, groups, first matches ---- */
 
-/* Number the policy's digests (st->digest_id, id_prop, digest_multi). */
+/* Number the policy's digests (st->digest_id, digest_multi). */
 int rules_intern_digests(struct rstate *st);
 void rules_groups_reset(struct rstate *st);
 /* Add rule i (its class in st->ri[i]) to its groups.  0 or -ENOMEM. */
