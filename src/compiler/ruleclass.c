@@ -107,28 +107,27 @@ int64_t ipe_dtab_intern(struct ipe_dtab *t, const struct ipe_policy *p, const st
 	return ipe_dtab_intern_hashed(t, p, prop, ipe_prop_digest_hash(p, prop));
 }
 
+static bool dent_same(const void *entry, const void *key)
+{
+	const struct ipe_dent *a = entry, *b = key;
+
+	return ipe_prop_digest_same(a->p, a->prop, b->p, b->prop);
+}
+
 int64_t ipe_dtab_intern_hashed(struct ipe_dtab *t, const struct ipe_policy *p, const struct ipe_prop *prop,
 			       uint64_t h)
 {
 	int kind = prop->type == IPE_PROP_FSV_DIGEST;
-	size_t pos = SIZE_MAX;
-	uint32_t v;
-	int rc;
+	struct ipe_dent key = { .p = p, .prop = prop };
+	size_t at = 0;
+	int rc = ipe_hmap_intern(&t->index, h, (void **)&t->ents, &t->n, &t->cap, sizeof(*t->ents), SIZE_MAX,
+				 dent_same, &key, &at);
 
-	while (ipe_hmap_next(&t->index, h, &pos, &v)) {
-		const struct ipe_dent *e = &t->ents[v];
-
-		if (ipe_prop_digest_same(e->p, e->prop, p, prop))
-			return e->id;
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		key.id = t->nkind[kind]++;
+		t->ents[at] = key;
 	}
-	if (t->n >= UINT32_MAX - 1)
-		return -E2BIG;
-	rc = ipe_vec_reserve((void **)&t->ents, &t->cap, t->n + 1, sizeof(*t->ents));
-	if (rc)
-		return rc;
-	rc = ipe_hmap_insert(&t->index, h, (uint32_t)t->n);
-	if (rc)
-		return rc;
-	t->ents[t->n] = (struct ipe_dent){ .p = p, .prop = prop, .id = t->nkind[kind]++ };
-	return t->ents[t->n++].id;
+	return t->ents[at].id;
 }

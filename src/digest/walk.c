@@ -40,29 +40,24 @@ static void inode_set_free(struct inode_set *s)
 	ipe_hmap_free(&s->index);
 }
 
+static bool inode_key_eq(const void *entry, const void *key)
+{
+	const struct inode_key *a = entry, *b = key;
+
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
 /* 1: inserted, 0: already present, <0: error */
 static int inode_set_add(struct inode_set *s, dev_t dev, ino_t ino)
 {
-	uint64_t h = ipe_hash_mix((uint64_t)ino ^ ipe_hash_mix((uint64_t)dev));
-	size_t pos = SIZE_MAX;
-	uint32_t v;
-	int rc;
+	struct inode_key k = { .dev = dev, .ino = ino };
+	size_t at = 0;
+	int rc = ipe_hmap_intern(&s->index, ipe_hash_mix((uint64_t)ino ^ ipe_hash_mix((uint64_t)dev)),
+				 (void **)&s->keys, &s->n, &s->cap, sizeof(*s->keys), SIZE_MAX, inode_key_eq, &k, &at);
 
-	while (ipe_hmap_next(&s->index, h, &pos, &v))
-		if (s->keys[v].dev == dev && s->keys[v].ino == ino)
-			return 0;
-	if (s->n >= UINT32_MAX - 1)
-		return -E2BIG;
-	rc = ipe_vec_reserve((void **)&s->keys, &s->cap, s->n + 1, sizeof(*s->keys));
-	if (rc)
-		return rc;
-	rc = ipe_hmap_insert(&s->index, h, (uint32_t)s->n);
-	if (rc)
-		return rc;
-	s->keys[s->n].dev = dev;
-	s->keys[s->n].ino = ino;
-	s->n++;
-	return 1;
+	if (rc == 1)
+		s->keys[at] = k;
+	return rc;
 }
 
 /* Append an entry (loc: where a PENDING file is, NULL for the others).  When

@@ -3,6 +3,7 @@
 #ifndef IPE_UTIL_INTERNAL_H
 #define IPE_UTIL_INTERNAL_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -135,5 +136,37 @@ static inline size_t ipe_hmap_slot(const struct ipe_hmap *h, uint64_t key)
 /* Grow a vector of elements of size elsz so that it can hold need elements.
  * Returns 0 or -ENOMEM / -EOVERFLOW. */
 int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz);
+
+/* A set of entries: a vector (*vec, *n used, *cap allocated, elsz bytes
+ * each) and an ipe_hmap from each entry's hash to its index.  Look for an
+ * entry under hash h that eq(entry, key) accepts: 0 and *ret_at its index.
+ * Else one more entry is made (uninitialised, the caller fills it; *n grows
+ * by one) and indexed under h: 1 and *ret_at its index.  -E2BIG when *n is
+ * already max (at most UINT32_MAX - 1), -ENOMEM.  Inline so that eq is. */
+static inline int ipe_hmap_intern(struct ipe_hmap *index, uint64_t h, void **vec, size_t *n, size_t *cap,
+				  size_t elsz, size_t max, bool (*eq)(const void *entry, const void *key),
+				  const void *key, size_t *ret_at)
+{
+	size_t pos = SIZE_MAX;
+	uint32_t v;
+	int rc;
+
+	while (ipe_hmap_next(index, h, &pos, &v)) {
+		if (eq((const char *)*vec + (size_t)v * elsz, key)) {
+			*ret_at = v;
+			return 0;
+		}
+	}
+	if (*n >= max || *n >= UINT32_MAX - 1)
+		return -E2BIG;
+	rc = ipe_vec_reserve(vec, cap, *n + 1, elsz);
+	if (rc)
+		return rc;
+	rc = ipe_hmap_insert(index, h, (uint32_t)*n);
+	if (rc)
+		return rc;
+	*ret_at = (*n)++;
+	return 1;
+}
 
 #endif

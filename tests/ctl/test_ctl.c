@@ -28,6 +28,8 @@
 #include <ipe/io.h>
 #include <ipe/ipe.h>
 
+#include "../common/cms_sign.h"
+
 /* ---- helpers ----------------------------------------------------------- */
 
 static void put(const char *dir, const char *rel, const void *data, size_t len)
@@ -91,53 +93,16 @@ static void make_key(void)
  * -nodetach`; extra_flags may add CMS_DETACHED etc. */
 static uint8_t *sign_text(const char *text, unsigned extra_flags, size_t *ret_len)
 {
-	BIO *in, *out;
-	CMS_ContentInfo *cms;
-	BUF_MEM *bm;
-	uint8_t *blob;
-
 	make_key();
-	in = BIO_new_mem_buf(text, (int)strlen(text));
-	cms = CMS_sign(test_cert, test_key, NULL, in,
-		       CMS_BINARY | CMS_NOATTR | CMS_NOSMIMECAP | extra_flags);
-	assert_non_null(cms);
-	out = BIO_new(BIO_s_mem());
-	assert_true(i2d_CMS_bio(out, cms) > 0);
-	BIO_get_mem_ptr(out, &bm);
-	blob = malloc(bm->length);
-	assert_non_null(blob);
-	memcpy(blob, bm->data, bm->length);
-	*ret_len = bm->length;
-	BIO_free(out);
-	BIO_free(in);
-	CMS_ContentInfo_free(cms);
-	return blob;
+	return test_cms_sign(test_cert, test_key, text, extra_flags, ret_len);
 }
 
 /* The same, streamed: indefinite-length encoding (openssl cms -stream). */
 static uint8_t *sign_text_streamed(const char *text, size_t *ret_len)
 {
-	BIO *in, *out;
-	CMS_ContentInfo *cms;
-	BUF_MEM *bm;
-	uint8_t *blob;
-	unsigned flags = CMS_BINARY | CMS_NOATTR | CMS_NOSMIMECAP | CMS_STREAM;
+	uint8_t *blob = sign_text(text, CMS_STREAM, ret_len);
 
-	make_key();
-	in = BIO_new_mem_buf(text, (int)strlen(text));
-	cms = CMS_sign(test_cert, test_key, NULL, in, flags);
-	assert_non_null(cms);
-	out = BIO_new(BIO_s_mem());
-	assert_true(i2d_CMS_bio_stream(out, cms, in, (int)flags) > 0);
-	BIO_get_mem_ptr(out, &bm);
-	assert_true(bm->length > 2 && (uint8_t)bm->data[1] == 0x80);
-	blob = malloc(bm->length);
-	assert_non_null(blob);
-	memcpy(blob, bm->data, bm->length);
-	*ret_len = bm->length;
-	BIO_free(out);
-	BIO_free(in);
-	CMS_ContentInfo_free(cms);
+	assert_true(*ret_len > 2 && blob[1] == 0x80);
 	return blob;
 }
 

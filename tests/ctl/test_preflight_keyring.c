@@ -36,6 +36,8 @@
 #include <ipe/ipe.h>
 #include <ipe/sign.h>
 
+#include "../common/cms_sign.h"
+
 /* ---- the fake keyring ----------------------------------------------------- */
 
 enum { SECONDARY = 1001, BUILTIN = 1000, KEY = 2001 };
@@ -197,31 +199,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* `openssl cms -sign -binary -nosmimecap -noattr -nodetach -outform DER`
- * (+ -keyid: the signer named by subject key identifier). */
-static uint8_t *sign_text(X509 *cert, EVP_PKEY *key, const char *text, unsigned flags, size_t *ret_len)
-{
-	BIO *in = BIO_new_mem_buf(text, (int)strlen(text)), *out = BIO_new(BIO_s_mem());
-	CMS_ContentInfo *cms;
-	BUF_MEM *bm;
-	uint8_t *blob;
-
-	assert_non_null(in);
-	assert_non_null(out);
-	cms = CMS_sign(cert, key, NULL, in, CMS_BINARY | CMS_NOATTR | CMS_NOSMIMECAP | flags);
-	assert_non_null(cms);
-	assert_true(i2d_CMS_bio(out, cms) > 0);
-	BIO_get_mem_ptr(out, &bm);
-	blob = malloc(bm->length);
-	assert_non_null(blob);
-	memcpy(blob, bm->data, bm->length);
-	*ret_len = bm->length;
-	BIO_free(out);
-	BIO_free(in);
-	CMS_ContentInfo_free(cms);
-	return blob;
-}
-
 /* Change the signed content in place (same length): the signature no longer
  * covers it. */
 static void change(uint8_t *blob, size_t len, const char *from, const char *to)
@@ -337,7 +314,7 @@ static void expect_verify(const uint8_t *blob, size_t len, int want_err, const c
 static void test_skid_embedded(void **state)
 {
 	size_t len;
-	uint8_t *blob = sign_text(p384_cert, p384_key, POL, CMS_USE_KEYID, &len);
+	uint8_t *blob = test_cms_sign(p384_cert, p384_key, POL, CMS_USE_KEYID, &len);
 	int calls;
 
 	(void)state;
@@ -363,7 +340,7 @@ static void test_skid_embedded(void **state)
 static void test_untrusted_bad_text(void **state)
 {
 	size_t len;
-	uint8_t *blob = sign_text(other_cert, other_key, "policy_name=x policy_version=1.0.0\nop=BOGUS action=DENY\n",
+	uint8_t *blob = test_cms_sign(other_cert, other_key, "policy_name=x policy_version=1.0.0\nop=BOGUS action=DENY\n",
 				  0, &len);
 
 	(void)state;
@@ -378,7 +355,7 @@ static void test_untrusted_bad_text(void **state)
 static void test_skid_not_embedded(void **state)
 {
 	size_t len;
-	uint8_t *blob = sign_text(p384_cert, p384_key, POL, CMS_USE_KEYID | CMS_NOCERTS, &len);
+	uint8_t *blob = test_cms_sign(p384_cert, p384_key, POL, CMS_USE_KEYID | CMS_NOCERTS, &len);
 
 	(void)state;
 	expect_load(blob, len, 0, NULL, true);

@@ -223,6 +223,48 @@ static void test_name_kernel_rules(void **state)
 
 /* The one hash map: a multimap with iteration, unique puts, growth from
  * empty (zero-initialised) and clearing. */
+static bool int_eq(const void *entry, const void *key)
+{
+	return *(const int *)entry == *(const int *)key;
+}
+
+/* The dedup-append of digest tables and the walker's inode set: each value
+ * once, in first-seen order, also when hashes collide (h = value % 7), and
+ * nothing added past max. */
+static void test_hmap_intern(void **state)
+{
+	struct ipe_hmap ix = { 0 };
+	int *vals = NULL;
+	size_t n = 0, cap = 0, at = 0;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		for (int x = 0; x < 100; x++) {
+			int rc = ipe_hmap_intern(&ix, (uint64_t)(x % 7), (void **)&vals, &n, &cap, sizeof(*vals), 1000,
+						 int_eq, &x, &at);
+
+			assert_int_equal(rc, round == 0 ? 1 : 0);
+			if (rc == 1)
+				vals[at] = x;
+			assert_int_equal(at, (size_t)x);
+		}
+	}
+	assert_int_equal(n, 100);
+	{
+		int x = 100;
+
+		assert_int_equal(ipe_hmap_intern(&ix, 2, (void **)&vals, &n, &cap, sizeof(*vals), 100, int_eq, &x, &at),
+				 -E2BIG);
+		x = 9; /* present: found whatever max says */
+		assert_int_equal(ipe_hmap_intern(&ix, 2, (void **)&vals, &n, &cap, sizeof(*vals), 100, int_eq, &x, &at),
+				 0);
+		assert_int_equal(at, 9);
+	}
+	assert_int_equal(n, 100);
+	free(vals);
+	ipe_hmap_free(&ix);
+}
+
 static void test_hmap(void **state)
 {
 	struct ipe_hmap h = { 0 };
@@ -370,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_version_kernel_rules),
 		cmocka_unit_test(test_name_kernel_rules),
 		cmocka_unit_test(test_hmap),
+		cmocka_unit_test(test_hmap_intern),
 		cmocka_unit_test(test_hash_bytes),
 		cmocka_unit_test(test_digest_identity),
 		cmocka_unit_test(test_escape_byte),
