@@ -66,8 +66,8 @@ int main(int argc, char **argv)
 			best = t1 - t0;
 		if (c1 - c0 < best_cpu)
 			best_cpu = c1 - c0;
-		nrules = p->nrules;
-		verdict = p->verdict.err;
+		nrules = ipe_policy_nrules(p);
+		verdict = ipe_policy_verdict(p)->err;
 		ipe_policy_free(p);
 		ipe_ctx_free(ctx);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Using libipe from C: parse a policy, print the kernel's verdict and the
+ * Using libipe from C: parse a policy, print the kernel's verdict, walk the
+ * model through its accessors (the types are opaque) and print the
  * canonical text; or, with --compile, run the whole ipe-compile pipeline
  * (source language, lint, self-check) with ipe_compile() and print its
  * output.  Build against an installed libipe with
@@ -11,6 +12,35 @@
 #include <string.h>
 
 #include <ipe/ipe.h>
+
+/* The model, read through the accessors of <ipe/policy.h>. */
+static void walk(const struct ipe_policy *p)
+{
+	uint16_t v[3];
+
+	ipe_policy_version(p, v);
+	printf("# policy '%s' version %u.%u.%u, global DEFAULT %s, %zu rules\n", ipe_policy_name(p, NULL), v[0], v[1],
+	       v[2], ipe_action_name(ipe_policy_default(p, NULL)) ? ipe_action_name(ipe_policy_default(p, NULL)) : "unset",
+	       ipe_policy_nrules(p));
+	for (int op = 0; op < IPE_OP_COUNT; op++) {
+		for (size_t i = 0; i < ipe_policy_op_nrules(p, op); i++) {
+			const struct ipe_rule *r = ipe_policy_rule(p, op, i);
+
+			printf("# line %u: %s %s", ipe_rule_loc(r).line, ipe_op_name(ipe_rule_op(r)),
+			       ipe_action_name(ipe_rule_action(r)));
+			for (size_t k = 0; k < ipe_rule_nprops(r); k++) {
+				const struct ipe_prop *pr = ipe_rule_prop(p, r, k);
+				enum ipe_prop_type t = ipe_prop_get_type(pr);
+
+				if (ipe_prop_is_digest(t))
+					printf(" %s=%s:<%zu bytes>", ipe_prop_key(t), ipe_prop_alg(p, pr), ipe_prop_digest_len(pr));
+				else
+					printf(" %s", ipe_prop_token(t));
+			}
+			putchar('\n');
+		}
+	}
+}
 
 /* ipe-compile SOURCE -o -, as one library call. */
 static int compile(const char *path)
@@ -40,6 +70,7 @@ static int compile(const char *path)
 int main(int argc, char **argv)
 {
 	struct ipe_policy *p = NULL;
+	const struct ipe_verdict *v;
 	struct ipe_ctx *ctx = NULL;
 	char *text = NULL;
 	uint32_t src;
@@ -63,15 +94,17 @@ int main(int argc, char **argv)
 		goto out;
 	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++)
 		ipe_diag_render_text(ctx, ipe_ctx_diag(ctx, i), stderr, 0);
-	if (p->verdict.err) {
-		printf("rejected: %s at %u:%u\n", ipe_errno_name(p->verdict.err), p->verdict.loc.line,
-		       p->verdict.loc.col);
+	v = ipe_policy_verdict(p);
+	if (v->err) {
+		printf("rejected: %s at %u:%u\n", ipe_errno_name(v->err), v->loc.line, v->loc.col);
 		goto out;
 	}
 	rc = ipe_policy_emit_canonical(p, &text, NULL);
 	if (rc < 0)
 		goto out;
-	printf("accepted (libipe %s)\n%s", ipe_version(), text);
+	printf("accepted (libipe %s)\n", ipe_version());
+	walk(p);
+	printf("%s", text);
 	ret = 0;
 out:
 	free(text);

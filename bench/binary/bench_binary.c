@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		if (ipe_ctx_new(&ctx) || ipe_source_from_memory(ctx, "p", text, tlen, false, &src))
 			return 1;
 		t0 = now();
-		if (ipe_policy_parse(ctx, src, &p) || p->verdict.err)
+		if (ipe_policy_parse(ctx, src, &p) || ipe_policy_verdict(p)->err)
 			return 1;
 		t1 = now();
 		parse = t1 - t0 < parse ? t1 - t0 : parse;
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 			return 1;
 		t1 = now();
 		emit = t1 - t0 < emit ? t1 - t0 : emit;
-		nrules = p->nrules;
+		nrules = ipe_policy_nrules(p);
 		free(c);
 		free(bin);
 		bin = b;

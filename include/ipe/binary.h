@@ -30,16 +30,16 @@ extern "C" {
 #define IPE_BINARY_MAJOR 1u
 #define IPE_BINARY_MINOR 0u
 
-/* Encode an accepted policy (-EINVAL when p->verdict says the kernel would
- * reject it or it has no header; -E2BIG beyond 2^32-2 rules or properties).
+/* Encode an accepted policy (-EINVAL when ipe_policy_verdict() says the
+ * kernel would reject it or it has no header; -E2BIG beyond 2^32-2 rules or properties).
  * *ret_buf is malloc'd. */
 IPE_EXPORT int ipe_policy_emit_binary(const struct ipe_policy *p, uint8_t **ret_buf, size_t *ret_len);
 
 /* Decode a binary policy into a new model.  The model is accepted
- * (verdict.err == 0), so ipe_policy_emit_canonical() and the evaluator work
+ * (ipe_policy_verdict()->err == 0), so ipe_policy_emit_canonical() and the evaluator work
  * on it.  Its locations have src = IPE_SRC_NONE and line = the line of the
- * rule (or DEFAULT / header) in the canonical text; text_len is the length
- * of the canonical text.  Returns 0, -EBADMSG (invalid input, with
+ * rule (or DEFAULT / header) in the canonical text; ipe_policy_text_len()
+ * is the length of the canonical text.  Returns 0, -EBADMSG (invalid input, with
  * diagnostics in ctx), -EPROTONOSUPPORT (another major format version) or
  * -ENOMEM.  The data is not referenced after the call. */
 IPE_EXPORT int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, struct ipe_policy **ret_policy);

@@ -71,7 +71,7 @@ struct ipe_source_opts {
  * imported files become new sources of ctx, so diagnostics quote them; each
  * diagnostic in an included file carries "in file included from F:L" notes.
  * Same contract as ipe_policy_parse(): always a model (best effort), every
- * problem as a diagnostic; policy->verdict is EBADMSG at the first
+ * problem as a diagnostic; ipe_policy_verdict() is EBADMSG at the first
  * extension error.  opts may be NULL; -EINVAL for an unknown
  * opts->version or non-zero reserved space. */
 IPE_EXPORT int ipe_policy_parse_source(struct ipe_ctx *ctx, uint32_t src, const struct ipe_source_opts *opts,
@@ -90,7 +90,7 @@ IPE_EXPORT int ipe_version_parse(const char *s, uint16_t ret_version[3]);
  * NUL), "." or "..", '/', or longer than 255 bytes (securityfs). */
 IPE_EXPORT const char *ipe_policy_name_problem(const char *name, size_t len);
 
-/* Header overrides: they replace the name or version and leave p->verdict
+/* Header overrides: they replace the name or version and leave the verdict
  * as it is (so a source whose own name the kernel refuses stays refused).
  * ipe_policy_set_name() refuses names ipe_policy_name_problem() rejects
  * with -EINVAL; 0 or -ENOMEM otherwise. */

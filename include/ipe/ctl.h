@@ -149,7 +149,7 @@ struct ipe_ctl_blob {
 
 /* Inspect a blob in memory: hash, CMS structure, embedded policy (its
  * diagnostics go into ctx).  Returns 0 (even for a blob the kernel would
- * refuse: see cms_err and policy->verdict) or -ENOMEM. */
+ * refuse: see cms_err and ipe_policy_verdict(policy)) or -ENOMEM. */
 IPE_EXPORT int ipe_ctl_blob_new(struct ipe_ctx *ctx, const char *path, const void *data, size_t len,
 		     struct ipe_ctl_blob **ret_blob);
 /* Read a file (at most 16 MiB) and inspect it. -errno if unreadable. */

@@ -68,7 +68,7 @@ IPE_EXPORT bool ipe_eval_rule(const struct ipe_policy *p, const struct ipe_rule 
 		   const struct ipe_eval_kernel *k);
 
 enum ipe_decided_by {
-	IPE_DECIDED_BY_RULE = 0,        /* rule index in p->ops[op].rules */
+	IPE_DECIDED_BY_RULE = 0,        /* rule: ipe_policy_rule(p, op, rule) */
 	IPE_DECIDED_BY_OP_DEFAULT,
 	IPE_DECIDED_BY_GLOBAL_DEFAULT,
 	IPE_DECIDED_BY_NOTHING,         /* no default applies: ALLOW (also: no policy) */

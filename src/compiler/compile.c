@@ -7,6 +7,7 @@
 #include <ipe/compile.h>
 #include <ipe/policy.h>
 
+#include "compiler/model.h"
 #include "util/internal.h"
 
 int ipe_version_parse(const char *s, uint16_t ret_version[3])

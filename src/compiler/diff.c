@@ -29,6 +29,7 @@
 
 #include "compiler/equiv_core.h"
 #include "compiler/eval_internal.h"
+#include "compiler/model.h"
 
 #define NONE EQC_NONE
 

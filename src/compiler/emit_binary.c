@@ -10,6 +10,7 @@
 #include <ipe/policy.h>
 
 #include "binary_format.h"
+#include "compiler/model.h"
 
 uint64_t ipe_binary_key_hash(uint8_t type, uint16_t alg, const uint8_t *digest, uint32_t len)
 {

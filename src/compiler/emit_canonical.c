@@ -7,6 +7,7 @@
 
 #include <ipe/policy.h>
 
+#include "compiler/model.h"
 #include "util/internal.h"
 #include "util/sbuf.h"
 

@@ -11,6 +11,7 @@
 #include <ipe/lint.h>
 #include <ipe/report.h>
 
+#include "compiler/model.h"
 #include "util/internal.h"
 
 static const char *op_label(int op)

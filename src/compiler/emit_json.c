@@ -9,6 +9,7 @@
 
 #include <ipe/report.h>
 
+#include "compiler/model.h"
 #include "util/internal.h"
 
 /* Bytes outside printable ASCII as \xNN, so the JSON stays valid UTF-8. */

@@ -12,6 +12,7 @@
 #include <ipe/lint.h>
 
 #include "compiler/checks/checks.h"
+#include "compiler/model.h"
 #include "util/internal.h"
 
 int ipe_lint_config_new(struct ipe_lint_config **ret_cfg)

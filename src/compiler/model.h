@@ -1,11 +1,68 @@
 /* SPDX-License-Identifier: MIT */
-/* Building the policy model (internal). */
+/* The policy model (internal): the fields behind the opaque types of
+ * <ipe/policy.h>, and building them. */
 #ifndef IPE_MODEL_H
 #define IPE_MODEL_H
 
 #include <ipe/policy.h>
 
 struct ipe_hmap;
+
+/* The model behind the opaque types of <ipe/policy.h>.  Only the library
+ * sees these fields; callers use the accessors (src/compiler/access.c). */
+struct ipe_prop {
+	struct ipe_loc loc;   /* the whole token */
+	uint8_t type;         /* enum ipe_prop_type */
+	uint8_t flags;        /* IPE_PROPF_* */
+	uint16_t alg;         /* digests: index into policy->algs */
+	uint32_t digest_len;  /* digests: bytes */
+	uint64_t digest_off;  /* digests: offset into policy->digest_pool */
+};
+
+/* 40 bytes: a 1M-rule policy holds a million of these.  The action token's
+ * location is not kept (nothing reported on it; it is the last token of the
+ * rule's line). */
+struct ipe_rule {
+	struct ipe_loc loc;   /* the first token of the rule (op=...) */
+	uint8_t op;           /* enum ipe_op */
+	uint8_t action;       /* enum ipe_action */
+	uint16_t pad;
+	uint32_t nprops;
+	uint64_t first_prop;  /* index into policy->props */
+};
+
+struct ipe_op_table {
+	int8_t default_action;          /* enum ipe_action, IPE_ACTION_NONE if unset */
+	struct ipe_loc default_loc;     /* the DEFAULT token */
+	size_t nrules;
+	struct ipe_rule *rules;         /* file order */
+};
+
+struct ipe_policy {
+	uint32_t src;                   /* source index in the context */
+	bool has_header;
+	char *name;                     /* NUL-terminated; kernel names cannot hold NUL */
+	size_t name_len;
+	uint16_t version[3];
+	struct ipe_loc header_loc, name_loc, version_loc;
+	int8_t global_default;          /* enum ipe_action or IPE_ACTION_NONE */
+	struct ipe_loc global_default_loc;
+	struct ipe_op_table ops[IPE_OP_COUNT];
+	struct ipe_prop *props;
+	size_t nprops;
+	uint8_t *digest_pool;
+	size_t digest_pool_len;
+	char **algs;                    /* interned algorithm names */
+	size_t nalgs;
+	size_t nrules;                  /* all ops */
+	size_t text_len;                /* bytes the kernel parses (before the first NUL) */
+	bool has_nul;                   /* a NUL byte truncated the input */
+	struct ipe_verdict verdict;     /* what Linux would answer on new_policy */
+};
+
+/* A rule's properties (r->nprops of them), NULL when it has none. */
+const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r);
+
 
 /* What ipe_policy_new() allocates: the public model, then its allocator
  * state (not in the public header, so it can change without an ABI break). */

@@ -7,6 +7,7 @@
 #include <ipe/io.h>
 #include <ipe/sign.h>
 
+#include "compiler/model.h"
 #include "ctl-internal.h"
 
 #define BLOB_READ_MAX (16u << 20)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/model.h"
 #include "ctl-internal.h"
 
 static const struct ipe_loc noloc = { .src = IPE_SRC_NONE };

@@ -10,6 +10,7 @@
 #include <ipe/compile.h>
 #include <ipe/diag.h>
 
+#include "compiler/model.h"
 #include "ctl-internal.h"
 #include "util/opts.h"
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/model.h"
 #include "ctl-internal.h"
 
 #include <ipe/sign.h>

@@ -10,6 +10,7 @@
 
 #include "../util/internal.h"
 #include "../util/sbuf.h"
+#include "compiler/model.h"
 #include "explain-internal.h"
 
 void ipe_explain_event_init(struct ipe_explain_event *e, int op)

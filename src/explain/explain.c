@@ -7,6 +7,7 @@
 
 #include <ipe/explain.h>
 
+#include "compiler/model.h"
 #include "explain-internal.h"
 
 void ipe_audit_untrusted_put(struct ipe_sbuf *b, const char *s, size_t len)

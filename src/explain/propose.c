@@ -10,6 +10,7 @@
 #include <ipe/explain.h>
 
 #include "../util/internal.h"
+#include "compiler/model.h"
 #include "explain-internal.h"
 
 #define COMMENT_PATHS 3

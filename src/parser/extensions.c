@@ -25,6 +25,7 @@
 #include <ipe/compile.h>
 #include <ipe/policy.h>
 
+#include "compiler/model.h"
 #include "lexer/lexer.h"
 #include "parser/ext_internal.h"
 #include "parser/extensions.h"

@@ -25,6 +25,7 @@
 #include <ipe/policy.h>
 #include <ipe/sign.h>
 
+#include "compiler/model.h"
 #include "signer.h"
 #include "util/internal.h"
 #include "util/opts.h"

@@ -20,6 +20,7 @@
 #include <ipe/policy.h>
 #include <ipe/sign.h>
 
+#include "compiler/model.h"
 #include "signer.h"
 #include "verify.h"
 

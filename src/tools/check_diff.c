@@ -43,10 +43,10 @@ static int load(struct ipe_ctx *ctx, const char *path, struct ipe_policy **ret)
 		cli_error(prog, "cannot parse %s: %s", path, cli_strerror(rc));
 		return CLI_EXIT_INPUT;
 	}
-	if ((*ret)->verdict.err) {
+	if (ipe_policy_verdict(*ret)->err) {
 		cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE);
 		cli_error(prog, "%s: the kernel would reject this policy (%s); --diff compares policies the kernel "
-			  "accepts", path, ipe_errno_name((*ret)->verdict.err));
+			  "accepts", path, ipe_errno_name(ipe_policy_verdict(*ret)->err));
 		return CLI_EXIT_INPUT;
 	}
 	return CLI_EXIT_OK;

@@ -106,10 +106,10 @@ static struct ipe_policy *equiv_load(struct ipe_ctx *ctx, const char *path, int 
 		*ret = CLI_EXIT_INPUT;
 		return NULL;
 	}
-	if (p->verdict.err) {
+	if (ipe_policy_verdict(p)->err) {
 		cli_print_diags(ctx, stderr, IPE_RENDER_NO_SOURCE);
 		cli_error(prog, "%s: the kernel would reject this policy (%s); equivalence needs accepted policies", path,
-			  ipe_errno_name(p->verdict.err));
+			  ipe_errno_name(ipe_policy_verdict(p)->err));
 		ipe_policy_free(p);
 		*ret = CLI_EXIT_FINDINGS;
 		return NULL;
@@ -212,24 +212,28 @@ static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_repor
 			       FILE *out)
 {
 	const struct ipe_policy *p = f->policy;
+	const struct ipe_verdict *vd = ipe_policy_verdict(p); /* NULL when p is */
 	const struct ipe_source *s = ipe_ctx_source(ctx, f->src);
 	const char *name = s ? s->name : f->path;
 
 	if (!p)
 		return;
-	if (!p->verdict.err) {
+	if (!vd->err) {
 		char shown[1200];
+		size_t name_len;
+		const char *pname = ipe_policy_name(p, &name_len);
+		uint16_t v[3];
 
-		ipe_escape_bytes(shown, sizeof(shown), p->name, p->name_len);
+		ipe_policy_version(p, v);
+		ipe_escape_bytes(shown, sizeof(shown), pname, name_len);
 		ipe_fput_escaped(out, name, strlen(name), 0);
 		fprintf(out, ": kernel verdict%s: accepted (policy '%s' version %u.%u.%u, %zu rule%s)\n", what,
-			shown, p->version[0], p->version[1], p->version[2], p->nrules, p->nrules == 1 ? "" : "s");
+			shown, v[0], v[1], v[2], ipe_policy_nrules(p), ipe_policy_nrules(p) == 1 ? "" : "s");
 		return;
 	}
 	ipe_fput_escaped(out, name, strlen(name), 0);
 	fprintf(out, ": kernel verdict%s: rejected with %s at %u:%u [%s]\n", what,
-		ipe_errno_name(p->verdict.err), p->verdict.loc.line, p->verdict.loc.col,
-		p->verdict.code ? p->verdict.code : "?");
+		ipe_errno_name(vd->err), vd->loc.line, vd->loc.col, vd->code ? vd->code : "?");
 }
 
 /* Everything ipe-check read: the report never replaces one of them. */
@@ -263,13 +267,13 @@ static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const s
 	size_t len = 0;
 	int rc;
 
-	if (!f->policy || f->policy->verdict.err) {
+	if (!f->policy || ipe_policy_verdict(f->policy)->err) {
 		unsigned flags = cli_use_color(o->color, stderr) ? IPE_RENDER_COLOR : 0;
 
 		cli_print_diags(ctx, stderr, flags | (o->no_source ? IPE_RENDER_NO_SOURCE : 0));
 		if (f->policy)
 			cli_error(prog, "%s: the kernel would reject this policy (%s); no canonical text written",
-				  f->path, ipe_errno_name(f->policy->verdict.err));
+				  f->path, ipe_errno_name(ipe_policy_verdict(f->policy)->err));
 		return CLI_EXIT_FINDINGS;
 	}
 	rc = ipe_policy_emit_canonical(f->policy, &text, &len);
@@ -418,17 +422,17 @@ static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool sourc
 		uint32_t ssrc;
 		bool compiles = !ipe_ctx_new(&sctx) &&
 				!ipe_source_from_memory(sctx, s->name, s->data, s->len, false, &ssrc) &&
-				!ipe_policy_parse_source(sctx, ssrc, NULL, &sp) && !sp->verdict.err;
+				!ipe_policy_parse_source(sctx, ssrc, NULL, &sp) && !ipe_policy_verdict(sp)->err;
 
 		ipe_policy_free(sp);
 		sp = NULL;
 		/* the kernel's verdict on the file, with only the error it
 		 * returns (every extension line is a kernel error: no flood) */
 		ipe_ctx_diag_clear(sctx);
-		if (compiles && !ipe_policy_parse(sctx, ssrc, &sp) && sp->verdict.err &&
+		if (compiles && !ipe_policy_parse(sctx, ssrc, &sp) && ipe_policy_verdict(sp)->err &&
 		    ipe_policy_parse_source(ctx, f->src, NULL, ret_compiled) == 0) {
 			const struct ipe_diag *first = NULL;
-			struct ipe_loc vl = sp->verdict.loc;
+			struct ipe_loc vl = ipe_policy_verdict(sp)->loc;
 
 			for (size_t i = 0; i < ipe_ctx_diag_count(sctx) && !first; i++) {
 				const struct ipe_diag *d = ipe_ctx_diag(sctx, i);
@@ -447,8 +451,7 @@ static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool sourc
 				if (d)
 					d->kernel_errno = first->kernel_errno;
 			}
-			sp->src = f->src;
-			sp->verdict.loc.src = f->src;
+			ipe_policy_set_source(sp, f->src);
 			*ret_policy = sp;
 			*ret_kind = 3;
 			ipe_ctx_free(sctx);
@@ -676,7 +679,7 @@ int main(int argc, char **argv)
 		}
 		if (!rc)
 			rc = ipe_policy_parse(bctx, bsrc, &baseline);
-		if (!rc && (!baseline->has_header || baseline->verdict.err)) {
+		if (!rc && (!ipe_policy_has_header(baseline) || ipe_policy_verdict(baseline)->err)) {
 			cli_error(prog, "baseline %s is not %s the kernel accepts (give the policy text or its signed "
 				  "blob)", baseline_path, blob ? "a signed blob of a policy" : "a policy");
 			ipe_ctx_free(bctx);
@@ -689,7 +692,7 @@ int main(int argc, char **argv)
 			ret = CLI_EXIT_INPUT;
 			goto out;
 		}
-		baseline->src = IPE_SRC_NONE; /* its locations are not in our context */
+		ipe_policy_set_source(baseline, IPE_SRC_NONE); /* its locations are not in our context */
 		ipe_ctx_free(bctx);
 		ipe_lint_config_set_baseline(lcfg, baseline);
 	}
@@ -719,7 +722,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		f->policy = p;
-		if (p->verdict.err)
+		if (ipe_policy_verdict(p)->err)
 			any_error = true;
 		ipe_lint_config_set_blob_size(lcfg, blob_len);
 		if (!o.no_lint && !o.canonical) {

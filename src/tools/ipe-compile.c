@@ -269,7 +269,7 @@ static int on_progress(void *arg, struct ipe_ctx *ctx, enum ipe_compile_event ev
 	}
 	if (o->output) {
 		run->outpath = strdup(o->output);
-	} else if (asprintf(&run->outpath, "%s.%s", r->policy->name, out_ext(o)) < 0) {
+	} else if (asprintf(&run->outpath, "%s.%s", ipe_policy_name(r->policy, NULL), out_ext(o)) < 0) {
 		run->outpath = NULL;
 	}
 	if (!run->outpath) {
@@ -320,7 +320,7 @@ static int failed(struct ipe_ctx *ctx, const struct run *run, const struct ipe_c
 		else
 			cli_error(prog,
 				  "%s is policy '%s' but the source names '%s'; the kernel updates a policy only under the same name (use --name=%s to rename)",
-				  o->bump_from, r->bump_name, r->policy->name, r->bump_name);
+				  o->bump_from, r->bump_name, ipe_policy_name(r->policy, NULL), r->bump_name);
 		return CLI_EXIT_FINDINGS;
 	case IPE_COMPILE_STAGE_OVERRIDE:
 		cli_error(prog, "--name: %s", cli_strerror(rc));
@@ -389,6 +389,7 @@ static int compile(struct ipe_ctx *ctx, struct opts *o)
 	};
 	struct ipe_compile_result *r = NULL;
 	const struct ipe_policy *p;
+	uint16_t v[3];
 	uint8_t *data = NULL;
 	size_t len = 0;
 	uint32_t src;
@@ -438,10 +439,11 @@ static int compile(struct ipe_ctx *ctx, struct opts *o)
 	if (ret)
 		goto out;
 	p = r->policy;
+	ipe_policy_version(p, v);
 	if (!o->quiet && strcmp(run.outpath, "-") != 0)
 		cli_info(prog, "wrote %s (%s policy '%s' version %u.%u.%u, %zu rule%s, %zu bytes)", run.outpath,
-			 o->sign ? "signed" : o->binary ? "binary" : "text", p->name, p->version[0], p->version[1],
-			 p->version[2], p->nrules, p->nrules == 1 ? "" : "s", r->output_len);
+			 o->sign ? "signed" : o->binary ? "binary" : "text", ipe_policy_name(p, NULL), v[0], v[1], v[2],
+			 ipe_policy_nrules(p), ipe_policy_nrules(p) == 1 ? "" : "s", r->output_len);
 out:
 	ipe_compile_result_free(r);
 	free(run.outpath);

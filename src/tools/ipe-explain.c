@@ -217,10 +217,10 @@ static int load_policy(struct run *r, const struct opts *o)
 		goto out;
 	}
 	r->policy_name = ipe_ctx_source(r->ctx, src)->name;
-	if (r->p->verdict.err) {
+	if (ipe_policy_verdict(r->p)->err) {
 		cli_print_diags(r->ctx, stderr, 0);
 		cli_error(prog, "%s: the kernel rejects this policy (%s): it decides nothing", label,
-			  ipe_errno_name(r->p->verdict.err) ? ipe_errno_name(r->p->verdict.err) : "?");
+			  ipe_errno_name(ipe_policy_verdict(r->p)->err) ? ipe_errno_name(ipe_policy_verdict(r->p)->err) : "?");
 		ret = CLI_EXIT_FINDINGS;
 		goto out;
 	}
@@ -686,7 +686,10 @@ static int do_propose(struct run *r, const struct opts *o, struct ipe_proposal *
 			fprintf(msg, "proposal: + %s   (at the end; %zu event%s)\n", pr->rules[i].text,
 				pr->rules[i].nevents, pr->rules[i].nevents == 1 ? "" : "s");
 	}
-	fprintf(msg, "proposal: version %u.%u.%u -> %u.%u.%u\n", r->p->version[0], r->p->version[1], r->p->version[2],
+	uint16_t pv[3];
+
+	ipe_policy_version(r->p, pv);
+	fprintf(msg, "proposal: version %u.%u.%u -> %u.%u.%u\n", pv[0], pv[1], pv[2],
 		pr->version[0], pr->version[1], pr->version[2]);
 	fprintf(msg, "proposal: proven by equivalence: only the events the new rules pin change (DENY -> ALLOW); e.g. %s\n",
 		pr->difference);

@@ -64,7 +64,7 @@ static void parse_text(struct fixture *f, const char *text)
 	assert_int_equal(ipe_ctx_new(&f->ctx), 0);
 	assert_int_equal(ipe_source_from_memory(f->ctx, "t.pol", text, strlen(text), true, &src), 0);
 	assert_int_equal(ipe_policy_parse(f->ctx, src, &f->p), 0);
-	assert_int_equal(f->p->verdict.err, 0);
+	assert_int_equal(ipe_policy_verdict(f->p)->err, 0);
 	assert_int_equal(ipe_policy_emit_canonical(f->p, &f->text, &f->text_len), 0);
 	assert_int_equal(ipe_policy_emit_binary(f->p, &f->bin, &f->bin_len), 0);
 }
@@ -108,10 +108,10 @@ static int check_decode(struct ipe_ctx *ctx, const uint8_t *b, size_t len)
 		assert_memory_equal(again, b, len);
 	}
 	assert_int_equal(ipe_policy_emit_canonical(q, &text, &tlen), 0);
-	assert_int_equal(tlen, q->text_len);
+	assert_int_equal(tlen, ipe_policy_text_len(q));
 	assert_int_equal(ipe_source_from_memory(ctx, "dec.pol", text, tlen, true, &src), 0);
 	assert_int_equal(ipe_policy_parse(ctx, src, &r), 0);
-	assert_int_equal(r->verdict.err, 0);
+	assert_int_equal(ipe_policy_verdict(r)->err, 0);
 	ipe_ctx_diag_clear(ctx);
 	free(again);
 	free(text);
@@ -133,8 +133,8 @@ static void roundtrip(const char *src_text)
 	assert_int_equal(ipe_policy_emit_canonical(q, &t2, &tl2), 0);
 	assert_int_equal(tl2, f.text_len);
 	assert_memory_equal(t2, f.text, f.text_len);
-	assert_int_equal(q->text_len, f.text_len);
-	assert_int_equal(q->nrules, f.p->nrules);
+	assert_int_equal(ipe_policy_text_len(q), f.text_len);
+	assert_int_equal(ipe_policy_nrules(q), ipe_policy_nrules(f.p));
 	/* deterministic: encoding the decoded model gives the same bytes */
 	assert_int_equal(ipe_policy_emit_binary(q, &b2, &l2), 0);
 	assert_int_equal(l2, f.bin_len);
@@ -177,14 +177,16 @@ static void test_lines(void **state)
 {
 	struct fixture f = { 0 };
 	struct ipe_policy *q = NULL;
+	struct ipe_loc dl;
 
 	(void)state;
 	parse_text(&f, small_text);
 	assert_int_equal(ipe_policy_load_binary(f.ctx, f.bin, f.bin_len, &q), 0);
-	assert_int_equal(q->global_default_loc.line, 2);
-	assert_int_equal(q->ops[IPE_OP_EXECUTE].rules[0].loc.line, 3);
-	assert_int_equal(q->ops[IPE_OP_KMODULE].rules[0].loc.line, 4);
-	assert_int_equal(q->ops[IPE_OP_KMODULE].rules[0].loc.src, IPE_SRC_NONE);
+	assert_int_equal(ipe_policy_default(q, &dl), IPE_ACTION_DENY);
+	assert_int_equal(dl.line, 2);
+	assert_int_equal(ipe_rule_loc(ipe_policy_rule(q, IPE_OP_EXECUTE, 0)).line, 3);
+	assert_int_equal(ipe_rule_loc(ipe_policy_rule(q, IPE_OP_KMODULE, 0)).line, 4);
+	assert_int_equal(ipe_rule_loc(ipe_policy_rule(q, IPE_OP_KMODULE, 0)).src, IPE_SRC_NONE);
 	ipe_policy_free(q);
 	fixture_free(&f);
 }
@@ -202,7 +204,7 @@ static void test_refuses_rejected(void **state)
 	assert_int_equal(ipe_ctx_new(&ctx), 0);
 	assert_int_equal(ipe_source_from_memory(ctx, "b.pol", bad, strlen(bad), true, &src), 0);
 	assert_int_equal(ipe_policy_parse(ctx, src, &p), 0);
-	assert_int_not_equal(p->verdict.err, 0);
+	assert_int_not_equal(ipe_policy_verdict(p)->err, 0);
 	assert_int_equal(ipe_policy_emit_binary(p, &b, &len), -EINVAL);
 	assert_null(b);
 	ipe_policy_free(p);

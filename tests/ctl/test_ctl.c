@@ -479,7 +479,7 @@ static void test_blob_inspect(void **state)
 	assert_true(ipe_ctl_blob_header(b, &name, &ver));
 	assert_string_equal(name, "p1");
 	assert_int_equal(ver[0], 1);
-	assert_int_equal(b->policy->verdict.err, 0);
+	assert_int_equal(ipe_policy_verdict(b->policy)->err, 0);
 	ipe_ctl_blob_free(b);
 	free(d);
 
@@ -495,7 +495,7 @@ static void test_blob_inspect(void **state)
 	d = sign_text("policy_name=x policy_version=1.0.0\nop=EXECUTE action=ALLOW\n", 0, &n);
 	b = blob_of(ctx, d, n);
 	assert_int_equal(b->cms_err, 0);
-	assert_int_equal(b->policy->verdict.err, EBADMSG);
+	assert_int_equal(ipe_policy_verdict(b->policy)->err, EBADMSG);
 	ipe_ctl_blob_free(b);
 	free(d);
 

@@ -21,7 +21,7 @@ static struct ipe_policy *parse(struct ipe_ctx *ctx, const char *text)
 
 	assert_int_equal(ipe_source_from_memory(ctx, "t", text, strlen(text), true, &src), 0);
 	assert_int_equal(ipe_policy_parse(ctx, src, &p), 0);
-	assert_int_equal(p->verdict.err, 0);
+	assert_int_equal(ipe_policy_verdict(p)->err, 0);
 	return p;
 }
 

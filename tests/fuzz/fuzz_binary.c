@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		goto out;
 	}
-	if (!p || p->verdict.err || ipe_ctx_diag_count(ctx) != 0)
+	if (!p || ipe_policy_verdict(p)->err || ipe_ctx_diag_count(ctx) != 0)
 		abort();
 	if (ipe_policy_emit_binary(p, &again, &alen))
 		goto out;
@@ -60,11 +60,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (ipe_policy_emit_canonical(p, &text, &tlen))
 		abort();
-	if (tlen != p->text_len)
+	if (tlen != ipe_policy_text_len(p))
 		abort();
 	if (ipe_source_from_memory(ctx, "dec.pol", text, tlen, false, &src) || ipe_policy_parse(ctx, src, &q))
 		goto out;
-	if (q->verdict.err)
+	if (ipe_policy_verdict(q)->err)
 		abort();
 	if (ipe_policy_emit_binary(q, &again2, &alen2))
 		goto out;

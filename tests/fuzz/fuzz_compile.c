@@ -100,12 +100,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (parse(ctx, "main.pol", t.part[0], t.len[0], true, &o, &p) || !p)
 		goto out;
-	if (p->verdict.err) {
-		int e = p->verdict.err;
+	if (ipe_policy_verdict(p)->err) {
+		int e = ipe_policy_verdict(p)->err;
 
 		if (e != EBADMSG && e != EINVAL && e != ERANGE && e != EACCES && e != ENAMETOOLONG)
 			abort();
-		if (!p->verdict.code)
+		if (!ipe_policy_verdict(p)->code)
 			abort();
 		if (ipe_policy_emit_canonical(p, &c1, &l1) != -EINVAL)
 			abort();
@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the kernel reads the output as it is, the same policy */
 	if (parse(kctx, "canon", c1, l1, false, NULL, &q) || !q)
 		goto out;
-	if (q->verdict.err || q->nrules != p->nrules)
+	if (ipe_policy_verdict(q)->err || ipe_policy_nrules(q) != ipe_policy_nrules(p))
 		abort();
 	if (ipe_policy_emit_canonical(q, &c2, &l2))
 		goto out;
@@ -127,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* and source mode reads kernel text as the kernel does */
 	if (parse(kctx, "canon-src", c1, l1, true, &o, &r) || !r)
 		goto out;
-	if (r->verdict.err)
+	if (ipe_policy_verdict(r)->err)
 		abort();
 	if (ipe_policy_emit_canonical(r, &c3, &l3))
 		goto out;

@@ -19,30 +19,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static FILE *devnull;
 
+/* Same model, read through the public accessors (the types are opaque):
+ * header, DEFAULTs, and every rule's action and properties. */
 static void same_model(const struct ipe_policy *a, const struct ipe_policy *b)
 {
-	if (a->name_len != b->name_len || memcmp(a->name, b->name, a->name_len) ||
-	    memcmp(a->version, b->version, sizeof(a->version)) || a->global_default != b->global_default ||
-	    a->nrules != b->nrules || a->nprops != b->nprops)
+	size_t na, nb;
+	const char *name_a = ipe_policy_name(a, &na), *name_b = ipe_policy_name(b, &nb);
+	uint16_t va[3], vb[3];
+
+	ipe_policy_version(a, va);
+	ipe_policy_version(b, vb);
+	if (na != nb || memcmp(name_a, name_b, na) || memcmp(va, vb, sizeof(va)) ||
+	    ipe_policy_default(a, NULL) != ipe_policy_default(b, NULL) || ipe_policy_nrules(a) != ipe_policy_nrules(b))
 		abort();
 	for (int op = 0; op < IPE_OP_COUNT; op++) {
-		const struct ipe_op_table *ta = &a->ops[op], *tb = &b->ops[op];
-
-		if (ta->default_action != tb->default_action || ta->nrules != tb->nrules)
+		if (ipe_policy_op_default(a, op, NULL) != ipe_policy_op_default(b, op, NULL) ||
+		    ipe_policy_op_nrules(a, op) != ipe_policy_op_nrules(b, op))
 			abort();
-		for (size_t i = 0; i < ta->nrules; i++) {
-			const struct ipe_rule *ra = &ta->rules[i], *rb = &tb->rules[i];
-			const struct ipe_prop *pa = ipe_rule_props(a, ra), *pb = ipe_rule_props(b, rb);
+		for (size_t i = 0; i < ipe_policy_op_nrules(a, op); i++) {
+			const struct ipe_rule *ra = ipe_policy_rule(a, op, i), *rb = ipe_policy_rule(b, op, i);
 
-			if (ra->action != rb->action || ra->nprops != rb->nprops)
+			if (!ra || !rb || ipe_rule_op(ra) != op || ipe_rule_op(rb) != op ||
+			    ipe_rule_action(ra) != ipe_rule_action(rb) || ipe_rule_nprops(ra) != ipe_rule_nprops(rb))
 				abort();
-			for (uint32_t k = 0; k < ra->nprops; k++) {
-				if (pa[k].type != pb[k].type)
+			for (size_t k = 0; k < ipe_rule_nprops(ra); k++) {
+				const struct ipe_prop *pa = ipe_rule_prop(a, ra, k), *pb = ipe_rule_prop(b, rb, k);
+				enum ipe_prop_type t = ipe_prop_get_type(pa);
+
+				if (t != ipe_prop_get_type(pb))
 					abort();
-				if (ipe_prop_is_digest(pa[k].type) &&
-				    (pa[k].digest_len != pb[k].digest_len ||
-				     strcmp(ipe_prop_alg(a, &pa[k]), ipe_prop_alg(b, &pb[k])) ||
-				     memcmp(ipe_prop_digest(a, &pa[k]), ipe_prop_digest(b, &pb[k]), pa[k].digest_len)))
+				if (ipe_prop_is_digest(t) &&
+				    (ipe_prop_digest_len(pa) != ipe_prop_digest_len(pb) ||
+				     strcmp(ipe_prop_alg(a, pa), ipe_prop_alg(b, pb)) ||
+				     memcmp(ipe_prop_digest(a, pa), ipe_prop_digest(b, pb), ipe_prop_digest_len(pa))))
 					abort();
 			}
 		}
@@ -53,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipe_ctx *ctx = NULL;
 	struct ipe_policy *p = NULL, *q = NULL;
+	const struct ipe_verdict *pv;
 	char *c1 = NULL, *c2 = NULL;
 	size_t l1 = 0, l2 = 0;
 	uint32_t src, src2;
@@ -64,12 +74,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ipe_source_from_memory(ctx, "fuzz.pol", data, size, true, &src) || ipe_policy_parse(ctx, src, &p))
 		goto out;
 
-	if (p->verdict.err) {
-		int e = p->verdict.err;
+	pv = ipe_policy_verdict(p);
+	if (pv->err) {
+		int e = pv->err;
 
 		if (e != EBADMSG && e != EINVAL && e != ERANGE && e != EACCES && e != ENAMETOOLONG)
 			abort();
-		if (!p->verdict.code || p->verdict.loc.offset > p->text_len)
+		if (!pv->code || pv->loc.offset > ipe_policy_text_len(p))
 			abort();
 		if (ipe_policy_emit_canonical(p, &c1, &l1) != -EINVAL)
 			abort();
@@ -82,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (ipe_source_from_memory(ctx, "canon", c1, l1, false, &src2) || ipe_policy_parse(ctx, src2, &q))
 			goto out;
-		if (q->verdict.err)
+		if (ipe_policy_verdict(q)->err)
 			abort();
 		same_model(p, q);
 		if (ipe_policy_emit_canonical(q, &c2, &l2))

@@ -33,7 +33,7 @@ static struct ipe_policy *parse(struct fx *f, const char *text)
 	assert_int_equal(ipe_source_from_memory(f->ctx, "t.pol", text, strlen(text), true, &src), 0);
 	assert_int_equal(ipe_policy_parse(f->ctx, src, &f->p), 0);
 	assert_non_null(f->p);
-	assert_int_equal(f->p->verdict.err, 0); /* the kernel accepts it */
+	assert_int_equal(ipe_policy_verdict(f->p)->err, 0); /* the kernel accepts it */
 	return f->p;
 }
 
@@ -79,7 +79,7 @@ static void test_no_file_event(void **state)
 	fsv.fsverity = true;
 	fsv.fsverity_signed = true;
 	decide(p, IPE_OP_EXECUTE, &fsv, NULL, IPE_ACTION_ALLOW, IPE_DECIDED_BY_GLOBAL_DEFAULT, 0);
-	assert_false(ipe_eval_rule(p, &p->ops[IPE_OP_EXECUTE].rules[0], &none, NULL));
+	assert_false(ipe_eval_rule(p, ipe_policy_rule(p, IPE_OP_EXECUTE, 0), &none, NULL));
 	done(&f);
 }
 
@@ -199,7 +199,7 @@ static void test_global_deny_unknown_op(void **state)
 static void constraint(const struct ipe_policy *p, size_t rule, const struct ipe_eval_kernel *k,
 		       struct ipe_rule_constraint *c)
 {
-	ipe_rule_constraint(p, &p->ops[IPE_OP_EXECUTE].rules[rule], k, c);
+	ipe_rule_constraint(p, ipe_policy_rule(p, IPE_OP_EXECUTE, rule), k, c);
 }
 
 static void test_constraints(void **state)
@@ -269,15 +269,16 @@ static void test_digest_possible(void **state)
 					       "op=EXECUTE dmverity_roothash=sha256: action=ALLOW\n"
 					       "op=EXECUTE dmverity_roothash=sm3:" D32A " action=ALLOW\n"
 					       "op=EXECUTE fsverity_digest=sha256:" D32A " action=ALLOW\n");
-	const struct ipe_op_table *t = &p->ops[IPE_OP_EXECUTE];
+#define RULE_PROP(i) ipe_rule_prop(p, ipe_policy_rule(p, IPE_OP_EXECUTE, (i)), 0)
 	const bool want[] = { true, false, false, false, false, true, true };
 
 	(void)state;
-	assert_int_equal(t->nrules, 7);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_EXECUTE), 7);
 	for (size_t i = 0; i < 7; i++)
-		assert_int_equal(ipe_prop_digest_possible(p, ipe_rule_props(p, &t->rules[i])), want[i]);
-	assert_true(ipe_prop_digest_equal(p, ipe_rule_props(p, &t->rules[0]), ipe_rule_props(p, &t->rules[6])));
-	assert_false(ipe_prop_digest_equal(p, ipe_rule_props(p, &t->rules[0]), ipe_rule_props(p, &t->rules[2])));
+		assert_int_equal(ipe_prop_digest_possible(p, RULE_PROP(i)), want[i]);
+	assert_true(ipe_prop_digest_equal(p, RULE_PROP(0), RULE_PROP(6)));
+	assert_false(ipe_prop_digest_equal(p, RULE_PROP(0), RULE_PROP(2)));
+#undef RULE_PROP
 	done(&f);
 }
 
@@ -341,13 +342,13 @@ static void test_constraint_is_the_event_class(void **state)
 				nrules++;
 			}
 	p = parse(&f, text);
-	assert_int_equal(p->ops[IPE_OP_EXECUTE].nrules, nrules);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_EXECUTE), nrules);
 	ipe_eval_kernel_all(&kk[0]);
 	ipe_eval_kernel_all(&kk[1]);
 	kk[1].prop_dmverity_signature = false;
 	for (int ki = 0; ki < 2; ki++) {
 		for (size_t i = 0; i < nrules; i++) {
-			const struct ipe_rule *r = &p->ops[IPE_OP_EXECUTE].rules[i];
+			const struct ipe_rule *r = ipe_policy_rule(p, IPE_OP_EXECUTE, i);
 			struct ipe_rule_constraint c;
 			bool any = false;
 
@@ -355,7 +356,7 @@ static void test_constraint_is_the_event_class(void **state)
 			for (size_t e = 0; e < nev && !any; e++)
 				any = ipe_eval_rule(p, r, &ev[e], &kk[ki]);
 			if ((c.never != IPE_NEVER_NOT) == any)
-				fail_msg("rule %zu (line %u), kernel %d: never=%d but %s event matches", i, r->loc.line, ki,
+				fail_msg("rule %zu (line %u), kernel %d: never=%d but %s event matches", i, ipe_rule_loc(r).line, ki,
 					 c.never, any ? "an" : "no");
 			if (c.never != IPE_NEVER_NOT)
 				assert_non_null(c.never_prop);

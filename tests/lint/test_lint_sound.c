@@ -267,7 +267,7 @@ static void check_one(const struct pol *P)
 	if (ipe_ctx_new(&ctx))
 		DIE();
 	p = parse(ctx, text, len);
-	if (!p || p->verdict.err) {
+	if (!p || ipe_policy_verdict(p)->err) {
 		fprintf(stderr, "generator produced a rejected policy:\n%s", text);
 		exit(2);
 	}
@@ -324,7 +324,7 @@ static void check_one(const struct pol *P)
 		}
 		if (t2) {
 			q = parse(c2, t2, l2);
-			ok = q && !q->verdict.err ? equivalent(p, q, phys) : 0;
+			ok = q && !ipe_policy_verdict(q)->err ? equivalent(p, q, phys) : 0;
 		}
 		if (ok != 1) {
 			nfalse[slot]++;

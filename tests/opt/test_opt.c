@@ -61,7 +61,7 @@ static struct ipe_policy *parse(struct ipe_ctx *ctx, const char *text)
 
 	if (ipe_source_from_memory(ctx, "<rand>", text, strlen(text), true, &src) || ipe_policy_parse(ctx, src, &p))
 		return NULL;
-	if (p->verdict.err) {
+	if (ipe_policy_verdict(p)->err) {
 		ipe_policy_free(p);
 		return NULL;
 	}

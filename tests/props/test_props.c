@@ -25,6 +25,7 @@
 #include <ipe/policy.h>
 
 #include "../common/gen.h"
+#include "compiler/model.h" /* white-box: the model's fields (interning, pool), not only the accessors */
 
 struct buf {
 	char *s;

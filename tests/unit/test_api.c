@@ -3,7 +3,8 @@
  * ipe_eval_prop() against the kernel's rules, the explain event setters and
  * view, the diff change renderers, the ipectl name functions, the
  * CAP_MAC_ADMIN probe (checked against capget(2)), the keyring errno
- * explanations and ipe_lint_config_enabled(). */
+ * explanations and ipe_lint_config_enabled(); the accessors of the opaque
+ * model (<ipe/policy.h>) against a policy whose every field is known. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,8 +42,128 @@ static struct ipe_policy *parse(struct ipe_ctx *ctx, const char *name, const cha
 
 	assert_int_equal(ipe_source_from_memory(ctx, name, text, strlen(text), false, &src), 0);
 	assert_int_equal(ipe_policy_parse(ctx, src, &p), 0);
-	assert_int_equal(p->verdict.err, 0);
+	assert_int_equal(ipe_policy_verdict(p)->err, 0);
 	return p;
+}
+
+/* ---- the accessors of the opaque model ---- */
+
+static const char access_pol[] = "policy_name=Acc-1 policy_version=2.10.3\n"       /* line 1 */
+				 "op=KMODULE boot_verified=TRUE action=ALLOW\n"   /* 2 */
+				 "DEFAULT op=EXECUTE action=DENY\n"                /* 3 */
+				 "DEFAULT action=ALLOW\n"                          /* 4 */
+				 "op=EXECUTE fsverity_digest=SHA256:aBcD01 dmverity_signature=FALSE action=DENY\n"
+				 "op=EXECUTE action=ALLOW\n";                      /* 6 */
+
+static void test_model_accessors(void **state)
+{
+	struct ipe_ctx *ctx;
+	struct ipe_policy *p, *bad = NULL;
+	const struct ipe_rule *r;
+	const struct ipe_prop *pr;
+	struct ipe_loc l;
+	uint16_t v[3];
+	size_t len;
+	uint32_t src;
+
+	(void)state;
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	p = parse(ctx, "acc.pol", access_pol);
+	assert_null(ipe_policy_verdict(p)->code);
+	assert_true(ipe_policy_has_header(p));
+	assert_string_equal(ipe_policy_name(p, &len), "Acc-1");
+	assert_int_equal(len, 5);
+	ipe_policy_version(p, v);
+	assert_int_equal(v[0], 2);
+	assert_int_equal(v[1], 10);
+	assert_int_equal(v[2], 3);
+	l = ipe_policy_loc(p, IPE_POLICY_PART_NAME);
+	assert_int_equal(l.line, 1);
+	assert_int_equal(l.col, 1);
+	l = ipe_policy_loc(p, IPE_POLICY_PART_VERSION);
+	assert_int_equal(l.col, 19);
+	assert_int_equal(ipe_policy_default(p, &l), IPE_ACTION_ALLOW);
+	assert_int_equal(l.line, 4);
+	assert_int_equal(ipe_policy_op_default(p, IPE_OP_EXECUTE, &l), IPE_ACTION_DENY);
+	assert_int_equal(l.line, 3);
+	assert_int_equal(ipe_policy_op_default(p, IPE_OP_KMODULE, &l), IPE_ACTION_NONE);
+	assert_int_equal(l.src, IPE_SRC_NONE);
+	assert_int_equal(ipe_policy_op_default(p, IPE_OP_COUNT, NULL), IPE_ACTION_NONE);
+	assert_int_equal(ipe_policy_nrules(p), 3);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_EXECUTE), 2);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_KMODULE), 1);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_FIRMWARE), 0);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_INVALID), 0);
+	assert_null(ipe_policy_rule(p, IPE_OP_EXECUTE, 2));
+	assert_null(ipe_policy_rule(p, IPE_OP_COUNT, 0));
+	assert_int_equal(ipe_policy_text_len(p), strlen(access_pol));
+	assert_false(ipe_policy_has_nul(p));
+
+	/* rules in file order per op, with their properties in written order */
+	r = ipe_policy_rule(p, IPE_OP_EXECUTE, 0);
+	assert_int_equal(ipe_rule_op(r), IPE_OP_EXECUTE);
+	assert_int_equal(ipe_rule_action(r), IPE_ACTION_DENY);
+	assert_int_equal(ipe_rule_loc(r).line, 5);
+	assert_int_equal(ipe_rule_nprops(r), 2);
+	assert_null(ipe_rule_prop(p, r, 2));
+	pr = ipe_rule_prop(p, r, 0);
+	assert_int_equal(ipe_prop_get_type(pr), IPE_PROP_FSV_DIGEST);
+	assert_true(ipe_prop_flags(pr) & IPE_PROPF_UPPER_HEX);
+	assert_int_equal(ipe_prop_loc(pr).col, 12);
+	assert_int_equal(ipe_prop_loc(pr).len, strlen("fsverity_digest=SHA256:aBcD01"));
+	assert_string_equal(ipe_prop_alg(p, pr), "SHA256");
+	assert_int_equal(ipe_prop_digest_len(pr), 3);
+	assert_memory_equal(ipe_prop_digest(p, pr), "\xab\xcd\x01", 3);
+	pr = ipe_rule_prop(p, r, 1);
+	assert_int_equal(ipe_prop_get_type(pr), IPE_PROP_DMV_SIG_FALSE);
+	assert_int_equal(ipe_prop_flags(pr), 0);
+	assert_int_equal(ipe_prop_digest_len(pr), 0);
+	assert_null(ipe_prop_digest(p, pr));
+	assert_null(ipe_prop_alg(p, pr));
+	r = ipe_policy_rule(p, IPE_OP_EXECUTE, 1);
+	assert_int_equal(ipe_rule_action(r), IPE_ACTION_ALLOW);
+	assert_int_equal(ipe_rule_nprops(r), 0);
+	assert_null(ipe_rule_prop(p, r, 0));
+	r = ipe_policy_rule(p, IPE_OP_KMODULE, 0);
+	assert_int_equal(ipe_rule_op(r), IPE_OP_KMODULE);
+	assert_int_equal(ipe_rule_loc(r).line, 2);
+	assert_int_equal(ipe_prop_get_type(ipe_rule_prop(p, r, 0)), IPE_PROP_BOOT_VERIFIED_TRUE);
+
+	/* relabelling the source moves the policy and its verdict, not rules */
+	src = ipe_policy_source(p);
+	assert_int_not_equal(src, IPE_SRC_NONE);
+	ipe_policy_set_source(p, IPE_SRC_NONE);
+	assert_int_equal(ipe_policy_source(p), IPE_SRC_NONE);
+	assert_int_equal(ipe_policy_verdict(p)->loc.src, IPE_SRC_NONE);
+	assert_int_equal(ipe_rule_loc(r).src, src);
+
+	/* a rejected text: a verdict with its code and location; a NUL cuts it */
+	assert_int_equal(ipe_source_from_memory(ctx, "nul.pol", "policy_name=a policy_version=1.0.0\nDEFAULT action=ALLOW\n\0x", 58,
+					    false, &src), 0);
+	assert_int_equal(ipe_policy_parse(ctx, src, &bad), 0);
+	assert_true(ipe_policy_has_nul(bad));
+	assert_int_equal(ipe_policy_text_len(bad), 56);
+	ipe_policy_free(bad);
+	bad = NULL;
+	assert_int_equal(ipe_source_from_memory(ctx, "bad.pol", "DEFAULT action=ALLOW\n", 21, false, &src), 0);
+	assert_int_equal(ipe_policy_parse(ctx, src, &bad), 0);
+	assert_int_not_equal(ipe_policy_verdict(bad)->err, 0);
+	assert_non_null(ipe_policy_verdict(bad)->code);
+	assert_int_equal(ipe_policy_verdict(bad)->loc.line, 1);
+	assert_false(ipe_policy_has_header(bad));
+	assert_string_equal(ipe_policy_name(bad, &len), "");
+	assert_int_equal(len, 0);
+	assert_int_equal(ipe_policy_loc(bad, IPE_POLICY_PART_HEADER).src, IPE_SRC_NONE);
+
+	/* NULL reads as nothing */
+	assert_null(ipe_policy_verdict(NULL));
+	assert_int_equal(ipe_policy_nrules(NULL), 0);
+	assert_null(ipe_policy_rule(NULL, IPE_OP_EXECUTE, 0));
+	assert_int_equal(ipe_rule_op(NULL), IPE_OP_INVALID);
+	assert_int_equal(ipe_prop_get_type(NULL), IPE_PROP_COUNT);
+	ipe_policy_free(bad);
+	ipe_policy_free(p);
+	ipe_ctx_free(ctx);
 }
 
 /* ---- ipe_eval_prop and the explain event helpers ---- */
@@ -61,11 +182,11 @@ static const char props_pol[] = "policy_name=p policy_version=1.0.0\n"
 /* The props of rule i (one each, rule i holds property type i). */
 static const struct ipe_prop *prop_at(const struct ipe_policy *p, enum ipe_prop_type t)
 {
-	const struct ipe_rule *r = &p->ops[IPE_OP_EXECUTE].rules[t];
-	const struct ipe_prop *pr = ipe_rule_props(p, r);
+	const struct ipe_rule *r = ipe_policy_rule(p, IPE_OP_EXECUTE, t);
+	const struct ipe_prop *pr = ipe_rule_prop(p, r, 0);
 
-	assert_int_equal(r->nprops, 1);
-	assert_int_equal(pr->type, t);
+	assert_int_equal(ipe_rule_nprops(r), 1);
+	assert_int_equal(ipe_prop_get_type(pr), t);
 	return pr;
 }
 
@@ -95,7 +216,7 @@ static void test_eval_prop(void **state)
 	(void)state;
 	assert_int_equal(ipe_ctx_new(&ctx), 0);
 	p = parse(ctx, "props.pol", props_pol);
-	assert_int_equal(p->ops[IPE_OP_EXECUTE].nrules, IPE_PROP_COUNT);
+	assert_int_equal(ipe_policy_op_nrules(p, IPE_OP_EXECUTE), IPE_PROP_COUNT);
 
 	/* no file: only the =FALSE forms hold (NULL event too) */
 	ev = (struct ipe_event){ .has_file = false, .boot_verified = true, .fsverity = true };
@@ -464,7 +585,7 @@ static void test_lint_enabled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_eval_prop),     cmocka_unit_test(test_diff_change),
+		cmocka_unit_test(test_model_accessors), cmocka_unit_test(test_eval_prop), cmocka_unit_test(test_diff_change),
 		cmocka_unit_test(test_ctl_names),     cmocka_unit_test(test_have_mac_admin),
 		cmocka_unit_test(test_keyring_explain), cmocka_unit_test(test_lint_enabled),
 	};

@@ -169,7 +169,7 @@ static void test_rule_format(void **state)
 	char *s = NULL;
 
 	(void)state;
-	assert_int_equal(ipe_rule_format(p, &p->ops[IPE_OP_KMODULE].rules[0], &s), 0);
+	assert_int_equal(ipe_rule_format(p, ipe_policy_rule(p, IPE_OP_KMODULE, 0), &s), 0);
 	assert_string_equal(s, "op=KMODULE dmverity_roothash=sha256:ab dmverity_signature=TRUE action=DENY");
 	free(s);
 	assert_int_equal(ipe_rule_format(p, NULL, &s), -EINVAL);

@@ -14,6 +14,8 @@
 
 #include <ipe/policy.h>
 
+#include "compiler/model.h" /* white-box: the model's fields (interning, pool), not only the accessors */
+
 #define HDR "policy_name=p policy_version=1.0.0\n"
 #define DEF "DEFAULT action=ALLOW\n"
 

@@ -165,8 +165,8 @@ static void test_findings_stop(void **state)
 				     &ctx, &r),
 				 -EBADMSG);
 		assert_int_equal(r->stage, IPE_COMPILE_STAGE_FINDINGS);
-		assert_int_equal(r->policy->verdict.err, EBADMSG);
-		assert_string_equal(r->policy->verdict.code, "IPE-E101");
+		assert_int_equal(ipe_policy_verdict(r->policy)->err, EBADMSG);
+		assert_string_equal(ipe_policy_verdict(r->policy)->code, "IPE-E101");
 		ipe_compile_result_free(r);
 		ipe_ctx_free(ctx);
 	}
@@ -268,7 +268,7 @@ static void test_header_helpers(void **state)
 
 	assert_int_equal(run("policy_name=a policy_version=1.0.0\nDEFAULT action=DENY\n", &o, &ctx, &r), 0);
 	assert_int_equal(ipe_policy_set_name(r->policy, "a/b", 3), -EINVAL);
-	assert_string_equal(r->policy->name, "a");
+	assert_string_equal(ipe_policy_name(r->policy, NULL), "a");
 	assert_int_equal(ipe_policy_set_name(r->policy, "renamed", 7), 0);
 	ipe_policy_set_version(r->policy, v);
 	{

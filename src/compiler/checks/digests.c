@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "compiler/model.h"
 
 /* "SHA256" -> "sha256", "sha-256" -> "sha256", "SHA3-256" -> "sha3-256":
  * the kernel name a spelling most likely means, or NULL. */

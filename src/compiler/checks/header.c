@@ -12,6 +12,7 @@
 #include <ipe/equiv.h>
 
 #include "checks.h"
+#include "compiler/model.h"
 #include "util/internal.h"
 
 #define KERNEL_BLOB_MAX 65535u

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "checks.h"
+#include "compiler/model.h"
 
 void lint_check_target(struct lint_run *run)
 {
