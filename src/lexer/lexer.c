@@ -45,7 +45,7 @@ void ipe_lexer_fini(struct ipe_lexer *lx)
 		return;
 	if (lx->scanner)
 		ipe_scan_lex_destroy(lx->scanner); /* also the buffer state */
-	free(lx->buf);
+	free(lx->ctoks);
 	free(lx->toks);
 	for (size_t i = 0; i < lx->ncomments; i++)
 		free(lx->comments[i].text);
@@ -88,17 +88,20 @@ void ipe_lexer_comment(struct ipe_lexer *lx, const char *text, size_t len)
 
 static int push_word(struct ipe_lexer *lx, size_t len)
 {
-	struct ipe_tok *t;
+	struct ipe_ctok *t;
 
-	if (lx->ntoks >= lx->tokcap &&
-	    ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, lx->ntoks + 1, sizeof(*lx->toks)))
+	if (lx->ntoks >= lx->ctokcap &&
+	    ipe_vec_reserve((void **)&lx->ctoks, &lx->ctokcap, lx->ntoks + 1, sizeof(*lx->ctoks)))
 		return -ENOMEM;
-	t = &lx->toks[lx->ntoks++];
+	if (lx->ntoks == 0) {
+		lx->eline = lx->m.line;
+		lx->lstart = lx->m.offset - (lx->m.col - 1);
+	}
+	t = &lx->ctoks[lx->ntoks++];
 	/* flex hands the bytes over unchanged (YY_INPUT copies them), so the
-	 * token points straight into the source: no per-line copy */
-	t->text = (const char *)lx->data + lx->m.offset;
+	 * token is an offset into the source: no per-line copy */
+	t->off = lx->m.offset;
 	t->len = (uint32_t)len;
-	t->loc = lx->m;
 	t->kw = lx->kw;
 	return 0;
 }
@@ -113,23 +116,22 @@ static inline bool trim_byte(unsigned char c)
 static void trim_line(struct ipe_lexer *lx)
 {
 	while (lx->ntoks > 0) {
-		struct ipe_tok *t = &lx->toks[lx->ntoks - 1];
-
+		struct ipe_ctok *t = &lx->ctoks[lx->ntoks - 1];
+		const char *text = (const char *)lx->data + t->off;
 		uint32_t len = t->len;
 
-		while (t->len > 0 && trim_byte((unsigned char)t->text[t->len - 1]))
+		while (t->len > 0 && trim_byte((unsigned char)text[t->len - 1]))
 			t->len--;
 		if (t->len > 0) {
-			t->loc.len = t->len;
 			if (t->len != len) /* the scanner classified the untrimmed word */
-				ipe_kw_classify(t->text, t->len, &t->kw);
+				ipe_kw_classify(text, t->len, &t->kw);
 			break;
 		}
 		lx->ntoks--;
 	}
 }
 
-int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
+int ipe_lexer_next_cline(struct ipe_lexer *lx, struct ipe_cline *ret_line)
 {
 	int k;
 
@@ -161,9 +163,32 @@ int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
 		trim_line(lx);
 		if (lx->ntoks == 0)
 			continue;
-		ret_line->toks = lx->toks;
+		ret_line->toks = lx->ctoks;
 		ret_line->ntoks = lx->ntoks;
 		ret_line->number = kline;
+		ret_line->src = lx->src;
+		ret_line->eline = lx->eline;
+		ret_line->lstart = lx->lstart;
+		ret_line->base = (const char *)lx->data;
 		return 1;
 	}
+}
+
+int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
+{
+	struct ipe_cline cl;
+	int rc = ipe_lexer_next_cline(lx, &cl);
+
+	if (rc != 1)
+		return rc;
+	if (cl.ntoks > lx->tokcap && ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, cl.ntoks, sizeof(*lx->toks))) {
+		lx->err = -ENOMEM;
+		return lx->err;
+	}
+	for (size_t i = 0; i < cl.ntoks; i++)
+		ipe_cline_tok(&cl, i, &lx->toks[i]);
+	ret_line->toks = lx->toks;
+	ret_line->ntoks = cl.ntoks;
+	ret_line->number = cl.number;
+	return 1;
 }

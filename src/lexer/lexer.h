@@ -46,9 +46,9 @@ enum ipe_kw_empty {
 };
 
 struct ipe_kw {
-	enum ipe_kw_kind kind;
-	int value;
-	uint32_t vstart;
+	uint8_t kind;    /* enum ipe_kw_kind */
+	uint8_t value;
+	uint16_t vstart;
 };
 
 struct ipe_tok {
@@ -63,6 +63,42 @@ struct ipe_line {
 	size_t ntoks;
 	uint32_t number; /* 1-based kernel line number (every \n and \r counts) */
 };
+
+/* A token as the lexer keeps it: 12 bytes (a line of a million 2-byte
+ * tokens is 12 MB, not 48).  Its text and location follow from its line. */
+struct ipe_ctok {
+	uint32_t off;     /* of its first byte in the source */
+	uint32_t len;
+	struct ipe_kw kw;
+};
+
+/* A kernel line of compact tokens: every token is on one editor line (a
+ * '\n' ends the kernel line too), so its column is its offset from the
+ * editor line's first byte. */
+struct ipe_cline {
+	const struct ipe_ctok *toks;
+	size_t ntoks;
+	uint32_t number;  /* kernel line number, as ipe_line */
+	uint32_t src;     /* context source */
+	uint32_t eline;   /* the editor line of the tokens (struct ipe_loc line) */
+	uint32_t lstart;  /* offset of that editor line's first byte */
+	const char *base; /* the source bytes: a token's text is base + off */
+};
+
+/* Token i of a compact line, as a full token. */
+static inline void ipe_cline_tok(const struct ipe_cline *l, size_t i, struct ipe_tok *ret)
+{
+	const struct ipe_ctok *c = &l->toks[i];
+
+	ret->text = l->base + c->off;
+	ret->len = c->len;
+	ret->loc.src = l->src;
+	ret->loc.line = l->eline;
+	ret->loc.col = c->off - l->lstart + 1;
+	ret->loc.len = c->len;
+	ret->loc.offset = c->off;
+	ret->kw = c->kw;
+}
 
 /* A comment the tools care about (suppressions: "ipe-check:"). */
 struct ipe_comment {
@@ -86,10 +122,11 @@ struct ipe_lexer {
 	void *scanner;
 	bool eof;
 	/* current line */
-	char *buf;
-	size_t buflen, bufcap;
-	struct ipe_tok *toks;
-	size_t ntoks, tokcap;
+	struct ipe_ctok *ctoks;
+	size_t ntoks, ctokcap;
+	uint32_t eline, lstart; /* of the line's first token */
+	struct ipe_tok *toks;   /* ipe_lexer_next_line(): the line as full tokens */
+	size_t tokcap;
 	struct ipe_comment *comments;
 	size_t ncomments, comments_cap;
 	int err;          /* sticky allocation failure */
@@ -100,6 +137,8 @@ int ipe_lexer_init(struct ipe_lexer *lx, struct ipe_ctx *ctx, uint32_t src, cons
 		   size_t len);
 void ipe_lexer_fini(struct ipe_lexer *lx);
 /* 1: *ret_line holds the next non-empty line; 0: end of text; <0: -errno. */
+int ipe_lexer_next_cline(struct ipe_lexer *lx, struct ipe_cline *ret_line);
+/* The same with full tokens (48 bytes each, valid until the next call). */
 int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line);
 /* Location just past the last byte scanned (for "end of file"). */
 struct ipe_loc ipe_lexer_end_loc(const struct ipe_lexer *lx);

@@ -49,9 +49,23 @@ ps_error(struct ipe_parser *ps, const char *code, int kerr, const struct ipe_loc
 	return d;
 }
 
-static const struct ipe_tok *tok(const struct ipe_parser *ps, uint32_t idx)
+/* Token idx of the current line.  In kernel mode it is built from the
+ * compact token into a ring of 4: valid until the fourth call after. */
+static const struct ipe_tok *tok(struct ipe_parser *ps, uint32_t idx)
 {
-	return &ps->line.toks[idx];
+	struct ipe_tok *t;
+
+	if (ps->ext)
+		return &ps->line.toks[idx];
+	t = &ps->tokbuf[ps->tokring++ & 3];
+	ipe_cline_tok(&ps->cline, idx, t);
+	return t;
+}
+
+/* The keyword classification of token idx of the current line. */
+static const struct ipe_kw *kw_at(const struct ipe_parser *ps, size_t idx)
+{
+	return ps->ext ? &ps->kws[idx] : &ps->cline.toks[idx].kw;
 }
 
 /* Printable form of a token for messages: \xNN for odd bytes, long tokens cut. */
@@ -66,23 +80,21 @@ static const char *show(char *buf, size_t bufsz, const char *t, size_t len)
 
 static int classify_line(struct ipe_parser *ps)
 {
+	/* the scanner classified the tokens of a kernel line (kw_at() reads
+	 * them there); lines built by the source extensions are classified here */
+	if (!ps->ext)
+		return 0;
 	if (ps->line.ntoks > ps->kws_cap &&
 	    ipe_vec_reserve((void **)&ps->kws, &ps->kws_cap, ps->line.ntoks, sizeof(*ps->kws)))
 		return -ENOMEM;
-	/* the scanner classified the tokens of a kernel line; lines built by the
-	 * source extensions are classified here */
-	if (!ps->ext)
-		for (size_t i = 0; i < ps->line.ntoks; i++)
-			ps->kws[i] = ps->line.toks[i].kw;
-	else
-		for (size_t i = 0; i < ps->line.ntoks; i++)
-			ipe_kw_classify(ps->line.toks[i].text, ps->line.toks[i].len, &ps->kws[i]);
+	for (size_t i = 0; i < ps->line.ntoks; i++)
+		ipe_kw_classify(ps->line.toks[i].text, ps->line.toks[i].len, &ps->kws[i]);
 	return 0;
 }
 
 static int token_kind(const struct ipe_parser *ps, size_t i)
 {
-	const struct ipe_kw *kw = &ps->kws[i];
+	const struct ipe_kw *kw = kw_at(ps, i);
 	bool last = i + 1 == ps->line.ntoks;
 
 	if (ps->header_mode) {
@@ -117,7 +129,14 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 	if (ps->err)
 		return IPE_YYEOF;
 	if (!ps->have_line) {
-		rc = ps->ext ? ipe_ext_next_line(ps, &ps->line) : ipe_lexer_next_line(&ps->lx, &ps->line);
+		if (ps->ext) {
+			rc = ipe_ext_next_line(ps, &ps->line);
+		} else {
+			rc = ipe_lexer_next_cline(&ps->lx, &ps->cline);
+			ps->line.toks = NULL;
+			ps->line.ntoks = ps->cline.ntoks;
+			ps->line.number = ps->cline.number;
+		}
 		if (rc < 0) {
 			ps->err = rc;
 			return IPE_YYEOF;
@@ -133,7 +152,7 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 		ps->header_mode = !ps->seen_first_line;
 		if (!ps->seen_first_line) {
 			ps->seen_first_line = true;
-			ps->first_tok_loc = ps->line.toks[0].loc;
+			ps->first_tok_loc = tok(ps, 0)->loc;
 		}
 		ps->line_failed = false;
 		ps->line_props_start = ps->policy->nprops;
@@ -150,7 +169,7 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 	}
 	/* end of the line: a point just after its last token */
 	{
-		const struct ipe_tok *t = &ps->line.toks[ps->line.ntoks - 1];
+		const struct ipe_tok *t = tok(ps, (uint32_t)ps->line.ntoks - 1);
 
 		ps->eol_loc = t->loc;
 		ps->eol_loc.offset += t->len;
@@ -168,8 +187,8 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 int ipe_ps_version(struct ipe_parser *ps, uint32_t idx)
 {
 	const struct ipe_tok *t = tok(ps, idx);
-	const char *v = t->text + ps->kws[idx].vstart;
-	const size_t vlen = t->len - ps->kws[idx].vstart;
+	const char *v = t->text + kw_at(ps, idx)->vstart;
+	const size_t vlen = t->len - kw_at(ps, idx)->vstart;
 	struct ipe_version_fault f;
 	char showbuf[128];
 	int rc = ipe_version_scan(v, vlen, ps->policy->version, &f);
@@ -203,7 +222,7 @@ void ipe_ps_header(struct ipe_parser *ps, uint32_t name_idx, uint32_t version_id
 {
 	const struct ipe_tok *nt = tok(ps, name_idx);
 	struct ipe_policy *p = ps->policy;
-	size_t vs = ps->kws[name_idx].vstart;
+	size_t vs = kw_at(ps, name_idx)->vstart;
 
 	p->name = strndup(nt->text + vs, nt->len - vs);
 	if (!p->name) {
@@ -268,7 +287,7 @@ static int intern_alg(struct ipe_parser *ps, const char *alg, size_t len)
 int ipe_ps_prop(struct ipe_parser *ps, uint32_t idx)
 {
 	const struct ipe_tok *t = tok(ps, idx);
-	const struct ipe_kw *kw = &ps->kws[idx];
+	const struct ipe_kw *kw = kw_at(ps, idx);
 	struct ipe_prop prop = { .loc = t->loc, .type = (uint8_t)kw->value };
 	char showbuf[128];
 	uint8_t stackbuf[128], *bytes = stackbuf;
@@ -351,7 +370,7 @@ static void dup_default(struct ipe_parser *ps, const struct ipe_loc *first, cons
 static void end_rule(struct ipe_parser *ps, uint32_t action_idx)
 {
 	struct ipe_policy *p = ps->policy;
-	int action = ps->kws[action_idx].value;
+	int action = kw_at(ps, action_idx)->value;
 
 	if (ps->cur_default) {
 		char what[64];
@@ -405,7 +424,7 @@ void ipe_ps_rule(struct ipe_parser *ps, uint32_t default_idx, uint32_t op_idx, u
 		ps->cur_default_loc = tok(ps, default_idx)->loc;
 	}
 	if (op_idx != IPE_PS_NONE) {
-		ps->cur_op = ps->kws[op_idx].value;
+		ps->cur_op = kw_at(ps, op_idx)->value;
 		ps->cur_op_loc = tok(ps, op_idx)->loc;
 		/* only a DEFAULT can precede the operation: its properties
 		 * start with the line's */
@@ -432,7 +451,7 @@ static void header_error(struct ipe_parser *ps, uint32_t idx)
 		return;
 	}
 	t = tok(ps, idx);
-	kw = &ps->kws[idx];
+	kw = kw_at(ps, idx);
 	if (idx == 0) {
 		if (kw->kind == IPE_KW_EMPTY_VALUE && kw->value == IPE_KW_EMPTY_NAME) {
 			ps_error(ps, "IPE-E002", EBADMSG, &t->loc, "give the policy a name, e.g. policy_name=my_policy",
@@ -477,13 +496,13 @@ static void rule_error(struct ipe_parser *ps, uint32_t idx)
 	const struct ipe_tok *t;
 	const struct ipe_kw *kw;
 	char showbuf[128], hint[256];
-	bool first_is_default = l->ntoks > 0 && ps->kws[0].kind == IPE_KW_DEFAULT;
+	bool first_is_default = l->ntoks > 0 && kw_at(ps, 0)->kind == IPE_KW_DEFAULT;
 	bool op_slot;
 
 	if (idx >= l->ntoks)
 		idx = (uint32_t)l->ntoks - 1;
 	t = tok(ps, idx);
-	kw = &ps->kws[idx];
+	kw = kw_at(ps, idx);
 	op_slot = idx == 0 || (idx == 1 && first_is_default);
 
 	if (idx + 1 == l->ntoks) {
@@ -557,7 +576,7 @@ void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind)
 	/* the lookahead's location: a token of the line, else the last end
 	 * of line handed out (also what an end of file points at) */
 	const struct ipe_loc *loc = lookahead_kind != IPE_PS_EOF && ps->lookahead_idx < ps->line.ntoks
-					    ? &ps->line.toks[ps->lookahead_idx].loc
+					    ? &tok(ps, ps->lookahead_idx)->loc
 					    : &ps->eol_loc;
 
 	if (ps->line_failed || ps->err)

@@ -22,9 +22,13 @@ struct ipe_parser {
 	int err;                  /* internal failure (-ENOMEM), stops the parse */
 	struct ipe_ext *ext;      /* source mode (extensions.c); NULL in kernel mode */
 
-	/* current line */
+	/* current line: in kernel mode the lexer's compact tokens (cline; line
+	 * has only ntoks and number), in source mode full tokens (line) */
 	struct ipe_line line;
-	struct ipe_kw *kws;       /* classification of each token of the line */
+	struct ipe_cline cline;
+	struct ipe_tok tokbuf[4]; /* kernel mode: the tokens last asked for (tok(), parser.c) */
+	unsigned tokring;
+	struct ipe_kw *kws;       /* source mode: classification of each token of the line */
 	size_t kws_cap;
 	size_t next;              /* next token to hand out; ntoks = EOL */
 	bool have_line;
