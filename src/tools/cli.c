@@ -10,6 +10,7 @@
 #include <ipe/eval.h>
 #include <ipe/io.h>
 #include <ipe/lint.h>
+#include <ipe/report.h>
 
 #include "cli.h"
 
@@ -22,6 +23,57 @@ int cli_parse_color(const char *s)
 	if (strcmp(s, "never") == 0)
 		return CLI_COLOR_NEVER;
 	return -1;
+}
+
+int cli_color_option(const char *prog, const char *arg, enum cli_color *ret)
+{
+	int c = cli_parse_color(arg);
+
+	if (c < 0) {
+		cli_error(prog, "--color takes auto, always or never, not '%s'", arg);
+		return CLI_EXIT_USAGE;
+	}
+	*ret = (enum cli_color)c;
+	return CLI_EXIT_OK;
+}
+
+int cli_report_format_option(const char *prog, const char *what, const char *s)
+{
+	static const char *const names[] = {
+		[CLI_REPORT_TEXT] = "text",
+		[CLI_REPORT_JSON] = "json",
+		[CLI_REPORT_SARIF] = "sarif",
+		[CLI_REPORT_GITHUB] = "github",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	cli_error(prog, "unknown %s '%s' (use text, json, sarif or github)", what, s);
+	return -1;
+}
+
+int cli_render_report(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
+		      enum cli_report_format fmt, bool quiet, unsigned flags, FILE *out)
+{
+	switch (fmt) {
+	case CLI_REPORT_JSON:
+		return ipe_report_render_json(ctx, files, nfiles, out);
+	case CLI_REPORT_SARIF:
+		return ipe_report_render_sarif(ctx, files, nfiles, out);
+	case CLI_REPORT_GITHUB:
+		return ipe_report_render_github(ctx, files, nfiles, out);
+	case CLI_REPORT_TEXT:
+		break;
+	}
+	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
+		const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
+
+		if (quiet && d->severity != IPE_SEV_ERROR)
+			continue;
+		ipe_diag_render_text(ctx, d, out, flags);
+	}
+	return 0;
 }
 
 bool cli_use_color(enum cli_color mode, FILE *f)

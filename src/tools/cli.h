@@ -25,6 +25,22 @@ enum cli_color { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
 
 /* Parse "auto|always|never"; -1 if invalid. */
 int cli_parse_color(const char *s);
+/* --color=WHEN: CLI_EXIT_OK with *ret set, or CLI_EXIT_USAGE after an error
+ * message. */
+int cli_color_option(const char *prog, const char *arg, enum cli_color *ret);
+
+/* The diagnostics report formats of ipe-check --format and ipe-compile
+ * --report-format. */
+enum cli_report_format { CLI_REPORT_TEXT, CLI_REPORT_JSON, CLI_REPORT_SARIF, CLI_REPORT_GITHUB };
+/* "text", "json", "sarif" or "github"; -1 after an error message ("unknown
+ * WHAT 'S' (use text, json, sarif or github)"). */
+int cli_report_format_option(const char *prog, const char *what, const char *s);
+struct ipe_report_file;
+/* The diagnostics of files to out in fmt: the library's JSON, SARIF or GitHub
+ * renderer, or text (ipe_diag_render_text with flags; only errors when
+ * quiet).  0 or a renderer's negative errno. */
+int cli_render_report(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
+		      enum cli_report_format fmt, bool quiet, unsigned flags, FILE *out);
 /* Colour decision for a stream: NO_COLOR disables auto; TERM=dumb too. */
 bool cli_use_color(enum cli_color mode, FILE *f);
 

@@ -84,7 +84,6 @@ static void usage(FILE *out)
 enum { OPT_CANONICAL = 256, OPT_COLOR, OPT_NO_SOURCE, OPT_LIST, OPT_EXPLAIN, OPT_BASELINE, OPT_MAX_RULES,
        OPT_FOLD_AFTER };
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB };
 
 /* --equivalent A B (self-contained) */
 #define OPT_EQUIVALENT 1000
@@ -202,7 +201,7 @@ static int explain(const char *code)
 
 struct opts {
 	bool json, canonical, quiet, no_source, no_lint, source;
-	enum fmt format;
+	enum cli_report_format format;
 	int fail_on;
 	enum cli_color color;
 	const char *output;
@@ -518,20 +517,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o.format = FMT_JSON;
-			else if (strcmp(optarg, "text") == 0)
-				o.format = FMT_TEXT;
-			else if (strcmp(optarg, "sarif") == 0)
-				o.format = FMT_SARIF;
-			else if (strcmp(optarg, "github") == 0)
-				o.format = FMT_GITHUB;
-			else {
-				cli_error(prog, "unknown format '%s' (use text, json, sarif or github)", optarg);
+			c = cli_report_format_option(prog, "format", optarg);
+			if (c < 0) {
 				ret = CLI_EXIT_USAGE;
 				goto out;
 			}
-			o.json = o.format == FMT_JSON;
+			o.format = (enum cli_report_format)c;
+			o.json = o.format == CLI_REPORT_JSON;
 			break;
 		case OPT_CANONICAL:
 			o.canonical = true;
@@ -540,13 +532,9 @@ int main(int argc, char **argv)
 			o.output = optarg;
 			break;
 		case OPT_COLOR:
-			c = cli_parse_color(optarg);
-			if (c < 0) {
-				cli_error(prog, "--color takes auto, always or never, not '%s'", optarg);
-				ret = CLI_EXIT_USAGE;
+			ret = cli_color_option(prog, optarg, &o.color);
+			if (ret != CLI_EXIT_OK)
 				goto out; /* frees the lint configuration */
-			}
-			o.color = (enum cli_color)c;
 			break;
 		case OPT_NO_SOURCE:
 			o.no_source = true;
@@ -622,13 +610,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (diff) {
-		if (o.format == FMT_SARIF) {
+		if (o.format == CLI_REPORT_SARIF) {
 			cli_error(prog, "--diff writes text, json or github, not sarif");
 			ret = CLI_EXIT_USAGE;
 			goto out;
 		}
 		ret = check_diff_run(argv + optind, nfiles, kconfig_path,
-				     o.format == FMT_JSON ? CHECK_DIFF_JSON : o.format == FMT_GITHUB ? CHECK_DIFF_GITHUB
+				     o.format == CLI_REPORT_JSON ? CHECK_DIFF_JSON : o.format == CLI_REPORT_GITHUB ? CHECK_DIFF_GITHUB
 												: CHECK_DIFF_TEXT,
 				     o.output, o.quiet);
 		goto out;
@@ -766,10 +754,8 @@ int main(int argc, char **argv)
 	} else {
 		out = stdout;
 	}
-	if (o.format == FMT_JSON || o.format == FMT_SARIF || o.format == FMT_GITHUB) {
-		rc = o.format == FMT_JSON    ? ipe_report_render_json(ctx, files, nfiles, out)
-		     : o.format == FMT_SARIF ? ipe_report_render_sarif(ctx, files, nfiles, out)
-					     : ipe_report_render_github(ctx, files, nfiles, out);
+	if (o.format != CLI_REPORT_TEXT) {
+		rc = cli_render_report(ctx, files, nfiles, o.format, o.quiet, 0, out);
 		if (rc) {
 			/* nothing (not a partial report) is written to -o */
 			cli_error(prog, "cannot write the report: %s", cli_strerror(rc));
@@ -781,13 +767,7 @@ int main(int argc, char **argv)
 
 		if (o.no_source)
 			flags |= IPE_RENDER_NO_SOURCE;
-		for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
-			const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
-
-			if (o.quiet && d->severity != IPE_SEV_ERROR)
-				continue;
-			ipe_diag_render_text(ctx, d, out, flags);
-		}
+		cli_render_report(ctx, files, nfiles, CLI_REPORT_TEXT, o.quiet, flags, out);
 		if (!o.quiet)
 			for (size_t i = 0; i < nfiles; i++)
 				print_verdict_text(ctx, &files[i],

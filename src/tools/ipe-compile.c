@@ -127,7 +127,7 @@ struct opts {
 	struct ipe_source_opts limits; /* --max-* (0 = default) */
 	struct cli_lint lint;
 	bool signed_later;            /* --signed */
-	const char *report_format;    /* NULL = text */
+	enum cli_report_format report_format;
 	const char *report;           /* NULL = stderr */
 };
 
@@ -187,7 +187,6 @@ static int report(struct ipe_ctx *ctx, const struct ipe_policy *p, uint32_t src,
 		  unsigned flags)
 {
 	struct ipe_report_file f = { .path = o->input, .src = src, .policy = p };
-	const char *fmt = o->report_format ? o->report_format : "text";
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = o->report ? open_memstream(&buf, &len) : stderr;
@@ -197,23 +196,9 @@ static int report(struct ipe_ctx *ctx, const struct ipe_policy *p, uint32_t src,
 		cli_error(prog, "out of memory");
 		return CLI_EXIT_INPUT;
 	}
-	if (strcmp(fmt, "json") == 0) {
-		rc = ipe_report_render_json(ctx, &f, 1, out);
-	} else if (strcmp(fmt, "sarif") == 0) {
-		rc = ipe_report_render_sarif(ctx, &f, 1, out);
-	} else if (strcmp(fmt, "github") == 0) {
-		rc = ipe_report_render_github(ctx, &f, 1, out);
-	} else {
-		if (o->report)
-			flags &= ~(unsigned)IPE_RENDER_COLOR;
-		for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
-			const struct ipe_diag *d = ipe_ctx_diag(ctx, i);
-
-			if (o->quiet && d->severity != IPE_SEV_ERROR)
-				continue;
-			ipe_diag_render_text(ctx, d, out, flags);
-		}
-	}
+	if (o->report)
+		flags &= ~(unsigned)IPE_RENDER_COLOR;
+	rc = cli_render_report(ctx, &f, 1, o->report_format, o->quiet, flags, out);
 	if (o->report) {
 		if (fclose(out) != 0)
 			rc = -ENOMEM;
@@ -546,13 +531,12 @@ int main(int argc, char **argv)
 			o.signed_later = true;
 			break;
 		case OPT_REPORT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "sarif") &&
-			    strcmp(optarg, "github")) {
-				cli_error(prog, "unknown report format '%s' (use text, json, sarif or github)", optarg);
+			c = cli_report_format_option(prog, "report format", optarg);
+			if (c < 0) {
 				ret = CLI_EXIT_USAGE;
 				goto out;
 			}
-			o.report_format = optarg;
+			o.report_format = (enum cli_report_format)c;
 			break;
 		case OPT_REPORT:
 			o.report = optarg;
@@ -562,13 +546,9 @@ int main(int argc, char **argv)
 			o.input = optarg;
 			break;
 		case OPT_COLOR:
-			c = cli_parse_color(optarg);
-			if (c < 0) {
-				cli_error(prog, "--color takes auto, always or never, not '%s'", optarg);
-				ret = CLI_EXIT_USAGE;
+			ret = cli_color_option(prog, optarg, &o.color);
+			if (ret != CLI_EXIT_OK)
 				goto out;
-			}
-			o.color = (enum cli_color)c;
 			break;
 		case 'O':
 			o.optimize = true;
