@@ -28,6 +28,7 @@
 #include <ipe/equiv.h>
 
 #include "compiler/equiv_core.h"
+#include "compiler/equiv_internal.h"
 #include "compiler/eval_internal.h"
 #include "compiler/model.h"
 
@@ -754,27 +755,25 @@ static void put_hex_short(FILE *f, const struct ipe_policy *p, const struct ipe_
 {
 	const uint8_t *d = ipe_prop_digest(p, pr);
 	size_t n = pr->digest_len > 8 ? 8 : pr->digest_len;
+	const char *alg = ipe_prop_alg(p, pr);
 
-	fprintf(f, "%s:", ipe_prop_alg(p, pr));
+	fputs(alg ? alg : "(null)", f);
+	fputc(':', f);
 	ipe_fput_hex(f, d, n);
 	if (n < pr->digest_len)
 		fputs("...", f);
 }
 
-/* One boolean cube: for each dimension 0 FALSE, 1 TRUE, 2 any. */
+/* One boolean cube: for each dimension 0 FALSE, 1 TRUE, 2 any (the
+ * combinations b with bit dim of b equal to v[dim], for each fixed dim). */
 static uint8_t cube_mask(const int v[3])
 {
-	uint8_t m = 0;
+	static const uint8_t ones[3] = { 0xaa, 0xcc, 0xf0 }; /* b with bit dim set */
+	uint8_t m = IPE_RC_ALL;
 
-	for (unsigned b = 0; b < 8; b++) {
-		bool in = true;
-
-		for (int dim = 0; dim < 3; dim++)
-			if (v[dim] != 2 && (int)((b >> dim) & 1u) != v[dim])
-				in = false;
-		if (in)
-			m |= (uint8_t)(1u << b);
-	}
+	for (int dim = 0; dim < 3; dim++)
+		if (v[dim] != 2)
+			m &= v[dim] ? ones[dim] : (uint8_t)~ones[dim];
 	return m;
 }
 
@@ -821,17 +820,8 @@ static void put_mask(FILE *f, uint8_t mask)
 	}
 }
 
-int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text)
+void ipe_diff_change_describe_to(FILE *f, const struct ipe_diff_change *c)
 {
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (!c || !ret_text)
-		return -EINVAL;
-	f = open_memstream(&s, &len);
-	if (!f)
-		return -ENOMEM;
 	if (c->op == IPE_OP_INVALID) {
 		fputs("events of an operation the kernel cannot classify (the global DEFAULT decides)", f);
 	} else if (c->mask == IPE_RC_ALL && !c->dmv && !c->fsv) {
@@ -856,6 +846,20 @@ int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text)
 	}
 	if (c->op != IPE_OP_INVALID)
 		fputs(" (those no earlier rule decides first)", f);
+}
+
+int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c || !ret_text)
+		return -EINVAL;
+	f = open_memstream(&s, &len);
+	if (!f)
+		return -ENOMEM;
+	ipe_diff_change_describe_to(f, c);
 	if (fclose(f) != 0) {
 		free(s);
 		return -ENOMEM;
@@ -864,15 +868,29 @@ int ipe_diff_change_describe(const struct ipe_diff_change *c, char **ret_text)
 	return 0;
 }
 
+static void event_result(const struct ipe_diff_change *c, struct ipe_equiv_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->op = c->op;
+	r->event = c->event;
+	r->dmv_listed = c->dmv_listed;
+	r->fsv_listed = c->fsv_listed;
+}
+
+void ipe_diff_event_write(FILE *f, const struct ipe_diff_change *c)
+{
+	struct ipe_equiv_result r;
+
+	event_result(c, &r);
+	ipe_equiv_event_write(f, &r);
+}
+
 int ipe_diff_event_format(const struct ipe_diff_change *c, char **ret_text)
 {
-	struct ipe_equiv_result r = { 0 };
+	struct ipe_equiv_result r;
 
 	if (!c || !ret_text)
 		return -EINVAL;
-	r.op = c->op;
-	r.event = c->event;
-	r.dmv_listed = c->dmv_listed;
-	r.fsv_listed = c->fsv_listed;
+	event_result(c, &r);
 	return ipe_equiv_event_format(&r, ret_text);
 }

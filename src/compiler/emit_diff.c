@@ -11,6 +11,7 @@
 #include <ipe/lint.h>
 #include <ipe/report.h>
 
+#include "compiler/equiv_internal.h"
 #include "compiler/model.h"
 #include "util/internal.h"
 
@@ -67,19 +68,33 @@ static void update_words(const struct ipe_diff *d, const struct ipe_policy *o, c
 		fputs("NEW cannot update OLD (ESTALE: the version is not greater)", out);
 }
 
-static void put_decider(const struct ipe_ctx *ctx, const struct ipe_policy *p, const struct ipe_decision *dec,
-			const struct ipe_loc *loc, FILE *out)
+/* The last excerpt written for one side: consecutive changes often share a
+ * decider (a rule inserted or deleted changes many pairs with it). */
+struct excerpt_cache {
+	struct ipe_loc loc;
+	bool valid;
+	char line[1024];
+};
+
+static void put_decider(const struct ipe_ctx *ctx, const struct ipe_decision *dec, const struct ipe_loc *loc,
+			struct excerpt_cache *ec, FILE *out)
 {
 	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
-	char line[1024];
+	char num[24];
 
 	if (dec->by == IPE_DECIDED_BY_NOTHING || !s) {
 		fputs("(no rule matches and no DEFAULT applies: the kernel allows)", out);
 		return;
 	}
-	ipe_source_line_excerpt(ctx, loc, line, sizeof(line));
-	fprintf(out, "%s:%u: %s", s->name, loc->line, line);
-	(void)p;
+	if (!ec->valid || memcmp(&ec->loc, loc, sizeof(*loc)) != 0) {
+		ipe_source_line_excerpt(ctx, loc, ec->line, sizeof(ec->line));
+		ec->loc = *loc;
+		ec->valid = true;
+	}
+	snprintf(num, sizeof(num), ":%u: ", loc->line);
+	fputs(s->name, out);
+	fputs(num, out);
+	fputs(ec->line, out);
 }
 
 static const char *src_name(const struct ipe_ctx *ctx, const struct ipe_policy *p)
@@ -94,11 +109,13 @@ int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old
 {
 	int last_op = -2, rc = 0;
 	size_t nwide = 0;
+	struct excerpt_cache ec[2]; /* old, new */
 
 	if (!ctx || !old_p || !new_p || !d || !out)
 		return -EINVAL;
 	for (size_t i = 0; i < d->nchanges; i++)
 		nwide += widening(&d->changes[i]);
+	ec[0].valid = ec[1].valid = false;
 	fprintf(out, "%s -> %s\nheader: ", src_name(ctx, old_p), src_name(ctx, new_p));
 	update_words(d, old_p, new_p, out);
 	fputc('\n', out);
@@ -116,25 +133,27 @@ int ipe_diff_render_text(const struct ipe_ctx *ctx, const struct ipe_policy *old
 			d->nreplayed);
 	for (size_t i = 0; i < d->nchanges && !rc; i++) {
 		const struct ipe_diff_change *c = &d->changes[i];
-		char *ev = NULL, *wit = NULL;
 
 		if (c->op != last_op) {
 			fprintf(out, "\n%s%s\n", c->op == IPE_OP_INVALID ? "" : "op=", op_label(c->op));
 			last_op = c->op;
 		}
-		rc = ipe_diff_change_describe(c, &ev);
-		if (!rc)
-			rc = ipe_diff_event_format(c, &wit);
-		if (!rc) {
-			fprintf(out, "  %s -> %s (%s)\n    old: ", ipe_action_name(c->old_dec.action),
-				ipe_action_name(c->new_dec.action), widening(c) ? "widened" : "narrowed");
-			put_decider(ctx, old_p, &c->old_dec, &c->old_loc, out);
-			fputs("\n    new: ", out);
-			put_decider(ctx, new_p, &c->new_dec, &c->new_loc, out);
-			fprintf(out, "\n    events: %s\n    witness: %s\n", ev, wit);
-		}
-		free(ev);
-		free(wit);
+		/* written piece by piece: thousands of changes */
+		fputs("  ", out);
+		fputs(ipe_action_name(c->old_dec.action), out);
+		fputs(" -> ", out);
+		fputs(ipe_action_name(c->new_dec.action), out);
+		fputs(widening(c) ? " (widened)\n    old: " : " (narrowed)\n    old: ", out);
+		put_decider(ctx, &c->old_dec, &c->old_loc, &ec[0], out);
+		fputs("\n    new: ", out);
+		put_decider(ctx, &c->new_dec, &c->new_loc, &ec[1], out);
+		fputs("\n    events: ", out);
+		ipe_diff_change_describe_to(out, c);
+		fputs("\n    witness: ", out);
+		ipe_diff_event_write(out, c);
+		fputc('\n', out);
+		if (ferror(out))
+			rc = -EIO;
 	}
 	if (!rc && ferror(out))
 		rc = -EIO;

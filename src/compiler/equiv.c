@@ -608,7 +608,9 @@ struct tbuf {
 static void put_digest(FILE *f, const char *key, bool present, bool listed, const char *alg, const uint8_t *d,
 		       size_t len)
 {
-	fprintf(f, " %s=", key);
+	fputc(' ', f);
+	fputs(key, f);
+	fputc('=', f);
 	if (!present) {
 		fputs("(none)", f);
 		return;
@@ -617,36 +619,47 @@ static void put_digest(FILE *f, const char *key, bool present, bool listed, cons
 		fputs("(a value neither policy names)", f);
 		return;
 	}
-	fprintf(f, "%s:", alg ? alg : "");
+	fputs(alg ? alg : "", f);
+	fputc(':', f);
 	ipe_fput_hex(f, d, len);
+}
+
+void ipe_equiv_event_write(FILE *f, const struct ipe_equiv_result *r)
+{
+	const struct ipe_event *ev = &r->event;
+
+	if (r->op == IPE_OP_INVALID)
+		fputs("an event of an operation the kernel cannot classify", f);
+	else {
+		const char *on = ipe_op_name((enum ipe_op)r->op);
+
+		fputs("op=", f);
+		fputs(on ? on : "(null)", f);
+		fputc(' ', f);
+	}
+	if (r->op != IPE_OP_INVALID && !ev->has_file)
+		fputs("with no file (anonymous executable memory or a buffer load)", f);
+	else if (r->op != IPE_OP_INVALID) {
+		fputs(ev->boot_verified ? "file: boot_verified=TRUE" : "file: boot_verified=FALSE", f);
+		fputs(ev->dmverity && ev->dmverity_signed ? " dmverity_signature=TRUE" : " dmverity_signature=FALSE", f);
+		put_digest(f, "dmverity_roothash", ev->dmverity, r->dmv_listed, ev->dmv_alg, ev->dmv_roothash,
+			   ev->dmv_roothash_len);
+		fputs(ev->fsverity && ev->fsverity_signed ? " fsverity_signature=TRUE" : " fsverity_signature=FALSE", f);
+		put_digest(f, "fsverity_digest", ev->fsverity, r->fsv_listed, ev->fsv_alg, ev->fsv_digest,
+			   ev->fsv_digest_len);
+	}
 }
 
 int ipe_equiv_event_format(const struct ipe_equiv_result *r, char **ret_text)
 {
-	const struct ipe_event *ev;
 	struct tbuf t = { 0 };
 
 	if (!r || !ret_text)
 		return -EINVAL;
-	ev = &r->event;
 	t.f = open_memstream(&t.s, &t.len);
 	if (!t.f)
 		return -ENOMEM;
-	if (r->op == IPE_OP_INVALID)
-		fputs("an event of an operation the kernel cannot classify", t.f);
-	else
-		fprintf(t.f, "op=%s ", ipe_op_name((enum ipe_op)r->op));
-	if (r->op != IPE_OP_INVALID && !ev->has_file)
-		fputs("with no file (anonymous executable memory or a buffer load)", t.f);
-	else if (r->op != IPE_OP_INVALID) {
-		fprintf(t.f, "file: boot_verified=%s", ev->boot_verified ? "TRUE" : "FALSE");
-		fprintf(t.f, " dmverity_signature=%s", ev->dmverity && ev->dmverity_signed ? "TRUE" : "FALSE");
-		put_digest(t.f, "dmverity_roothash", ev->dmverity, r->dmv_listed, ev->dmv_alg, ev->dmv_roothash,
-			   ev->dmv_roothash_len);
-		fprintf(t.f, " fsverity_signature=%s", ev->fsverity && ev->fsverity_signed ? "TRUE" : "FALSE");
-		put_digest(t.f, "fsverity_digest", ev->fsverity, r->fsv_listed, ev->fsv_alg, ev->fsv_digest,
-			   ev->fsv_digest_len);
-	}
+	ipe_equiv_event_write(t.f, r);
 	if (fclose(t.f) != 0) {
 		free(t.s);
 		return -ENOMEM;

@@ -4,6 +4,7 @@
 #define IPE_EQUIV_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <ipe/equiv.h>
 
@@ -14,5 +15,12 @@
  * reported as -EPROTO if ipe_eval() disagrees on a non-physical event. */
 int ipe_policy_equivalent_model(const struct ipe_policy *a, const struct ipe_policy *b,
 				const struct ipe_eval_kernel *k, bool physical, struct ipe_equiv_result *ret);
+
+/* The text of ipe_equiv_event_format(), ipe_diff_change_describe() and
+ * ipe_diff_event_format() written to f (the diff's text report writes
+ * thousands of them); errors show in ferror(f). */
+void ipe_equiv_event_write(FILE *f, const struct ipe_equiv_result *r);
+void ipe_diff_change_describe_to(FILE *f, const struct ipe_diff_change *c);
+void ipe_diff_event_write(FILE *f, const struct ipe_diff_change *c);
 
 #endif
