@@ -23,7 +23,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 import testlib  # noqa: E402
-from testlib import check, failures  # noqa: E402,F401
+from testlib import check, failures, write  # noqa: E402,F401
 
 SRC_ROOT, BUILD = testlib.SRC_ROOT, testlib.BUILD
 COMPILE = testlib.tool("IPE_COMPILE", "ipe-compile")
@@ -33,16 +33,7 @@ D1 = "sha256:" + "ab" * 32
 
 
 def run(args, cwd=None, stdin=None):
-    p = subprocess.run([COMPILE, "--color=never"] + args, cwd=cwd, input=stdin,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
-
-
-def write(d, name, data):
-    path = os.path.join(d, name)
-    with open(path, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-    return path
+    return testlib.run_tool([COMPILE, "--color=never"] + args, cwd, stdin)
 
 
 def sources():

@@ -13,16 +13,12 @@ import tempfile
 
 CHECK = os.environ["IPE_CHECK"]
 SIGN = os.environ["IPE_SIGN"]
-failures = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
 
 
 def check(name, cond, detail=""):
-    global failures
-    print(("ok   " if cond else "FAIL ") + name)
-    if not cond:
-        failures += 1
-        if detail:
-            print("     " + str(detail)[:600])
+    return testlib.check(cond, name + ("\n     " + str(detail)[:600] if detail else ""))
 
 
 def run(*args):
@@ -180,4 +176,4 @@ with tempfile.TemporaryDirectory() as tmp:
                  for c in json.loads(out)["diff"]["changes"]) if rc == 1 else None
     check("blob NEW: the same changes as its text", got == want, (rc, err, got))
 
-sys.exit(1 if failures else 0)
+sys.exit(testlib.finish())

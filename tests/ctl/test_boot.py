@@ -14,7 +14,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 import testlib  # noqa: E402
-from testlib import failures  # noqa: E402,F401
+from testlib import failures, put, read  # noqa: E402,F401
 
 IPECTL = testlib.tool("IPECTL", "ipectl")
 
@@ -26,17 +26,6 @@ def check(cond, what):
 def run(*args):
     p = subprocess.run([IPECTL, *args], capture_output=True, timeout=60)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def put(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def sign(tmp, name, text):

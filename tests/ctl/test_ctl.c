@@ -70,23 +70,11 @@ static X509 *test_cert;
 
 static void make_key(void)
 {
-	X509_NAME *n;
-
 	if (test_key)
 		return;
 	test_key = EVP_RSA_gen(2048);
 	assert_non_null(test_key);
-	test_cert = X509_new();
-	assert_non_null(test_cert);
-	X509_set_version(test_cert, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(test_cert), 1);
-	X509_gmtime_adj(X509_getm_notBefore(test_cert), 0);
-	X509_gmtime_adj(X509_getm_notAfter(test_cert), 3600);
-	X509_set_pubkey(test_cert, test_key);
-	n = X509_get_subject_name(test_cert);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"ipectl test", -1, -1, 0);
-	X509_set_issuer_name(test_cert, n);
-	assert_true(X509_sign(test_cert, test_key, EVP_sha256()) > 0);
+	test_cert = test_self_signed(test_key, "ipectl test", false, EVP_sha256());
 }
 
 /* Sign text like `openssl cms -sign -binary -nosmimecap -noattr -outform DER

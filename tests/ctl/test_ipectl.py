@@ -18,7 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 import testlib  # noqa: E402
-from testlib import failures  # noqa: E402,F401
+from testlib import failures, put, read  # noqa: E402,F401
 
 IPECTL = testlib.tool("IPECTL", "ipectl")
 
@@ -53,17 +53,6 @@ def sign(tmp, name, text, extra=(), pem=False):
     openssl(*args)
     with open(out, "rb") as f:
         return out, f.read()
-
-
-def put(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def fake_tree(tmp, old_blob):

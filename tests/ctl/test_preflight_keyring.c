@@ -134,38 +134,6 @@ long __wrap_keyctl_pkey_verify(key_serial_t key, const char *info, const void *d
 static EVP_PKEY *p384_key, *other_key;
 static X509 *p384_cert, *other_cert;
 
-static X509 *self_signed(EVP_PKEY *key, const char *cn, bool skid)
-{
-	X509 *c = X509_new();
-	X509_NAME *n;
-	X509V3_CTX v3;
-
-	assert_non_null(c);
-	X509_set_version(c, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(c), 7);
-	X509_gmtime_adj(X509_getm_notBefore(c), 0);
-	X509_gmtime_adj(X509_getm_notAfter(c), 3600);
-	X509_set_pubkey(c, key);
-	n = X509_get_subject_name(c);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(c, n);
-	if (skid) {
-		X509_EXTENSION *e;
-
-		X509V3_set_ctx(&v3, c, c, NULL, NULL, 0);
-		e = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_key_identifier, "hash");
-		assert_non_null(e);
-		assert_true(X509_add_ext(c, e, -1));
-		X509_EXTENSION_free(e);
-		e = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier, "keyid");
-		assert_non_null(e);
-		assert_true(X509_add_ext(c, e, -1));
-		X509_EXTENSION_free(e);
-	}
-	assert_true(X509_sign(c, key, EVP_sha384()) > 0);
-	return c;
-}
-
 static int setup(void **state)
 {
 	const ASN1_OCTET_STRING *skid;
@@ -176,14 +144,13 @@ static int setup(void **state)
 	other_key = EVP_EC_gen("P-256");
 	assert_non_null(p384_key);
 	assert_non_null(other_key);
-	p384_cert = self_signed(p384_key, "ipe-tools test p384", true);
-	other_cert = self_signed(other_key, "untrusted", false);
+	p384_cert = test_self_signed(p384_key, "ipe-tools test p384", true, EVP_sha384());
+	other_cert = test_self_signed(other_key, "untrusted", false, EVP_sha384());
 	/* the kernel describes an X.509 key as "<CN>: <subject key id in hex>" */
 	skid = X509_get0_subject_key_id(p384_cert);
 	assert_non_null(skid);
 	assert_true(ASN1_STRING_length(skid) <= 64);
-	for (int i = 0; i < ASN1_STRING_length(skid); i++)
-		snprintf(hex + 2 * i, 3, "%02x", ASN1_STRING_get0_data(skid)[i]);
+	assert_true(ipe_hex_format(hex, sizeof(hex), ASN1_STRING_get0_data(skid), (size_t)ASN1_STRING_length(skid)) >= 0);
 	snprintf(key_desc, sizeof(key_desc), "asymmetric;0;0;1f030000;ipe-tools test p384: %s", hex);
 	snprintf(key_search, sizeof(key_search), "ex:%s", hex);
 	return 0;

@@ -17,7 +17,8 @@ CHECK = os.environ.get("IPE_CHECK") or sys.argv[1]
 SIGN = os.environ.get("IPE_SIGN")
 HERE = os.path.dirname(os.path.abspath(__file__))
 INPUTS = os.path.join(HERE, "inputs")
-PASSED = FAILED = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
 
 HDR = ("policy_name=lint policy_version=0.0.1\nDEFAULT action=DENY\n"
        "op=KMODULE boot_verified=TRUE action=ALLOW\nop=FIRMWARE boot_verified=TRUE action=ALLOW\n")
@@ -35,12 +36,7 @@ FSV = HDR + "op=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n" % D
 
 
 def check(name, cond, detail=""):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL %s %s" % (name, detail))
+    return testlib.check(cond, ("%s %s" % (name, detail)).rstrip())
 
 
 def run(*args):
@@ -317,8 +313,7 @@ def main():
         check("signed baselines: ipe-sign and openssl(1) are test dependencies", False, (SIGN, shutil.which("openssl")))
 
     shutil.rmtree(tmp)
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return testlib.finish()
 
 
 if __name__ == "__main__":

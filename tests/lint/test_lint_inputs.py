@@ -24,16 +24,12 @@ import tempfile
 CHECK = os.environ.get("IPE_CHECK")
 COMPILE = os.environ.get("IPE_COMPILE")
 SIGN = os.environ.get("IPE_SIGN")
-PASSED = FAILED = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import testlib  # noqa: E402
 
 
 def check(name, cond, detail=""):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL %s %s" % (name, detail))
+    return testlib.check(cond, ("%s %s" % (name, detail)).rstrip())
 
 
 def run(tool, *args, cwd=None):
@@ -208,8 +204,7 @@ def main():
           and "[IPE-E0" not in err, err)
 
     shutil.rmtree(tmp)
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return testlib.finish()
 
 
 if __name__ == "__main__":
