@@ -58,14 +58,9 @@ struct ipe_diag {
 	int kernel_errno;            /* >0: the errno the kernel returns for this, else 0 */
 };
 
-/* A source: bytes with a display name.  Owned by the context. */
-struct ipe_source {
-	char *name;
-	const unsigned char *data;
-	size_t len;
-	bool owned;     /* data is freed with the context */
-	void *priv;     /* internal: line index */
-};
+/* A source: bytes with a display name, owned by the context (opaque: read it
+ * with ipe_source_name() and ipe_source_data()). */
+struct ipe_source;
 
 struct ipe_ctx;
 
@@ -85,8 +80,14 @@ IPE_EXPORT int ipe_source_from_file_max(struct ipe_ctx *ctx, const char *path, s
  * for the context's lifetime. */
 IPE_EXPORT int ipe_source_from_memory(struct ipe_ctx *ctx, const char *name, const void *data, size_t len,
 			   bool copy, uint32_t *ret_src);
+/* Source src of the context (NULL when src is out of range or IPE_SRC_NONE),
+ * valid until the context is freed; the number of sources (indexes 0..n-1). */
 IPE_EXPORT const struct ipe_source *ipe_ctx_source(const struct ipe_ctx *ctx, uint32_t src);
 IPE_EXPORT size_t ipe_ctx_source_count(const struct ipe_ctx *ctx);
+/* A source's display name (the path, or the name it was registered under;
+ * NUL-terminated) and its bytes (*ret_len of them; ret_len may be NULL). */
+IPE_EXPORT const char *ipe_source_name(const struct ipe_source *s);
+IPE_EXPORT const unsigned char *ipe_source_data(const struct ipe_source *s, size_t *ret_len);
 
 /* Diagnostics list */
 IPE_EXPORT size_t ipe_ctx_diag_count(const struct ipe_ctx *ctx);

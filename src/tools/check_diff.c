@@ -16,7 +16,8 @@ static const char prog[] = "ipe-check";
  * SEQUENCE, 0x30: the policy it embeds, its lines numbered as in that text). */
 static int load(struct ipe_ctx *ctx, const char *path, struct ipe_policy **ret)
 {
-	const struct ipe_source *s;
+	const unsigned char *data;
+	size_t len;
 	uint32_t src;
 	int rc = ipe_source_from_file(ctx, path, &src);
 
@@ -24,12 +25,12 @@ static int load(struct ipe_ctx *ctx, const char *path, struct ipe_policy **ret)
 		cli_error(prog, "cannot read %s: %s", path, cli_strerror(rc));
 		return CLI_EXIT_INPUT;
 	}
-	s = ipe_ctx_source(ctx, src);
-	if (s->len && s->data[0] == 0x30) {
+	data = ipe_source_data(ipe_ctx_source(ctx, src), &len);
+	if (len && data[0] == 0x30) {
 		uint8_t *inner = NULL;
 		size_t inner_len = 0;
 
-		if (ipe_blob_extract(ctx, s->data, s->len, &inner, &inner_len) == 0) {
+		if (ipe_blob_extract(ctx, data, len, &inner, &inner_len) == 0) {
 			rc = ipe_source_from_memory(ctx, path, inner, inner_len, true, &src);
 			free(inner);
 			if (rc) {

@@ -213,7 +213,7 @@ static void print_verdict_text(const struct ipe_ctx *ctx, const struct ipe_repor
 	const struct ipe_policy *p = f->policy;
 	const struct ipe_verdict *vd = ipe_policy_verdict(p); /* NULL when p is */
 	const struct ipe_source *s = ipe_ctx_source(ctx, f->src);
-	const char *name = s ? s->name : f->path;
+	const char *name = s ? ipe_source_name(s) : f->path;
 
 	if (!p)
 		return;
@@ -251,7 +251,7 @@ static int collect_inputs(const struct ipe_ctx *ctx, char **files, size_t nfiles
 	if (!in->v)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nsrc; i++)
-		in->v[in->n++] = ipe_ctx_source(ctx, i)->name;
+		in->v[in->n++] = ipe_source_name(ipe_ctx_source(ctx, i));
 	for (size_t i = 0; i < nfiles; i++)
 		in->v[in->n++] = files[i];
 	in->v[in->n++] = kconfig;
@@ -361,6 +361,8 @@ static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool sourc
 		      struct ipe_policy **ret_compiled, size_t *ret_blob_len, uint8_t *ret_kind)
 {
 	const struct ipe_source *s;
+	const unsigned char *sdata;
+	size_t slen;
 	struct ipe_loc at = { .line = 1, .col = 1 };
 	int rc = ipe_source_from_file(ctx, f->path, &f->src);
 
@@ -371,11 +373,12 @@ static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool sourc
 		return rc;
 	}
 	s = ipe_ctx_source(ctx, f->src);
+	sdata = ipe_source_data(s, &slen);
 	/* DER: a SEQUENCE with a long-form (or BER indefinite) length; no
 	 * policy text starts like that */
-	if (s->len >= 2 && s->data[0] == 0x30 && s->data[1] >= 0x80) {
-		const unsigned char *blob = s->data;
-		size_t len = s->len;
+	if (slen >= 2 && sdata[0] == 0x30 && sdata[1] >= 0x80) {
+		const unsigned char *blob = sdata;
+		size_t len = slen;
 		uint8_t *inner = NULL;
 		size_t inner_len = 0;
 		char *signer = NULL, *name = NULL;
@@ -413,14 +416,14 @@ static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool sourc
 		free(signer);
 		*ret_blob_len = len;
 		*ret_kind = 1;
-	} else if (!source && looks_like_source(s->data, s->len)) {
+	} else if (!source && looks_like_source(sdata, slen)) {
 		/* try the source front end on a scratch context first: its
 		 * diagnostics only count when it compiles */
 		struct ipe_ctx *sctx = NULL;
 		struct ipe_policy *sp = NULL;
 		uint32_t ssrc;
 		bool compiles = !ipe_ctx_new(&sctx) &&
-				!ipe_source_from_memory(sctx, s->name, s->data, s->len, false, &ssrc) &&
+				!ipe_source_from_memory(sctx, ipe_source_name(s), sdata, slen, false, &ssrc) &&
 				!ipe_policy_parse_source(sctx, ssrc, NULL, &sp) && !ipe_policy_verdict(sp)->err;
 
 		ipe_policy_free(sp);
@@ -654,12 +657,13 @@ int main(int argc, char **argv)
 		if (!rc) {
 			/* a signed blob (DER PKCS#7 starts with a SEQUENCE, 0x30):
 			 * check against the policy it embeds */
-			const struct ipe_source *bs = ipe_ctx_source(bctx, bsrc);
+			size_t blen;
+			const unsigned char *bdata = ipe_source_data(ipe_ctx_source(bctx, bsrc), &blen);
 			uint8_t *inner = NULL;
 			size_t inner_len = 0;
 
-			if (bs->len && bs->data[0] == 0x30 &&
-			    ipe_blob_extract(bctx, bs->data, bs->len, &inner, &inner_len) == 0) {
+			if (blen && bdata[0] == 0x30 &&
+			    ipe_blob_extract(bctx, bdata, blen, &inner, &inner_len) == 0) {
 				rc = ipe_source_from_memory(bctx, baseline_path, inner, inner_len, true, &bsrc);
 				free(inner);
 				blob = true;

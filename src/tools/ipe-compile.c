@@ -163,7 +163,7 @@ static int write_output(struct ipe_ctx *ctx, const struct opts *o, const char *o
 		return CLI_EXIT_INPUT;
 	}
 	for (uint32_t i = 0; i < nsrc; i++)
-		in[n++] = ipe_ctx_source(ctx, i)->name;
+		in[n++] = ipe_source_name(ipe_ctx_source(ctx, i));
 	in[n++] = o->input;
 	in[n++] = o->bump_from;
 	n += sign_cli_inputs(&o->sc, in + n);

@@ -216,7 +216,7 @@ static int load_policy(struct run *r, const struct opts *o)
 		cli_error(prog, "%s: %s", label, cli_strerror(rc));
 		goto out;
 	}
-	r->policy_name = ipe_ctx_source(r->ctx, src)->name;
+	r->policy_name = ipe_source_name(ipe_ctx_source(r->ctx, src));
 	if (ipe_policy_verdict(r->p)->err) {
 		cli_print_diags(r->ctx, stderr, 0);
 		cli_error(prog, "%s: the kernel rejects this policy (%s): it decides nothing", label,

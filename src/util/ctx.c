@@ -146,6 +146,18 @@ const struct ipe_source *ipe_ctx_source(const struct ipe_ctx *ctx, uint32_t src)
 	return &ctx->srcs[src];
 }
 
+const char *ipe_source_name(const struct ipe_source *s)
+{
+	return s ? s->name : NULL;
+}
+
+const unsigned char *ipe_source_data(const struct ipe_source *s, size_t *ret_len)
+{
+	if (ret_len)
+		*ret_len = s ? s->len : 0;
+	return s ? s->data : NULL;
+}
+
 struct ipe_source *ipe_ctx_source_mut(struct ipe_ctx *ctx, uint32_t src)
 {
 	if (!ctx || src >= ctx->nsrcs)

@@ -12,6 +12,15 @@
 
 #include <ipe/diag.h>
 
+/* A source of a context (opaque in <ipe/diag.h>). */
+struct ipe_source {
+	char *name;
+	const unsigned char *data;
+	size_t len;
+	bool owned;     /* data is freed with the context */
+	void *priv;     /* line index */
+};
+
 struct ipe_source *ipe_ctx_source_mut(struct ipe_ctx *ctx, uint32_t src);
 
 struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_severity sev,

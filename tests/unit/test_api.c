@@ -4,7 +4,8 @@
  * view, the diff change renderers, the ipectl name functions, the
  * CAP_MAC_ADMIN probe (checked against capget(2)), the keyring errno
  * explanations and ipe_lint_config_enabled(); the accessors of the opaque
- * model (<ipe/policy.h>) against a policy whose every field is known. */
+ * model (<ipe/policy.h>) against a policy whose every field is known, and
+ * of the opaque source (<ipe/diag.h>). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +133,14 @@ static void test_model_accessors(void **state)
 	/* relabelling the source moves the policy and its verdict, not rules */
 	src = ipe_policy_source(p);
 	assert_int_not_equal(src, IPE_SRC_NONE);
+	/* the opaque source it names */
+	assert_string_equal(ipe_source_name(ipe_ctx_source(ctx, src)), "acc.pol");
+	assert_ptr_equal(ipe_source_data(ipe_ctx_source(ctx, src), &len), access_pol); /* copy=false */
+	assert_int_equal(len, strlen(access_pol));
+	assert_null(ipe_ctx_source(ctx, IPE_SRC_NONE));
+	assert_null(ipe_source_name(NULL));
+	assert_null(ipe_source_data(NULL, &len));
+	assert_int_equal(len, 0);
 	ipe_policy_set_source(p, IPE_SRC_NONE);
 	assert_int_equal(ipe_policy_source(p), IPE_SRC_NONE);
 	assert_int_equal(ipe_policy_verdict(p)->loc.src, IPE_SRC_NONE);

@@ -32,7 +32,7 @@ static char *lex_dump(const char *data, size_t len)
 	out[0] = '\0';
 	assert_int_equal(ipe_ctx_new(&ctx), 0);
 	assert_int_equal(ipe_source_from_memory(ctx, "t", data, len, true, &src), 0);
-	assert_int_equal(ipe_lexer_init(&lx, ctx, src, ipe_ctx_source(ctx, src)->data, len), 0);
+	assert_int_equal(ipe_lexer_init(&lx, ctx, src, ipe_source_data(ipe_ctx_source(ctx, src), NULL), len), 0);
 	while ((rc = ipe_lexer_next_line(&lx, &line)) == 1) {
 		n += (size_t)snprintf(out + n, cap - n, "%u:", line.number);
 		for (size_t i = 0; i < line.ntoks; i++) {
@@ -420,7 +420,7 @@ static void test_scanner_classifies_as_table(void **state)
 		assert_int_not_equal(want.kind, IPE_KW_WORD);
 		assert_int_equal(ipe_ctx_new(&ctx), 0);
 		assert_int_equal(ipe_source_from_memory(ctx, "t", word, len, true, &src), 0);
-		assert_int_equal(ipe_lexer_init(&lx, ctx, src, ipe_ctx_source(ctx, src)->data, len), 0);
+		assert_int_equal(ipe_lexer_init(&lx, ctx, src, ipe_source_data(ipe_ctx_source(ctx, src), NULL), len), 0);
 		assert_int_equal(ipe_lexer_next_line(&lx, &ln), 1);
 		assert_int_equal(ln.ntoks, 1);
 		if (ln.toks[0].kw.kind != want.kind || ln.toks[0].kw.value != want.value ||
