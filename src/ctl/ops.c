@@ -452,19 +452,29 @@ int ipe_ctl_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char
 	return load_or_update(ctx, o, IPE_CTL_OP_UPDATE, name, blob, r);
 }
 
+/* The start of an operation on the policy called name (activate, delete):
+ * the result cleared, the arguments, the name and the tree read. */
+static int named_op_begin(const struct ipe_ctl_opts *o, enum ipe_ctl_op op, const char *name,
+			  struct ipe_ctl_result *r, struct ipe_ctl_status **ret_st)
+{
+	int rc;
+
+	ipe_ctl_result_clear(r);
+	r->op = op;
+	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !name)
+		return -EINVAL;
+	rc = check_name(r, name);
+	if (rc)
+		return rc;
+	return read_tree(o, op, r, ret_st);
+}
+
 int ipe_ctl_activate(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char *name,
 		     struct ipe_ctl_result *r)
 {
 	struct ipe_ctl_status *st = NULL;
-	int rc;
+	int rc = named_op_begin(o, IPE_CTL_OP_ACTIVATE, name, r, &st);
 
-	ipe_ctl_result_clear(r);
-	r->op = IPE_CTL_OP_ACTIVATE;
-	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !name)
-		return -EINVAL;
-	rc = check_name(r, name);
-	if (!rc)
-		rc = read_tree(o, IPE_CTL_OP_ACTIVATE, r, &st);
 	if (rc)
 		return rc;
 	rc = do_activate(ctx, o, st, name, !o->no_preflight, r);
@@ -482,13 +492,7 @@ int ipe_ctl_delete(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char
 	char *path = NULL, *esc = NULL;
 	int rc;
 
-	ipe_ctl_result_clear(r);
-	r->op = IPE_CTL_OP_DELETE;
-	if (!o || IPE_OPTS_CHECK(o, IPE_CTL_OPTS_V1) || !name)
-		return -EINVAL;
-	rc = check_name(r, name);
-	if (!rc)
-		rc = read_tree(o, IPE_CTL_OP_DELETE, r, &st);
+	rc = named_op_begin(o, IPE_CTL_OP_DELETE, name, r, &st);
 	if (rc)
 		return rc;
 	tp = ipe_ctl_status_find(st, name);
