@@ -116,15 +116,13 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ipe-lint-cli-")
     P = lambda n: os.path.join(tmp, n)
 
-    def write(name, text, mode="w"):
-        with open(P(name), mode) as f:
-            f.write(text)
-        return P(name)
+    def write(name, data):
+        return testlib.write(tmp, name, data)
 
     warn, info, clean, reject, fsv = (write("warn.pol", WARN), write("info.pol", INFO), write("clean.pol", CLEAN),
                                       write("reject.pol", REJECT), write("fsv.pol", FSV))
     hostile = write("hostile.pol", (HDR + "op=EXECUTE fsverity_digest=s\xffa\x1b[31m:%s action=ALLOW # \xe9\n" % D)
-                    .encode("latin-1"), "wb")
+                    .encode("latin-1"))
 
     # ---- findings and exit status ----
     c, rc = codes(warn)
@@ -253,7 +251,7 @@ def main():
         c, rc = codes("--kernel-config=" + gz, fsv)
         check("kconfig-gzip", c == ["IPE-W170"], c)
         data = open(gz, "rb").read()
-        write("trunc.gz", data[:-5], "wb")
+        write("trunc.gz", data[:-5])
         r = run("--kernel-config=" + P("trunc.gz"), fsv)
         check("kconfig-gzip-truncated", r.returncode == 2 and r.stdout == b"" and b"trunc.gz" in r.stderr, r.stderr)
         c, rc = codes("--kernel-config=" + gz, "--enable=all", "--disable=W170", fsv)
@@ -304,7 +302,7 @@ def main():
                 check("baseline-blob-%s" % name, c == want and rc == (1 if want else 0), (c, rc))
             # a corrupt blob is neither a blob nor a policy
             data = open(P("base_old.p7b"), "rb").read()
-            write("corrupt.p7b", data[: len(data) // 2], "wb")
+            write("corrupt.p7b", data[: len(data) // 2])
             r = run("--baseline=" + P("corrupt.p7b"), clean)
             check("baseline-blob-corrupt", r.returncode == 2 and r.stdout == b"", (r.returncode, r.stderr))
         else:

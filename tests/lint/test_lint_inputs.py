@@ -67,10 +67,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ipe-lint-inputs-")
     P = lambda n: os.path.join(tmp, n)
 
-    def write(name, text, mode="w"):
-        with open(P(name), mode) as f:
-            f.write(text)
-        return P(name)
+    def write(name, data):
+        return testlib.write(tmp, name, data)
 
     src = write("main.src", MAIN_DEAD)
     write("rules.inc", RULES)
@@ -197,7 +195,7 @@ def main():
           (r.returncode, over, os.path.getsize(huge)))
     # a corrupt blob: one clear error, not a dozen garbage diagnostics
     data = open(blob, "rb").read()
-    write("corrupt.p7b", data[:40], "wb")
+    write("corrupt.p7b", data[:40])
     r = run(CHECK, "--no-source", P("corrupt.p7b"))
     err = r.stdout.decode("utf-8", "replace")
     check("blob-corrupt", r.returncode == 1 and "[IPE-S030]" in err and "found '0" not in err
