@@ -586,6 +586,7 @@ static int replay_all(struct run *r)
 	struct ipe_diff *d = r->out;
 	size_t n = 0;
 	uint32_t ops = 0; /* the ops indexed: those with a witness to replay */
+	struct ipe_hmap only = { 0 }; /* the witnesses' digests, by ipe_digest_hash() */
 	int rc = 0;
 
 	for (; n < d->nchanges; n++) {
@@ -598,8 +599,22 @@ static int replay_all(struct run *r)
 		if (c->op >= 0)
 			ops |= 1u << c->op;
 	}
+	/* index only the rules that may match a witness: those without a
+	 * digest and those whose first digest some witness has */
+	rc = ipe_hmap_init(&only, 2 * n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct ipe_event *ev = &d->changes[i].event;
+
+		if (ev->has_file && ev->fsverity && ev->fsv_alg)
+			rc = ipe_hmap_put(&only, ipe_digest_hash(IPE_PROP_FSV_DIGEST, ev->fsv_alg, ev->fsv_digest,
+								ev->fsv_digest_len), 0, NULL);
+		if (rc >= 0 && ev->has_file && ev->dmverity && ev->dmv_alg)
+			rc = ipe_hmap_put(&only, ipe_digest_hash(IPE_PROP_DMV_ROOTHASH, ev->dmv_alg, ev->dmv_roothash,
+								ev->dmv_roothash_len), 0, NULL);
+		rc = rc < 0 ? rc : 0;
+	}
 	for (int i = 0; i < 2 && !rc; i++)
-		rc = ipe_eval_index_build(r->p[i], r->k, r->ph[i], ops, &ix[i]);
+		rc = ipe_eval_index_build(r->p[i], r->k, r->ph[i], ops, &only, &ix[i]);
 	for (size_t i = 0; i < n && !rc; i++) {
 		rc = replay(r, ix, &d->changes[i]);
 		if (!rc)
@@ -607,6 +622,7 @@ static int replay_all(struct run *r)
 	}
 	ipe_eval_index_free(ix[0]);
 	ipe_eval_index_free(ix[1]);
+	ipe_hmap_free(&only);
 	return rc;
 }
 

@@ -271,7 +271,7 @@ int ipe_prop_hashes(const struct ipe_policy *p, uint64_t **ret)
 }
 
 int ipe_eval_index_build(const struct ipe_policy *p, const struct ipe_eval_kernel *k, const uint64_t *ph,
-			 uint32_t ops_mask, struct ipe_eval_index **ret_index)
+			 uint32_t ops_mask, const struct ipe_hmap *only, struct ipe_eval_index **ret_index)
 {
 	struct ipe_eval_index *x;
 
@@ -305,12 +305,14 @@ int ipe_eval_index_build(const struct ipe_policy *p, const struct ipe_eval_kerne
 			for (uint32_t j = 0; j < t->rules[i].nprops && !key; j++)
 				if (props[j].type == IPE_PROP_DMV_ROOTHASH || props[j].type == IPE_PROP_FSV_DIGEST)
 					key = &props[j];
-			if (key)
-				oi->keyed[oi->nkeyed++] = (struct keyed){
-					ph ? ph[key - p->props] : ipe_prop_digest_hash(p, key),
-					i,
-				};
-			else
+			if (key) {
+				uint64_t h = ph ? ph[key - p->props] : ipe_prop_digest_hash(p, key);
+
+				/* a rule whose first digest no event of only has
+				 * matches none of them */
+				if (!only || ipe_hmap_get(only, h, NULL))
+					oi->keyed[oi->nkeyed++] = (struct keyed){ h, i };
+			} else
 				oi->plain[oi->nplain++] = i;
 		}
 		if (sort_keyed(oi->keyed, oi->nkeyed)) {
@@ -325,7 +327,7 @@ int ipe_eval_index_build(const struct ipe_policy *p, const struct ipe_eval_kerne
 int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
 		       struct ipe_eval_index **ret_index)
 {
-	return ipe_eval_index_build(p, k, NULL, (1u << IPE_OP_COUNT) - 1, ret_index);
+	return ipe_eval_index_build(p, k, NULL, (1u << IPE_OP_COUNT) - 1, NULL, ret_index);
 }
 
 /* Merge of up to three ascending lists of rule indexes: the plain rules and

@@ -63,6 +63,7 @@ int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = NULL;
+	bool direct;
 	int rc, ret;
 
 	if (n != 2) {
@@ -92,8 +93,11 @@ int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_
 		ret = CLI_EXIT_INPUT;
 		goto out;
 	}
-	/* the report goes to memory first so -o is written atomically */
-	out = open_memstream(&buf, &len);
+	/* to a file, the report goes to memory first so -o is written
+	 * atomically; to standard output it is written as it is made (a
+	 * report of thousands of changes grows a buffer by copies otherwise) */
+	direct = !output || strcmp(output, "-") == 0;
+	out = direct ? stdout : open_memstream(&buf, &len);
 	if (!out) {
 		rc = -ENOMEM;
 	} else if (fmt == CHECK_DIFF_JSON) {
@@ -105,14 +109,18 @@ int check_diff_run(char **paths, size_t n, const char *kconfig, enum check_diff_
 	} else {
 		rc = ipe_diff_render_text(ctx, po, pn, d, out);
 	}
-	if (out && fclose(out) != 0 && !rc)
+	if (out && !direct && fclose(out) != 0 && !rc)
 		rc = -ENOMEM;
+	if (direct && (fflush(stdout) != 0 || ferror(stdout))) {
+		ret = CLI_EXIT_INPUT; /* cli_close_stdout() says why, once */
+		goto out;
+	}
 	if (rc) {
 		cli_error(prog, "cannot write the report: %s", cli_strerror(rc));
 		ret = CLI_EXIT_INPUT;
 		goto out;
 	}
-	ret = cli_write_output(prog, output ? output : "-", buf, len, (const char *const *)paths, n);
+	ret = direct ? CLI_EXIT_OK : cli_write_output(prog, output, buf, len, (const char *const *)paths, n);
 	if (ret == CLI_EXIT_OK)
 		ret = d->equivalent ? CLI_EXIT_OK : CLI_EXIT_FINDINGS;
 out:
