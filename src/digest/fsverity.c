@@ -103,12 +103,11 @@ static int reader_fill(struct reader *r, const uint8_t *dst)
 	size_t want = r->cap, ask;
 	ssize_t n;
 
-	r->buf = r->mem + (((uintptr_t)dst - (uintptr_t)r->mem) & (IPE_FSVERITY_READ_ALIGN - 1));
-
 	if (r->size - next < want)
 		want = (size_t)(r->size - next);
 	if (want == 0)
 		return -ESTALE;
+	r->buf = r->mem + (((uintptr_t)dst - (uintptr_t)r->mem) & (IPE_FSVERITY_READ_ALIGN - 1));
 	/* the last chunk asks for one byte more: getting it means the file grew */
 	ask = next + want == r->size ? want + 1 : want;
 	do
