@@ -319,13 +319,18 @@ int ipe_explain_event_props_format(const struct ipe_explain_event *e, char **ret
 	if (!e->has_file) {
 		ipe_sbuf_str(&b, " nofile");
 	} else {
-		ipe_sbuf_printf(&b, " boot_verified=%s", e->boot_verified ? "TRUE" : "FALSE");
+		/* the tokens of the keyword table (ipe_prop_token) */
+		ipe_sbuf_printf(&b, " %s", ipe_prop_token(e->boot_verified ? IPE_PROP_BOOT_VERIFIED_TRUE
+									 : IPE_PROP_BOOT_VERIFIED_FALSE));
 		if (e->dmverity && (e->dmv_alg[0] || e->dmv_roothash_len))
-			append_digest(&b, "dmverity_roothash", e->dmv_alg, e->dmv_roothash, e->dmv_roothash_len);
-		ipe_sbuf_printf(&b, " dmverity_signature=%s", e->dmverity && e->dmverity_signed ? "TRUE" : "FALSE");
+			append_digest(&b, ipe_prop_key(IPE_PROP_DMV_ROOTHASH), e->dmv_alg, e->dmv_roothash,
+				      e->dmv_roothash_len);
+		ipe_sbuf_printf(&b, " %s", ipe_prop_token(e->dmverity && e->dmverity_signed ? IPE_PROP_DMV_SIG_TRUE
+										      : IPE_PROP_DMV_SIG_FALSE));
 		if (e->fsverity && (e->fsv_alg[0] || e->fsv_digest_len))
-			append_digest(&b, "fsverity_digest", e->fsv_alg, e->fsv_digest, e->fsv_digest_len);
-		ipe_sbuf_printf(&b, " fsverity_signature=%s", e->fsverity && e->fsverity_signed ? "TRUE" : "FALSE");
+			append_digest(&b, ipe_prop_key(IPE_PROP_FSV_DIGEST), e->fsv_alg, e->fsv_digest, e->fsv_digest_len);
+		ipe_sbuf_printf(&b, " %s", ipe_prop_token(e->fsverity && e->fsverity_signed ? IPE_PROP_FSV_SIG_TRUE
+										      : IPE_PROP_FSV_SIG_FALSE));
 	}
 	s = ipe_sbuf_take(&b, NULL);
 	if (!s)

@@ -12,6 +12,7 @@
 #include <ipe/compile.h>
 #include <ipe/policy.h>
 
+#include "lexer/kwtable.h"
 #include "lexer/lexer.h"
 #include "parser/ext_internal.h"
 #include "parser/extensions.h"
@@ -48,15 +49,21 @@ static int push_slot(struct ipe_ext *x, const struct slot *s)
 	return 0;
 }
 
+/* A digest property's key (the keyword table's digest properties). */
 static bool is_digest_key(const struct ipe_tok *t, int *ret_prop)
 {
-	if (ipe_ext_tok_is(t, "fsverity_digest")) {
-		*ret_prop = IPE_PROP_FSV_DIGEST;
-		return true;
-	}
-	if (ipe_ext_tok_is(t, "dmverity_roothash")) {
-		*ret_prop = IPE_PROP_DMV_ROOTHASH;
-		return true;
+#define DIGESTP(key, e, since, kconfig) { #key, IPE_PROP_##e },
+	static const struct {
+		const char *key;
+		int prop;
+	} keys[] = { IPE_KW_DIGEST_PROPS(DIGESTP) };
+#undef DIGESTP
+
+	for (size_t i = 0; i < IPE_ARRAY_SIZE(keys); i++) {
+		if (ipe_ext_tok_is(t, keys[i].key)) {
+			*ret_prop = keys[i].prop;
+			return true;
+		}
 	}
 	return false;
 }
