@@ -195,7 +195,9 @@ IPE_EXPORT int ipe_ctl_preflight(struct ipe_ctx *ctx, enum ipe_ctl_op op, const 
 
 /* ---- errno translation ------------------------------------------------- */
 
-/* Everything known when a call failed; NULL / -1 for unknown fields. */
+/* Everything known when a call failed; NULL / -1 for unknown fields.
+ * Zero-initialise; reserved must be zero (fields added later take that
+ * space): ipe_ctl_explain() rejects non-zero reserved space with -EINVAL. */
 struct ipe_ctl_errctx {
 	enum ipe_ctl_op op;
 	enum ipe_ctl_stage stage;
@@ -214,6 +216,7 @@ struct ipe_ctl_errctx {
 	const char *value;           /* the value written (enforce/audit) */
 	const char *detail;          /* extra words (blob inspection, short write) */
 	size_t blob_len;             /* bytes of the blob (load/update), 0 unknown */
+	uint64_t reserved[4];        /* must be zero */
 };
 
 /* One row of the translation table: the first row matching (op, stage,
@@ -242,6 +245,8 @@ IPE_EXPORT int ipe_ctl_have_mac_admin(void);
 
 /* ---- operations -------------------------------------------------------- */
 
+/* A result: the library zeroes the whole struct, reserved included (fields
+ * added later take that space). */
 struct ipe_ctl_result {
 	enum ipe_ctl_op op;
 	enum ipe_ctl_outcome outcome;
@@ -256,6 +261,7 @@ struct ipe_ctl_result {
 	char *what;                  /* failure: what happened */
 	char *todo;                  /* failure: what to do */
 	char *node;                  /* securityfs node involved */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* Free what r holds and reset it; the exit status a tool gives for r;

@@ -31,6 +31,8 @@
 extern "C" {
 #endif
 
+/* A result: the library zeroes the whole struct, reserved included (fields
+ * added later take that space). */
 struct ipe_equiv_result {
 	bool equivalent;
 	/* When not equivalent: a witness event and what each policy decides. */
@@ -40,6 +42,7 @@ struct ipe_equiv_result {
 	bool fsv_listed;        /* the same for the fs-verity digest */
 	struct ipe_decision decision[2];
 	uint8_t *priv;          /* internal: owned bytes of "other" digests */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* Decide whether a and b are equivalent on a kernel with properties k (NULL:

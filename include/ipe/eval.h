@@ -28,12 +28,17 @@
 extern "C" {
 #endif
 
-/* Which property families the kernel was built with. */
+/* Which property families the kernel was built with.  Zero-initialise (or
+ * fill with ipe_eval_kernel_all() / ipe_eval_kernel_from_kconfig(), which
+ * zero the whole struct); reserved must be zero: fields added later take
+ * that space.  Functions returning int reject non-zero reserved space with
+ * -EINVAL. */
 struct ipe_eval_kernel {
 	bool prop_dmverity;           /* CONFIG_IPE_PROP_DM_VERITY: dmverity_roothash */
 	bool prop_dmverity_signature; /* CONFIG_IPE_PROP_DM_VERITY_SIGNATURE: dmverity_signature */
 	bool prop_fsverity;           /* CONFIG_IPE_PROP_FS_VERITY: fsverity_digest */
 	bool prop_fsverity_signature; /* CONFIG_IPE_PROP_FS_VERITY_BUILTIN_SIG: fsverity_signature */
+	uint64_t reserved[4];        /* must be zero */
 };
 
 /* Every property compiled in (what a NULL kernel means everywhere below). */
@@ -44,7 +49,9 @@ IPE_EXPORT bool ipe_eval_prop_enabled(const struct ipe_eval_kernel *k, enum ipe_
 IPE_EXPORT const char *ipe_prop_kconfig(enum ipe_prop_type t);
 
 /* One event.  Digests are compared as the kernel does: same length, strcmp of
- * the algorithm name, equal bytes. */
+ * the algorithm name, equal bytes.  Zero-initialise; reserved must be zero
+ * (fields added later take that space): ipe_eval() and ipe_eval_indexed()
+ * reject non-zero reserved space with -EINVAL. */
 struct ipe_event {
 	bool has_file;            /* false: no file; every other field is ignored */
 	bool boot_verified;       /* on the rootfs the initramfs populated */
@@ -58,6 +65,7 @@ struct ipe_event {
 	const char *fsv_alg;      /* "sha256" or "sha512" */
 	const uint8_t *fsv_digest;
 	size_t fsv_digest_len;
+	uint64_t reserved[4];        /* must be zero */
 };
 
 /* Does one property hold for ev?  k NULL = every property compiled in. */
@@ -74,10 +82,13 @@ enum ipe_decided_by {
 	IPE_DECIDED_BY_NOTHING,         /* no default applies: ALLOW (also: no policy) */
 };
 
+/* A result: the library zeroes the whole struct, reserved included (fields
+ * added later take that space). */
 struct ipe_decision {
 	enum ipe_action action;
 	enum ipe_decided_by by;
 	size_t rule;                    /* valid when by == IPE_DECIDED_BY_RULE */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* The kernel's decision for ev under op.  p NULL = no active policy (ALLOW);
@@ -119,7 +130,8 @@ enum ipe_never_reason {
 	IPE_NEVER_BAD_DIGEST,        /* a digest no kernel file/volume can have */
 };
 
-/* A rule as a constraint on events.  tri-states: -1 any, 0 FALSE, 1 TRUE. */
+/* A rule as a constraint on events.  tri-states: -1 any, 0 FALSE, 1 TRUE.
+ * A result: the library zeroes the whole struct, reserved included. */
 struct ipe_rule_constraint {
 	int8_t boot_verified, dmv_sig, fsv_sig;
 	const struct ipe_prop *dmv;  /* required dm-verity root hash, NULL = any */
@@ -127,6 +139,7 @@ struct ipe_rule_constraint {
 	enum ipe_never_reason never; /* != NOT: the rule never matches */
 	const struct ipe_prop *never_prop; /* the property responsible (NULL if none) */
 	const struct ipe_prop *never_other; /* the property it conflicts with, if any */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* Compute the constraint of a rule.  Every event matching r satisfies it and

@@ -39,7 +39,10 @@ extern "C" {
 
 struct ipe_audit_record;
 
-/* One event; owns its strings (ipe_explain_event_clear()). */
+/* One event; owns its strings (ipe_explain_event_clear()).  Start it with
+ * ipe_explain_event_init() (it zeroes the whole struct); reserved must be
+ * zero (fields added later take that space): ipe_explain() rejects non-zero
+ * reserved space with -EINVAL. */
 struct ipe_explain_event {
 	int op;                   /* enum ipe_op, or IPE_OP_INVALID (the kernel's "UNKNOWN") */
 	char *path;               /* label: the file's path, NULL if none */
@@ -59,6 +62,7 @@ struct ipe_explain_event {
 	char *unknown;
 	/* The audit record it came from (NULL: not from a log); not owned. */
 	const struct ipe_audit_record *audit;
+	uint64_t reserved[4];        /* must be zero */
 };
 
 /* Start an event of op with nothing known; _clear frees what it holds. */
@@ -88,12 +92,15 @@ IPE_EXPORT int ipe_explain_event_parse(struct ipe_ctx *ctx, const char *spec, in
  * every property of e (malloc'd). */
 IPE_EXPORT int ipe_explain_event_props_format(const struct ipe_explain_event *e, char **ret_text);
 
+/* A result: the library zeroes the whole struct, reserved included (fields
+ * added later take that space). */
 struct ipe_explanation {
 	int op;
 	struct ipe_decision decision;
 	uint32_t line;     /* 1-based line of the deciding rule/DEFAULT in the policy source; 0 if none */
 	char *rule;        /* the deciding rule or DEFAULT in canonical text; "" when nothing applies */
 	char *audit_rule;  /* the same as the kernel's audit record prints it (rule="..." contents) */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* The kernel's decision for e under p (NULL = no policy: ALLOW), k the

@@ -31,8 +31,11 @@ enum ipe_opt_pass {
 };
 #define IPE_OPT_ALL ((1u << IPE_OPT_PASS_COUNT) - 1)
 
+/* A result: the library zeroes the whole struct, reserved included (fields
+ * added later take that space). */
 struct ipe_opt_stats {
 	size_t removed[IPE_OPT_PASS_COUNT]; /* rules (props for DUP_PROPS, DEFAULT lines for DEFAULTS) */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* "contradictions", "dup-props", "duplicates", "dead", "redundant", "defaults" */

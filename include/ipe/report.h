@@ -14,12 +14,15 @@
 extern "C" {
 #endif
 
-/* One checked input. */
+/* One checked input.  Zero-initialise; reserved must be zero (fields added
+ * later take that space): the renderers reject non-zero reserved space with
+ * -EINVAL. */
 struct ipe_report_file {
 	const char *path;                 /* as given on the command line */
 	uint32_t src;                     /* IPE_SRC_NONE when it could not be read */
 	const struct ipe_policy *policy;  /* NULL when it could not be read/parsed */
 	int read_error;                   /* negative errno when unreadable */
+	uint64_t reserved[4];        /* must be zero */
 };
 
 #define IPE_REPORT_SCHEMA "ipe-check/1"

@@ -89,6 +89,8 @@ IPE_EXPORT int ipe_trust_add_cert_file(struct ipe_ctx *ctx, struct ipe_trust *tr
  * identifiers, as the kernel does. */
 IPE_EXPORT int ipe_trust_add_keyring(struct ipe_ctx *ctx, struct ipe_trust *trust, const char *keyring);
 
+/* A result: the library zeroes the whole struct, reserved included (fields
+ * added later take that space). */
 struct ipe_verify_result {
 	int err;              /* predicted errno of a write to new_policy: 0 = accepted */
 	const char *stage;    /* "size", "asn1", "pkcs7", "verify", "trust", "policy" */
@@ -102,6 +104,7 @@ struct ipe_verify_result {
 	bool sig_unchecked;   /* accepted by key id only: the trusted key cannot be used from
 	                       * userspace and no copy of it is at hand, so the signature
 	                       * itself was not checked (the kernel may still refuse it) */
+	uint64_t reserved[4];        /* zeroed by the library */
 };
 
 /* Predict what the kernel answers for this blob with this trust.  Returns 0

@@ -31,6 +31,7 @@
 #include "compiler/equiv_internal.h"
 #include "compiler/eval_internal.h"
 #include "compiler/model.h"
+#include "util/opts.h"
 
 #define NONE EQC_NONE
 
@@ -699,7 +700,8 @@ int ipe_policy_diff(const struct ipe_policy *old_p, const struct ipe_policy *new
 	if (!ret)
 		return -EINVAL;
 	*ret = NULL;
-	if (!old_p || !new_p || old_p->verdict.err || new_p->verdict.err || !old_p->has_header || !new_p->has_header)
+	if (!old_p || !new_p || old_p->verdict.err || new_p->verdict.err || !old_p->has_header || !new_p->has_header ||
+	    IPE_RESERVED_CHECK(k))
 		return -EINVAL;
 	r.out = calloc(1, sizeof(*r.out));
 	if (!r.out)

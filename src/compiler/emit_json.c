@@ -11,6 +11,7 @@
 
 #include "compiler/model.h"
 #include "util/internal.h"
+#include "util/opts.h"
 
 /* Bytes outside printable ASCII as \xNN, so the JSON stays valid UTF-8. */
 json_object *ipe_json_escaped(const char *t, size_t len)
@@ -153,6 +154,14 @@ static json_object *diag_json(const struct ipe_ctx *ctx, const struct ipe_diag *
 	return o;
 }
 
+bool ipe_report_files_ok(const struct ipe_report_file *files, size_t nfiles)
+{
+	for (size_t i = 0; i < nfiles; i++)
+		if (IPE_RESERVED_CHECK(&files[i]))
+			return false;
+	return true;
+}
+
 int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
 			   FILE *out)
 {
@@ -160,7 +169,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 	const char *s;
 	int rc = 0;
 
-	if (!ctx || (!files && nfiles) || !out)
+	if (!ctx || (!files && nfiles) || !out || !ipe_report_files_ok(files, nfiles))
 		return -EINVAL;
 	root = json_object_new_object();
 	arr = json_object_new_array();

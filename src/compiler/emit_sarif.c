@@ -10,6 +10,7 @@
 #include <ipe/lint.h>
 #include <ipe/report.h>
 
+#include "compiler/model.h"
 #include "util/internal.h"
 
 static const char *sarif_level(enum ipe_severity s)
@@ -89,7 +90,7 @@ int ipe_report_render_sarif(const struct ipe_ctx *ctx, const struct ipe_report_f
 	const char *s;
 	int rc = 0;
 
-	if (!ctx || !out || (!files && nfiles))
+	if (!ctx || !out || (!files && nfiles) || !ipe_report_files_ok(files, nfiles))
 		return -EINVAL;
 	root = json_object_new_object();
 	json_object_object_add(root, "$schema", json_object_new_string("https://json.schemastore.org/sarif-2.1.0.json"));
@@ -192,9 +193,7 @@ static void gh_escape(FILE *out, const char *s, bool prop)
 int ipe_report_render_github(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
 			     FILE *out)
 {
-	(void)files;
-	(void)nfiles;
-	if (!ctx || !out)
+	if (!ctx || !out || (!files && nfiles) || !ipe_report_files_ok(files, nfiles))
 		return -EINVAL;
 	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++) {
 		const struct ipe_diag *d = ipe_ctx_diag(ctx, i);

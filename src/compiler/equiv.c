@@ -38,6 +38,7 @@
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
+#include "util/opts.h"
 
 #define INF EQC_NONE
 
@@ -559,7 +560,7 @@ int ipe_policy_equivalent_model(const struct ipe_policy *a, const struct ipe_pol
 	if (!ret)
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
-	if (!a || !b || a->verdict.err || b->verdict.err)
+	if (!a || !b || a->verdict.err || b->verdict.err || IPE_RESERVED_CHECK(k))
 		return -EINVAL;
 	ret->equivalent = true;
 	for (int op = 0; op < IPE_OP_COUNT; op++) {

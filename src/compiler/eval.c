@@ -11,11 +11,13 @@
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
+#include "util/opts.h"
 
 void ipe_eval_kernel_all(struct ipe_eval_kernel *ret_kernel)
 {
 	if (!ret_kernel)
 		return;
+	memset(ret_kernel, 0, sizeof(*ret_kernel));
 	ret_kernel->prop_dmverity = true;
 	ret_kernel->prop_dmverity_signature = true;
 	ret_kernel->prop_fsverity = true;
@@ -160,6 +162,9 @@ int ipe_eval(const struct ipe_policy *p, int op, const struct ipe_event *ev, con
 	     struct ipe_decision *ret_decision)
 {
 	if (!ret_decision)
+		return -EINVAL;
+	memset(ret_decision, 0, sizeof(*ret_decision));
+	if (IPE_RESERVED_CHECK(ev) || IPE_RESERVED_CHECK(k))
 		return -EINVAL;
 	decide(p, op, ev, k, NULL, ret_decision);
 	return 0;
@@ -327,6 +332,8 @@ int ipe_eval_index_build(const struct ipe_policy *p, const struct ipe_eval_kerne
 int ipe_eval_index_new(const struct ipe_policy *p, const struct ipe_eval_kernel *k,
 		       struct ipe_eval_index **ret_index)
 {
+	if (IPE_RESERVED_CHECK(k))
+		return -EINVAL;
 	return ipe_eval_index_build(p, k, NULL, (1u << IPE_OP_COUNT) - 1, NULL, ret_index);
 }
 
@@ -386,7 +393,10 @@ int ipe_eval_indexed(const struct ipe_eval_index *x, int op, const struct ipe_ev
 {
 	struct cand_iter it = { 0 };
 
-	if (!x || !ret_decision)
+	if (!ret_decision)
+		return -EINVAL;
+	memset(ret_decision, 0, sizeof(*ret_decision));
+	if (!x || IPE_RESERVED_CHECK(ev))
 		return -EINVAL;
 	if (op < 0 || op >= IPE_OP_COUNT || !x->ops[op].built) {
 		decide(x->p, op, ev, x->k, NULL, ret_decision);

@@ -108,4 +108,9 @@ bool ipe_prop_digest_is(const struct ipe_policy *p, const struct ipe_prop *prop,
 bool ipe_prop_digest_same(const struct ipe_policy *pa, const struct ipe_prop *a, const struct ipe_policy *pb,
 			  const struct ipe_prop *b);
 
+/* Every report file's reserved words are zero (emit_json.c; the renderers
+ * of include/ipe/report.h and lint.h reject others with -EINVAL). */
+struct ipe_report_file;
+bool ipe_report_files_ok(const struct ipe_report_file *files, size_t nfiles);
+
 #endif

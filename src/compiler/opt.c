@@ -29,6 +29,7 @@
 
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
+#include "util/opts.h"
 #include "util/internal.h"
 
 static const char *const pass_names[IPE_OPT_PASS_COUNT] = {
@@ -361,7 +362,9 @@ int ipe_policy_optimize(struct ipe_policy *p, const struct ipe_eval_kernel *k, u
 	int rc = 0;
 
 	memset(&st, 0, sizeof(st));
-	if (!p || p->verdict.err)
+	if (ret_stats)
+		memset(ret_stats, 0, sizeof(*ret_stats));
+	if (!p || p->verdict.err || IPE_RESERVED_CHECK(k))
 		return -EINVAL;
 	for (int op = 0; op < IPE_OP_COUNT && !rc; op++) {
 		struct ipe_op_table *t = &p->ops[op];

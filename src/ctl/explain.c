@@ -13,6 +13,7 @@
 
 #include "ctl-internal.h"
 #include "util/sbuf.h"
+#include "util/opts.h"
 
 enum cond {
 	C_ANY = 0,
@@ -279,7 +280,7 @@ int ipe_ctl_explain(const struct ipe_ctl_errctx *c, const char **ret_code, char 
 	const struct ipe_ctl_errno_entry *t = ipe_ctl_errno_table(&n);
 	char *what = NULL, *todo = NULL;
 
-	if (!c || !ret_code || !ret_what || !ret_todo)
+	if (!c || !ret_code || !ret_what || !ret_todo || IPE_RESERVED_CHECK(c))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		const struct ipe_ctl_errno_entry *e = &t[i];

@@ -442,10 +442,10 @@ int ipe_ctl_update(struct ipe_ctx *ctx, const struct ipe_ctl_opts *o, const char
 {
 	int rc;
 
-	if (!name)
-		return -EINVAL;
 	ipe_ctl_result_clear(r);
 	r->op = IPE_CTL_OP_UPDATE;
+	if (!name)
+		return -EINVAL;
 	rc = check_name(r, name);
 	if (rc)
 		return rc;

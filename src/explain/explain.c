@@ -9,6 +9,7 @@
 
 #include "compiler/model.h"
 #include "explain-internal.h"
+#include "util/opts.h"
 
 void ipe_audit_untrusted_put(struct ipe_sbuf *b, const char *s, size_t len)
 {
@@ -84,7 +85,10 @@ int ipe_explain(const struct ipe_policy *p, const struct ipe_eval_index *idx, co
 	const char *act;
 	int rc;
 
-	if (!e || !ret || (p && p->verdict.err))
+	if (!ret)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	if (!e || (p && p->verdict.err) || IPE_RESERVED_CHECK(e) || IPE_RESERVED_CHECK(k))
 		return -EINVAL;
 	ipe_explain_event_view(e, &ev);
 	x.op = e->op;

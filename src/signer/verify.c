@@ -75,10 +75,12 @@ static int verify_blob(struct ipe_ctx *ctx, const struct ipe_trust *t, const voi
 	int rc, actual;
 	size_t n;
 
-	if (!t || !r || (!blob && len))
+	if (!r)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	if (!t || (!blob && len))
 		return -EINVAL;
 	memset(&v, 0, sizeof(v));
-	memset(r, 0, sizeof(*r));
 	rc = ipe_p7_parse(blob, len, &v.p7, &why, v.why, sizeof(v.why));
 	if (rc < 0)
 		goto out;

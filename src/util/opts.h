@@ -30,4 +30,11 @@ static inline int ipe_opts_check(uint32_t version, uint32_t v1, const uint64_t *
 #define IPE_OPTS_CHECK(o, v1) \
 	((o) ? ipe_opts_check((o)->version, (v1), (o)->reserved, sizeof((o)->reserved) / sizeof((o)->reserved[0])) : 0)
 
+/* A caller-allocated input struct without a version word (ipe_event,
+ * ipe_eval_kernel, ipe_explain_event, ipe_report_file, ipe_ctl_errctx):
+ * reserved words last, every one zero, else -EINVAL.  s may be NULL.
+ * Result structs have reserved words too: the library zeroes them. */
+#define IPE_RESERVED_CHECK(s) \
+	((s) ? ipe_opts_check(0, 0, (s)->reserved, sizeof((s)->reserved) / sizeof((s)->reserved[0])) : 0)
+
 #endif

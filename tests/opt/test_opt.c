@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 	for (unsigned it = 0; it < iters; it++) {
 		struct ipe_ctx *ctx = NULL;
 		struct ipe_policy *a, *b, *o;
-		struct ipe_eval_kernel kk, *k = NULL;
+		struct ipe_eval_kernel kk = { 0 }, *k = NULL;
 		struct ipe_equiv_result r;
 		struct ipe_opt_stats st;
 		unsigned mask = rn(4) ? IPE_OPT_ALL : rn(IPE_OPT_ALL + 1);

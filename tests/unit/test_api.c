@@ -5,7 +5,9 @@
  * CAP_MAC_ADMIN probe (checked against capget(2)), the keyring errno
  * explanations and ipe_lint_config_enabled(); the accessors of the opaque
  * model (<ipe/policy.h>) against a policy whose every field is known, and
- * of the opaque source (<ipe/diag.h>). */
+ * of the opaque source (<ipe/diag.h>); the reserved space of the structs
+ * the caller allocates (results zeroed whole, non-zero input reserved space
+ * refused with -EINVAL). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +28,9 @@
 #include <ipe/eval.h>
 #include <ipe/explain.h>
 #include <ipe/lint.h>
+#include <ipe/opt.h>
 #include <ipe/policy.h>
+#include <ipe/report.h>
 #include <ipe/sign.h>
 
 #define H64 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -591,12 +595,131 @@ static void test_lint_enabled(void **state)
 	ipe_lint_config_free(cfg);
 }
 
+/* ---- reserved space of caller-allocated structs ---- */
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void test_reserved(void **state)
+{
+	static const char pol[] = "policy_name=R policy_version=0.0.1\n"
+				  "DEFAULT action=DENY\n"
+				  "op=EXECUTE boot_verified=TRUE action=ALLOW\n"
+				  "op=EXECUTE boot_verified=TRUE action=ALLOW\n";
+	struct ipe_ctx *ctx;
+	struct ipe_policy *p;
+	struct ipe_event ev = { .has_file = true, .boot_verified = true };
+	struct ipe_eval_kernel k;
+	struct ipe_decision d;
+	struct ipe_rule_constraint c;
+	struct ipe_equiv_result er;
+	struct ipe_explain_event e;
+	struct ipe_explanation x;
+	struct ipe_opt_stats st;
+	struct ipe_eval_index *idx = NULL;
+	struct ipe_ctl_errctx ec = { .op = IPE_CTL_OP_DELETE, .stage = IPE_CTL_STAGE_WRITE, .err = EPERM,
+				     .target_active = -1, .blob_verdict = -1, .have_cap = -1, .cms_err = -1 };
+	struct ipe_report_file rf = { .path = "r.pol" };
+	const char *code = NULL;
+	char *what = NULL, *todo = NULL;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	p = parse(ctx, "r.pol", pol);
+
+	/* results: pre-filled with 0xff, every byte of reserved comes back 0 */
+	memset(&k, 0xff, sizeof(k));
+	ipe_eval_kernel_all(&k);
+	assert_true(all_zero(k.reserved, sizeof(k.reserved)));
+	memset(&d, 0xff, sizeof(d));
+	assert_int_equal(ipe_eval(p, IPE_OP_EXECUTE, &ev, &k, &d), 0);
+	assert_int_equal(d.action, IPE_ACTION_ALLOW);
+	assert_int_equal(d.by, IPE_DECIDED_BY_RULE);
+	assert_int_equal(d.rule, 0);
+	assert_true(all_zero(d.reserved, sizeof(d.reserved)));
+	memset(&c, 0xff, sizeof(c));
+	ipe_rule_constraint(p, ipe_policy_rule(p, IPE_OP_EXECUTE, 0), NULL, &c);
+	assert_int_equal(c.boot_verified, 1);
+	assert_true(all_zero(c.reserved, sizeof(c.reserved)));
+	memset(&er, 0xff, sizeof(er));
+	assert_int_equal(ipe_policy_equivalent(p, p, NULL, &er), 0);
+	assert_true(er.equivalent);
+	assert_true(all_zero(er.reserved, sizeof(er.reserved)));
+	ipe_equiv_result_clear(&er);
+	ipe_explain_event_init(&e, IPE_OP_EXECUTE);
+	assert_true(all_zero(e.reserved, sizeof(e.reserved)));
+	memset(&x, 0xff, sizeof(x));
+	assert_int_equal(ipe_explain(p, NULL, &e, NULL, &x), 0);
+	assert_int_equal(x.decision.action, IPE_ACTION_DENY);
+	assert_true(all_zero(x.reserved, sizeof(x.reserved)));
+	assert_true(all_zero(x.decision.reserved, sizeof(x.decision.reserved)));
+	ipe_explanation_clear(&x);
+
+	/* inputs: non-zero reserved space is refused with -EINVAL, and the
+	 * result is still zeroed */
+	ev.reserved[3] = 1;
+	memset(&d, 0xff, sizeof(d));
+	assert_int_equal(ipe_eval(p, IPE_OP_EXECUTE, &ev, NULL, &d), -EINVAL);
+	assert_true(all_zero(&d, sizeof(d)));
+	assert_int_equal(ipe_eval_index_new(p, NULL, &idx), 0);
+	assert_int_equal(ipe_eval_indexed(idx, IPE_OP_EXECUTE, &ev, &d), -EINVAL);
+	ev.reserved[3] = 0;
+	assert_int_equal(ipe_eval_indexed(idx, IPE_OP_EXECUTE, &ev, &d), 0);
+	assert_int_equal(d.action, IPE_ACTION_ALLOW);
+	ipe_eval_index_free(idx);
+	idx = NULL;
+	k.reserved[0] = 1;
+	assert_int_equal(ipe_eval(p, IPE_OP_EXECUTE, &ev, &k, &d), -EINVAL);
+	assert_int_equal(ipe_eval_index_new(p, &k, &idx), -EINVAL);
+	assert_null(idx);
+	assert_int_equal(ipe_policy_equivalent(p, p, &k, &er), -EINVAL);
+	ipe_equiv_result_clear(&er);
+	assert_int_equal(ipe_explain(p, NULL, &e, &k, &x), -EINVAL);
+	k.reserved[0] = 0;
+	e.reserved[1] = 1;
+	memset(&x, 0xff, sizeof(x));
+	assert_int_equal(ipe_explain(p, NULL, &e, &k, &x), -EINVAL);
+	assert_true(all_zero(&x, sizeof(x)));
+	e.reserved[1] = 0;
+	assert_int_equal(ipe_ctl_explain(&ec, &code, &what, &todo), 0);
+	free(what);
+	free(todo);
+	ec.reserved[2] = 1;
+	assert_int_equal(ipe_ctl_explain(&ec, &code, &what, &todo), -EINVAL);
+	out = fopen("/dev/null", "w");
+	assert_non_null(out);
+	rf.policy = p;
+	rf.reserved[0] = 1;
+	assert_int_equal(ipe_report_render_json(ctx, &rf, 1, out), -EINVAL);
+	assert_int_equal(ipe_report_render_sarif(ctx, &rf, 1, out), -EINVAL);
+	rf.reserved[0] = 0;
+	assert_int_equal(ipe_report_render_json(ctx, &rf, 1, out), 0);
+	fclose(out);
+
+	/* the optimizer's stats last: it changes p (the duplicate goes) */
+	memset(&st, 0xff, sizeof(st));
+	assert_int_equal(ipe_policy_optimize(p, NULL, IPE_OPT_ALL, &st), 0);
+	assert_int_equal(st.removed[IPE_OPT_DUPLICATES], 1);
+	assert_true(all_zero(st.reserved, sizeof(st.reserved)));
+	ipe_policy_free(p);
+	ipe_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_accessors), cmocka_unit_test(test_eval_prop), cmocka_unit_test(test_diff_change),
 		cmocka_unit_test(test_ctl_names),     cmocka_unit_test(test_have_mac_admin),
 		cmocka_unit_test(test_keyring_explain), cmocka_unit_test(test_lint_enabled),
+		cmocka_unit_test(test_reserved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
