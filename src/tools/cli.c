@@ -277,6 +277,15 @@ int cli_lint_option(const char *prog, struct cli_lint *l, int c, const char *arg
 			cli_error(prog, "unknown check '%s' (see ipe-check --list-checks)", arg);
 			return CLI_EXIT_USAGE;
 		}
+		if (c == CLI_OPT_DISABLE) {
+			const struct ipe_check_info *ci = ipe_check_find(arg);
+
+			/* the parser reports these whatever the configuration says */
+			if (ci && ci->frontend)
+				fprintf(stderr,
+					"%s: note: --disable=%s has no effect: %s is part of the kernel's verdict, reported by the parser, not a linter check\n",
+					prog, arg, ci->code);
+		}
 		return CLI_EXIT_OK;
 	case CLI_OPT_SEVERITY: {
 		char code[64];

@@ -147,6 +147,14 @@ def main():
     check("disable-all-enable-one", c == ["IPE-W110"], c)
     c, _ = codes("--disable=all", warn)
     check("disable-all", c == [], c)
+    # a front-end code cannot be disabled: the tool says so and still reports it
+    for code in ("IPE-E001", "W160"):
+        r = run("--disable=" + code, reject)
+        check("disable-frontend-note-" + code, b"has no effect" in r.stderr and r.returncode == 1, r.stderr)
+    c, _ = codes("--disable=all", reject)
+    check("disable-all-keeps-verdict", c != [] and all(x.startswith("IPE-E") for x in c), c)
+    r = run("--disable=W101", reject)
+    check("disable-linter-no-note", b"has no effect" not in r.stderr, r.stderr)
     doc, rc = js("--severity=IPE-W101=error", warn)
     sev = {d["code"]: d["severity"] for f in doc["files"] for d in f["diagnostics"]}
     check("severity-error", sev.get("IPE-W101") == "error" and rc == 1, (sev, rc))
