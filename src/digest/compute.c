@@ -243,6 +243,10 @@ static unsigned start_threads(struct pool *pl, pthread_t *t, unsigned extra)
 {
 	unsigned started = 0;
 
+	/* the started threads hash in library contexts of their own (not
+	 * with --measure: the kernel computes the digests then) */
+	if (!(pl->flags & IPE_DIGEST_MEASURE))
+		providers_collect(&pl->prov);
 	for (; started < extra; started++)
 		if (pthread_create(&t[started], NULL, worker, pl) != 0)
 			break; /* the threads started (and the caller) still finish the list */
@@ -278,8 +282,6 @@ int ipe_digest_list_compute(struct ipe_digest_list *l, const struct ipe_fsverity
 		t = calloc(jobs - 1, sizeof(*t));
 		if (!t)
 			return -ENOMEM;
-		if (!(flags & IPE_DIGEST_MEASURE))
-			providers_collect(&pl.prov);
 		started = start_threads(&pl, t, jobs - 1);
 	}
 	work(&pl, false); /* the calling thread works too */
@@ -320,8 +322,6 @@ int ipe_digest_walk(const char *const *paths, size_t npaths, const struct ipe_wa
 		}
 		/* jobs - 1 threads hash while this one walks, then it hashes too */
 		l->sync = &sy;
-		if (!(flags & IPE_DIGEST_MEASURE))
-			providers_collect(&pl.prov);
 		started = start_threads(&pl, t, jobs - 1);
 	}
 	wrc = ipe_walk_into(l, paths, npaths, wp);
