@@ -9,6 +9,7 @@
 
 #include "compiler/model.h"
 #include "util/internal.h"
+#include "util/kwtable.h"
 #include "util/sbuf.h"
 
 static void sb_prop(struct ipe_sbuf *b, const struct ipe_policy *p, const struct ipe_prop *pr)
@@ -36,13 +37,13 @@ static void sb_rule(struct ipe_sbuf *b, const struct ipe_policy *p, const struct
 {
 	const struct ipe_prop *pr = ipe_rule_props(p, r);
 
-	ipe_sbuf_str(b, "op=");
+	ipe_sbuf_str(b, IPE_KW_OP_KEY);
 	ipe_sbuf_str(b, ipe_op_name(r->op));
 	for (uint32_t i = 0; i < r->nprops; i++) {
 		ipe_sbuf_put(b, " ", 1);
 		sb_prop(b, p, &pr[i]);
 	}
-	ipe_sbuf_str(b, " action=");
+	ipe_sbuf_str(b, " " IPE_KW_ACTION_KEY);
 	ipe_sbuf_str(b, ipe_action_name(r->action));
 }
 
@@ -117,11 +118,12 @@ int ipe_policy_emit_canonical(const struct ipe_policy *p, char **ret_text, size_
 		return -EINVAL;
 	if (p->verdict.err || !p->has_header)
 		return -EINVAL;
-	ipe_sbuf_str(&b, "policy_name=");
+	ipe_sbuf_str(&b, ipe_kw_header_token(IPE_KW_HEADER_NAME));
 	ipe_sbuf_put(&b, p->name, p->name_len);
-	ipe_sbuf_printf(&b, " policy_version=%u.%u.%u\n", p->version[0], p->version[1], p->version[2]);
+	ipe_sbuf_printf(&b, " %s%u.%u.%u\n", ipe_kw_header_token(IPE_KW_HEADER_VERSION), p->version[0], p->version[1],
+			p->version[2]);
 	if (p->global_default != IPE_ACTION_NONE) {
-		ipe_sbuf_str(&b, "DEFAULT action=");
+		ipe_sbuf_str(&b, IPE_KW_DEFAULT_WORD " " IPE_KW_ACTION_KEY);
 		ipe_sbuf_str(&b, ipe_action_name(p->global_default));
 		ipe_sbuf_put(&b, "\n", 1);
 	}
@@ -129,9 +131,9 @@ int ipe_policy_emit_canonical(const struct ipe_policy *p, char **ret_text, size_
 		const struct ipe_op_table *t = &p->ops[op];
 
 		if (t->default_action != IPE_ACTION_NONE) {
-			ipe_sbuf_str(&b, "DEFAULT op=");
+			ipe_sbuf_str(&b, IPE_KW_DEFAULT_WORD " " IPE_KW_OP_KEY);
 			ipe_sbuf_str(&b, ipe_op_name(op));
-			ipe_sbuf_str(&b, " action=");
+			ipe_sbuf_str(&b, " " IPE_KW_ACTION_KEY);
 			ipe_sbuf_str(&b, ipe_action_name(t->default_action));
 			ipe_sbuf_put(&b, "\n", 1);
 		}

@@ -193,13 +193,13 @@ static json_object *witness_json(const struct ipe_diff_change *c)
 		json_object_object_add(w, "file", json_object_new_boolean(0));
 		return w;
 	}
-	json_object_object_add(w, "boot_verified", json_object_new_boolean(ev->boot_verified));
-	json_object_object_add(w, "dmverity_roothash",
+	json_object_object_add(w, ipe_prop_key(IPE_PROP_BOOT_VERIFIED_TRUE), json_object_new_boolean(ev->boot_verified));
+	json_object_object_add(w, ipe_prop_key(IPE_PROP_DMV_ROOTHASH),
 			       digest_json(ev->dmverity, ev->dmv_alg, ev->dmv_roothash, ev->dmv_roothash_len));
-	json_object_object_add(w, "dmverity_signature", json_object_new_boolean(ev->dmverity && ev->dmverity_signed));
-	json_object_object_add(w, "fsverity_digest",
+	json_object_object_add(w, ipe_prop_key(IPE_PROP_DMV_SIG_TRUE), json_object_new_boolean(ev->dmverity && ev->dmverity_signed));
+	json_object_object_add(w, ipe_prop_key(IPE_PROP_FSV_DIGEST),
 			       digest_json(ev->fsverity, ev->fsv_alg, ev->fsv_digest, ev->fsv_digest_len));
-	json_object_object_add(w, "fsverity_signature", json_object_new_boolean(ev->fsverity && ev->fsverity_signed));
+	json_object_object_add(w, ipe_prop_key(IPE_PROP_FSV_SIG_TRUE), json_object_new_boolean(ev->fsverity && ev->fsverity_signed));
 	return w;
 }
 

@@ -38,6 +38,7 @@
 #include "compiler/model.h"
 #include "compiler/ruleclass.h"
 #include "compiler/target.h"
+#include "util/kwtable.h"
 #include "util/opts.h"
 
 #define INF EQC_NONE
@@ -606,11 +607,18 @@ struct tbuf {
 	FILE *f;
 };
 
-static void put_digest(FILE *f, const char *key, bool present, bool listed, const char *alg, const uint8_t *d,
+/* " key=TRUE" or " key=FALSE" of a boolean property */
+static void put_bool(FILE *f, enum ipe_prop_type t_true, enum ipe_prop_type t_false, bool v)
+{
+	fputc(' ', f);
+	fputs(ipe_prop_token(v ? t_true : t_false), f);
+}
+
+static void put_digest(FILE *f, enum ipe_prop_type t, bool present, bool listed, const char *alg, const uint8_t *d,
 		       size_t len)
 {
 	fputc(' ', f);
-	fputs(key, f);
+	fputs(ipe_prop_key(t), f);
 	fputc('=', f);
 	if (!present) {
 		fputs("(none)", f);
@@ -634,19 +642,20 @@ void ipe_equiv_event_write(FILE *f, const struct ipe_equiv_result *r)
 	else {
 		const char *on = ipe_op_name((enum ipe_op)r->op);
 
-		fputs("op=", f);
+		fputs(IPE_KW_OP_KEY, f);
 		fputs(on ? on : "(null)", f);
 		fputc(' ', f);
 	}
 	if (r->op != IPE_OP_INVALID && !ev->has_file)
 		fputs("with no file (anonymous executable memory or a buffer load)", f);
 	else if (r->op != IPE_OP_INVALID) {
-		fputs(ev->boot_verified ? "file: boot_verified=TRUE" : "file: boot_verified=FALSE", f);
-		fputs(ev->dmverity && ev->dmverity_signed ? " dmverity_signature=TRUE" : " dmverity_signature=FALSE", f);
-		put_digest(f, "dmverity_roothash", ev->dmverity, r->dmv_listed, ev->dmv_alg, ev->dmv_roothash,
+		fputs("file:", f);
+		put_bool(f, IPE_PROP_BOOT_VERIFIED_TRUE, IPE_PROP_BOOT_VERIFIED_FALSE, ev->boot_verified);
+		put_bool(f, IPE_PROP_DMV_SIG_TRUE, IPE_PROP_DMV_SIG_FALSE, ev->dmverity && ev->dmverity_signed);
+		put_digest(f, IPE_PROP_DMV_ROOTHASH, ev->dmverity, r->dmv_listed, ev->dmv_alg, ev->dmv_roothash,
 			   ev->dmv_roothash_len);
-		fputs(ev->fsverity && ev->fsverity_signed ? " fsverity_signature=TRUE" : " fsverity_signature=FALSE", f);
-		put_digest(f, "fsverity_digest", ev->fsverity, r->fsv_listed, ev->fsv_alg, ev->fsv_digest,
+		put_bool(f, IPE_PROP_FSV_SIG_TRUE, IPE_PROP_FSV_SIG_FALSE, ev->fsverity && ev->fsverity_signed);
+		put_digest(f, IPE_PROP_FSV_DIGEST, ev->fsverity, r->fsv_listed, ev->fsv_alg, ev->fsv_digest,
 			   ev->fsv_digest_len);
 	}
 }

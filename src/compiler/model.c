@@ -8,11 +8,11 @@
 #include <ipe/policy.h>
 
 #include "compiler/model.h"
-#include "lexer/kwtable.h"
+#include "util/kwtable.h"
 #include "util/internal.h"
 
 /* names, releases and Kconfig options derived from the one keyword table
- * (lexer/kwtable.h) */
+ * (util/kwtable.h) */
 #define OP(n, since) [IPE_OP_##n] = { #n, since },
 static const struct {
 	const char *name;

@@ -78,7 +78,7 @@ static inline struct ipe_policy_store *ipe_policy_store(struct ipe_policy *p)
 	return (struct ipe_policy_store *)p;
 }
 
-/* The first kernel release (IPE_REL(major, minor), lexer/kwtable.h) that
+/* The first kernel release (IPE_REL(major, minor), util/kwtable.h) that
  * has an op or a property; 0 for a value out of range. */
 unsigned ipe_op_since(enum ipe_op op);
 unsigned ipe_prop_since(enum ipe_prop_type t);

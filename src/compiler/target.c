@@ -8,11 +8,11 @@
 
 #include "compiler/model.h"
 #include "compiler/target.h"
-#include "lexer/kwtable.h"
+#include "util/kwtable.h"
 
 /* The releases and their facts outside the policy language.  Which ops and
  * properties each has (and so whether it has IPE) comes from the "since"
- * column of the keyword table (lexer/kwtable.h): add a keyword there, with
+ * column of the keyword table (util/kwtable.h): add a keyword there, with
  * its release, never here. */
 static const struct ipe_target targets[] = {
 	{ "6.11", 6, 11, false, "IPE is not in Linux 6.11 and older (merged in 6.12)" },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Target kernels: per-release facts, and Kconfig reading.  Which ops and
  * properties a release has derives from the one keyword table
- * (lexer/kwtable.h, the "since" column); this table lists the releases and
+ * (util/kwtable.h, the "since" column); this table lists the releases and
  * the facts that are not about the policy language. */
 #ifndef IPE_TARGET_H
 #define IPE_TARGET_H

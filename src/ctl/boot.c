@@ -10,6 +10,7 @@
 
 #include "compiler/model.h"
 #include "ctl-internal.h"
+#include "util/kwtable.h"
 
 static const struct ipe_loc noloc = { .src = IPE_SRC_NONE };
 
@@ -100,7 +101,7 @@ int ipe_ctl_boot_plan(struct ipe_ctx *ctx, const struct ipe_ctl_status *st, cons
 		return diag(ctx, "IPECTL-S001", IPE_SEV_ERROR, 0, "sign a policy text with a header",
 			    ctl_strdup_printf("%s: systemd finds no %s in it and logs \"Failed to find policy_name= and "
 					      "policy_version=\"; nothing is loaded at boot", blob->path,
-					      plan->sd_name ? "policy_version=" : "policy_name="));
+					      ipe_kw_header_token(plan->sd_name ? IPE_KW_HEADER_VERSION : IPE_KW_HEADER_NAME)));
 	}
 	if (!ipe_ctl_blob_header(blob, &kname, &kver) || !blob->policy || blob->policy->verdict.err) {
 		/* the kernel rejects it anyway: the preflight says why */

@@ -18,6 +18,7 @@
 
 #include "digest/digest-internal.h"
 #include "util/internal.h"
+#include "util/kwtable.h"
 #include "util/sbuf.h"
 
 #define MAX_JOBS 1024u
@@ -511,7 +512,8 @@ int ipe_digest_list_render(const struct ipe_digest_list *l, enum ipe_digest_form
 			ipe_sbuf_str(&b, ")\n");
 			continue;
 		}
-		ipe_sbuf_printf(&b, "\nop=%s fsverity_digest=%s action=ALLOW\n", ipe_op_name(op), dg);
+		ipe_sbuf_printf(&b, "\n" IPE_KW_OP_KEY "%s %s=%s " IPE_KW_ACTION_KEY "%s\n", ipe_op_name(op),
+				ipe_prop_key(IPE_PROP_FSV_DIGEST), dg, ipe_action_name(IPE_ACTION_ALLOW));
 	}
 	free(first);
 	if (rc == 0 && !b.s)

@@ -11,6 +11,7 @@
 #include "../util/internal.h"
 #include "../util/sbuf.h"
 #include "compiler/model.h"
+#include "util/kwtable.h"
 #include "explain-internal.h"
 
 void ipe_explain_event_init(struct ipe_explain_event *e, int op)
@@ -261,8 +262,12 @@ int ipe_explain_event_parse(struct ipe_ctx *ctx, const char *spec, int default_o
 	if (!props.len)
 		goto done;
 	/* the policy parser spells the properties and parses the digests */
-	ipe_sbuf_printf(&text, "policy_name=event policy_version=0.0.0\nDEFAULT action=ALLOW\nop=%s%s action=ALLOW\n",
-			ipe_op_name((enum ipe_op)op), props.s);
+	ipe_sbuf_printf(&text,
+			"%sevent %s0.0.0\n" IPE_KW_DEFAULT_WORD " " IPE_KW_ACTION_KEY "%s\n" IPE_KW_OP_KEY
+			"%s%s " IPE_KW_ACTION_KEY "%s\n",
+			ipe_kw_header_token(IPE_KW_HEADER_NAME), ipe_kw_header_token(IPE_KW_HEADER_VERSION),
+			ipe_action_name(IPE_ACTION_ALLOW), ipe_op_name((enum ipe_op)op), props.s,
+			ipe_action_name(IPE_ACTION_ALLOW));
 	if (text.err) {
 		rc = -ENOMEM;
 		goto out;

@@ -9,6 +9,7 @@
 
 #include "compiler/model.h"
 #include "explain-internal.h"
+#include "util/kwtable.h"
 #include "util/opts.h"
 
 void ipe_audit_untrusted_put(struct ipe_sbuf *b, const char *s, size_t len)
@@ -43,7 +44,7 @@ void ipe_audit_rule_put(struct ipe_sbuf *b, const struct ipe_policy *p, const st
 	static const char hx[] = "0123456789ABCDEF";
 	const struct ipe_prop *props = ipe_rule_props(p, r);
 
-	ipe_sbuf_printf(b, "op=%s ", ipe_op_name((enum ipe_op)r->op));
+	ipe_sbuf_printf(b, IPE_KW_OP_KEY "%s ", ipe_op_name((enum ipe_op)r->op));
 	for (uint32_t i = 0; i < r->nprops; i++) {
 		const struct ipe_prop *pr = &props[i];
 
@@ -64,7 +65,7 @@ void ipe_audit_rule_put(struct ipe_sbuf *b, const struct ipe_policy *p, const st
 		}
 		ipe_sbuf_put(b, " ", 1);
 	}
-	ipe_sbuf_printf(b, "action=%s", ipe_action_name((enum ipe_action)r->action));
+	ipe_sbuf_printf(b, IPE_KW_ACTION_KEY "%s", ipe_action_name((enum ipe_action)r->action));
 }
 
 void ipe_explanation_clear(struct ipe_explanation *x)
@@ -112,19 +113,19 @@ int ipe_explain(const struct ipe_policy *p, const struct ipe_eval_index *idx, co
 	}
 	case IPE_DECIDED_BY_OP_DEFAULT:
 		x.line = p->ops[e->op].default_loc.line;
-		ipe_sbuf_printf(&canon, "DEFAULT op=%s action=%s", ipe_op_name((enum ipe_op)e->op), act);
-		ipe_sbuf_printf(&audit, "DEFAULT op=%s action=%s", ipe_op_name((enum ipe_op)e->op), act);
+		ipe_sbuf_printf(&canon, IPE_KW_DEFAULT_WORD " " IPE_KW_OP_KEY "%s " IPE_KW_ACTION_KEY "%s", ipe_op_name((enum ipe_op)e->op), act);
+		ipe_sbuf_printf(&audit, IPE_KW_DEFAULT_WORD " " IPE_KW_OP_KEY "%s " IPE_KW_ACTION_KEY "%s", ipe_op_name((enum ipe_op)e->op), act);
 		break;
 	case IPE_DECIDED_BY_GLOBAL_DEFAULT:
 		x.line = p->global_default_loc.line;
-		ipe_sbuf_printf(&canon, "DEFAULT action=%s", act);
-		ipe_sbuf_printf(&audit, "DEFAULT action=%s", act);
+		ipe_sbuf_printf(&canon, IPE_KW_DEFAULT_WORD " " IPE_KW_ACTION_KEY "%s", act);
+		ipe_sbuf_printf(&audit, IPE_KW_DEFAULT_WORD " " IPE_KW_ACTION_KEY "%s", act);
 		break;
 	default:
 		/* no DEFAULT applies (an op the kernel cannot classify and no
 		 * global DEFAULT): the kernel allows and audits the global match */
 		ipe_sbuf_str(&canon, "");
-		ipe_sbuf_printf(&audit, "DEFAULT action=%s", act);
+		ipe_sbuf_printf(&audit, IPE_KW_DEFAULT_WORD " " IPE_KW_ACTION_KEY "%s", act);
 		break;
 	}
 	x.rule = ipe_sbuf_take(&canon, NULL);

@@ -11,6 +11,7 @@
 
 #include "../util/internal.h"
 #include "compiler/model.h"
+#include "util/kwtable.h"
 #include "explain-internal.h"
 
 #define COMMENT_PATHS 3
@@ -194,15 +195,12 @@ static char *rule_text(const struct ipe_explain_event *e, enum ipe_propose_kind 
 	char hex[2 * IPE_EXPLAIN_DIGEST_MAX + 1];
 	struct ipe_sbuf b = { 0 };
 
-	if (kind == IPE_PROPOSE_FSVERITY) {
-		ipe_hex_encode(hex, e->fsv_digest, e->fsv_digest_len);
-		ipe_sbuf_printf(&b, "op=%s fsverity_digest=%s:%s action=ALLOW", ipe_op_name((enum ipe_op)e->op),
-				e->fsv_alg, hex);
-	} else {
-		ipe_hex_encode(hex, e->dmv_roothash, e->dmv_roothash_len);
-		ipe_sbuf_printf(&b, "op=%s dmverity_roothash=%s:%s action=ALLOW", ipe_op_name((enum ipe_op)e->op),
-				e->dmv_alg, hex);
-	}
+	bool fsv = kind == IPE_PROPOSE_FSVERITY;
+
+	ipe_hex_encode(hex, fsv ? e->fsv_digest : e->dmv_roothash, fsv ? e->fsv_digest_len : e->dmv_roothash_len);
+	ipe_sbuf_printf(&b, IPE_KW_OP_KEY "%s %s=%s:%s " IPE_KW_ACTION_KEY "%s", ipe_op_name((enum ipe_op)e->op),
+			ipe_prop_key(fsv ? IPE_PROP_FSV_DIGEST : IPE_PROP_DMV_ROOTHASH), fsv ? e->fsv_alg : e->dmv_alg,
+			hex, ipe_action_name(IPE_ACTION_ALLOW));
 	return ipe_sbuf_take(&b, NULL);
 }
 
@@ -350,8 +348,9 @@ int ipe_explain_propose(struct ipe_ctx *ctx, const struct ipe_policy *p, const s
 			ins[nins++] = (struct insertion){ rules[i].off, i + 1, rules[i].block };
 			/* the top rules pin the same events to DENY, for the proof */
 			ipe_sbuf_str(&top, "\n");
-			ipe_sbuf_put(&top, rules[i].line, strlen(rules[i].line) - strlen("ALLOW"));
-			ipe_sbuf_str(&top, "DENY");
+			ipe_sbuf_put(&top, rules[i].line,
+				     strlen(rules[i].line) - strlen(ipe_action_name(IPE_ACTION_ALLOW)));
+			ipe_sbuf_str(&top, ipe_action_name(IPE_ACTION_DENY));
 		}
 		top_block = ipe_sbuf_take(&top, NULL);
 		for (eq_pos = vstart; eq_pos < vend && d[eq_pos] != '='; eq_pos++)

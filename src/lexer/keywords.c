@@ -5,7 +5,7 @@
 
 #include <ipe/policy.h>
 
-#include "kwtable.h"
+#include "util/kwtable.h"
 #include "lexer.h"
 #include "util/internal.h"
 
@@ -18,8 +18,8 @@ struct kw_exact {
 
 #define KW(str, kind, value) { str, sizeof(str) - 1, kind, value }
 
-#define OP(n, since) KW("op=" #n, IPE_KW_OP, IPE_OP_##n),
-#define ACTION(n) KW("action=" #n, IPE_KW_ACTION, IPE_ACTION_##n),
+#define OP(n, since) KW(IPE_KW_OP_KEY #n, IPE_KW_OP, IPE_OP_##n),
+#define ACTION(n) KW(IPE_KW_ACTION_KEY #n, IPE_KW_ACTION, IPE_ACTION_##n),
 #define BOOLP(key, e, since, kconfig) KW(#key "=FALSE", IPE_KW_PROP, IPE_PROP_##e##_FALSE), KW(#key "=TRUE", IPE_KW_PROP, IPE_PROP_##e##_TRUE),
 static const struct kw_exact exact[] = {
 	KW(IPE_KW_DEFAULT_WORD, IPE_KW_DEFAULT, 0),

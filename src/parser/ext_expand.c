@@ -12,7 +12,7 @@
 #include <ipe/compile.h>
 #include <ipe/policy.h>
 
-#include "lexer/kwtable.h"
+#include "util/kwtable.h"
 #include "lexer/lexer.h"
 #include "parser/ext_internal.h"
 #include "parser/extensions.h"
@@ -91,7 +91,7 @@ static bool parse_ops(struct ipe_parser *ps, const struct ipe_tok *t, struct slo
 				snprintf(hint, sizeof(hint), "separate operations with single commas: op=EXECUTE,KMODULE");
 			else if (ipe_hint_suggest(tmp, strlen(tmp), IPE_HINT_OP, hint, sizeof(hint)) <= 0)
 				snprintf(hint, sizeof(hint),
-					 "operations: EXECUTE FIRMWARE KMODULE KEXEC_IMAGE KEXEC_INITRAMFS POLICY X509_CERT");
+					 "operations:" IPE_KW_OP_WORDS);
 			ipe_ext_error(ps, "IPE-E120", &t->loc, hint,
 				      e == p ? "empty operation in the list '%s'" : "unknown operation '%s' in the list",
 				      e == p ? ipe_hint_show(showbuf, sizeof(showbuf), t->text, t->len)

@@ -5,16 +5,16 @@
 #include <ipe/diag.h>
 
 #include "hints.h"
-#include "lexer/kwtable.h"
+#include "util/kwtable.h"
 #include "util/internal.h"
 
-/* the word lists derive from the one keyword table (lexer/kwtable.h) */
+/* the word lists derive from the one keyword table (util/kwtable.h) */
 #define HEADER(key, e) #key "=",
-#define OP(n, since) "op=" #n,
+#define OP(n, since) IPE_KW_OP_KEY #n,
 #define BOOLP(key, e, since, kconfig) #key "=TRUE", #key "=FALSE",
 #define DIGESTP(key, e, since, kconfig) #key "=",
 #define KEY(key, e, since, kconfig) #key,
-#define ACTION(n) "action=" #n,
+#define ACTION(n) IPE_KW_ACTION_KEY #n,
 static const char *const header_words[] = { IPE_KW_HEADER(HEADER) };
 static const char *const op_words[] = { IPE_KW_OPS(OP) };
 static const char *const prop_words[] = { IPE_KW_BOOL_PROPS(BOOLP) IPE_KW_DIGEST_PROPS(DIGESTP) };

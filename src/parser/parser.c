@@ -17,6 +17,7 @@
 #include "parser/hints.h"
 #include "parser_internal.h"
 #include "util/internal.h"
+#include "util/kwtable.h"
 
 /* ---- diagnostics and the verdict ---- */
 
@@ -544,7 +545,7 @@ static void rule_error(struct ipe_parser *ps, uint32_t idx)
 				 SHOW(t));
 		else if (ipe_hint_suggest(t->text, t->len, IPE_HINT_OP, hint, sizeof(hint)) <= 0)
 			snprintf(hint, sizeof(hint),
-				 "operations: op=EXECUTE op=FIRMWARE op=KMODULE op=KEXEC_IMAGE op=KEXEC_INITRAMFS op=POLICY op=X509_CERT");
+				 "operations:" IPE_KW_OP_TOKENS);
 		if (t->len > 3 && memcmp(t->text, "op=", 3) == 0)
 			ps_error(ps, "IPE-E010", EBADMSG, &t->loc, hint, "unknown operation '%s'", SHOW(t));
 		else

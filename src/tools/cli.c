@@ -326,3 +326,28 @@ int cli_lint_option(const char *prog, struct cli_lint *l, int c, const char *arg
 		return -1;
 	}
 }
+
+enum ipe_op cli_parse_op(const char *s)
+{
+	for (int op = 0; op < IPE_OP_COUNT; op++)
+		if (strcmp(s, ipe_op_name((enum ipe_op)op)) == 0)
+			return (enum ipe_op)op;
+	return IPE_OP_INVALID;
+}
+
+const char *cli_op_list(char *buf, size_t bufsz)
+{
+	size_t n = 0;
+
+	if (bufsz)
+		buf[0] = '\0';
+	for (int op = 0; op < IPE_OP_COUNT && n < bufsz; op++) {
+		int w = snprintf(buf + n, bufsz - n, "%s%s", op == 0 ? "" : op + 1 == IPE_OP_COUNT ? " or " : ", ",
+				 ipe_op_name((enum ipe_op)op));
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return buf;
+}

@@ -134,6 +134,12 @@ int cli_parse_level(const char *s);
  * else CLI_EXIT_OK or CLI_EXIT_USAGE (error printed). */
 int cli_lint_option(const char *prog, struct cli_lint *l, int c, const char *arg);
 
+/* --op=OP: the op named s (ipe_op_name()), or IPE_OP_INVALID */
+enum ipe_op cli_parse_op(const char *s);
+/* The op names for a message: "EXECUTE, FIRMWARE, ... or X509_CERT" in buf
+ * (cut to bufsz); returns buf. */
+const char *cli_op_list(char *buf, size_t bufsz);
+
 /* strerror for a negative or positive errno */
 const char *cli_strerror(int err);
 

@@ -124,17 +124,6 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-static int parse_op(const char *s, enum ipe_op *ret)
-{
-	for (int i = 0; i < IPE_OP_COUNT; i++) {
-		if (strcmp(s, ipe_op_name((enum ipe_op)i)) == 0) {
-			*ret = (enum ipe_op)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 /* Refuse an output that is one of the inputs (or a file the walk found). */
 static bool output_is_input(const char *output, const struct ipe_digest_list *l)
 {
@@ -303,11 +292,14 @@ static int run_dmverity(struct opts *o)
 		else
 			len = (size_t)asprintf(&text, "{\n  \"roothash\": \"%s\"\n}\n", dg);
 	} else if (o->format == IPE_DIGEST_FMT_RULES) {
-		len = (size_t)asprintf(&text, "# %s\nop=%s dmverity_roothash=%s%s action=ALLOW\n",
-				       info.active ? info.name : o->dm_verity, ipe_op_name(o->op), dg,
-				       info.active ? (info.signature ? " dmverity_signature=TRUE" : "") : "");
+		bool sig = info.active && info.signature;
+
+		len = (size_t)asprintf(&text, "# %s\nop=%s %s=%s%s%s action=%s\n", info.active ? info.name : o->dm_verity,
+				       ipe_op_name(o->op), ipe_prop_key(IPE_PROP_DMV_ROOTHASH), dg, sig ? " " : "",
+				       sig ? ipe_prop_token(IPE_PROP_DMV_SIG_TRUE) : "", ipe_action_name(IPE_ACTION_ALLOW));
 	} else if (info.active) {
-		len = (size_t)asprintf(&text, "%s dmverity_signature=%s\n", dg, info.signature ? "TRUE" : "FALSE");
+		len = (size_t)asprintf(&text, "%s %s\n", dg,
+				       ipe_prop_token(info.signature ? IPE_PROP_DMV_SIG_TRUE : IPE_PROP_DMV_SIG_FALSE));
 	} else {
 		len = (size_t)asprintf(&text, "%s\n", dg);
 	}
@@ -408,9 +400,11 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_OP:
-			if (parse_op(optarg, &o.op) < 0) {
-				cli_error(prog, "unknown operation '%s' (use EXECUTE, FIRMWARE, KMODULE, "
-					  "KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY or X509_CERT)", optarg);
+			o.op = cli_parse_op(optarg);
+			if (o.op == IPE_OP_INVALID) {
+				char ops[160];
+
+				cli_error(prog, "unknown operation '%s' (use %s)", optarg, cli_op_list(ops, sizeof(ops)));
 				return EXIT_DIGEST_USAGE;
 			}
 			break;

@@ -143,14 +143,6 @@ static int usage_error(const char *msg)
 	return CLI_EXIT_USAGE;
 }
 
-static int parse_op(const char *s)
-{
-	for (int op = 0; op < IPE_OP_COUNT; op++)
-		if (strcmp(s, ipe_op_name((enum ipe_op)op)) == 0)
-			return op;
-	return IPE_OP_INVALID;
-}
-
 static bool looks_signed(const uint8_t *d, size_t len)
 {
 	return len > 0 && d[0] == 0x30;
@@ -781,9 +773,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->no_file = true;
 			break;
 		case OPT_OP:
-			o->op = parse_op(optarg);
-			if (o->op == IPE_OP_INVALID)
-				return usage_error("--op must be EXECUTE, FIRMWARE, KMODULE, KEXEC_IMAGE, KEXEC_INITRAMFS, POLICY or X509_CERT");
+			o->op = cli_parse_op(optarg);
+			if (o->op == IPE_OP_INVALID) {
+				char ops[160], msg[200];
+
+				snprintf(msg, sizeof(msg), "--op must be %s", cli_op_list(ops, sizeof(ops)));
+				return usage_error(msg);
+			}
 			break;
 		case OPT_AUDIT:
 			if (o->audit)
@@ -913,7 +909,7 @@ int main(int argc, char **argv)
 	if (o.dmv_spec) {
 		char *spec = NULL;
 
-		if (asprintf(&spec, "dmverity_roothash=%s", o.dmv_spec) < 0) {
+		if (asprintf(&spec, "%s=%s", ipe_prop_key(IPE_PROP_DMV_ROOTHASH), o.dmv_spec) < 0) {
 			ret = CLI_EXIT_INPUT;
 			goto out;
 		}

@@ -12,6 +12,8 @@
 
 #include <ipe/systemd.h>
 
+#include "util/kwtable.h"
+
 static bool sd_eol(unsigned char c)
 {
 	/* systemd's read_line() ends a line at LF, CR and NUL */
@@ -56,12 +58,12 @@ int ipe_systemd_header(const void *data, size_t len, char **ret_name, char **ret
 			le++;
 		/* each key: the first line that holds it wins */
 		if (!name) {
-			name = sd_value(line, le, "policy_name=");
+			name = sd_value(line, le, ipe_kw_header_token(IPE_KW_HEADER_NAME));
 			if (name == (char *)-1)
 				goto oom;
 		}
 		if (!version) {
-			version = sd_value(line, le, "policy_version=");
+			version = sd_value(line, le, ipe_kw_header_token(IPE_KW_HEADER_VERSION));
 			if (version == (char *)-1)
 				goto oom;
 		}

@@ -2,14 +2,14 @@
 /* What the seeded property tests (tests/props/test_props.c,
  * tests/lint/test_lint_sound.c, tests/opt/test_opt.c) generate with: one
  * deterministic random generator, and the boolean properties of a rule from
- * the one keyword table (src/lexer/kwtable.h). */
+ * the one keyword table (src/util/kwtable.h). */
 #ifndef IPE_TESTS_GEN_H
 #define IPE_TESTS_GEN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../src/lexer/kwtable.h"
+#include "../../src/util/kwtable.h"
 
 /* xorshift64*; seed it with a non-zero value */
 static uint64_t rng_state;

@@ -13,7 +13,7 @@
 
 #include <ipe/policy.h>
 
-#include "kwtable.h"
+#include "util/kwtable.h"
 #include "lexer.h"
 
 /* Lex data (len bytes, NUL-free as the parser guarantees) and render the
@@ -313,7 +313,7 @@ static void test_keywords(void **state)
 	assert_int_equal(k.kind, IPE_KW_WORD);
 }
 
-/* ---- the scanner's keywords are the one table's (lexer/kwtable.h) ---- */
+/* ---- the scanner's keywords are the one table's (util/kwtable.h) ---- */
 
 #define T_OP(n, since) "op=" #n,
 #define T_ACTION(n) "action=" #n,

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "checks.h"
+#include "util/kwtable.h"
 
 #define E IPE_SEV_ERROR
 #define W IPE_SEV_WARNING
@@ -305,7 +306,7 @@ static const struct ipe_check_info catalogue[] = {
 	{ "IPE-E005", E, "version-parts", "the version does not have exactly three parts (EBADMSG)",
 	  "Write MAJOR.MINOR.REVISION.", true },
 	{ "IPE-E010", E, "bad-op", "expected an operation op=... (EBADMSG)",
-	  "Ops: EXECUTE FIRMWARE KMODULE KEXEC_IMAGE KEXEC_INITRAMFS POLICY X509_CERT.", true },
+	  "Ops:" IPE_KW_OP_WORDS ".", true },
 	{ "IPE-E011", E, "bad-property", "unknown property (EBADMSG)", "Keywords are case-sensitive.", true },
 	{ "IPE-E012", E, "bad-action", "the last token is not action=ALLOW|DENY (EBADMSG)",
 	  "The kernel reads the last token of every rule as its action.", true },

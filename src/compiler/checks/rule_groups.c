@@ -288,8 +288,11 @@ bool rules_event_physical(unsigned b, uint32_t d, uint32_t f)
 
 void rules_event_text(const struct rstate *st, unsigned b, uint32_t d, uint32_t f, char *buf, size_t bufsz)
 {
-	size_t n = (size_t)snprintf(buf, bufsz, "boot_verified=%s dmverity_signature=%s fsverity_signature=%s",
-				    b & 1u ? "TRUE" : "FALSE", b & 2u ? "TRUE" : "FALSE", b & 4u ? "TRUE" : "FALSE");
+	/* bit 0, 1, 2: boot_verified, dmverity_signature, fsverity_signature */
+	size_t n = (size_t)snprintf(buf, bufsz, "%s %s %s",
+				    ipe_prop_token(b & 1u ? IPE_PROP_BOOT_VERIFIED_TRUE : IPE_PROP_BOOT_VERIFIED_FALSE),
+				    ipe_prop_token(b & 2u ? IPE_PROP_DMV_SIG_TRUE : IPE_PROP_DMV_SIG_FALSE),
+				    ipe_prop_token(b & 4u ? IPE_PROP_FSV_SIG_TRUE : IPE_PROP_FSV_SIG_FALSE));
 	char tb[160];
 
 	for (int k = 0; k < 2 && n < bufsz; k++) {

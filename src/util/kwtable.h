@@ -3,7 +3,7 @@
  * security/ipe/policy_parser.c): operations, actions and properties, with
  * the first kernel release that has each op and property and the Kconfig
  * option that compiles each property in.  Every list of them derives from
- * these X-macros: the keyword classifier (keywords.c), the op and property
+ * these X-macros: the keyword classifier (lexer/keywords.c), the op and property
  * names and Kconfig options of the model (compiler/model.c), the hints' word
  * lists (parser/hints.c), the per-release facts of the target kernels
  * (compiler/target.c: which ops and properties a release has, whether it has
@@ -19,6 +19,10 @@
 /* The grammar (header, DEFAULT, actions) is the same in every release with
  * IPE; the first one: */
 #define IPE_KW_FIRST_RELEASE IPE_REL(6, 12)
+
+/* the keys of a rule's operation and action tokens */
+#define IPE_KW_OP_KEY "op="
+#define IPE_KW_ACTION_KEY "action="
 
 /* X(NAME, SINCE): "op=NAME", enum IPE_OP_NAME, first release SINCE; in
  * enum ipe_op order */
@@ -59,5 +63,26 @@
 
 /* the first token of a default line */
 #define IPE_KW_DEFAULT_WORD "DEFAULT"
+
+/* ---- derived forms, for messages and writers ---- */
+
+/* The op names as one string literal, each after a blank:
+ * " EXECUTE FIRMWARE ... X509_CERT" and " op=EXECUTE op=FIRMWARE ..." */
+#define IPE_KW_OP_WORD_(n, since) " " #n
+#define IPE_KW_OP_TOKEN_(n, since) " " IPE_KW_OP_KEY #n
+#define IPE_KW_OP_WORDS IPE_KW_OPS(IPE_KW_OP_WORD_)
+#define IPE_KW_OP_TOKENS IPE_KW_OPS(IPE_KW_OP_TOKEN_)
+
+/* The header's keys by position, and their tokens: ipe_kw_header_token(
+ * IPE_KW_HEADER_NAME) is "policy_name=" */
+#define IPE_KW_HEADER_ENUM_(key, e) IPE_KW_HEADER_##e,
+enum ipe_kw_header { IPE_KW_HEADER(IPE_KW_HEADER_ENUM_) IPE_KW_HEADER_COUNT };
+#define IPE_KW_HEADER_TOKEN_(key, e) [IPE_KW_HEADER_##e] = #key "=",
+static inline const char *ipe_kw_header_token(enum ipe_kw_header h)
+{
+	static const char *const tokens[IPE_KW_HEADER_COUNT] = { IPE_KW_HEADER(IPE_KW_HEADER_TOKEN_) };
+
+	return tokens[h];
+}
 
 #endif
