@@ -532,7 +532,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 
 	/* DIGESTS */
 	p->digest_pool_len = x.sec[IPEB_SEC_DIGESTS].len;
-	ipe_policy_store(p)->digest_pool_cap = p->digest_pool_len + 1;
+	p->digest_pool_cap = p->digest_pool_len + 1;
 	p->digest_pool = malloc(p->digest_pool_len + 1);
 	if (!p->digest_pool) {
 		rc = -ENOMEM;
@@ -546,7 +546,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 		rc = -ENOMEM;
 		goto out;
 	}
-	ipe_policy_store(p)->props_cap = nprops ? nprops : 1;
+	p->props_cap = nprops ? nprops : 1;
 	pp = sec_data(&x, IPEB_SEC_PROPS);
 	for (uint64_t i = 0, next_alg = 0, next_off = 0; i <= nprops; i++, pp += IPEB_PROP_LEN) {
 		if (i == nprops) {
@@ -621,7 +621,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			rc = -ENOMEM;
 			goto out;
 		}
-		ipe_policy_store(p)->rules_cap[op] = n;
+		p->ops[op].rules_cap = n;
 		for (uint64_t i = 0; i < n; i++, rr += IPEB_RULE_LEN, rule_global++) {
 			struct ipe_rule *r = &t->rules[i];
 			uint32_t np = ipeb_get32(rr + 4);

@@ -121,8 +121,7 @@ bool ipe_prop_digest_equal(const struct ipe_policy *p, const struct ipe_prop *a,
 
 int ipe_policy_new(uint32_t src, struct ipe_policy **ret_policy)
 {
-	struct ipe_policy_store *st = calloc(1, sizeof(*st));
-	struct ipe_policy *p = st ? &st->pub : NULL;
+	struct ipe_policy *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return -ENOMEM;
@@ -148,18 +147,17 @@ void ipe_policy_free(struct ipe_policy *p)
 	for (size_t i = 0; i < p->nalgs; i++)
 		free(p->algs[i]);
 	free(p->algs);
-	ix = ipe_policy_store(p)->alg_index;
+	ix = p->alg_index;
 	if (ix)
 		ipe_hmap_free(ix);
 	free(ix);
-	free(ipe_policy_store(p));
+	free(p);
 }
 
 /* Algorithm interning: the hash of each name -> its index into p->algs. */
 int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 {
-	struct ipe_policy_store *st = ipe_policy_store(p);
-	struct ipe_hmap *ix = st->alg_index;
+	struct ipe_hmap *ix = p->alg_index;
 	uint64_t h = ipe_hash_bytes(IPE_HASH_SEED, alg, len);
 	size_t pos = SIZE_MAX;
 	uint32_t v;
@@ -169,7 +167,7 @@ int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 		ix = calloc(1, sizeof(*ix));
 		if (!ix)
 			return -ENOMEM;
-		st->alg_index = ix;
+		p->alg_index = ix;
 	}
 	while (ipe_hmap_next(ix, h, &pos, &v)) {
 		const char *a = p->algs[v];
@@ -179,7 +177,7 @@ int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 	}
 	if (p->nalgs >= UINT16_MAX)
 		return -E2BIG;
-	rc = ipe_vec_reserve((void **)&p->algs, &st->algs_cap, p->nalgs + 1, sizeof(*p->algs));
+	rc = ipe_vec_reserve((void **)&p->algs, &p->algs_cap, p->nalgs + 1, sizeof(*p->algs));
 	if (rc)
 		return rc;
 	p->algs[p->nalgs] = strndup(alg, len);
@@ -196,20 +194,19 @@ int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, const uint8_t *digest,
 			 size_t digest_len)
 {
-	struct ipe_policy_store *st = ipe_policy_store(p);
 	struct ipe_prop *n;
 	int rc;
 
-	if (p->nprops + 1 > st->props_cap) {
-		rc = ipe_vec_reserve((void **)&p->props, &st->props_cap, p->nprops + 1, sizeof(*p->props));
+	if (p->nprops + 1 > p->props_cap) {
+		rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + 1, sizeof(*p->props));
 		if (rc)
 			return rc;
 	}
 	n = &p->props[p->nprops];
 	*n = *tmpl;
 	if (ipe_prop_is_digest(tmpl->type)) {
-		if (p->digest_pool_len + digest_len + 1 > st->digest_pool_cap) {
-			rc = ipe_vec_reserve((void **)&p->digest_pool, &st->digest_pool_cap,
+		if (p->digest_pool_len + digest_len + 1 > p->digest_pool_cap) {
+			rc = ipe_vec_reserve((void **)&p->digest_pool, &p->digest_pool_cap,
 					     p->digest_pool_len + digest_len + 1, 1);
 			if (rc)
 				return rc;
@@ -235,11 +232,10 @@ void ipe_policy_truncate_props(struct ipe_policy *p, size_t nprops, size_t pool_
 int ipe_policy_push_rule(struct ipe_policy *p, const struct ipe_rule *r)
 {
 	struct ipe_op_table *t = &p->ops[r->op];
-	size_t *cap = &ipe_policy_store(p)->rules_cap[r->op];
 	int rc;
 
-	if (t->nrules + 1 > *cap) {
-		rc = ipe_vec_reserve((void **)&t->rules, cap, t->nrules + 1, sizeof(*t->rules));
+	if (t->nrules + 1 > t->rules_cap) {
+		rc = ipe_vec_reserve((void **)&t->rules, &t->rules_cap, t->nrules + 1, sizeof(*t->rules));
 		if (rc)
 			return rc;
 	}

@@ -34,7 +34,7 @@ struct ipe_rule {
 struct ipe_op_table {
 	int8_t default_action;          /* enum ipe_action, IPE_ACTION_NONE if unset */
 	struct ipe_loc default_loc;     /* the DEFAULT token */
-	size_t nrules;
+	size_t nrules, rules_cap;
 	struct ipe_rule *rules;         /* file order */
 };
 
@@ -49,11 +49,12 @@ struct ipe_policy {
 	struct ipe_loc global_default_loc;
 	struct ipe_op_table ops[IPE_OP_COUNT];
 	struct ipe_prop *props;
-	size_t nprops;
+	size_t nprops, props_cap;
 	uint8_t *digest_pool;
-	size_t digest_pool_len;
+	size_t digest_pool_len, digest_pool_cap;
 	char **algs;                    /* interned algorithm names */
-	size_t nalgs;
+	size_t nalgs, algs_cap;
+	struct ipe_hmap *alg_index;     /* algorithm name hash -> index into algs */
 	size_t nrules;                  /* all ops */
 	size_t text_len;                /* bytes the kernel parses (before the first NUL) */
 	bool has_nul;                   /* a NUL byte truncated the input */
@@ -63,20 +64,6 @@ struct ipe_policy {
 /* A rule's properties (r->nprops of them), NULL when it has none. */
 const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r);
 
-
-/* What ipe_policy_new() allocates: the public model, then its allocator
- * state (not in the public header, so it can change without an ABI break). */
-struct ipe_policy_store {
-	struct ipe_policy pub;          /* first: every struct ipe_policy is one */
-	size_t props_cap, digest_pool_cap, algs_cap;
-	size_t rules_cap[IPE_OP_COUNT];
-	struct ipe_hmap *alg_index;     /* algorithm name hash -> index into algs */
-};
-
-static inline struct ipe_policy_store *ipe_policy_store(struct ipe_policy *p)
-{
-	return (struct ipe_policy_store *)p;
-}
 
 /* The first kernel release (IPE_REL(major, minor), util/kwtable.h) that
  * has an op or a property; 0 for a value out of range. */

@@ -322,7 +322,7 @@ static int pass_dup_props(struct ipe_policy *p, struct ipe_op_table *t, size_t *
 			if (!any)
 				continue;
 		}
-		rc = ipe_vec_reserve((void **)&p->props, &ipe_policy_store(p)->props_cap, p->nprops + r->nprops, sizeof(*p->props));
+		rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + r->nprops, sizeof(*p->props));
 		if (rc)
 			return rc;
 		first = p->nprops;
