@@ -22,7 +22,6 @@ static const char *sarif_level(enum ipe_severity s)
  * percent-encoded, every byte but the unreserved ones and '/'. */
 static json_object *uri_string(const char *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(path);
 	char *u = malloc(3 * n + 1), *p = u;
 	json_object *o;
@@ -35,8 +34,8 @@ static json_object *uri_string(const char *path)
 			*p++ = (char)*c;
 		} else {
 			*p++ = '%';
-			*p++ = hex[*c >> 4];
-			*p++ = hex[*c & 15];
+			ipe_hex_encode_case(p, c, 1, true);
+			p += 2;
 		}
 	}
 	*p = '\0';

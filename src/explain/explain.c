@@ -9,12 +9,23 @@
 
 #include "compiler/model.h"
 #include "explain-internal.h"
+#include "util/internal.h"
 #include "util/kwtable.h"
 #include "util/opts.h"
 
+/* n bytes as upper-case hex, as the kernel's audit records write them */
+static void put_hex_upper(struct ipe_sbuf *b, const void *data, size_t n)
+{
+	char *o = ipe_sbuf_reserve(b, 2 * n);
+
+	if (!o)
+		return;
+	ipe_hex_encode_case(o, data, n, true);
+	b->len += 2 * n;
+}
+
 void ipe_audit_untrusted_put(struct ipe_sbuf *b, const char *s, size_t len)
 {
-	static const char hx[] = "0123456789ABCDEF";
 	bool plain = true;
 
 	for (size_t i = 0; i < len; i++) {
@@ -31,17 +42,11 @@ void ipe_audit_untrusted_put(struct ipe_sbuf *b, const char *s, size_t len)
 		ipe_sbuf_put(b, "\"", 1);
 		return;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char two[2] = { hx[c >> 4], hx[c & 15] };
-
-		ipe_sbuf_put(b, two, 2);
-	}
+	put_hex_upper(b, s, len);
 }
 
 void ipe_audit_rule_put(struct ipe_sbuf *b, const struct ipe_policy *p, const struct ipe_rule *r)
 {
-	static const char hx[] = "0123456789ABCDEF";
 	const struct ipe_prop *props = ipe_rule_props(p, r);
 
 	ipe_sbuf_printf(b, IPE_KW_OP_KEY "%s ", ipe_op_name((enum ipe_op)r->op));
@@ -55,11 +60,7 @@ void ipe_audit_rule_put(struct ipe_sbuf *b, const struct ipe_policy *p, const st
 			ipe_sbuf_printf(b, "%s=", ipe_prop_key((enum ipe_prop_type)pr->type));
 			ipe_audit_untrusted_put(b, alg, strlen(alg));
 			ipe_sbuf_put(b, ":", 1);
-			for (uint32_t j = 0; j < pr->digest_len; j++) {
-				char two[2] = { hx[d[j] >> 4], hx[d[j] & 15] };
-
-				ipe_sbuf_put(b, two, 2);
-			}
+			put_hex_upper(b, d, pr->digest_len);
 		} else {
 			ipe_sbuf_str(b, ipe_prop_token((enum ipe_prop_type)pr->type));
 		}

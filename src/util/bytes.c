@@ -14,16 +14,23 @@
 #include "util/internal.h"
 
 static const char hexdigits[] = "0123456789abcdef";
+static const char hexdigits_upper[] = "0123456789ABCDEF";
 
-void ipe_hex_encode(char *out, const void *data, size_t n)
+void ipe_hex_encode_case(char *out, const void *data, size_t n, bool upper)
 {
+	const char *digits = upper ? hexdigits_upper : hexdigits;
 	const unsigned char *d = data;
 
 	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdigits[d[i] >> 4];
-		out[2 * i + 1] = hexdigits[d[i] & 15];
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+void ipe_hex_encode(char *out, const void *data, size_t n)
+{
+	ipe_hex_encode_case(out, data, n, false);
 }
 
 int ipe_hex_format(char *buf, size_t bufsz, const void *data, size_t len)

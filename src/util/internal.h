@@ -29,6 +29,9 @@ struct ipe_diag *ipe_diag_addv(struct ipe_ctx *ctx, const char *code, enum ipe_s
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
 void ipe_hex_encode(char *out, const void *data, size_t n);
+/* The same in either case (upper: A-F, as the kernel's audit records and
+ * URI percent-encoding write it). */
+void ipe_hex_encode_case(char *out, const void *data, size_t n, bool upper);
 /* Lowercase hex of n bytes to out.  0 or -EIO. */
 int ipe_fput_hex(FILE *out, const void *data, size_t n);
 /* One byte as terminal text: itself when printable ASCII, else \xNN (so is

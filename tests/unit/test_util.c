@@ -28,7 +28,7 @@
 static void test_hex_roundtrip(void **state)
 {
 	uint8_t in[256], out[256];
-	char hex[2 * 256 + 8];
+	char hex[2 * 256 + 8], hexu[2 * 256 + 8];
 
 	(void)state;
 	for (int i = 0; i < 256; i++)
@@ -45,6 +45,9 @@ static void test_hex_roundtrip(void **state)
 		for (size_t k = 0; k < 2 * n; k++)
 			if (hex[k] >= 'a')
 				hex[k] = (char)(hex[k] - 'a' + 'A');
+		/* the upper-case encoder (audit records, URIs) writes the same */
+		ipe_hex_encode_case(hexu, in + (256 - n), n, true);
+		assert_string_equal(hexu, hex);
 		assert_int_equal(ipe_hex_decode_case(out, hex, n, &upper), 0);
 		assert_true(upper == (strpbrk(hex, "ABCDEF") != NULL));
 		assert_memory_equal(out, in + (256 - n), n);
