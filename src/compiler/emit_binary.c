@@ -11,6 +11,7 @@
 
 #include "binary_format.h"
 #include "compiler/model.h"
+#include "util/internal.h"
 
 uint64_t ipe_binary_key_hash(uint8_t type, uint16_t alg, const uint8_t *digest, uint32_t len)
 {
@@ -52,28 +53,30 @@ static size_t pow2_at_least(size_t n)
 	return c;
 }
 
-static uint32_t *ix_find(uint32_t *slots, size_t cap, const struct ix_key *keys, const struct ix_key *k)
+/* The key equal to k among those the map (the one hash map, keyed by the
+ * file's key hash) indexes, or NULL. */
+static struct ix_key *ix_find(const struct ipe_hmap *map, struct ix_key *keys, const struct ix_key *k)
 {
-	size_t h = (size_t)k->hash & (cap - 1);
+	size_t pos = SIZE_MAX;
+	uint32_t v;
 
-	while (slots[h]) {
-		const struct ix_key *o = &keys[slots[h] - 1];
+	while (ipe_hmap_next(map, k->hash, &pos, &v)) {
+		struct ix_key *o = &keys[v];
 
-		if (o->hash == k->hash && o->type == k->type && o->alg == k->alg && o->len == k->len &&
+		if (o->type == k->type && o->alg == k->alg && o->len == k->len &&
 		    (k->len == 0 || memcmp(o->digest, k->digest, k->len) == 0))
-			return &slots[h];
-		h = (h + 1) & (cap - 1);
+			return o;
 	}
-	return &slots[h];
+	return NULL;
 }
 
 int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, uint8_t **ret_buf,
 			   size_t *ret_len)
 {
 	struct ix_key *keys = NULL;
-	uint32_t *slots = NULL;
+	struct ipe_hmap map = { 0 };
 	uint8_t *buf = NULL, *b = NULL;
-	size_t ndig = 0, nkeys = 0, cap, nb = 0, len = 0;
+	size_t ndig = 0, nkeys = 0, nb = 0, len = 0;
 	uint64_t nrefs = 0;
 	int rc = 0;
 
@@ -81,10 +84,8 @@ int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, 
 		ndig += ipe_prop_is_digest(p->props[i].type);
 	if (ndig > IPEB_MAX_ITEMS)
 		return -E2BIG;
-	cap = pow2_at_least(2 * ndig + 2);
 	keys = malloc((ndig ? ndig : 1) * sizeof(*keys));
-	slots = calloc(cap, sizeof(*slots));
-	if (!keys || !slots) {
+	if (!keys || ipe_hmap_init(&map, ndig)) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -100,7 +101,6 @@ int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, 
 
 				for (uint32_t k = 0; k < t->rules[r].nprops; k++, prop++) {
 					struct ix_key q, *e;
-					uint32_t *slot;
 
 					if (!ipe_prop_is_digest(pr[k].type))
 						continue;
@@ -109,8 +109,8 @@ int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, 
 					q.len = pr[k].digest_len;
 					q.digest = ipe_prop_digest(p, &pr[k]);
 					q.hash = ipe_binary_key_hash(q.type, q.alg, q.digest, q.len);
-					slot = ix_find(slots, cap, keys, &q);
-					if (!*slot) {
+					e = ix_find(&map, keys, &q);
+					if (!e) {
 						if (pass) { /* cannot happen: pass 0 saw every key */
 							rc = -EPROTO;
 							goto out;
@@ -119,9 +119,11 @@ int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, 
 						q.nrefs = 0;
 						q.last_rule = 0;
 						keys[nkeys] = q;
-						*slot = (uint32_t)++nkeys;
+						rc = ipe_hmap_insert(&map, q.hash, (uint32_t)nkeys);
+						if (rc)
+							goto out;
+						e = &keys[nkeys++];
 					}
-					e = &keys[*slot - 1];
 					if (e->last_rule == rule + 1)
 						continue;
 					e->last_rule = rule + 1;
@@ -179,7 +181,7 @@ int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, 
 out:
 	free(buf);
 	free(keys);
-	free(slots);
+	ipe_hmap_free(&map);
 	return rc;
 }
 
