@@ -34,14 +34,11 @@ uint64_t ipe_binary_key_hash(uint8_t type, uint16_t alg, const uint8_t *digest, 
 
 struct ix_key {
 	uint64_t hash;
-	const uint8_t *digest;
-	uint32_t len;
-	uint32_t prop;      /* file index of the first property with this key */
+	const struct ipe_prop *pr; /* the first property with this key */
+	uint32_t prop;      /* its file index */
 	uint32_t nrefs;
 	uint32_t next_ref;  /* fill cursor */
 	uint32_t last_rule; /* +1; dedupes a rule holding the same key twice */
-	uint16_t alg;
-	uint8_t type;
 };
 
 static size_t pow2_at_least(size_t n)
@@ -53,20 +50,19 @@ static size_t pow2_at_least(size_t n)
 	return c;
 }
 
-/* The key equal to k among those the map (the one hash map, keyed by the
- * file's key hash) indexes, or NULL. */
-static struct ix_key *ix_find(const struct ipe_hmap *map, struct ix_key *keys, const struct ix_key *k)
+/* The key of k's digest among those the map (the one hash map, keyed by
+ * the file's key hash) indexes, or NULL.  The file's algorithm numbers
+ * (alg_map) are one-to-one with the policy's: the one digest equality of
+ * the model decides. */
+static struct ix_key *ix_find(const struct ipe_policy *p, const struct ipe_hmap *map, struct ix_key *keys,
+			      const struct ix_key *k)
 {
 	size_t pos = SIZE_MAX;
 	uint32_t v;
 
-	while (ipe_hmap_next(map, k->hash, &pos, &v)) {
-		struct ix_key *o = &keys[v];
-
-		if (o->type == k->type && o->alg == k->alg && o->len == k->len &&
-		    (k->len == 0 || memcmp(o->digest, k->digest, k->len) == 0))
-			return o;
-	}
+	while (ipe_hmap_next(map, k->hash, &pos, &v))
+		if (ipe_prop_digest_same(p, keys[v].pr, p, k->pr))
+			return &keys[v];
 	return NULL;
 }
 
@@ -104,12 +100,10 @@ int ipe_binary_build_index(const struct ipe_policy *p, const uint16_t *alg_map, 
 
 					if (!ipe_prop_is_digest(pr[k].type))
 						continue;
-					q.type = pr[k].type;
-					q.alg = alg_map ? alg_map[pr[k].alg] : pr[k].alg;
-					q.len = pr[k].digest_len;
-					q.digest = ipe_prop_digest(p, &pr[k]);
-					q.hash = ipe_binary_key_hash(q.type, q.alg, q.digest, q.len);
-					e = ix_find(&map, keys, &q);
+					q.pr = &pr[k];
+					q.hash = ipe_binary_key_hash(pr[k].type, alg_map ? alg_map[pr[k].alg] : pr[k].alg,
+								     ipe_prop_digest(p, &pr[k]), pr[k].digest_len);
+					e = ix_find(p, &map, keys, &q);
 					if (!e) {
 						if (pass) { /* cannot happen: pass 0 saw every key */
 							rc = -EPROTO;

@@ -338,9 +338,7 @@ static int check_index(struct dec *x, const struct ipe_policy *p)
 						goto out;
 					}
 					o = &p->props[ipeb_get32(keys + 8 * (uint64_t)(v - 1))];
-					if (cur[v - 1].hash_hi == (uint32_t)(hash >> 32) && o->type == q->type &&
-					    o->alg == q->alg && o->digest_len == q->digest_len &&
-					    memcmp(ipe_prop_digest(p, o), dg, q->digest_len) == 0) {
+					if (cur[v - 1].hash_hi == (uint32_t)(hash >> 32) && ipe_prop_digest_same(p, o, p, q)) {
 						k = v - 1;
 						break;
 					}
