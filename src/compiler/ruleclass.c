@@ -65,18 +65,23 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c)
 {
 	const struct ipe_prop *props = ipe_rule_props(p, r);
-	uint8_t bv = dim_mask(IPE_RC_DIM_BV, true);
 
-	/* boot_verified with a verity signature: not an event */
-	c->mask &= (uint8_t)~(bv & (dim_mask(IPE_RC_DIM_DS, true) | dim_mask(IPE_RC_DIM_FS, true)));
 	/* a named digest: a verity file, never boot_verified */
-	if (c->dmv || c->fsv)
-		c->mask &= (uint8_t)~bv;
+	c->mask &= ipe_rc_physical_mask(c->dmv || c->fsv);
 	for (uint32_t i = 0; i < r->nprops; i++)
 		if (ipe_prop_is_digest((enum ipe_prop_type)props[i].type) && !ipe_prop_digest_possible(p, &props[i]))
 			c->mask = 0;
 	if (!c->mask)
 		c->dmv = c->fsv = NULL;
+}
+
+uint8_t ipe_rc_physical_mask(bool has_digest)
+{
+	uint8_t bv = dim_mask(IPE_RC_DIM_BV, true);
+
+	/* boot_verified with a verity signature: not an event; with a digest
+	 * neither */
+	return (uint8_t)~(has_digest ? bv : bv & (dim_mask(IPE_RC_DIM_DS, true) | dim_mask(IPE_RC_DIM_FS, true)));
 }
 
 int8_t ipe_rc_tri(uint8_t mask, int dim)

@@ -48,6 +48,10 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
  * refuses, and a boot_verified file (initramfs rootfs) is on neither
  * dm-verity nor fs-verity (so has no verity signature and no digest). */
 void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c);
+/* The boolean combinations (a mask) a kernel can produce for a file or
+ * volume with a digest (has_digest) or without: boot_verified never goes
+ * with a verity signature, nor with a digest. */
+uint8_t ipe_rc_physical_mask(bool has_digest);
 /* One dimension of a mask as a tri-state: 1 or 0 when only that value is
  * accepted, -1 when both are (or neither: an empty mask). */
 int8_t ipe_rc_tri(uint8_t mask, int dim);

@@ -21,6 +21,7 @@
 #include <ipe/io.h>
 
 #include "compiler/model.h"
+#include "compiler/ruleclass.h"
 #include "util/internal.h"
 
 /* Every byte value round-trips, in either case, at every alignment the
@@ -327,6 +328,21 @@ static struct ipe_policy *parse_text(struct ipe_ctx *ctx, const char *text)
 	return p;
 }
 
+/* The events a kernel can produce, by boolean combination: a
+ * boot_verified file (initramfs rootfs) is on no dm-verity volume and has
+ * no fs-verity, so it has no verity signature and no digest; every other
+ * combination happens. */
+static void test_physical_mask(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 8; b++) {
+		bool bv = b & (1u << IPE_RC_DIM_BV), ds = b & (1u << IPE_RC_DIM_DS), fs = b & (1u << IPE_RC_DIM_FS);
+
+		assert_int_equal((ipe_rc_physical_mask(false) >> b) & 1u, !(bv && (ds || fs)));
+		assert_int_equal((ipe_rc_physical_mask(true) >> b) & 1u, !bv);
+	}
+}
+
 /* One digest identity: type, algorithm name and bytes, across policies
  * whose algorithm indices differ; the hash follows the identity. */
 static void test_digest_identity(void **state)
@@ -418,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_hmap_intern),
 		cmocka_unit_test(test_hash_bytes),
 		cmocka_unit_test(test_digest_identity),
+		cmocka_unit_test(test_physical_mask),
 		cmocka_unit_test(test_escape_byte),
 		cmocka_unit_test(test_hex_format),
 	};

@@ -280,19 +280,19 @@ uint32_t rules_first_overlap(const struct rstate *st, int a, uint32_t i)
 }
 
 /* Can a kernel produce event (b, d, f), its digests being possible ones?
- * A boot_verified file is on no verity volume. */
+ * (ipe_rc_physical_mask: a boot_verified file is on no verity volume) */
 bool rules_event_physical(unsigned b, uint32_t d, uint32_t f)
 {
-	return !((b & 1u) && (b & 6u || d || f));
+	return (ipe_rc_physical_mask(d || f) >> b) & 1u;
 }
 
 void rules_event_text(const struct rstate *st, unsigned b, uint32_t d, uint32_t f, char *buf, size_t bufsz)
 {
-	/* bit 0, 1, 2: boot_verified, dmverity_signature, fsverity_signature */
-	size_t n = (size_t)snprintf(buf, bufsz, "%s %s %s",
-				    ipe_prop_token(b & 1u ? IPE_PROP_BOOT_VERIFIED_TRUE : IPE_PROP_BOOT_VERIFIED_FALSE),
-				    ipe_prop_token(b & 2u ? IPE_PROP_DMV_SIG_TRUE : IPE_PROP_DMV_SIG_FALSE),
-				    ipe_prop_token(b & 4u ? IPE_PROP_FSV_SIG_TRUE : IPE_PROP_FSV_SIG_FALSE));
+	size_t n = (size_t)snprintf(
+		buf, bufsz, "%s %s %s",
+		ipe_prop_token((b >> IPE_RC_DIM_BV) & 1u ? IPE_PROP_BOOT_VERIFIED_TRUE : IPE_PROP_BOOT_VERIFIED_FALSE),
+		ipe_prop_token((b >> IPE_RC_DIM_DS) & 1u ? IPE_PROP_DMV_SIG_TRUE : IPE_PROP_DMV_SIG_FALSE),
+		ipe_prop_token((b >> IPE_RC_DIM_FS) & 1u ? IPE_PROP_FSV_SIG_TRUE : IPE_PROP_FSV_SIG_FALSE));
 	char tb[160];
 
 	for (int k = 0; k < 2 && n < bufsz; k++) {
