@@ -23,6 +23,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A loaded policy's emit and re-parse may fail only for memory: any other
+ * error is an invariant broken. */
+static bool failed(int rc)
+{
+	if (rc && rc != -ENOMEM)
+		abort();
+	return rc != 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipe_ctx *ctx = NULL;
@@ -54,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!p || ipe_policy_verdict(p)->err || ipe_ctx_diag_count(ctx) != 0)
 		abort();
-	if (ipe_policy_emit_binary(p, &again, &alen))
+	if (failed(ipe_policy_emit_binary(p, &again, &alen)))
 		goto out;
 	if (buf[10] == 0 && buf[11] == 0 && (alen != len || memcmp(again, buf, len) != 0))
 		abort();
@@ -62,11 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (tlen != ipe_policy_text_len(p))
 		abort();
-	if (ipe_source_from_memory(ctx, "dec.pol", text, tlen, false, &src) || ipe_policy_parse(ctx, src, &q))
+	if (failed(ipe_source_from_memory(ctx, "dec.pol", text, tlen, false, &src)) ||
+	    failed(ipe_policy_parse(ctx, src, &q)))
 		goto out;
 	if (ipe_policy_verdict(q)->err)
 		abort();
-	if (ipe_policy_emit_binary(q, &again2, &alen2))
+	if (failed(ipe_policy_emit_binary(q, &again2, &alen2)))
 		goto out;
 	if (alen2 != alen || memcmp(again, again2, alen) != 0)
 		abort();
