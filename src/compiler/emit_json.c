@@ -13,6 +13,15 @@
 #include "util/internal.h"
 #include "util/opts.h"
 
+/*
+ * Add a member under a literal key, each key once per object: json-c then
+ * neither copies the key nor looks for an earlier member of that name.
+ */
+static void obj_add(json_object *o, const char *literal_key, json_object *v)
+{
+	json_object_object_add_ex(o, literal_key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 /* Bytes outside printable ASCII as \xNN, so the JSON stays valid UTF-8. */
 json_object *ipe_json_escaped(const char *t, size_t len)
 {
@@ -121,11 +130,11 @@ static json_object *loc_json(const struct ipe_ctx *ctx, const struct ipe_loc *lo
 	if (!o)
 		return NULL;
 	if (with_file)
-		json_object_object_add(o, "file", s ? text_string(s->name) : NULL);
-	json_object_object_add(o, "line", json_object_new_int64(loc->line));
-	json_object_object_add(o, "column", json_object_new_int64(loc->col));
-	json_object_object_add(o, "length", json_object_new_int64(loc->len));
-	json_object_object_add(o, "offset", json_object_new_int64(loc->offset));
+		obj_add(o, "file", s ? text_string(s->name) : NULL);
+	obj_add(o, "line", json_object_new_int64(loc->line));
+	obj_add(o, "column", json_object_new_int64(loc->col));
+	obj_add(o, "length", json_object_new_int64(loc->len));
+	obj_add(o, "offset", json_object_new_int64(loc->offset));
 	return o;
 }
 
@@ -135,22 +144,22 @@ static json_object *diag_json(const struct ipe_ctx *ctx, const struct ipe_diag *
 
 	if (!o)
 		return NULL;
-	json_object_object_add(o, "code", json_object_new_string(d->code));
-	json_object_object_add(o, "severity", json_object_new_string(ipe_severity_name(d->severity)));
-	json_object_object_add(o, "message", text_string(d->message));
-	json_object_object_add(o, "hint", d->hint ? text_string(d->hint) : NULL);
-	json_object_object_add(o, "kernel_errno",
+	obj_add(o, "code", json_object_new_string(d->code));
+	obj_add(o, "severity", json_object_new_string(ipe_severity_name(d->severity)));
+	obj_add(o, "message", text_string(d->message));
+	obj_add(o, "hint", d->hint ? text_string(d->hint) : NULL);
+	obj_add(o, "kernel_errno",
 			       d->kernel_errno ? json_object_new_string(ipe_errno_name(d->kernel_errno)) : NULL);
-	json_object_object_add(o, "location", d->loc.src == IPE_SRC_NONE ? NULL : loc_json(ctx, &d->loc, true));
+	obj_add(o, "location", d->loc.src == IPE_SRC_NONE ? NULL : loc_json(ctx, &d->loc, true));
 	rel = json_object_new_array();
 	for (size_t i = 0; rel && i < d->nrelated; i++) {
 		json_object *r = json_object_new_object();
 
-		json_object_object_add(r, "message", text_string(d->related[i].message));
-		json_object_object_add(r, "location", loc_json(ctx, &d->related[i].loc, true));
+		obj_add(r, "message", text_string(d->related[i].message));
+		obj_add(r, "location", loc_json(ctx, &d->related[i].loc, true));
 		json_object_array_add(rel, r);
 	}
-	json_object_object_add(o, "related", rel);
+	obj_add(o, "related", rel);
 	return o;
 }
 
@@ -178,44 +187,44 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 		json_object_put(arr);
 		return -ENOMEM;
 	}
-	json_object_object_add(root, "schema", json_object_new_string(IPE_REPORT_SCHEMA));
-	json_object_object_add(root, "files", arr);
+	obj_add(root, "schema", json_object_new_string(IPE_REPORT_SCHEMA));
+	obj_add(root, "files", arr);
 	for (size_t i = 0; i < nfiles; i++) {
 		const struct ipe_report_file *f = &files[i];
 		json_object *fo = json_object_new_object(), *diags = json_object_new_array();
 
-		json_object_object_add(fo, "file", text_string(f->path));
-		json_object_object_add(fo, "readable", json_object_new_boolean(f->read_error == 0));
+		obj_add(fo, "file", text_string(f->path));
+		obj_add(fo, "readable", json_object_new_boolean(f->read_error == 0));
 		if (f->read_error) {
 			char buf[128];
 
 			snprintf(buf, sizeof(buf), "%s", ipe_errno_name(f->read_error) ? ipe_errno_name(f->read_error)
 											: "EIO");
-			json_object_object_add(fo, "error", json_object_new_string(buf));
+			obj_add(fo, "error", json_object_new_string(buf));
 		}
 		if (f->policy) {
 			const struct ipe_verdict *v = &f->policy->verdict;
 			json_object *vo = json_object_new_object();
 
-			json_object_object_add(vo, "accepted", json_object_new_boolean(v->err == 0));
-			json_object_object_add(vo, "errno", v->err ? json_object_new_string(ipe_errno_name(v->err)) : NULL);
-			json_object_object_add(vo, "code", v->code ? json_object_new_string(v->code) : NULL);
-			json_object_object_add(vo, "location", v->err ? loc_json(ctx, &v->loc, false) : NULL);
-			json_object_object_add(fo, "kernel_verdict", vo);
+			obj_add(vo, "accepted", json_object_new_boolean(v->err == 0));
+			obj_add(vo, "errno", v->err ? json_object_new_string(ipe_errno_name(v->err)) : NULL);
+			obj_add(vo, "code", v->code ? json_object_new_string(v->code) : NULL);
+			obj_add(vo, "location", v->err ? loc_json(ctx, &v->loc, false) : NULL);
+			obj_add(fo, "kernel_verdict", vo);
 			if (f->policy->has_header) {
 				json_object *po = json_object_new_object();
 				char ver[32];
 
 				snprintf(ver, sizeof(ver), "%u.%u.%u", f->policy->version[0], f->policy->version[1],
 					 f->policy->version[2]);
-				json_object_object_add(po, "name", ipe_json_escaped(f->policy->name, f->policy->name_len));
-				json_object_object_add(po, "name_hex", hex_string(f->policy->name, f->policy->name_len));
-				json_object_object_add(po, "version", json_object_new_string(ver));
-				json_object_object_add(po, "rules", json_object_new_int64((int64_t)f->policy->nrules));
-				json_object_object_add(fo, "policy", po);
+				obj_add(po, "name", ipe_json_escaped(f->policy->name, f->policy->name_len));
+				obj_add(po, "name_hex", hex_string(f->policy->name, f->policy->name_len));
+				obj_add(po, "version", json_object_new_string(ver));
+				obj_add(po, "rules", json_object_new_int64((int64_t)f->policy->nrules));
+				obj_add(fo, "policy", po);
 			}
 		} else {
-			json_object_object_add(fo, "kernel_verdict", NULL);
+			obj_add(fo, "kernel_verdict", NULL);
 		}
 		/* the file's own source and the sources read for it (included
 		 * files, digest lists): registered after it, before the next file */
@@ -230,7 +239,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 			if (f->src != IPE_SRC_NONE && d->loc.src != IPE_SRC_NONE && d->loc.src >= f->src && d->loc.src < end)
 				json_object_array_add(diags, diag_json(ctx, d));
 		}
-		json_object_object_add(fo, "diagnostics", diags);
+		obj_add(fo, "diagnostics", diags);
 		json_object_array_add(arr, fo);
 	}
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);

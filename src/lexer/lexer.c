@@ -32,7 +32,9 @@ int ipe_lexer_init(struct ipe_lexer *lx, struct ipe_ctx *ctx, uint32_t src, cons
 	lx->scanner = sc;
 	if (setjmp(lx->fatal)) /* flex's allocation failure (ipe_scan_fatal) */
 		goto nomem;
-	ipe_scan__switch_to_buffer(ipe_scan__create_buffer(NULL, 256 * 1024, sc), sc);
+	/* the text is in memory: a buffer of its size (one refill reads it
+	 * all), up to 256 KiB for a longer text; flex adds 2 bytes */
+	ipe_scan__switch_to_buffer(ipe_scan__create_buffer(NULL, len < 256 * 1024 ? (int)len + 2 : 256 * 1024, sc), sc);
 	return 0;
 nomem:
 	ipe_lexer_fini(lx);

@@ -54,40 +54,50 @@ static bool equal_nocase(const char *a, size_t alen, const char *b)
 
 /*
  * Levenshtein distance, case-insensitive, for short strings.  Every caller
- * accepts a distance of at most 3, so when the lengths alone put the words
- * further apart, a row of the table is already past 3, or a word is long,
- * the answer is just "far" (1000), which keeps a line of many bad tokens
- * cheap.
+ * accepts a distance of at most 3, so only the band of the table within 3
+ * of its diagonal is filled (a cell further out is more than 3 anyway, and
+ * counts as 4): O(7 x length) per word.  When the lengths alone put the
+ * words further apart, a row of the band is already past 3, or a word is
+ * long, the answer is just "far" (1000), which keeps a line of many bad
+ * tokens cheap.
  */
+#define FAR 4 /* any distance over 3 */
 static size_t distance(const char *a, size_t alen, const char *b)
 {
-	size_t blen = strlen(b), prev[65], cur[65];
+	size_t blen = strlen(b);
+	unsigned char prev[65], cur[65];
 
 	if (alen > 64 || blen > 64 || (alen > blen ? alen - blen : blen - alen) > 3)
 		return 1000;
 	for (size_t j = 0; j <= blen; j++)
-		prev[j] = j;
+		prev[j] = j < FAR ? (unsigned char)j : FAR;
 	for (size_t i = 1; i <= alen; i++) {
-		size_t rowmin;
+		size_t lo = i > 3 ? i - 3 : 1, hi = i + 3 < blen ? i + 3 : blen;
+		unsigned char rowmin;
 
-		cur[0] = rowmin = i;
-		for (size_t j = 1; j <= blen; j++) {
-			size_t sub = prev[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+		/* the cell left of the band (and column 0 beyond 3) is far */
+		cur[lo - 1] = rowmin = lo == 1 && i < FAR ? (unsigned char)i : FAR;
+		for (size_t j = lo; j <= hi; j++) {
+			unsigned char sub = prev[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
+			unsigned char del = j < i + 3 ? prev[j] + 1 : FAR, ins = cur[j - 1] + 1, m;
 
-			cur[j] = sub < del ? sub : del;
-			if (ins < cur[j])
-				cur[j] = ins;
+			m = sub < del ? sub : del;
+			if (ins < m)
+				m = ins;
+			cur[j] = m < FAR ? m : FAR;
 			if (cur[j] < rowmin)
 				rowmin = cur[j];
 		}
 		/* the distance is at least the smallest entry of any row */
-		if (rowmin > 3)
+		if (rowmin >= FAR)
 			return 1000;
-		memcpy(prev, cur, (blen + 1) * sizeof(size_t));
+		memcpy(prev + lo - 1, cur + lo - 1, hi - lo + 2);
+		if (hi < blen)
+			prev[hi + 1] = FAR;
 	}
-	return prev[blen];
+	return prev[blen] < FAR ? prev[blen] : 1000;
 }
+#undef FAR
 
 static int nearest(const char *t, size_t len, const char *const *words, size_t n, char *buf, size_t bufsz)
 {

@@ -38,6 +38,9 @@ int ipe_fput_hex(FILE *out, const void *data, size_t n);
  * a backslash unless keep_backslash).  Returns 1 or 4.  ipe_escape_bytes(),
  * source excerpts, JSON text and GitHub annotations all escape with it. */
 size_t ipe_escape_byte(char out[4], unsigned char c, bool keep_backslash);
+/* Display width of one byte in a source excerpt (1 or 4): a TAB shows as
+ * one space, the rest as ipe_escape_byte(.., true) writes it. */
+size_t ipe_excerpt_byte_width(unsigned char c);
 /* The one hex decoder of libipe (policy digests, audit records, key ids,
  * salts).  Decode 2n hex digits (either case) into n bytes: 0, or -EINVAL
  * when one is not a hex digit (out is then partly written). */

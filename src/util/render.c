@@ -44,12 +44,30 @@ static size_t put_byte(unsigned char c, char *out)
 	return ipe_escape_byte(out, c, true);
 }
 
-/* Display width of one byte in an excerpt. */
-static size_t byte_width(unsigned char c)
-{
-	char tmp[4];
+/*
+ * Display width of each byte in an excerpt, as put_byte writes it: 1 for a
+ * TAB and printable ASCII (0x20-0x7e, backslash included), 4 (\xNN) for the
+ * rest.  A table, because an excerpt measures up to ~1,300 bytes around its
+ * location, several times: one lookup instead of the comparisons of
+ * ipe_escape_byte (tests/unit/test_diag.c checks the two agree).
+ */
+#define W4_16 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
+#define W1_16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char excerpt_width[256] = {
+	4,     4,     4,     4,     4,     4,     4,     4,
+	4,     1,     4,     4,     4,     4,     4,     4, /* 0x00-0x0f, TAB 1 */
+	W4_16,						  /* 0x10 */
+	W1_16, W1_16, W1_16, W1_16, W1_16,		  /* 0x20-0x6f */
+	1,     1,     1,     1,     1,     1,     1,     1,
+	1,     1,     1,     1,     1,     1,     1,     4, /* 0x70-0x7f, DEL 4 */
+	W4_16, W4_16, W4_16, W4_16, W4_16, W4_16, W4_16, W4_16, /* 0x80-0xff */
+};
+#undef W4_16
+#undef W1_16
 
-	return put_byte(c, tmp);
+size_t ipe_excerpt_byte_width(unsigned char c)
+{
+	return excerpt_width[c];
 }
 
 struct excerpt {
@@ -61,70 +79,61 @@ struct excerpt {
 
 static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *loc, struct excerpt *ex)
 {
-	size_t off, ls, le, span_end, lim;
+	const unsigned char *d;
+	size_t off, ls, le, span_end, lim, w, cw;
 	bool more_right;
+	const unsigned char *nl;
 
 	if (!s || loc->line == 0 || loc->offset > s->len)
 		return false;
+	d = (const unsigned char *)s->data;
 	off = loc->offset;
 	/* Look back and ahead only as far as the window can reach (a byte is
 	 * at most 4 columns wide): one excerpt costs O(EXCERPT_MAX), not
 	 * O(line), so thousands of findings on one long line stay linear. */
 	lim = off > 4 * EXCERPT_MAX ? off - 4 * EXCERPT_MAX : 0;
-	ls = off;
-	while (ls > lim && s->data[ls - 1] != '\n')
-		ls--;
+	nl = off > lim ? memrchr(d + lim, '\n', off - lim) : NULL;
+	ls = nl ? (size_t)(nl - d) + 1 : lim;
 	lim = s->len - off > 4 * EXCERPT_MAX + 2 ? off + 4 * EXCERPT_MAX + 2 : s->len;
-	le = off;
-	while (le < lim && s->data[le] != '\n')
-		le++;
-	more_right = le < s->len && s->data[le] != '\n';
+	nl = lim > off ? memchr(d + off, '\n', lim - off) : NULL;
+	le = nl ? (size_t)(nl - d) : lim;
+	more_right = le < s->len && d[le] != '\n';
 	/* a trailing CR of a CRLF is not shown */
-	if (!more_right && le > ls && s->data[le - 1] == '\r' && le > off)
+	if (!more_right && le > ls && d[le - 1] == '\r' && le > off)
 		le--;
 	span_end = off + loc->len;
 	if (span_end > le)
 		span_end = le;
 
-	/* keep the window within EXCERPT_MAX display columns */
+	/* keep the window within EXCERPT_MAX display columns: left of the
+	 * location at most EXCERPT_MAX / 2 (else cut to EXCERPT_MAX / 4), then
+	 * up to EXCERPT_MAX in all, even inside a long span (keep its start) */
 	ex->cut_left = ex->cut_right = false;
-	{
-		size_t w = 0, i;
-
-		for (i = ls; i < off; i++)
-			w += byte_width(s->data[i]);
-		if (w > EXCERPT_MAX / 2) {
-			size_t cut = ls;
-			size_t ww = w;
-
-			while (ww > EXCERPT_MAX / 4 && cut < off)
-				ww -= byte_width(s->data[cut++]);
-			ls = cut;
-			ex->cut_left = true;
-		}
-		w = 0;
-		for (i = ls; i < le; i++) {
-			w += byte_width(s->data[i]);
-			/* cut past the window, even inside a long span (keep its start) */
-			if (w > EXCERPT_MAX && i > off) {
-				le = i;
-				ex->cut_right = true;
-				break;
-			}
-		}
-		if (span_end > le)
-			span_end = le;
-		if (more_right)
-			ex->cut_right = true;
+	w = 0;
+	for (size_t i = ls; i < off; i++)
+		w += excerpt_width[d[i]];
+	if (w > EXCERPT_MAX / 2) {
+		while (w > EXCERPT_MAX / 4 && ls < off)
+			w -= excerpt_width[d[ls++]];
+		ex->cut_left = true;
 	}
+	ex->caret_col = w;
+	cw = 0;
+	for (size_t i = off; i < le; i++) {
+		w += excerpt_width[d[i]];
+		if (w > EXCERPT_MAX && i > off) {
+			le = i;
+			ex->cut_right = true;
+			break;
+		}
+		if (i < span_end)
+			cw += excerpt_width[d[i]];
+	}
+	if (more_right)
+		ex->cut_right = true;
 	ex->start = ls;
 	ex->end = le;
-	ex->caret_col = 0;
-	for (size_t i = ls; i < off; i++)
-		ex->caret_col += byte_width(s->data[i]);
-	ex->caret_width = 0;
-	for (size_t i = off; i < span_end; i++)
-		ex->caret_width += byte_width(s->data[i]);
+	ex->caret_width = cw;
 	return true;
 }
 
@@ -213,6 +222,10 @@ static void lb_put(struct linebuf *lb, const char *s, size_t n)
 	if (lb->n + n > sizeof(lb->b)) {
 		fwrite(lb->b, 1, lb->n, lb->out);
 		lb->n = 0;
+		if (n > sizeof(lb->b)) {
+			fwrite(s, 1, n, lb->out);
+			return;
+		}
 	}
 	memcpy(lb->b + lb->n, s, n);
 	lb->n += n;
@@ -243,8 +256,19 @@ static void print_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, 
 	if (!s || !compute_excerpt(s, loc, &ex))
 		return;
 	lb_put(&lb, ex.cut_left ? "  ..." : "    ", ex.cut_left ? 5 : 4);
-	for (size_t i = ex.start; i < ex.end; i++)
-		lb_put(&lb, tmp, put_byte(s->data[i], tmp));
+	for (size_t i = ex.start; i < ex.end;) {
+		size_t j = i;
+
+		/* a run of bytes shown as themselves, in one copy */
+		while (j < ex.end && excerpt_width[s->data[j]] == 1 && s->data[j] != '\t')
+			j++;
+		if (j > i) {
+			lb_put(&lb, (const char *)s->data + i, j - i);
+			i = j;
+		} else {
+			lb_put(&lb, tmp, put_byte(s->data[i++], tmp));
+		}
+	}
 	if (ex.cut_right)
 		lb_put(&lb, "...", 3);
 	lb_put(&lb, "\n    ", 5);

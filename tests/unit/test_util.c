@@ -404,6 +404,8 @@ static void test_escape_byte(void **state)
 			assert_string_equal(e, want);
 		}
 		assert_int_equal(ipe_escape_byte(e, (unsigned char)c, false), plain && c != '\\' ? 1 : 4);
+		/* the excerpts' width table: what the excerpt writes (TAB as a space) */
+		assert_int_equal(ipe_excerpt_byte_width((unsigned char)c), c == '\t' ? 1 : k);
 	}
 	assert_int_equal(ipe_escape_bytes(buf, sizeof(buf), "a\\b\x01\xff", 5), 14);
 	assert_string_equal(buf, "a\\x5cb\\x01\\xff");
