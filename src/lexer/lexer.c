@@ -48,7 +48,6 @@ void ipe_lexer_fini(struct ipe_lexer *lx)
 	if (lx->scanner)
 		ipe_scan_lex_destroy(lx->scanner); /* also the buffer state */
 	free(lx->ctoks);
-	free(lx->toks);
 	for (size_t i = 0; i < lx->ncomments; i++)
 		free(lx->comments[i].text);
 	free(lx->comments);
@@ -174,23 +173,4 @@ int ipe_lexer_next_cline(struct ipe_lexer *lx, struct ipe_cline *ret_line)
 		ret_line->base = (const char *)lx->data;
 		return 1;
 	}
-}
-
-int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line)
-{
-	struct ipe_cline cl;
-	int rc = ipe_lexer_next_cline(lx, &cl);
-
-	if (rc != 1)
-		return rc;
-	if (cl.ntoks > lx->tokcap && ipe_vec_reserve((void **)&lx->toks, &lx->tokcap, cl.ntoks, sizeof(*lx->toks))) {
-		lx->err = -ENOMEM;
-		return lx->err;
-	}
-	for (size_t i = 0; i < cl.ntoks; i++)
-		ipe_cline_tok(&cl, i, &lx->toks[i]);
-	ret_line->toks = lx->toks;
-	ret_line->ntoks = cl.ntoks;
-	ret_line->number = cl.number;
-	return 1;
 }

@@ -51,17 +51,13 @@ struct ipe_kw {
 	uint16_t vstart;
 };
 
+/* A token with its text and location: built on demand from a compact token
+ * (ipe_cline_tok) or by the source extensions for a synthesized line. */
 struct ipe_tok {
-	const char *text; /* not NUL-terminated; valid until the next line */
+	const char *text; /* not NUL-terminated */
 	uint32_t len;
 	struct ipe_loc loc;
-	struct ipe_kw kw; /* set by the lexer (ipe_lexer_next_line) */
-};
-
-struct ipe_line {
-	const struct ipe_tok *toks;
-	size_t ntoks;
-	uint32_t number; /* 1-based kernel line number (every \n and \r counts) */
+	struct ipe_kw kw;
 };
 
 /* A token as the lexer keeps it: 12 bytes (a line of a million 2-byte
@@ -78,7 +74,7 @@ struct ipe_ctok {
 struct ipe_cline {
 	const struct ipe_ctok *toks;
 	size_t ntoks;
-	uint32_t number;  /* kernel line number, as ipe_line */
+	uint32_t number;  /* 1-based kernel line number (every \n and \r counts) */
 	uint32_t src;     /* context source */
 	uint32_t eline;   /* the editor line of the tokens (struct ipe_loc line) */
 	uint32_t lstart;  /* offset of that editor line's first byte */
@@ -125,8 +121,6 @@ struct ipe_lexer {
 	struct ipe_ctok *ctoks;
 	size_t ntoks, ctokcap;
 	uint32_t eline, lstart; /* of the line's first token */
-	struct ipe_tok *toks;   /* ipe_lexer_next_line(): the line as full tokens */
-	size_t tokcap;
 	struct ipe_comment *comments;
 	size_t ncomments, comments_cap;
 	int err;          /* sticky allocation failure */
@@ -136,10 +130,9 @@ struct ipe_lexer {
 int ipe_lexer_init(struct ipe_lexer *lx, struct ipe_ctx *ctx, uint32_t src, const unsigned char *data,
 		   size_t len);
 void ipe_lexer_fini(struct ipe_lexer *lx);
-/* 1: *ret_line holds the next non-empty line; 0: end of text; <0: -errno. */
+/* 1: *ret_line holds the next non-empty line (its tokens valid until the
+ * next call); 0: end of text; <0: -errno. */
 int ipe_lexer_next_cline(struct ipe_lexer *lx, struct ipe_cline *ret_line);
-/* The same with full tokens (48 bytes each, valid until the next call). */
-int ipe_lexer_next_line(struct ipe_lexer *lx, struct ipe_line *ret_line);
 /* Location just past the last byte scanned (for "end of file"). */
 struct ipe_loc ipe_lexer_end_loc(const struct ipe_lexer *lx);
 

@@ -19,28 +19,6 @@
 #include "parser/hints.h"
 #include "util/internal.h"
 
-static int copy_line(struct ipe_ext *x, const struct ipe_line *l)
-{
-	size_t total = 0, off = 0;
-
-	for (size_t i = 0; i < l->ntoks; i++)
-		total += l->toks[i].len;
-	if (ipe_vec_reserve((void **)&x->src_toks, &x->src_cap, l->ntoks, sizeof(*x->src_toks)) ||
-	    ipe_vec_reserve((void **)&x->src_text, &x->src_text_cap, total + 1, 1))
-		return -ENOMEM;
-	for (size_t i = 0; i < l->ntoks; i++) {
-		x->src_toks[i] = l->toks[i];
-		memcpy(x->src_text + off, l->toks[i].text, l->toks[i].len);
-		x->src_toks[i].text = (const char *)(uintptr_t)off;
-		off += l->toks[i].len;
-	}
-	for (size_t i = 0; i < l->ntoks; i++)
-		x->src_toks[i].text = x->src_text + (uintptr_t)x->src_toks[i].text;
-	x->nsrc = l->ntoks;
-	x->number = l->number;
-	return 0;
-}
-
 static int push_slot(struct ipe_ext *x, const struct slot *s)
 {
 	if (ipe_vec_reserve((void **)&x->slots, &x->slots_cap, x->nslots + 1, sizeof(*x->slots)))
@@ -115,58 +93,67 @@ static bool parse_ops(struct ipe_parser *ps, const struct ipe_tok *t, struct slo
 	return true;
 }
 
+/* Does token i of the line use an extension: "op=A,B", or "KEY in @SET"
+ * (tokens i to i + 2)? */
+static bool ctok_is_ops(const struct ipe_cline *l, size_t i)
+{
+	const char *t = l->base + l->toks[i].off;
+	uint32_t len = l->toks[i].len;
+
+	return len > 3 && memcmp(t, "op=", 3) == 0 && memchr(t, ',', len);
+}
+
+static bool ctok_is_in_set(const struct ipe_cline *l, size_t i)
+{
+	return i + 2 < l->ntoks && ipe_ext_ctok_is(l, i + 1, "in") && l->toks[i + 2].len > 0 &&
+	       l->base[l->toks[i + 2].off] == '@';
+}
+
 /* Plan the expansion of a line: 1 = it uses extensions (slots ready),
  * 0 = a plain kernel line, -1 = an error was reported (drop the line). */
-int ipe_ext_plan_line(struct ipe_parser *ps, const struct ipe_line *l)
+int ipe_ext_plan_line(struct ipe_parser *ps, const struct ipe_cline *l)
 {
 	struct ipe_ext *x = ps->ext;
 	bool ext = false;
+	uint32_t skipped = 0;
 	char showbuf[128];
 
-	for (size_t i = 0; i < l->ntoks; i++) {
-		const struct ipe_tok *t = &l->toks[i];
-
-		if (t->len > 3 && memcmp(t->text, "op=", 3) == 0 && memchr(t->text, ',', t->len))
-			ext = true;
-		if (i + 2 < l->ntoks && ipe_ext_tok_is(&l->toks[i + 1], "in") && l->toks[i + 2].len > 0 &&
-			    l->toks[i + 2].text[0] == '@')
-			ext = true;
-	}
+	for (size_t i = 0; i < l->ntoks && !ext; i++)
+		ext = ctok_is_ops(l, i) || ctok_is_in_set(l, i);
 	if (!ext)
 		return 0;
-	if (copy_line(x, l)) {
-		ps->err = -ENOMEM;
-		return -1;
-	}
+	x->src = *l;
 	x->nslots = 0;
-	for (size_t i = 0; i < x->nsrc; i++) {
-		const struct ipe_tok *t = &x->src_toks[i];
-		struct slot s = { .kind = SLOT_FIXED, .tok = (uint32_t)i, .n = 1 };
+	for (size_t i = 0; i < l->ntoks; i++) {
+		struct slot s = { .tok = (uint32_t)i, .out = (uint32_t)(i - skipped) };
+		struct ipe_tok t;
 		int prop = 0;
 
-		if (t->len > 3 && memcmp(t->text, "op=", 3) == 0 && memchr(t->text, ',', t->len)) {
+		if (ctok_is_ops(l, i)) {
+			ipe_cline_tok(l, i, &t);
 			s.kind = SLOT_OPS;
-			if (!parse_ops(ps, t, &s))
+			if (!parse_ops(ps, &t, &s))
 				return -1;
-		} else if (i + 2 < x->nsrc && ipe_ext_tok_is(&x->src_toks[i + 1], "in") && x->src_toks[i + 2].len > 0 &&
-				   x->src_toks[i + 2].text[0] == '@') {
-			const struct ipe_tok *nt = &x->src_toks[i + 2];
+		} else if (ctok_is_in_set(l, i)) {
+			struct ipe_tok nt;
 			ssize_t si;
 
-			s.loc = t->loc;
-			s.loc.len = nt->loc.offset + nt->loc.len - t->loc.offset;
-			if (!is_digest_key(t, &prop)) {
+			ipe_cline_tok(l, i, &t);
+			ipe_cline_tok(l, i + 2, &nt);
+			s.loc = t.loc;
+			s.loc.len = nt.loc.offset + nt.loc.len - t.loc.offset;
+			if (!is_digest_key(&t, &prop)) {
 				ipe_ext_error(ps, "IPE-E121", &s.loc,
 					      "only fsverity_digest and dmverity_roothash take a set: fsverity_digest in @NAME",
 					      "'%s' cannot take 'in @SET'",
-					      ipe_hint_show(showbuf, sizeof(showbuf), t->text, t->len));
+					      ipe_hint_show(showbuf, sizeof(showbuf), t.text, t.len));
 				return -1;
 			}
-			si = ipe_ext_find_set(x, nt->text + 1, nt->len - 1);
+			si = ipe_ext_find_set(x, nt.text + 1, nt.len - 1);
 			if (si < 0) {
-				ipe_ext_error(ps, "IPE-E113", &nt->loc,
+				ipe_ext_error(ps, "IPE-E113", &nt.loc,
 					      "define the set before the rules that use it: set NAME { ... }",
-					      "unknown set '%s'", ipe_hint_show(showbuf, sizeof(showbuf), nt->text, nt->len));
+					      "unknown set '%s'", ipe_hint_show(showbuf, sizeof(showbuf), nt.text, nt.len));
 				return -1;
 			}
 			s.kind = SLOT_SET;
@@ -181,12 +168,17 @@ int ipe_ext_plan_line(struct ipe_parser *ps, const struct ipe_line *l)
 				return -1;
 			}
 			i += 2;
+			skipped += 2;
+		} else {
+			continue; /* copied as it is */
 		}
+		s.skipped = skipped;
 		if (push_slot(x, &s)) {
 			ps->err = -ENOMEM;
 			return -1;
 		}
 	}
+	x->nout = l->ntoks - skipped;
 	/* the product of the alternatives, checked before any rule is made */
 	{
 		size_t prod = 1;
@@ -194,11 +186,14 @@ int ipe_ext_plan_line(struct ipe_parser *ps, const struct ipe_line *l)
 		for (size_t i = 0; i < x->nslots; i++)
 			prod = x->slots[i].n > SIZE_MAX / prod ? SIZE_MAX : prod * x->slots[i].n;
 		if (prod > x->opts.max_line_rules) {
-			struct ipe_loc loc = l->toks[0].loc;
-			const struct ipe_tok *last = &l->toks[l->ntoks - 1];
+			struct ipe_loc loc;
+			struct ipe_tok first, last;
 
-			if (last->loc.src == loc.src && last->loc.offset >= loc.offset)
-				loc.len = last->loc.offset + last->loc.len - loc.offset;
+			ipe_cline_tok(l, 0, &first);
+			ipe_cline_tok(l, l->ntoks - 1, &last);
+			loc = first.loc;
+			if (last.loc.src == loc.src && last.loc.offset >= loc.offset)
+				loc.len = last.loc.offset + last.loc.len - loc.offset;
 			if (prod == SIZE_MAX)
 				ipe_ext_error(ps, "IPE-E122", &loc,
 					      "split the sets or the operations over several lines; or raise the limit "
@@ -225,27 +220,20 @@ static int out_put(struct ipe_ext *x, const char *s, size_t n)
 	return 0;
 }
 
-/* Build the synthetic line for the current odometer position. */
-int ipe_ext_emit_combination(struct ipe_ext *x, struct ipe_line *ret)
+/* The text and class of the varying tokens for the current odometer
+ * position; the other tokens are the source line's. */
+int ipe_ext_emit_combination(struct ipe_ext *x)
 {
-	if (ipe_vec_reserve((void **)&x->out_toks, &x->out_cap, x->nslots, sizeof(*x->out_toks)))
-		return -ENOMEM;
 	x->out_len = 0;
 	for (size_t i = 0; i < x->nslots; i++) {
-		const struct slot *s = &x->slots[i];
-		struct ipe_tok *o = &x->out_toks[i];
+		struct slot *s = &x->slots[i];
 		size_t start = x->out_len;
 		int rc = 0;
 
 		switch (s->kind) {
-		case SLOT_FIXED:
-			*o = x->src_toks[s->tok];
-			rc = out_put(x, o->text, o->len);
-			break;
 		case SLOT_OPS: {
 			const char *n = ipe_op_name(s->ops[s->cur]);
 
-			*o = x->src_toks[s->tok];
 			rc = out_put(x, "op=", 3);
 			if (!rc)
 				rc = out_put(x, n, strlen(n));
@@ -255,9 +243,6 @@ int ipe_ext_emit_combination(struct ipe_ext *x, struct ipe_line *ret)
 			const char *k = ipe_prop_key(s->prop);
 			const char *m = x->sets[s->set].members[s->cur];
 
-			/* the member's own location (its line in the set or the
-			 * imported list), so findings on this copy point there */
-			o->loc = x->sets[s->set].locs[s->cur];
 			rc = out_put(x, k, strlen(k));
 			if (!rc)
 				rc = out_put(x, "=", 1);
@@ -268,15 +253,57 @@ int ipe_ext_emit_combination(struct ipe_ext *x, struct ipe_line *ret)
 		}
 		if (rc)
 			return rc;
-		o->text = (const char *)(uintptr_t)start;
-		o->len = (uint32_t)(x->out_len - start);
+		s->text_off = start;
+		s->text_len = (uint32_t)(x->out_len - start);
+		ipe_kw_classify(x->out_text + start, s->text_len, &s->kw);
 	}
-	for (size_t i = 0; i < x->nslots; i++)
-		x->out_toks[i].text = x->out_text + (uintptr_t)x->out_toks[i].text;
-	ret->toks = x->out_toks;
-	ret->ntoks = x->nslots;
-	ret->number = x->number;
 	return 0;
+}
+
+/* The last slot at or before index idx of the synthesized line, or NULL. */
+static const struct slot *slot_before(const struct ipe_ext *x, size_t idx)
+{
+	size_t lo = 0, hi = x->nslots;
+
+	/* slots are in line order: find the first with out > idx */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->slots[mid].out <= idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &x->slots[lo - 1] : NULL;
+}
+
+void ipe_ext_tok(const struct ipe_ext *x, size_t idx, struct ipe_tok *ret)
+{
+	const struct slot *s = slot_before(x, idx);
+
+	if (!s || s->out != idx) {
+		/* a token copied from the source line */
+		ipe_cline_tok(&x->src, idx + (s ? s->skipped : 0), ret);
+		return;
+	}
+	if (s->kind == SLOT_OPS)
+		ipe_cline_tok(&x->src, s->tok, ret); /* the location of "op=A,B" */
+	else
+		/* the member's own location (its line in the set or the imported
+		 * list), so findings on this copy point there */
+		ret->loc = x->sets[s->set].locs[s->cur];
+	ret->text = x->out_text + s->text_off;
+	ret->len = s->text_len;
+	ret->kw = s->kw;
+}
+
+const struct ipe_kw *ipe_ext_kw(const struct ipe_ext *x, size_t idx)
+{
+	const struct slot *s = slot_before(x, idx);
+
+	if (!s || s->out != idx)
+		return &x->src.toks[idx + (s ? s->skipped : 0)].kw;
+	return &s->kw;
 }
 
 /* Advance the odometer (last slot fastest); false when done. */

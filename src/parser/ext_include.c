@@ -110,28 +110,31 @@ char *ipe_ext_resolve_path(struct ipe_parser *ps, const char *path)
 
 /* ---- include ---- */
 
-void ipe_ext_do_include(struct ipe_parser *ps, const struct ipe_line *l)
+void ipe_ext_do_include(struct ipe_parser *ps, const struct ipe_cline *l)
 {
 	struct ipe_ext *x = ps->ext;
 	struct ext_frame *f = NULL;
 	const struct ipe_source *s;
 	char *path = NULL, *resolved = NULL, *real = NULL;
 	const unsigned char *nul;
+	struct ipe_tok t0, t1;
 	uint32_t src;
 
+	ipe_cline_tok(l, 0, &t0);
 	if (l->ntoks < 2) {
-		ipe_ext_error(ps, "IPE-E100", &l->toks[0].loc, "write: include \"path/to/file.pol\"",
+		ipe_ext_error(ps, "IPE-E100", &t0.loc, "write: include \"path/to/file.pol\"",
 			      "include needs a path");
 		return;
 	}
-	path = ipe_ext_quoted_arg(ps, &l->toks[1], "include");
+	ipe_cline_tok(l, 1, &t1);
+	path = ipe_ext_quoted_arg(ps, &t1, "include");
 	if (!path)
 		return;
 	resolved = ipe_ext_resolve_path(ps, path);
 	if (!resolved)
 		goto out;
 	if (x->depth + 1 > x->opts.max_include_depth) {
-		ipe_ext_error(ps, "IPE-E102", &l->toks[1].loc, "flatten the include chain",
+		ipe_ext_error(ps, "IPE-E102", &t1.loc, "flatten the include chain",
 			      "includes nested more than %u deep", x->opts.max_include_depth);
 		goto out;
 	}
@@ -143,15 +146,15 @@ void ipe_ext_do_include(struct ipe_parser *ps, const struct ipe_line *l)
 		for (size_t i = 0; !cycle && i < x->depth; i++)
 			cycle = strcmp(real, x->stack[i]->real) == 0;
 		if (cycle) {
-			ipe_ext_error(ps, "IPE-E101", &l->toks[1].loc,
+			ipe_ext_error(ps, "IPE-E101", &t1.loc,
 				      "a file cannot include itself, directly or through other files",
 				      "include cycle: '%s' is already being read", resolved);
 			goto out;
 		}
 	}
-	if (ipe_ext_load_file(ps, resolved, &l->toks[1].loc, "included file", &src))
+	if (ipe_ext_load_file(ps, resolved, &t1.loc, "included file", &src))
 		goto out;
-	if (ipe_ext_add_parent(x, src, &l->toks[0].loc, false) ||
+	if (ipe_ext_add_parent(x, src, &t0.loc, false) ||
 		    ipe_vec_reserve((void **)&x->stack, &x->stack_cap, x->depth + 1, sizeof(*x->stack))) {
 		ps->err = -ENOMEM;
 		goto out;

@@ -250,23 +250,26 @@ fail:
 	ipe_ext_set_clear(s);
 }
 
-void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_line *l)
+void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_cline *l)
 {
 	struct ipe_ext *x = ps->ext;
 	struct ipe_lexer *lx = ipe_ext_cur_lexer(ps);
-	struct ipe_line cur = *l;
-	struct ipe_loc set_loc = l->toks[0].loc;
+	struct ipe_cline cur = *l;
+	struct ipe_tok t0, t1, t2, t;
 	struct ext_set *s, scratch;
 	size_t i;
 	bool ok = true, closed = false, discard = false;
 
+	ipe_cline_tok(l, 0, &t0);
 	if (l->ntoks < 3) {
-		ipe_ext_error(ps, "IPE-E110", &l->toks[0].loc,
+		ipe_ext_error(ps, "IPE-E110", &t0.loc,
 			      "write: set NAME { sha256:HEX ... }  or  set NAME from \"digests.txt\"",
 			      "incomplete set definition");
 		return;
 	}
-	s = new_set(ps, &l->toks[1]);
+	ipe_cline_tok(l, 1, &t1);
+	ipe_cline_tok(l, 2, &t2);
+	s = new_set(ps, &t1);
 	if (!s) {
 		if (ps->err)
 			return;
@@ -281,22 +284,23 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_line *l)
 		s = &scratch;
 		discard = true;
 	}
-	if (ipe_ext_tok_is(&l->toks[2], "from")) {
+	if (ipe_ext_tok_is(&t2, "from")) {
 		if (discard) {
 			ipe_ext_set_clear(s);
 			return;
 		}
 		if (l->ntoks != 4) {
-			ipe_ext_error(ps, "IPE-E110", &l->toks[2].loc, "write: set NAME from \"digests.txt\"",
+			ipe_ext_error(ps, "IPE-E110", &t2.loc, "write: set NAME from \"digests.txt\"",
 				      "set ... from takes exactly one quoted path");
 			ipe_ext_set_clear(s);
 			return;
 		}
-		import_set(ps, s, &l->toks[2], &l->toks[3]);
+		ipe_cline_tok(l, 3, &t);
+		import_set(ps, s, &t2, &t);
 		return;
 	}
-	if (!ipe_ext_tok_is(&l->toks[2], "{")) {
-		ipe_ext_error(ps, "IPE-E110", &l->toks[2].loc,
+	if (!ipe_ext_tok_is(&t2, "{")) {
+		ipe_ext_error(ps, "IPE-E110", &t2.loc,
 			      "write: set NAME { sha256:HEX ... }  or  set NAME from \"digests.txt\" ('{' is a separate word)",
 			      "expected '{' or 'from' after the set name");
 		ipe_ext_set_clear(s);
@@ -305,11 +309,10 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_line *l)
 	i = 3;
 	for (;;) {
 		for (; i < cur.ntoks; i++) {
-			const struct ipe_tok *t = &cur.toks[i];
-
-			if (ipe_ext_tok_is(t, "}")) {
+			if (ipe_ext_ctok_is(&cur, i, "}")) {
 				if (i + 1 != cur.ntoks) {
-					ipe_ext_error(ps, "IPE-E110", &cur.toks[i + 1].loc,
+					ipe_cline_tok(&cur, i + 1, &t);
+					ipe_ext_error(ps, "IPE-E110", &t.loc,
 						      "nothing may follow the '}' that closes a set",
 						      "unexpected text after the end of set '%s'", s->name);
 					ok = false;
@@ -317,9 +320,10 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_line *l)
 				closed = true;
 				break;
 			}
-			if (!check_member(ps, t->text, t->len, &t->loc, s->name))
+			ipe_cline_tok(&cur, i, &t);
+			if (!check_member(ps, t.text, t.len, &t.loc, s->name))
 				ok = false;
-			else if (set_push(s, t->text, t->len, &t->loc)) {
+			else if (set_push(s, t.text, t.len, &t.loc)) {
 				ps->err = -ENOMEM;
 				ok = false;
 			}
@@ -327,14 +331,14 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_line *l)
 		if (closed || ps->err)
 			break;
 		{
-			int rc = ipe_lexer_next_line(lx, &cur);
+			int rc = ipe_lexer_next_cline(lx, &cur);
 
 			if (rc < 0) {
 				ps->err = rc;
 				break;
 			}
 			if (rc == 0) {
-				ipe_ext_error(ps, "IPE-E110", &set_loc, "close the set with '}' on a line of its own",
+				ipe_ext_error(ps, "IPE-E110", &t0.loc, "close the set with '}' on a line of its own",
 					      "set '%s' is not closed before the end of the file", s->name);
 				ok = false;
 				break;

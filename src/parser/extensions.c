@@ -64,6 +64,13 @@ bool ipe_ext_tok_is(const struct ipe_tok *t, const char *s)
 	return t->len == n && memcmp(t->text, s, n) == 0;
 }
 
+bool ipe_ext_ctok_is(const struct ipe_cline *l, size_t i, const char *s)
+{
+	size_t n = strlen(s);
+
+	return l->toks[i].len == n && memcmp(l->base + l->toks[i].off, s, n) == 0;
+}
+
 struct ipe_lexer *ipe_ext_cur_lexer(struct ipe_parser *ps)
 {
 	struct ipe_ext *x = ps->ext;
@@ -79,27 +86,29 @@ uint32_t ipe_ext_cur_src(struct ipe_parser *ps)
 /* ---- the line source ---- */
 
 /* max_rules: true (one error, the rest not read) when a rule line comes
- * and the policy is full. */
-static bool rules_full(struct ipe_parser *ps, const struct ipe_tok *first)
+ * and the policy is full.  l: the source line. */
+static bool rules_full(struct ipe_parser *ps, const struct ipe_cline *l)
 {
 	struct ipe_ext *x = ps->ext;
+	struct ipe_tok first;
 
 	if (ps->policy->nrules < x->opts.max_rules)
 		return false;
 	x->limit_hit = true;
-	ipe_ext_error(ps, "IPE-E123", &first->loc, "split the policy, or raise the limit (ipe-compile --max-rules=N)",
+	ipe_cline_tok(l, 0, &first);
+	ipe_ext_error(ps, "IPE-E123", &first.loc, "split the policy, or raise the limit (ipe-compile --max-rules=N)",
 		      "this rule would be number %zu, over the limit of %zu rules: the rest of the input is not read",
 		      x->opts.max_rules + 1, x->opts.max_rules);
 	return true;
 }
 
-int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
+int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_cline *ret_line, bool *ret_synth)
 {
 	struct ipe_ext *x = ps->ext;
 	int rc;
 
 	for (;;) {
-		struct ipe_line l;
+		struct ipe_cline l;
 
 		if (ps->err)
 			return ps->err;
@@ -112,14 +121,18 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 				continue;
 			}
 			x->group_first = false;
-			if (rules_full(ps, &x->src_toks[0]))
+			if (rules_full(ps, &x->src))
 				return 0;
-			rc = ipe_ext_emit_combination(x, ret_line);
+			rc = ipe_ext_emit_combination(x);
 			if (rc)
 				return rc;
+			*ret_line = x->src;
+			ret_line->toks = NULL;
+			ret_line->ntoks = x->nout;
+			*ret_synth = true;
 			return 1;
 		}
-		rc = ipe_lexer_next_line(ipe_ext_cur_lexer(ps), &l);
+		rc = ipe_lexer_next_cline(ipe_ext_cur_lexer(ps), &l);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -133,11 +146,11 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 			free(f);
 			continue;
 		}
-		if (ipe_ext_tok_is(&l.toks[0], "include")) {
+		if (ipe_ext_ctok_is(&l, 0, "include")) {
 			ipe_ext_do_include(ps, &l);
 			continue;
 		}
-		if (ipe_ext_tok_is(&l.toks[0], "set")) {
+		if (ipe_ext_ctok_is(&l, 0, "set")) {
 			ipe_ext_do_set(ps, &l);
 			continue;
 		}
@@ -145,10 +158,12 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line)
 		if (rc < 0)
 			continue;
 		if (rc == 0) {
-			if (l.toks[0].kw.kind != IPE_KW_DEFAULT && l.toks[0].kw.kind != IPE_KW_HDR_NAME &&
-			    l.toks[0].kw.kind != IPE_KW_HDR_VERSION && rules_full(ps, &l.toks[0]))
+			uint8_t k = l.toks[0].kw.kind;
+
+			if (k != IPE_KW_DEFAULT && k != IPE_KW_HDR_NAME && k != IPE_KW_HDR_VERSION && rules_full(ps, &l))
 				return 0;
 			*ret_line = l;
+			*ret_synth = false;
 			return 1;
 		}
 		x->in_group = true;
@@ -217,10 +232,7 @@ void ipe_ext_free(struct ipe_ext *x)
 		ipe_ext_set_clear(&x->sets[i]);
 	free(x->sets);
 	free(x->parents);
-	free(x->src_toks);
-	free(x->src_text);
 	free(x->slots);
-	free(x->out_toks);
 	free(x->out_text);
 	free(x);
 }

@@ -19,9 +19,15 @@ struct ipe_ext;
 int ipe_ext_new(struct ipe_ctx *ctx, uint32_t root, const struct ipe_source_opts *opts, struct ipe_ext **ret_ext);
 void ipe_ext_free(struct ipe_ext *ext);
 
-/* Same contract as ipe_lexer_next_line(): 1 = a kernel line in *ret_line,
- * 0 = end of all input, < 0 = -errno. */
-int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_line *ret_line);
+/* The next kernel line: 1 = a line in *ret_line, 0 = end of all input,
+ * < 0 = -errno.  A source line comes as the lexer gives it (*ret_synth
+ * false); a line synthesized from one (*ret_synth true) has
+ * ret_line->ntoks tokens, read with ipe_ext_tok() and ipe_ext_kw(), and no
+ * ret_line->toks.  Either is valid until the next call. */
+int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_cline *ret_line, bool *ret_synth);
+/* Token idx of the synthesized line, and its keyword classification. */
+void ipe_ext_tok(const struct ipe_ext *x, size_t idx, struct ipe_tok *ret);
+const struct ipe_kw *ipe_ext_kw(const struct ipe_ext *x, size_t idx);
 
 /* Add "in file included from F:L" notes to every diagnostic (from index
  * first on) located in an included or imported file. */

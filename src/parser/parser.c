@@ -50,23 +50,23 @@ ps_error(struct ipe_parser *ps, const char *code, int kerr, const struct ipe_loc
 	return d;
 }
 
-/* Token idx of the current line.  In kernel mode it is built from the
- * compact token into a ring of 4: valid until the fourth call after. */
+/* Token idx of the current line, built from the compact token (or by the
+ * extensions) into a ring of 4: valid until the fourth call after. */
 static const struct ipe_tok *tok(struct ipe_parser *ps, uint32_t idx)
 {
-	struct ipe_tok *t;
+	struct ipe_tok *t = &ps->tokbuf[ps->tokring++ & 3];
 
-	if (ps->ext)
-		return &ps->line.toks[idx];
-	t = &ps->tokbuf[ps->tokring++ & 3];
-	ipe_cline_tok(&ps->cline, idx, t);
+	if (ps->synth)
+		ipe_ext_tok(ps->ext, idx, t);
+	else
+		ipe_cline_tok(&ps->cline, idx, t);
 	return t;
 }
 
 /* The keyword classification of token idx of the current line. */
 static const struct ipe_kw *kw_at(const struct ipe_parser *ps, size_t idx)
 {
-	return ps->ext ? &ps->kws[idx] : &ps->cline.toks[idx].kw;
+	return ps->synth ? ipe_ext_kw(ps->ext, idx) : &ps->cline.toks[idx].kw;
 }
 
 /* Printable form of a token for messages: \xNN for odd bytes, long tokens cut. */
@@ -79,24 +79,10 @@ static const char *show(char *buf, size_t bufsz, const char *t, size_t len)
 
 /* ---- token source ---- */
 
-static int classify_line(struct ipe_parser *ps)
-{
-	/* the scanner classified the tokens of a kernel line (kw_at() reads
-	 * them there); lines built by the source extensions are classified here */
-	if (!ps->ext)
-		return 0;
-	if (ps->line.ntoks > ps->kws_cap &&
-	    ipe_vec_reserve((void **)&ps->kws, &ps->kws_cap, ps->line.ntoks, sizeof(*ps->kws)))
-		return -ENOMEM;
-	for (size_t i = 0; i < ps->line.ntoks; i++)
-		ipe_kw_classify(ps->line.toks[i].text, ps->line.toks[i].len, &ps->kws[i]);
-	return 0;
-}
-
 static int token_kind(const struct ipe_parser *ps, size_t i)
 {
 	const struct ipe_kw *kw = kw_at(ps, i);
-	bool last = i + 1 == ps->line.ntoks;
+	bool last = i + 1 == ps->cline.ntoks;
 
 	if (ps->header_mode) {
 		if (kw->kind == IPE_KW_HDR_NAME)
@@ -130,24 +116,16 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 	if (ps->err)
 		return IPE_YYEOF;
 	if (!ps->have_line) {
-		if (ps->ext) {
-			rc = ipe_ext_next_line(ps, &ps->line);
-		} else {
+		if (ps->ext)
+			rc = ipe_ext_next_line(ps, &ps->cline, &ps->synth);
+		else
 			rc = ipe_lexer_next_cline(&ps->lx, &ps->cline);
-			ps->line.toks = NULL;
-			ps->line.ntoks = ps->cline.ntoks;
-			ps->line.number = ps->cline.number;
-		}
 		if (rc < 0) {
 			ps->err = rc;
 			return IPE_YYEOF;
 		}
 		if (rc == 0)
 			return IPE_YYEOF;
-		if (classify_line(ps)) {
-			ps->err = -ENOMEM;
-			return IPE_YYEOF;
-		}
 		ps->have_line = true;
 		ps->next = 0;
 		ps->header_mode = !ps->seen_first_line;
@@ -161,7 +139,7 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 		ps->cur_op = IPE_OP_INVALID;
 		ps->cur_default = false;
 	}
-	if (ps->next < ps->line.ntoks) {
+	if (ps->next < ps->cline.ntoks) {
 		size_t i = ps->next++;
 
 		lval->idx = (uint32_t)i;
@@ -170,15 +148,15 @@ int ipe_yylex(IPE_YYSTYPE *lval, struct ipe_parser *ps)
 	}
 	/* end of the line: a point just after its last token */
 	{
-		const struct ipe_tok *t = tok(ps, (uint32_t)ps->line.ntoks - 1);
+		const struct ipe_tok *t = tok(ps, (uint32_t)ps->cline.ntoks - 1);
 
 		ps->eol_loc = t->loc;
 		ps->eol_loc.offset += t->len;
 		ps->eol_loc.col += t->len;
 		ps->eol_loc.len = 0;
 	}
-	lval->idx = (uint32_t)ps->line.ntoks;
-	ps->lookahead_idx = (uint32_t)ps->line.ntoks;
+	lval->idx = (uint32_t)ps->cline.ntoks;
+	ps->lookahead_idx = (uint32_t)ps->cline.ntoks;
 	ps->have_line = false;
 	return T_EOL;
 }
@@ -438,7 +416,7 @@ void ipe_ps_rule(struct ipe_parser *ps, uint32_t default_idx, uint32_t op_idx, u
 
 static void header_error(struct ipe_parser *ps, uint32_t idx)
 {
-	const struct ipe_line *l = &ps->line;
+	const struct ipe_cline *l = &ps->cline;
 	const struct ipe_kw *kw;
 	const struct ipe_tok *t;
 	char showbuf[128], hint[256];
@@ -493,7 +471,7 @@ static void header_error(struct ipe_parser *ps, uint32_t idx)
 
 static void rule_error(struct ipe_parser *ps, uint32_t idx)
 {
-	const struct ipe_line *l = &ps->line;
+	const struct ipe_cline *l = &ps->cline;
 	const struct ipe_tok *t;
 	const struct ipe_kw *kw;
 	char showbuf[128], hint[256];
@@ -576,14 +554,14 @@ void ipe_ps_syntax_error(struct ipe_parser *ps, int lookahead_kind)
 {
 	/* the lookahead's location: a token of the line, else the last end
 	 * of line handed out (also what an end of file points at) */
-	const struct ipe_loc *loc = lookahead_kind != IPE_PS_EOF && ps->lookahead_idx < ps->line.ntoks
+	const struct ipe_loc *loc = lookahead_kind != IPE_PS_EOF && ps->lookahead_idx < ps->cline.ntoks
 					    ? &tok(ps, ps->lookahead_idx)->loc
 					    : &ps->eol_loc;
 
 	if (ps->line_failed || ps->err)
 		return;
 	ps->line_failed = true;
-	if (lookahead_kind == IPE_PS_EOF || ps->line.ntoks == 0) {
+	if (lookahead_kind == IPE_PS_EOF || ps->cline.ntoks == 0) {
 		ps_error(ps, "IPE-E001", EBADMSG, loc, NULL, "unexpected end of the policy");
 		return;
 	}
@@ -713,7 +691,6 @@ static int parse(struct ipe_ctx *ctx, uint32_t src, bool source_mode, const stru
 out:
 	ipe_ext_free(ps.ext);
 	ipe_lexer_fini(&ps.lx);
-	free(ps.kws);
 	if (rc) {
 		ipe_policy_free(ps.policy);
 		return rc;

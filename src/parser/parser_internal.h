@@ -22,14 +22,13 @@ struct ipe_parser {
 	int err;                  /* internal failure (-ENOMEM), stops the parse */
 	struct ipe_ext *ext;      /* source mode (extensions.c); NULL in kernel mode */
 
-	/* current line: in kernel mode the lexer's compact tokens (cline; line
-	 * has only ntoks and number), in source mode full tokens (line) */
-	struct ipe_line line;
+	/* current line: the lexer's compact tokens, or (synth) a line the
+	 * source extensions made from one: its tokens come from ipe_ext_tok()
+	 * and ipe_ext_kw(), cline.ntoks is their count, cline.toks NULL */
 	struct ipe_cline cline;
-	struct ipe_tok tokbuf[4]; /* kernel mode: the tokens last asked for (tok(), parser.c) */
+	bool synth;
+	struct ipe_tok tokbuf[4]; /* the tokens last asked for (tok(), parser.c) */
 	unsigned tokring;
-	struct ipe_kw *kws;       /* source mode: classification of each token of the line */
-	size_t kws_cap;
 	size_t next;              /* next token to hand out; ntoks = EOL */
 	bool have_line;
 	bool header_mode;         /* the current line is the header line */

@@ -6,7 +6,7 @@ quadratic or unbounded run is killed, whatever the machine's load) and, in
 builds without ASan, an address-space limit; it then asserts the exit code, the
 message and the peak RSS (getrusage of the child).  No wall-clock timing.
 
-Usage: test_bounds.py [GROUP...]   (groups: lexer reads limits)
+Usage: test_bounds.py [GROUP...]   (groups: lexer tokens reads limits)
 Environment: IPE_CHECK, IPE_COMPILE, IPE_SOURCE_ROOT (set by meson).
 """
 
@@ -100,6 +100,38 @@ def group_lexer(d):
           "30,000 findings on one line: all printed with excerpts (rc %d, cpu %.1f s)" % (rc, cpu))
 
 
+def group_tokens(d):
+    # one line of 1-byte tokens: the lexer keeps 12 bytes per token (6 per
+    # input byte) plus the input.  Source mode (ipe-check --source,
+    # ipe-compile) took lines of 48-byte tokens (29x the input), and a line
+    # with an extension (op=A,B) copied them again with a 96-byte slot each
+    # (116x); now every front end reads the same compact tokens.  The peak
+    # above a run on a one-line policy (the process's own baseline, large
+    # under ASan) must stay a small multiple of the input, and source mode
+    # within a few MiB of kernel mode.
+    n = 4 * MiB
+    tiny = write(d, "tiny.pol", HDR)
+    plain = write(d, "plain.pol", HDR + "op=EXECUTE " + "a " * (n // 2) + "action=ALLOW\n")
+    ext = write(d, "ext.pol", HDR + "op=EXECUTE,KMODULE " + "a " * (n // 2) + "action=ALLOW\n")
+    cases = (("ipe-check", [CHECK, "--color=never"], plain),
+             ("ipe-check --source", [CHECK, "--color=never", "--source"], plain),
+             ("ipe-compile", [COMPILE, "--color=never", "-q", "-o", os.path.join(d, "out.pol")], plain),
+             ("ipe-compile, op=A,B", [COMPILE, "--color=never", "-q", "-o", os.path.join(d, "out.pol")], ext))
+    peak = {}
+    for what, argv, path in cases:
+        rc, out, err, base, _ = run(argv + [tiny], cpu=30)
+        rc, out, err, rss, cpu = run(argv + [path], cpu=30)
+        check(rc == 1 and b"IPE-E011" in out + err.encode(),
+              "%s, line of 1-byte tokens: IPE-E011 (rc %d, cpu %.1f s): %s" % (what, rc, cpu, err[-300:]))
+        peak[what] = rss
+        ratio = (rss - base) / (n / MiB)
+        check(ratio < 10, "%s, %d MiB line of 1-byte tokens: peak RSS %.0f MiB, %.0f MiB over the baseline "
+              "= %.1fx the input (at most 10x)" % (what, n // MiB, rss, rss - base, ratio))
+    for what in ("ipe-check --source", "ipe-compile", "ipe-compile, op=A,B"):
+        check(peak[what] < peak["ipe-check"] + 8,
+              "%s: peak RSS %.0f MiB, kernel mode %.0f MiB (at most 8 MiB more)" % (what, peak[what], peak["ipe-check"]))
+
+
 def group_reads(d):
     pol = write(d, "ok.pol", "policy_name=a policy_version=0.0.1\nDEFAULT action=ALLOW\n")
     # a device read to its end: 4 GiB before; now the 64 MiB policy cap
@@ -191,7 +223,7 @@ def group_limits(d):
     check(rss < 16 * 3 + 160, "40 x 16 MiB includes: peak RSS %.0f MiB (one copy of the file)" % rss)
 
 
-GROUPS = {"lexer": group_lexer, "reads": group_reads, "limits": group_limits}
+GROUPS = {"lexer": group_lexer, "tokens": group_tokens, "reads": group_reads, "limits": group_limits}
 
 
 def main():
