@@ -3,7 +3,8 @@
  * Internal: the symbolic event space of one op of two policies, shared by
  * the equivalence checker (equiv.c) and the policy diff (diff.c).
  *
- * After eqc_prepare() and eqc_fill(), every event of the op is one of the
+ * After eqc_open() (which prepares both sides, fills the decision tables and
+ * allocates the sweep's scratch), every event of the op is one of the
  * finite classes (b, d, f): b the boolean combination (ruleclass.h), d the
  * dense id of a root hash some rule names or -1 for any other value, f the
  * same for fs-verity digests.  eqc_decide() gives the rule index that
