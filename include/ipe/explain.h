@@ -224,6 +224,7 @@ struct ipe_proposal {
 	size_t nalready;           /* events given that the policy already allows */
 	bool proven;               /* the equivalence proof passed */
 	char *difference;          /* one line: a witness event that now differs (from the engine) */
+	uint64_t reserved[4];      /* zeroed by the library */
 };
 
 /* Build a policy from p (which must be one the kernel accepts, its text in

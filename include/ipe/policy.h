@@ -69,6 +69,7 @@ struct ipe_verdict {
 	int err;             /* 0 = the kernel accepts; else a positive errno */
 	struct ipe_loc loc;  /* the token the kernel failed on */
 	const char *code;    /* the diagnostic code of the failure, NULL when accepted */
+	uint64_t reserved[4]; /* zeroed by the library */
 };
 
 /* Keyword tables */

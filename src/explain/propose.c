@@ -228,6 +228,8 @@ int ipe_explain_propose(struct ipe_ctx *ctx, const struct ipe_policy *p, const s
 	size_t ptop_len, ntop_len;
 	int rc = 0;
 
+	if (ret)
+		memset(ret, 0, sizeof(*ret));
 	if (!ctx || !p || (!events && n) || !ret || p->verdict.err || !p->has_header)
 		return -EINVAL;
 	src = ipe_ctx_source(ctx, p->src);

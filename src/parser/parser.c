@@ -717,6 +717,8 @@ int ipe_policy_verdict_text(struct ipe_ctx *ctx, const char *name, const void *t
 	uint32_t src;
 	int rc;
 
+	if (ret_verdict)
+		memset(ret_verdict, 0, sizeof(*ret_verdict));
 	if (!ctx || !ret_verdict)
 		return -EINVAL;
 	rc = ipe_source_from_memory(ctx, name, text, len, true, &src);

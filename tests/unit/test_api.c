@@ -662,6 +662,24 @@ static void test_reserved(void **state)
 	assert_true(all_zero(x.reserved, sizeof(x.reserved)));
 	assert_true(all_zero(x.decision.reserved, sizeof(x.decision.reserved)));
 	ipe_explanation_clear(&x);
+	{
+		struct ipe_verdict v;
+		struct ipe_proposal pr;
+
+		memset(&v, 0xff, sizeof(v));
+		assert_int_equal(ipe_policy_verdict_text(ctx, "v.pol", pol, strlen(pol), &v), 0);
+		assert_int_equal(v.err, 0);
+		assert_true(all_zero(v.reserved, sizeof(v.reserved)));
+		assert_true(all_zero(ipe_policy_verdict(p)->reserved, sizeof(ipe_policy_verdict(p)->reserved)));
+		memset(&pr, 0xff, sizeof(pr));
+		assert_int_equal(ipe_explain_propose(ctx, p, &e, 1, IPE_PROPOSE_FSVERITY, NULL, &pr), 0);
+		assert_true(all_zero(pr.reserved, sizeof(pr.reserved)));
+		ipe_proposal_clear(&pr);
+		/* also on failure */
+		memset(&pr, 0xff, sizeof(pr));
+		assert_int_equal(ipe_explain_propose(ctx, NULL, &e, 1, IPE_PROPOSE_FSVERITY, NULL, &pr), -EINVAL);
+		assert_true(all_zero(&pr, sizeof(pr)));
+	}
 
 	/* inputs: non-zero reserved space is refused with -EINVAL, and the
 	 * result is still zeroed */
