@@ -9,7 +9,10 @@
  * (compiler/target.c: which ops and properties a release has, whether it has
  * IPE at all).  The flex scanner (scanner.l) needs the same words as literal
  * patterns: tests/unit/test_lexer.c checks that its list equals this table;
- * tests/lint/test_kconfig.c pins the per-release availability. */
+ * tests/lint/test_kconfig.c pins the per-release availability;
+ * tests/layering/check-kwtable.py fails on a second copy of a name in src/
+ * (a string literal that is one, lists the ops, or formats a value).  It
+ * lives in util/ so that every layer may include it. */
 #ifndef IPE_LEXER_KWTABLE_H
 #define IPE_LEXER_KWTABLE_H
 
