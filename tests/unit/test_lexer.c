@@ -455,6 +455,133 @@ static void test_scanner_classifies_as_table(void **state)
 	}
 }
 
+/* ---- the fast path of the scanner (scanner.l: WORD_REST) against a
+ * plain reference, with words across the refills of flex's buffer ---- */
+
+/* Tokens of NUL-, CR-, VT-, FF- and 0xA0-free text: lines end at '\n',
+ * '#' cuts to the line end, words are split on space and TAB. */
+static void check_against_reference(const char *data, size_t len)
+{
+	struct ipe_ctx *ctx = NULL;
+	struct ipe_lexer lx;
+	struct ipe_cline cl;
+	uint32_t src;
+	size_t i = 0, ntok = 0;
+	int rc;
+
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_source_from_memory(ctx, "t", data, len, true, &src), 0);
+	assert_int_equal(ipe_lexer_init(&lx, ctx, src, ipe_source_data(ipe_ctx_source(ctx, src), NULL), len), 0);
+	while ((rc = ipe_lexer_next_cline(&lx, &cl)) == 1) {
+		for (size_t t = 0; t < cl.ntoks; t++, ntok++) {
+			size_t b, e;
+			struct ipe_kw want;
+			const struct ipe_ctok *c = &cl.toks[t];
+
+			/* the reference's next word */
+			for (;;) {
+				assert_true(i < len);
+				if (data[i] == '#')
+					while (i < len && data[i] != '\n')
+						i++;
+				else if (data[i] == ' ' || data[i] == '\t' || data[i] == '\n')
+					i++;
+				else
+					break;
+			}
+			b = i;
+			while (i < len && data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '#')
+				i++;
+			e = i;
+			ipe_kw_classify(data + b, e - b, &want);
+			if (c->off != b || c->len != e - b || c->kw.kind != want.kind || c->kw.value != want.value ||
+			    c->kw.vstart != want.vstart)
+				fail_msg("token %zu: the scanner has offset %u length %u kind %d value %d vstart %u, the "
+					 "reference %zu %zu %d %d %u ('%.*s')", ntok, c->off, c->len, c->kw.kind,
+					 c->kw.value, c->kw.vstart, b, e - b, want.kind, want.value, want.vstart,
+					 (int)(e - b > 60 ? 60 : e - b), data + b);
+		}
+	}
+	assert_int_equal(rc, 0);
+	/* no word left over */
+	for (; i < len; i++) {
+		if (data[i] == '#')
+			while (i < len && data[i] != '\n')
+				i++;
+		else if (i < len && data[i] != ' ' && data[i] != '\t' && data[i] != '\n')
+			fail_msg("the scanner missed the word at offset %zu", i);
+	}
+	ipe_lexer_fini(&lx);
+	ipe_ctx_free(ctx);
+}
+
+static void test_words_across_refills(void **state)
+{
+	static const char *const words[] = {
+		"fsverity_digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"fsverity_digest=", "dmverity_roothash=sha256:00ff", "op=EXECUTE", "op=EXECUTEX", "op=EXEC",
+		"action=ALLOW", "action=ALLOWED", "DEFAULT", "DEFAULTS", "fsverity_signature=TRU",
+		"policy_version=1.0.0", "x", "#op=EXECUTE",
+	};
+	const size_t buf = 256 * 1024; /* lexer.c's first flex buffer */
+	size_t cap = buf + 256;
+	char *t = malloc(cap);
+
+	(void)state;
+	assert_non_null(t);
+	/* each word starting, and ending, at every offset around the first
+	 * refill (it comes a byte or two before buf), after short lines */
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		size_t wl = strlen(words[w]);
+
+		for (size_t k = 0; k < 16; k++) {
+			size_t at = k < 8 ? buf - 5 + k : buf - 5 + (k - 8) - wl, n = 0;
+
+			for (; n + 2 <= at; n++)
+				t[n] = n % 64 ? 'y' : '\n';
+			while (n < at)
+				t[n++] = ' ';
+			memcpy(t + n, words[w], wl);
+			n += wl;
+			memcpy(t + n, " z\n", 3);
+			check_against_reference(t, n + 3);
+		}
+	}
+	free(t);
+}
+
+/* Random text made of keyword pieces: a few MB, so words cross many refills. */
+static void test_random_words(void **state)
+{
+	static const char *const pieces[] = {
+		"op=", "EXECUTE", "KMODULE", "fsverity_digest=", "dmverity_roothash=", "sha256:", "0af1", "DEFAULT",
+		"action=", "ALLOW", "DENY", "boot_verified=", "TRUE", "FALSE", "policy_name=", "policy_version=",
+		"x", "=", " ", " ", "\t", "\n", "\n", "#", "op=EXECUTE", "action=ALLOW",
+	};
+	const size_t len = 3 * 1024 * 1024;
+	char *t = malloc(len + 32);
+	uint64_t r = 0x9e3779b97f4a7c15ull;
+
+	(void)state;
+	assert_non_null(t);
+	for (int seed = 0; seed < 3; seed++) {
+		size_t n = 0;
+
+		while (n < len) {
+			const char *p;
+
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			p = pieces[r % (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(t + n, p, strlen(p));
+			n += strlen(p);
+		}
+		check_against_reference(t, n);
+	}
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_long_input),	 cmocka_unit_test(test_comment_capture),
 		cmocka_unit_test(test_keywords),	 cmocka_unit_test(test_scanner_keywords_are_the_table),
 		cmocka_unit_test(test_scanner_classifies_as_table),
+		cmocka_unit_test(test_words_across_refills), cmocka_unit_test(test_random_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
