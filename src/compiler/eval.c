@@ -456,6 +456,10 @@ bool ipe_prop_digest_possible(const struct ipe_policy *p, const struct ipe_prop 
 	const char *alg = ipe_prop_alg(p, prop);
 	size_t want;
 
+	/* the usual algorithm first (what the rest finds for it: both
+	 * kinds take sha256, 32 bytes), without scanning the tables */
+	if (alg && strcmp(alg, "sha256") == 0)
+		return prop->digest_len == 32;
 	if (!alg || !*alg || prop->digest_len == 0 || !kernel_alg_name_chars(alg))
 		return false;
 	want = ipe_hash_alg_size(alg);

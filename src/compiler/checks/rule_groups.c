@@ -136,7 +136,8 @@ static struct grp *grp_get(struct rstate *st, enum gkind k, uint32_t d, uint32_t
 	if (ipe_vec_reserve((void **)&st->grps, &st->gcap, st->ngrps + 1, sizeof(*st->grps)))
 		return NULL;
 	g = &st->grps[st->ngrps];
-	memset(g, 0xff, sizeof(*g));
+	memset(g->first, 0xff, sizeof(g->first));
+	g->seen[0] = g->seen[1] = 0;
 	if (ipe_hmap_insert(&st->gidx, gkey(k, d, f), (uint32_t)st->ngrps))
 		return NULL;
 	st->ngrps++;
@@ -145,7 +146,10 @@ static struct grp *grp_get(struct rstate *st, enum gkind k, uint32_t d, uint32_t
 
 void rules_groups_reset(struct rstate *st)
 {
-	memset(st->fixed, 0xff, sizeof(st->fixed));
+	for (int k = 0; k < G_FIXED; k++) {
+		memset(st->fixed[k].first, 0xff, sizeof(st->fixed[k].first));
+		st->fixed[k].seen[0] = st->fixed[k].seen[1] = 0;
+	}
 	ipe_hmap_clear(&st->gidx);
 	st->ngrps = 0;
 }
@@ -153,6 +157,7 @@ void rules_groups_reset(struct rstate *st)
 static int grp_put(struct rstate *st, enum gkind k, uint32_t d, uint32_t f, int a, uint8_t mask, uint32_t i)
 {
 	struct grp *g;
+	uint8_t todo;
 
 	if (k >= G_FIXED && (dig_unique(st, d) || dig_unique(st, f)))
 		return 0;
@@ -160,8 +165,12 @@ static int grp_put(struct rstate *st, enum gkind k, uint32_t d, uint32_t f, int 
 
 	if (!g)
 		return -ENOMEM;
+	todo = mask & (uint8_t)~g->seen[a];
+	if (!todo) /* the usual case once a group has rules */
+		return 0;
+	g->seen[a] |= todo;
 	for (unsigned b = 0; b < 8; b++)
-		if (((mask >> b) & 1u) && g->first[a][b] == NONE)
+		if ((todo >> b) & 1u)
 			g->first[a][b] = i;
 	return 0;
 }
@@ -241,6 +250,12 @@ uint32_t rules_first_match(const struct rstate *st, int a, unsigned b, uint32_t 
 {
 	const struct grp *g[4];
 	size_t n = rules_groups_matching(st, d, f, g);
+
+	return rules_first_in(g, n, a, b);
+}
+
+uint32_t rules_first_in(const struct grp *const *g, size_t n, int a, unsigned b)
+{
 	uint32_t best = NONE;
 
 	for (size_t x = 0; x < n; x++)
@@ -258,9 +273,7 @@ uint8_t rules_overlap_mask(const struct rstate *st, int a, uint32_t d, uint32_t 
 	uint8_t m = 0;
 
 	for (size_t x = 0; x < n; x++)
-		for (unsigned b = 0; b < 8; b++)
-			if (g[x]->first[a][b] != NONE)
-				m |= (uint8_t)(1u << b);
+		m |= g[x]->seen[a];
 	return m;
 }
 

@@ -79,16 +79,25 @@ static void classify(struct rstate *st)
 	for (uint32_t i = 0; i < t->nrules && !st->run->err; i++) {
 		const struct ipe_rule *r = &t->rules[i];
 		struct rinfo *ri = &st->ri[i];
-		struct ipe_rule_constraint c;
-		struct ipe_rc rc;
+		struct ipe_rc rc, phys;
 		uint8_t cover = 0;
 		const struct grp *g[4];
 		size_t ng;
 
-		ipe_rule_constraint(st->p, r, &st->run->k, &c);
+		/* the rule's class, and the events a kernel can produce of it:
+		 * none is why ipe_rule_constraint() gives a reason (it derives
+		 * both the same way) */
 		ipe_rc_of_rule(st->p, r, &st->run->k, &rc);
+		phys = rc;
+		ipe_rc_physical(st->p, r, &phys);
+		ri->never = IPE_NEVER_NOT;
+		if (!phys.mask) {
+			struct ipe_rule_constraint c;
+
+			ipe_rule_constraint(st->p, r, &st->run->k, &c);
+			ri->never = (uint8_t)c.never;
+		}
 		ri->mask = rc.mask;
-		ri->never = (uint8_t)c.never;
 		ri->d = rc.dmv ? st->digest_id[rc.dmv - st->p->props] + 1 : 0;
 		ri->f = rc.fsv ? st->digest_id[rc.fsv - st->p->props] + 1 : 0;
 		ri->ov = NONE;
@@ -96,9 +105,7 @@ static void classify(struct rstate *st)
 			continue;
 		ng = rules_groups_matching(st, ri->d, ri->f, g);
 		for (size_t x = 0; x < ng; x++)
-			for (unsigned b = 0; b < 8; b++)
-				if (g[x]->first[0][b] != NONE || g[x]->first[1][b] != NONE)
-					cover |= (uint8_t)(1u << b);
+			cover |= g[x]->seen[0] | g[x]->seen[1];
 		ri->dead = (ri->mask & ~cover) == 0;
 		if (ri->dead) {
 			uint32_t by[8];
@@ -110,7 +117,7 @@ static void classify(struct rstate *st)
 
 				if (!((ri->mask >> b) & 1u))
 					continue;
-				j = rules_first_match(st, -1, b, ri->d, ri->f);
+				j = rules_first_in(g, ng, -1, b);
 				for (size_t x = 0; x < n; x++)
 					seen |= by[x] == j;
 				if (!seen)
@@ -127,7 +134,7 @@ static void classify(struct rstate *st)
 				by[n++] = NONE;
 			if (xtra_put(st, ri, by, n))
 				return;
-		} else if (c.never == IPE_NEVER_NOT && r->nprops > 0) {
+		} else if (ri->never == IPE_NEVER_NOT && r->nprops > 0) {
 			/* an event of this rule that an earlier rule of the other
 			 * action decides; with no digest here, only earlier rules
 			 * without digests count (a specific exception before the
@@ -138,7 +145,9 @@ static void classify(struct rstate *st)
 
 			for (int cand = 0; cand < 2; cand++) {
 				uint32_t d = ri->d, f = ri->f;
-				uint8_t m = ri->mask;
+				uint8_t m = ri->mask, any = 0;
+				const struct grp *cg[4];
+				size_t ncg = ng;
 
 				if (cand == 1) {
 					if (j == NONE || st->ri[j].never != IPE_NEVER_NOT)
@@ -146,13 +155,21 @@ static void classify(struct rstate *st)
 					d = d ? d : st->ri[j].d;
 					f = f ? f : st->ri[j].f;
 					m &= st->ri[j].mask;
+					ncg = rules_groups_matching(st, d, f, cg);
+				} else {
+					memcpy(cg, g, ng * sizeof(*g));
 				}
+				/* only a rule of the other action can be k */
+				for (size_t x = 0; x < ncg; x++)
+					any |= cg[x]->seen[o];
+				if (!(m & any))
+					continue;
 				for (unsigned b = 0; b < 8; b++) {
 					uint32_t k;
 
 					if (!((m >> b) & 1u) || !rules_event_physical(b, d, f))
 						continue;
-					k = rules_first_match(st, -1, b, d, f);
+					k = rules_first_in(cg, ncg, -1, b);
 					if (k != NONE && (t->rules[k].action == IPE_ACTION_ALLOW) == o && k < ri->ov) {
 						ri->ov = k;
 						ev[0] = b;
@@ -212,9 +229,7 @@ static void summarize(const struct rstate *st, struct op_summary *s)
 	/* the first rule matching an event with no file (= b 0, no digest) */
 	if (nn->first[0][0] != NONE || nn->first[1][0] != NONE)
 		s->nofile = nn->first[0][0] < nn->first[1][0] ? nn->first[0][0] : nn->first[1][0];
-	for (unsigned b = 0; b < 8; b++)
-		if (nn->first[0][b] != NONE || nn->first[1][b] != NONE)
-			s->cover |= (uint8_t)(1u << b);
+	s->cover = nn->seen[0] | nn->seen[1];
 	for (uint32_t i = 0; i < t->nrules; i++) {
 		const struct rinfo *ri = &st->ri[i];
 		bool allow = t->rules[i].action == IPE_ACTION_ALLOW;

@@ -17,9 +17,11 @@
 #define ALLB 0xffu
 
 /* rules seen so far that name the same digests: per action and boolean
- * combination, the first of them accepting it */
+ * combination, the first of them accepting it (NONE: none yet); seen[a]:
+ * the combinations whose first[a] is set */
 struct grp {
 	uint32_t first[2][8];
+	uint8_t seen[2];
 };
 
 enum gkind { G_ALL = 0, G_DN, G_FN, G_NN, G_D, G_F, G_DO, G_FO, G_Z, G_FIXED = G_D };
@@ -89,6 +91,8 @@ int rules_groups_add(struct rstate *st, uint32_t i);
 size_t rules_groups_matching(const struct rstate *st, uint32_t d, uint32_t f, const struct grp **out);
 /* The first rule seen (of action a, -1 any) matching event (b, d, f), or NONE. */
 uint32_t rules_first_match(const struct rstate *st, int a, unsigned b, uint32_t d, uint32_t f);
+/* The same over the groups rules_groups_matching() gave for (d, f). */
+uint32_t rules_first_in(const struct grp *const *g, size_t n, int a, unsigned b);
 /* The boolean combinations for which a rule seen of action a shares an
  * event with a rule naming d and f. */
 uint8_t rules_overlap_mask(const struct rstate *st, int a, uint32_t d, uint32_t f);
