@@ -592,7 +592,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			next_off += dlen;
 			q->alg = alg;
 			q->digest_len = dlen;
-			q->digest_off = doff;
+			q->digest_off = (uint32_t)doff; /* < the pool, a section of a file under 4 GiB */
 		} else if (alg || dlen || doff) {
 			rc = bad(&x, "PROPS: property %llu (%s) has digest fields set", (unsigned long long)i,
 				 ipe_prop_token(type));
@@ -640,7 +640,7 @@ int ipe_policy_load_binary(struct ipe_ctx *ctx, const void *data, size_t len, st
 			r->op = (uint8_t)op;
 			r->action = rr[1];
 			r->nprops = np;
-			r->first_prop = prop;
+			r->first_prop = (uint32_t)prop; /* < nprops <= IPEB_MAX_ITEMS */
 			r->loc = (struct ipe_loc){ .src = IPE_SRC_NONE, .line = (uint32_t)++line, .col = 1 };
 			prop += np;
 		}

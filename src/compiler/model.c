@@ -197,6 +197,9 @@ int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, cons
 	struct ipe_prop *n;
 	int rc;
 
+	if (p->nprops >= UINT32_MAX || (ipe_prop_is_digest(tmpl->type) &&
+					digest_len > UINT32_MAX - 1 - p->digest_pool_len))
+		return -E2BIG; /* ipe_prop.digest_off, ipe_rule.first_prop */
 	if (p->nprops + 1 > p->props_cap) {
 		rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + 1, sizeof(*p->props));
 		if (rc)
@@ -211,7 +214,7 @@ int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, cons
 			if (rc)
 				return rc;
 		}
-		n->digest_off = p->digest_pool_len;
+		n->digest_off = (uint32_t)p->digest_pool_len;
 		n->digest_len = (uint32_t)digest_len;
 		if (digest_len)
 			memcpy(p->digest_pool + p->digest_pool_len, digest, digest_len);

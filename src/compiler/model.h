@@ -10,25 +10,27 @@ struct ipe_hmap;
 
 /* The model behind the opaque types of <ipe/policy.h>.  Only the library
  * sees these fields; callers use the accessors (src/compiler/access.c). */
+/* 32 bytes, as struct ipe_rule: a 600k-rule policy holds 600k of each
+ * (every byte of them is a page the parse touches).  The digest pool and the
+ * property count stay below 4 GiB (ipe_policy_push_prop() refuses more). */
 struct ipe_prop {
 	struct ipe_loc loc;   /* the whole token */
 	uint8_t type;         /* enum ipe_prop_type */
 	uint8_t flags;        /* IPE_PROPF_* */
 	uint16_t alg;         /* digests: index into policy->algs */
 	uint32_t digest_len;  /* digests: bytes */
-	uint64_t digest_off;  /* digests: offset into policy->digest_pool */
+	uint32_t digest_off;  /* digests: offset into policy->digest_pool */
 };
 
-/* 40 bytes: a 1M-rule policy holds a million of these.  The action token's
- * location is not kept (nothing reported on it; it is the last token of the
- * rule's line). */
+/* The action token's location is not kept (nothing reported on it; it is
+ * the last token of the rule's line). */
 struct ipe_rule {
 	struct ipe_loc loc;   /* the first token of the rule (op=...) */
 	uint8_t op;           /* enum ipe_op */
 	uint8_t action;       /* enum ipe_action */
 	uint16_t pad;
 	uint32_t nprops;
-	uint64_t first_prop;  /* index into policy->props */
+	uint32_t first_prop;  /* index into policy->props */
 };
 
 struct ipe_op_table {

@@ -349,7 +349,7 @@ static int pass_dup_props(struct ipe_policy *p, struct ipe_op_table *t, size_t *
 		}
 		*removed += r->nprops - kept;
 		p->nprops += kept;
-		r->first_prop = first;
+		r->first_prop = (uint32_t)first; /* <= nprops < UINT32_MAX */
 		r->nprops = (uint32_t)kept;
 	}
 	return 0;

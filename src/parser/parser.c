@@ -385,7 +385,7 @@ static void end_rule(struct ipe_parser *ps, uint32_t action_idx)
 			.op = (uint8_t)ps->cur_op,
 			.action = (uint8_t)action,
 			.nprops = (uint32_t)(p->nprops - ps->cur_props_start),
-			.first_prop = ps->cur_props_start,
+			.first_prop = (uint32_t)ps->cur_props_start, /* < UINT32_MAX: ipe_policy_push_prop */
 		};
 		int rc = ipe_policy_push_rule(p, &r);
 
