@@ -45,9 +45,10 @@ def gen_short_tokens(path, n):
         f.write(HDR + "op=EXECUTE " + "boot_verified=TRUE " * ((n - len(HDR)) // 19) + "action=ALLOW\n")
 
 
-def gen_tiny_tokens(path, n):
+def gen_tiny_tokens(path, n, tok="a", first="op=EXECUTE"):
+    """One line of tok tokens (1-byte "a": the densest shape), after first."""
     with open(path, "w") as f:
-        f.write(HDR + "op=EXECUTE " + "a " * ((n - len(HDR)) // 2) + "action=ALLOW\n")
+        f.write(HDR + first + " " + (tok + " ") * ((n - len(HDR)) // (len(tok) + 1)) + "action=ALLOW\n")
 
 
 def gen_rules(path, n):
@@ -106,7 +107,17 @@ def main():
             rows.append(("policy, one line of short tokens (ipe-check)", [check, p2]))
             p5 = os.path.join(d, "tiny.pol")
             gen_tiny_tokens(p5, n)
-            rows.append(("policy, one line of 2-byte tokens (ipe-check)", [check, p5]))
+            rows.append(("policy, one line of 1-byte tokens (ipe-check)", [check, p5]))
+            rows.append(("the same in source mode (ipe-check --source)", [check, "--source", p5]))
+            rows.append(("the same, compiled (ipe-compile)", [comp, "-q", "-o", os.devnull, p5]))
+            p6 = os.path.join(d, "tiny2.pol")
+            gen_tiny_tokens(p6, n, "ab")
+            rows.append(("policy, one line of 2-byte tokens (ipe-check)", [check, p6]))
+            rows.append(("the same in source mode (ipe-check --source)", [check, "--source", p6]))
+            p7 = os.path.join(d, "tinyx.pol")
+            gen_tiny_tokens(p7, n, "a", "op=EXECUTE,KMODULE")
+            rows.append(("one line of 1-byte tokens after op=EXECUTE,KMODULE (ipe-compile)",
+                         [comp, "-q", "-o", os.devnull, p7]))
             p3 = os.path.join(d, "rules.pol")
             gen_rules(p3, n)
             rows.append(("policy, 111-byte digest rules (ipe-check)", [check, p3]))
