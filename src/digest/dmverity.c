@@ -135,6 +135,8 @@ int ipe_dmverity_image(const char *data_path, const char *hash_path, uint64_t ha
 	struct stat st;
 	int rc;
 
+	if (ret_info)
+		memset(ret_info, 0, sizeof(*ret_info));
 	if (!data_path || !hash_path || !ret_info || (flags & ~IPE_DMVERITY_VERIFY))
 		return -EINVAL;
 	/* libcryptsetup would wait on a FIFO: only files and block devices */
@@ -261,6 +263,7 @@ int ipe_dmverity_for_dev(dev_t dev, struct ipe_dmverity_info *ret_info)
 
 	if (!ret_info)
 		return -EINVAL;
+	memset(ret_info, 0, sizeof(*ret_info));
 	rc = name_of_dev(dev, name, sizeof(name));
 	if (rc < 0)
 		return rc;
@@ -271,6 +274,8 @@ int ipe_dmverity_active(const char *dev, struct ipe_dmverity_info *ret_info)
 {
 	struct stat st;
 
+	if (ret_info)
+		memset(ret_info, 0, sizeof(*ret_info));
 	if (!dev || !*dev || !ret_info)
 		return -EINVAL;
 	if (!strchr(dev, '/'))

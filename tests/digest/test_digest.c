@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -352,6 +353,20 @@ static void test_dmverity_args(void **state)
 	assert_int_equal(ipe_dmverity_image("/", "/", 0, 0, &info), -EISDIR);
 	assert_int_equal(ipe_dmverity_active("", &info), -EINVAL);
 	assert_int_equal(ipe_dmverity_active("/proc/self/status", &info), -ENOTBLK);
+	/* a result: zeroed whole, reserved included, also on failure */
+	{
+		static const struct ipe_dmverity_info zero;
+
+		memset(&info, 0xff, sizeof(info));
+		assert_int_equal(ipe_dmverity_image("/", "/", 0, 0, &info), -EISDIR);
+		assert_memory_equal(&info, &zero, sizeof(info));
+		memset(&info, 0xff, sizeof(info));
+		assert_int_equal(ipe_dmverity_active("/proc/self/status", &info), -ENOTBLK);
+		assert_memory_equal(&info, &zero, sizeof(info));
+		memset(&info, 0xff, sizeof(info));
+		assert_true(ipe_dmverity_for_dev(makedev(1, 3), &info) < 0); /* /dev/null: no dm device */
+		assert_memory_equal(&info, &zero, sizeof(info));
+	}
 	assert_int_equal(ipe_dmverity_active("/nonexistent/dev", &info), -ENODEV);
 	/* a temporary file does not live on device-mapper */
 	assert_int_equal(fstat(fd, &st), 0);
