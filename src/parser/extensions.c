@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,29 +175,43 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_cline *ret_line, bool *r
 int ipe_ext_add_include_notes(struct ipe_parser *ps, size_t first)
 {
 	struct ipe_ext *x = ps->ext;
-	size_t n = ipe_ctx_diag_count(ps->ctx);
+	size_t n = ipe_ctx_diag_count(ps->ctx), nsrcs = ipe_ctx_source_count(ps->ctx);
+	size_t *parent; /* per source: its (last) include event, or SIZE_MAX */
 
+	if (first >= n || !x->nparents)
+		return 0;
+	/* one look-up table, so that a note costs O(1) and not a walk over
+	 * every include event (hundreds of findings x dozens of includes) */
+	parent = malloc(nsrcs * sizeof(*parent));
+	if (!parent)
+		return -ENOMEM;
+	for (size_t k = 0; k < nsrcs; k++)
+		parent[k] = SIZE_MAX;
+	for (size_t k = 0; k < x->nparents; k++)
+		if (x->parents[k].src < nsrcs)
+			parent[x->parents[k].src] = k;
 	for (size_t i = first; i < n; i++) {
 		struct ipe_diag *d = (struct ipe_diag *)ipe_ctx_diag(ps->ctx, i);
 		uint32_t src = d->loc.src;
 
 		for (unsigned guard = 0; guard <= IPE_INCLUDE_MAX_DEPTH + 2; guard++) {
-			const struct ext_parent *p = NULL;
+			const struct ext_parent *p;
 			const struct ipe_source *s;
 
-			for (size_t k = 0; k < x->nparents; k++)
-				if (x->parents[k].src == src)
-					p = &x->parents[k];
-			if (!p)
+			if (src >= nsrcs || parent[src] == SIZE_MAX)
 				break;
+			p = &x->parents[parent[src]];
 			s = ipe_ctx_source(ps->ctx, p->from.src);
 			if (ipe_diag_add_related(ps->ctx, d, &p->from, "in file %s from %s:%u",
 						 p->imported ? "imported" : "included", s ? s->name : "?",
-						 p->from.line))
+						 p->from.line)) {
+				free(parent);
 				return -ENOMEM;
+			}
 			src = p->from.src;
 		}
 	}
+	free(parent);
 	return 0;
 }
 

@@ -66,9 +66,14 @@ static size_t distance(const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b);
 	unsigned char prev[65], cur[65];
+	char la[64], lb[64];
 
 	if (alen > 64 || blen > 64 || (alen > blen ? alen - blen : blen - alen) > 3)
 		return 1000;
+	for (size_t i = 0; i < alen; i++)
+		la[i] = lower(a[i]);
+	for (size_t j = 0; j < blen; j++)
+		lb[j] = lower(b[j]);
 	for (size_t j = 0; j <= blen; j++)
 		prev[j] = j < FAR ? (unsigned char)j : FAR;
 	for (size_t i = 1; i <= alen; i++) {
@@ -78,7 +83,7 @@ static size_t distance(const char *a, size_t alen, const char *b)
 		/* the cell left of the band (and column 0 beyond 3) is far */
 		cur[lo - 1] = rowmin = lo == 1 && i < FAR ? (unsigned char)i : FAR;
 		for (size_t j = lo; j <= hi; j++) {
-			unsigned char sub = prev[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
+			unsigned char sub = prev[j - 1] + (la[i - 1] != lb[j - 1]);
 			unsigned char del = j < i + 3 ? prev[j] + 1 : FAR, ins = cur[j - 1] + 1, m;
 
 			m = sub < del ? sub : del;

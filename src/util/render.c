@@ -109,13 +109,26 @@ static bool compute_excerpt(const struct ipe_source *s, const struct ipe_loc *lo
 	 * location at most EXCERPT_MAX / 2 (else cut to EXCERPT_MAX / 4), then
 	 * up to EXCERPT_MAX in all, even inside a long span (keep its start) */
 	ex->cut_left = ex->cut_right = false;
-	w = 0;
-	for (size_t i = ls; i < off; i++)
-		w += excerpt_width[d[i]];
-	if (w > EXCERPT_MAX / 2) {
-		while (w > EXCERPT_MAX / 4 && ls < off)
-			w -= excerpt_width[d[ls++]];
-		ex->cut_left = true;
+	{
+		/* measured from the location back, only as far as the cut needs:
+		 * the window starts at the line start when that is within
+		 * EXCERPT_MAX / 2 columns, else at the first byte from which the
+		 * rest is within EXCERPT_MAX / 4 */
+		size_t p = off, q4 = off;
+
+		w = 0;
+		while (p > ls && w <= EXCERPT_MAX / 2) {
+			w += excerpt_width[d[--p]];
+			if (w <= EXCERPT_MAX / 4)
+				q4 = p;
+		}
+		if (w > EXCERPT_MAX / 2) {
+			ls = q4;
+			ex->cut_left = true;
+			w = 0;
+			for (size_t i = ls; i < off; i++)
+				w += excerpt_width[d[i]];
+		}
 	}
 	ex->caret_col = w;
 	cw = 0;
