@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libipe: the compile pipeline, what ipe-compile does, as one call
- * (src/pipeline/).  It sits above the compiler and the signer.
+ * libipe: the compile pipeline, what ipe-compile does, as one call, and
+ * ipe-check's loading of one input (src/pipeline/).  It sits above the compiler and the signer.
  */
 #ifndef IPE_PIPELINE_H
 #define IPE_PIPELINE_H
@@ -34,7 +34,10 @@ extern "C" {
  *
  * Signing: this layer sits above both the compiler and the signer (the
  * compiler never calls the signer); it signs the emitted text with
- * ipe_signer_new() + ipe_signer_sign() from opts.sign. */
+ * ipe_signer_new() + ipe_signer_sign() from opts.sign.
+ *
+ * ipe_policy_load_file() (below) is ipe-check's input step: what a file
+ * is (kernel text, signed blob, source) and the policy to check. */
 
 struct ipe_lint_config;
 struct ipe_sign_opts;
@@ -144,6 +147,82 @@ IPE_EXPORT int ipe_compile_binary(struct ipe_ctx *ctx, const void *data, size_t 
 
 /* Free a result: its policy, output and names (NULL is fine). */
 IPE_EXPORT void ipe_compile_result_free(struct ipe_compile_result *r);
+
+/* ---- Loading one input as ipe-check does (src/pipeline/load.c) ---- */
+
+/* What ipe_policy_load_file() found: ipe_load_result.kind. */
+enum ipe_load_kind {
+	IPE_LOAD_TEXT = 0,     /* kernel policy text, parsed as the kernel parses it */
+	IPE_LOAD_BLOB,         /* a signed blob (DER PKCS#7): its signed content, parsed as kernel text */
+	IPE_LOAD_SOURCE,       /* IPE_LOAD_AS_SOURCE: an ipe-compile source (a blob's signed content too) */
+	IPE_LOAD_DETECTED,     /* kernel text the kernel rejects that uses ipe-compile's extensions
+				* and compiles: the kernel's verdict, plus the compiled policy */
+};
+
+/* Where ipe_policy_load_file() failed: ipe_load_result.failed. */
+enum ipe_load_failure {
+	IPE_LOAD_FAILED_NONE = 0,
+	IPE_LOAD_FAILED_READ,  /* the file (or a blob's signed content) cannot be read */
+	IPE_LOAD_FAILED_BLOB,  /* a signed blob with no readable policy text (-EBADMSG, IPE-S030 in ctx) */
+	IPE_LOAD_FAILED_PARSE, /* the parser could not run (-ENOMEM...): not a verdict */
+};
+
+/* ipe_load_opts.flags */
+#define IPE_LOAD_AS_SOURCE (1u << 0) /* the file is an ipe-compile source (ipe-check --source) */
+
+#define IPE_LOAD_OPTS_V1 1u
+/* Options of ipe_policy_load_file().  Zero-initialise (version 0 means
+ * IPE_LOAD_OPTS_V1; reserved must stay zero), or pass NULL for the
+ * defaults. */
+struct ipe_load_opts {
+	uint32_t version;                     /* IPE_LOAD_OPTS_V1 or 0 */
+	uint32_t flags;                       /* IPE_LOAD_* */
+	const struct ipe_source_opts *source; /* limits of the source language; NULL = defaults */
+	uint64_t reserved[4];                 /* must be zero */
+};
+
+/* Filled by ipe_policy_load_file(), which zeroes it first (reserved
+ * included), also on failure.  The policies are the caller's: free them
+ * with ipe_load_result_clear() or take them over and free them with
+ * ipe_policy_free(). */
+struct ipe_load_result {
+	enum ipe_load_kind kind;
+	enum ipe_load_failure failed; /* IPE_LOAD_FAILED_NONE when 0 was returned */
+	uint32_t src;                 /* the source checked in ctx (a blob: its signed content, named
+				       * "PATH (signed content)"); IPE_SRC_NONE if never registered */
+	struct ipe_policy *policy;    /* its verdict is the kernel's answer for the file (a source:
+				       * the answer for the policy it compiles to) */
+	struct ipe_policy *compiled;  /* IPE_LOAD_DETECTED: the policy ipe-compile makes of the file,
+				       * the one to lint; else NULL */
+	size_t blob_len;              /* a signed blob: its size (ipe_lint_config_set_blob_size()); else 0 */
+	uint64_t reserved[4];
+};
+
+/*
+ * Read the file at path ("-" is standard input) into ctx and parse it the
+ * way ipe-check does, deciding what it is:
+ * - a signed blob (DER: a SEQUENCE with a long-form length): its signed
+ *   content becomes a new source and is parsed; an IPE-S030 note names the
+ *   signer and the blob's size against the kernel's 65,535-byte limit (an
+ *   error with kernel_errno EMSGSIZE above it);
+ * - with IPE_LOAD_AS_SOURCE: parsed by ipe_policy_parse_source();
+ * - kernel text that looks like a source (a line starting with include or
+ *   set, "KEY in @SET", op=A,B): the source front end is tried on a scratch
+ *   context; when it compiles to an accepted policy and the kernel rejects
+ *   the file, the result is IPE_LOAD_DETECTED: policy carries the kernel's
+ *   verdict on the file (ctx gets an IPE-N001 note and the kernel's first
+ *   error only), compiled the policy ipe-compile makes of it;
+ * - else kernel text, parsed by ipe_policy_parse().
+ * Returns 0 (result.policy set; its verdict may be a rejection), or a
+ * negative errno with result.failed saying what failed (-EINVAL: bad
+ * arguments, an unknown opts->version or non-zero reserved space, failed
+ * stays NONE).  Nothing is printed.
+ */
+IPE_EXPORT int ipe_policy_load_file(struct ipe_ctx *ctx, const char *path, const struct ipe_load_opts *opts,
+				    struct ipe_load_result *result);
+
+/* Free result's policies and zero it (NULL is fine). */
+IPE_EXPORT void ipe_load_result_clear(struct ipe_load_result *result);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <ipe/equiv.h>
 #include <ipe/ipe.h>
 #include <ipe/lint.h>
+#include <ipe/pipeline.h>
 #include <ipe/sign.h>
 
 #include "check_diff.h"
@@ -285,189 +286,18 @@ static int run_canonical(struct ipe_ctx *ctx, struct ipe_report_file *f, const s
 	return rc;
 }
 
-/* Is the first token of some line "include" or "set"?  One memchr per line. */
-static bool any_line_starts_include_or_set(const unsigned char *d, size_t n)
+/* Load one input (ipe_policy_load_file(): kernel text, signed blob, source,
+ * detected source) into ctx and r; print why it cannot be read. */
+static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool source, struct ipe_load_result *r)
 {
-	for (size_t i = 0; i < n;) {
-		const unsigned char *nl = memchr(d + i, '\n', n - i);
-		size_t e = nl ? (size_t)(nl - d) : n;
-		size_t w;
+	struct ipe_load_opts lo = { .flags = source ? IPE_LOAD_AS_SOURCE : 0 };
+	int rc = ipe_policy_load_file(ctx, f->path, &lo, r);
 
-		while (i < e && (d[i] == ' ' || d[i] == '\t'))
-			i++;
-		w = e - i >= 7 && memcmp(d + i, "include", 7) == 0 ? 7 : e - i >= 3 && memcmp(d + i, "set", 3) == 0 ? 3 : 0;
-		if (w && (i + w == e || d[i + w] == ' ' || d[i + w] == '\t' || d[i + w] == '#'))
-			return true;
-		i = e + 1;
-	}
-	return false;
-}
-
-/* Does the text use ipe-compile's extensions (a line starting with include
- * or set, "KEY in @SET", op=A,B)?  Only decides whether to try the source
- * front end on a text the kernel would reject. */
-static bool looks_like_source(const unsigned char *d, size_t n)
-{
-	size_t i = 0;
-
-	/* "in @SET" needs an '@' and op=A,B a ',': without either, only the
-	 * line starts matter (a policy's worth of bytes in a few ms) */
-	if (!memchr(d, '@', n) && !memchr(d, ',', n))
-		return any_line_starts_include_or_set(d, n);
-	while (i < n) {
-		size_t e = i, tok = 0;
-		bool prev_in = false;
-
-		while (e < n && d[e] != '\n')
-			e++;
-		for (size_t j = i; j < e;) {
-			size_t k;
-
-			while (j < e && (d[j] == ' ' || d[j] == '\t'))
-				j++;
-			if (j >= e || d[j] == '#')
-				break;
-			k = j;
-			while (k < e && d[k] != ' ' && d[k] != '\t' && d[k] != '#')
-				k++;
-			if (tok == 0 && ((k - j == 7 && memcmp(d + j, "include", 7) == 0) ||
-					 (k - j == 3 && memcmp(d + j, "set", 3) == 0)))
-				return true;
-			if (prev_in && d[j] == '@')
-				return true;
-			if (k - j > 3 && memcmp(d + j, "op=", 3) == 0 && memchr(d + j, ',', k - j))
-				return true;
-			prev_in = k - j == 2 && memcmp(d + j, "in", 2) == 0;
-			tok++;
-			j = k;
-		}
-		i = e + 1;
-	}
-	return false;
-}
-
-/* Read one input into ctx and parse it.  A signed blob (DER PKCS#7): its
- * signed content is checked, with a note naming the signer and the blob size
- * against the kernel's limit.  An ipe-compile source with --source: the
- * verdict and the checks are those of the policy it compiles to.  Detected
- * (the text uses the extensions and the source front end compiles it to a
- * policy the kernel accepts): the kernel's verdict on the file stays (it is
- * what the kernel answers), and *ret_compiled is the compiled policy for the
- * checks, with a note.  *ret_kind: 0 text, 1 blob, 2 source, 3 detected.
- * Returns 0
- * (*ret_policy set), 1 (a blob without a usable policy: diagnostics in ctx)
- * or a negative errno (unreadable: error printed). */
-static int load_input(struct ipe_ctx *ctx, struct ipe_report_file *f, bool source, struct ipe_policy **ret_policy,
-		      struct ipe_policy **ret_compiled, size_t *ret_blob_len, uint8_t *ret_kind)
-{
-	const struct ipe_source *s;
-	const unsigned char *sdata;
-	size_t slen;
-	struct ipe_loc at = { .line = 1, .col = 1 };
-	int rc = ipe_source_from_file(ctx, f->path, &f->src);
-
-	*ret_blob_len = 0;
-	if (rc) {
+	f->src = r->src;
+	if (rc && r->failed != IPE_LOAD_FAILED_BLOB) {
 		f->read_error = rc;
-		cli_error(prog, "cannot read %s: %s", f->path, cli_strerror(rc));
-		return rc;
-	}
-	s = ipe_ctx_source(ctx, f->src);
-	sdata = ipe_source_data(s, &slen);
-	/* DER: a SEQUENCE with a long-form (or BER indefinite) length; no
-	 * policy text starts like that */
-	if (slen >= 2 && sdata[0] == 0x30 && sdata[1] >= 0x80) {
-		const unsigned char *blob = sdata;
-		size_t len = slen;
-		uint8_t *inner = NULL;
-		size_t inner_len = 0;
-		char *signer = NULL, *name = NULL;
-		struct ipe_diag *d;
-
-		rc = ipe_blob_extract(ctx, blob, len, &inner, &inner_len);
-		if (rc) {
-			at.src = f->src;
-			ipe_diag_add(ctx, "IPE-S030", IPE_SEV_ERROR, &at, "check the file with 'ipe-sign inspect'",
-				     "this looks like a signed blob (DER PKCS#7), but no policy text can be read from it");
-			return 1;
-		}
-		if (asprintf(&name, "%s (signed content)", f->path) < 0)
-			name = NULL;
-		rc = name ? ipe_source_from_memory(ctx, name, inner, inner_len, true, &f->src) : -ENOMEM;
-		free(name);
-		free(inner);
-		if (!rc && ipe_blob_signer_text(ctx, blob, len, &signer) != 0)
-			signer = NULL;
-		if (rc) {
-			free(signer);
-			f->read_error = rc;
-			cli_error(prog, "cannot read %s: %s", f->path, cli_strerror(rc));
-			return rc;
-		}
-		at.src = f->src;
-		d = ipe_diag_add(ctx, "IPE-S030", len > 65535 ? IPE_SEV_ERROR : IPE_SEV_NOTE, &at,
-				 len > 65535 ? "allow a dm-verity root hash instead of per-file digests, or sign with --no-cert"
-					     : NULL,
-				 "signed blob of %zu bytes (the kernel takes at most 65,535%s): checked the policy text it signs (%zu bytes); signer: %s",
-				 len, len > 65535 ? "; this one it refuses with EMSGSIZE" : "", inner_len,
-				 signer ? signer : "unknown");
-		if (d && len > 65535)
-			d->kernel_errno = EMSGSIZE;
-		free(signer);
-		*ret_blob_len = len;
-		*ret_kind = 1;
-	} else if (!source && looks_like_source(sdata, slen)) {
-		/* try the source front end on a scratch context first: its
-		 * diagnostics only count when it compiles */
-		struct ipe_ctx *sctx = NULL;
-		struct ipe_policy *sp = NULL;
-		uint32_t ssrc;
-		bool compiles = !ipe_ctx_new(&sctx) &&
-				!ipe_source_from_memory(sctx, ipe_source_name(s), sdata, slen, false, &ssrc) &&
-				!ipe_policy_parse_source(sctx, ssrc, NULL, &sp) && !ipe_policy_verdict(sp)->err;
-
-		ipe_policy_free(sp);
-		sp = NULL;
-		/* the kernel's verdict on the file, with only the error it
-		 * returns (every extension line is a kernel error: no flood) */
-		ipe_ctx_diag_clear(sctx);
-		if (compiles && !ipe_policy_parse(sctx, ssrc, &sp) && ipe_policy_verdict(sp)->err &&
-		    ipe_policy_parse_source(ctx, f->src, NULL, ret_compiled) == 0) {
-			const struct ipe_diag *first = NULL;
-			struct ipe_loc vl = ipe_policy_verdict(sp)->loc;
-
-			for (size_t i = 0; i < ipe_ctx_diag_count(sctx) && !first; i++) {
-				const struct ipe_diag *d = ipe_ctx_diag(sctx, i);
-
-				if (d->severity == IPE_SEV_ERROR && d->loc.line == vl.line && d->loc.col == vl.col)
-					first = d;
-			}
-			vl.src = at.src = f->src;
-			ipe_diag_add(ctx, "IPE-N001", IPE_SEV_NOTE, &at,
-				     "load what 'ipe-compile FILE' writes; 'ipe-check --source FILE' checks the source alone",
-				     "this file uses ipe-compile extensions (include, set, op=A,B): the kernel rejects it as written, and the checks ran on the policy ipe-compile makes of it");
-			if (first) {
-				struct ipe_diag *d = ipe_diag_add(ctx, first->code, IPE_SEV_ERROR, &vl, first->hint, "%s",
-								  first->message);
-
-				if (d)
-					d->kernel_errno = first->kernel_errno;
-			}
-			ipe_policy_set_source(sp, f->src);
-			*ret_policy = sp;
-			*ret_kind = 3;
-			ipe_ctx_free(sctx);
-			return 0;
-		}
-		ipe_policy_free(sp);
-		ipe_ctx_free(sctx);
-	}
-	if (source)
-		*ret_kind = 2;
-	rc = source ? ipe_policy_parse_source(ctx, f->src, NULL, ret_policy) : ipe_policy_parse(ctx, f->src, ret_policy);
-	if (rc) {
-		f->read_error = rc;
-		cli_error(prog, "cannot parse %s: %s", f->path, cli_strerror(rc));
+		cli_error(prog, "cannot %s %s: %s", r->failed == IPE_LOAD_FAILED_PARSE ? "parse" : "read", f->path,
+			  cli_strerror(rc));
 	}
 	return rc;
 }
@@ -502,8 +332,7 @@ int main(int argc, char **argv)
 	const char *kconfig_path = NULL, *baseline_path = NULL;
 	bool equivalent = false, diff = false;
 	struct ipe_report_file *files = NULL;
-	uint8_t *kinds = NULL; /* per file: 0 text, 1 signed blob, 2 ipe-compile source, 3 detected */
-	struct ipe_policy **compiled = NULL; /* per file: a detected source, compiled */
+	struct ipe_load_result *loaded = NULL; /* per file: its kind and, detected, the compiled policy */
 	struct ipe_ctx *ctx = NULL;
 	char *outbuf = NULL;
 	size_t outlen = 0, nfiles;
@@ -689,23 +518,19 @@ int main(int argc, char **argv)
 		ipe_lint_config_set_baseline(lcfg, baseline);
 	}
 	files = calloc(nfiles, sizeof(*files));
-	kinds = calloc(nfiles, 1);
-	compiled = calloc(nfiles, sizeof(*compiled));
-	if (rc || !files || !kinds || !compiled) {
+	loaded = calloc(nfiles, sizeof(*loaded));
+	if (rc || !files || !loaded) {
 		cli_error(prog, "out of memory");
 		ret = CLI_EXIT_INPUT;
 		goto out;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		struct ipe_report_file *f = &files[i];
-		struct ipe_policy *p = NULL;
+		struct ipe_load_result *r = &loaded[i];
 
 		f->path = argv[optind + (int)i];
-		f->src = IPE_SRC_NONE;
-		size_t blob_len = 0;
-
-		rc = load_input(ctx, f, o.source, &p, &compiled[i], &blob_len, &kinds[i]);
-		if (rc == 1) { /* a signed blob without a usable policy: reported */
+		rc = load_input(ctx, f, o.source, r);
+		if (rc && r->failed == IPE_LOAD_FAILED_BLOB) { /* no usable policy: reported in ctx */
 			any_error = true;
 			continue;
 		}
@@ -713,12 +538,13 @@ int main(int argc, char **argv)
 			any_unreadable = true;
 			continue;
 		}
-		f->policy = p;
-		if (ipe_policy_verdict(p)->err)
+		f->policy = r->policy; /* the report frees it */
+		r->policy = NULL;
+		if (ipe_policy_verdict(f->policy)->err)
 			any_error = true;
-		ipe_lint_config_set_blob_size(lcfg, blob_len);
+		ipe_lint_config_set_blob_size(lcfg, r->blob_len);
 		if (!o.no_lint && !o.canonical) {
-			rc = ipe_lint(ctx, lcfg, compiled[i] ? compiled[i] : p);
+			rc = ipe_lint(ctx, lcfg, r->compiled ? r->compiled : f->policy);
 			if (rc) {
 				cli_error(prog, "cannot lint %s: %s", f->path, cli_strerror(rc));
 				ret = CLI_EXIT_INPUT;
@@ -775,7 +601,7 @@ int main(int argc, char **argv)
 		if (!o.quiet)
 			for (size_t i = 0; i < nfiles; i++)
 				print_verdict_text(ctx, &files[i],
-						   kinds && kinds[i] == 2 ? " on the policy it compiles to" : "", out);
+						   loaded[i].kind == IPE_LOAD_SOURCE ? " on the policy it compiles to" : "", out);
 		if (ferror(out)) {
 			cli_error(prog, "cannot write the report: %s", cli_strerror(errno ? errno : EIO));
 			ret = CLI_EXIT_INPUT;
@@ -807,10 +633,9 @@ out:
 	for (size_t i = 0; files && i < nfiles; i++)
 		ipe_policy_free((struct ipe_policy *)files[i].policy);
 	free(files);
-	free(kinds);
-	for (size_t i = 0; compiled && i < nfiles; i++)
-		ipe_policy_free(compiled[i]);
-	free(compiled);
+	for (size_t i = 0; loaded && i < nfiles; i++)
+		ipe_load_result_clear(&loaded[i]);
+	free(loaded);
 	ipe_ctx_free(ctx);
 	ipe_policy_free(baseline);
 	ipe_lint_config_free(lcfg);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +21,11 @@
 #include <ipe/opt.h>
 #include <ipe/pipeline.h>
 #include <ipe/policy.h>
+#include <ipe/sign.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 /* An in-memory file table for ipe_source_opts.read_file. */
 struct file {
@@ -325,6 +331,200 @@ static void test_io_and_diag(void **state)
 	unlink(path);
 }
 
+/* ---- ipe_policy_load_file(): ipe-check's input step ---- */
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A throwaway RSA key and self-signed certificate, PEM, in dir. */
+static void make_key(const char *dir)
+{
+	char path[512];
+	EVP_PKEY *key = EVP_RSA_gen(2048);
+	X509 *x = X509_new();
+	X509_NAME *n;
+	FILE *f;
+
+	assert_non_null(key);
+	assert_non_null(x);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 1), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+	assert_int_equal(X509_set_pubkey(x, key), 1);
+	n = X509_get_subject_name(x);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"loadtest", -1, -1, 0), 1);
+	assert_int_equal(X509_set_issuer_name(x, n), 1);
+	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/cert.pem", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_X509(f, x), 1);
+	fclose(f);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
+static bool has_diag(const struct ipe_ctx *ctx, const char *code, enum ipe_severity sev)
+{
+	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++)
+		if (strcmp(ipe_ctx_diag(ctx, i)->code, code) == 0 && ipe_ctx_diag(ctx, i)->severity == sev)
+			return true;
+	return false;
+}
+
+static void test_load_file(void **state)
+{
+	char dir[] = "/tmp/ipe-test-load-XXXXXX", path[512], keyp[512], certp[512];
+	static const char text[] = "policy_name=t policy_version=0.0.1\nDEFAULT action=ALLOW\n";
+	static const char src[] = "policy_name=s policy_version=1.2.3\n"
+				  "include \"common.pol\"\n"
+				  "set S from \"digests.txt\"\n"
+				  "op=EXECUTE,KMODULE fsverity_digest in @S action=ALLOW\n";
+	static const unsigned char garbage[] = "\x30\x82\x00\x10garbagegarbage!!";
+	struct ipe_load_opts as_source = { .flags = IPE_LOAD_AS_SOURCE };
+	struct ipe_load_opts bad = { .reserved = { [3] = 1 } };
+	struct ipe_sign_opts so = { 0 };
+	struct ipe_load_result r;
+	struct ipe_ctx *ctx = NULL;
+	uint8_t *blob = NULL;
+	size_t blob_len = 0;
+	size_t name_len;
+	char *signer = NULL;
+	const char *name;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "text.pol", text, strlen(text));
+	write_file(dir, "src.pol", src, strlen(src));
+	write_file(dir, "common.pol", "DEFAULT action=DENY\n", 20);
+	write_file(dir, "digests.txt", "sha256:00112233 a\n", 18);
+	write_file(dir, "garbage.der", garbage, sizeof(garbage) - 1);
+	make_key(dir);
+	snprintf(keyp, sizeof(keyp), "%s/key.pem", dir);
+	snprintf(certp, sizeof(certp), "%s/cert.pem", dir);
+	so.key = keyp;
+	so.cert = certp;
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_sign_policy(ctx, &so, text, strlen(text), &blob, &blob_len), 0);
+	write_file(dir, "text.p7b", blob, blob_len);
+	assert_int_equal(ipe_blob_signer_text(ctx, blob, blob_len, &signer), 0); /* what the note names */
+	assert_non_null(strstr(signer, "loadtest"));
+	free(blob);
+	ipe_ctx_free(ctx);
+
+	/* kernel text */
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	snprintf(path, sizeof(path), "%s/text.pol", dir);
+	assert_int_equal(ipe_policy_load_file(ctx, path, NULL, &r), 0);
+	assert_int_equal(r.kind, IPE_LOAD_TEXT);
+	assert_int_equal(r.failed, IPE_LOAD_FAILED_NONE);
+	assert_non_null(r.policy);
+	assert_null(r.compiled);
+	assert_int_equal(r.blob_len, 0);
+	assert_int_equal(ipe_policy_verdict(r.policy)->err, 0);
+	assert_string_equal(ipe_source_name(ipe_ctx_source(ctx, r.src)), path);
+	ipe_load_result_clear(&r);
+	assert_null(r.policy);
+	assert_int_equal(r.src, IPE_SRC_NONE);
+	ipe_ctx_free(ctx);
+
+	/* a signed blob: its signed content, with the size note */
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	snprintf(path, sizeof(path), "%s/text.p7b", dir);
+	assert_int_equal(ipe_policy_load_file(ctx, path, NULL, &r), 0);
+	assert_int_equal(r.kind, IPE_LOAD_BLOB);
+	assert_int_equal(r.blob_len, blob_len);
+	assert_int_equal(ipe_policy_verdict(r.policy)->err, 0);
+	name = ipe_policy_name(r.policy, &name_len);
+	assert_int_equal(name_len, 1);
+	assert_memory_equal(name, "t", 1);
+	assert_true(has_diag(ctx, "IPE-S030", IPE_SEV_NOTE));
+	assert_false(has_diag(ctx, "IPE-S030", IPE_SEV_ERROR));
+	for (size_t i = 0; i < ipe_ctx_diag_count(ctx); i++)
+		if (strcmp(ipe_ctx_diag(ctx, i)->code, "IPE-S030") == 0)
+			assert_non_null(strstr(ipe_ctx_diag(ctx, i)->message, signer));
+	free(signer);
+	assert_non_null(strstr(ipe_source_name(ipe_ctx_source(ctx, r.src)), "text.p7b (signed content)"));
+	ipe_load_result_clear(&r);
+	ipe_ctx_free(ctx);
+
+	/* a source, as asked */
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	snprintf(path, sizeof(path), "%s/src.pol", dir);
+	assert_int_equal(ipe_policy_load_file(ctx, path, &as_source, &r), 0);
+	assert_int_equal(r.kind, IPE_LOAD_SOURCE);
+	assert_int_equal(ipe_policy_verdict(r.policy)->err, 0);
+	assert_int_equal(ipe_policy_nrules(r.policy), 2);
+	assert_null(r.compiled);
+	assert_false(has_diag(ctx, "IPE-N001", IPE_SEV_NOTE));
+	ipe_load_result_clear(&r);
+	ipe_ctx_free(ctx);
+
+	/* the same source given as kernel text: detected */
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	assert_int_equal(ipe_policy_load_file(ctx, path, NULL, &r), 0);
+	assert_int_equal(r.kind, IPE_LOAD_DETECTED);
+	assert_int_equal(ipe_policy_verdict(r.policy)->err, EBADMSG); /* what the kernel answers */
+	assert_int_equal(ipe_policy_verdict(r.policy)->loc.line, 2);
+	assert_non_null(r.compiled);
+	assert_int_equal(ipe_policy_verdict(r.compiled)->err, 0);
+	assert_int_equal(ipe_policy_nrules(r.compiled), 2);
+	assert_true(has_diag(ctx, "IPE-N001", IPE_SEV_NOTE));
+	assert_int_equal(ipe_ctx_diag_count_severity(ctx, IPE_SEV_ERROR), 1); /* the kernel's error only */
+	ipe_load_result_clear(&r);
+	assert_null(r.compiled);
+	ipe_ctx_free(ctx);
+
+	/* failures: no policy in a blob, an unreadable file, bad options */
+	assert_int_equal(ipe_ctx_new(&ctx), 0);
+	snprintf(path, sizeof(path), "%s/garbage.der", dir);
+	assert_int_equal(ipe_policy_load_file(ctx, path, NULL, &r), -EBADMSG);
+	assert_int_equal(r.failed, IPE_LOAD_FAILED_BLOB);
+	assert_null(r.policy);
+	assert_int_not_equal(r.src, IPE_SRC_NONE);
+	assert_true(has_diag(ctx, "IPE-S030", IPE_SEV_ERROR));
+	snprintf(path, sizeof(path), "%s/missing.pol", dir);
+	assert_int_equal(ipe_policy_load_file(ctx, path, NULL, &r), -ENOENT);
+	assert_int_equal(r.failed, IPE_LOAD_FAILED_READ);
+	assert_null(r.policy);
+	assert_int_equal(ipe_policy_load_file(ctx, path, &bad, &r), -EINVAL);
+	assert_int_equal(r.failed, IPE_LOAD_FAILED_NONE);
+	bad.reserved[3] = 0;
+	bad.flags = 2;
+	assert_int_equal(ipe_policy_load_file(ctx, path, &bad, &r), -EINVAL);
+	bad.flags = 0;
+	bad.version = 7;
+	assert_int_equal(ipe_policy_load_file(ctx, path, &bad, &r), -EINVAL);
+	assert_int_equal(ipe_policy_load_file(NULL, path, NULL, &r), -EINVAL);
+	assert_int_equal(ipe_policy_load_file(ctx, path, NULL, NULL), -EINVAL);
+	ipe_load_result_clear(NULL);
+	ipe_ctx_free(ctx);
+
+	for (const char *const *f = (const char *const[]){ "text.pol", "src.pol", "common.pol", "digests.txt",
+							    "garbage.der", "key.pem", "cert.pem", "text.p7b", NULL };
+	     *f; f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *f);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_opts_contract),
 		cmocka_unit_test(test_header_helpers),
 		cmocka_unit_test(test_io_and_diag),
+		cmocka_unit_test(test_load_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
