@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,55 +55,39 @@ static bool equal_nocase(const char *a, size_t alen, const char *b)
 
 /*
  * Levenshtein distance, case-insensitive, for short strings.  Every caller
- * accepts a distance of at most 3, so only the band of the table within 3
- * of its diagonal is filled (a cell further out is more than 3 anyway, and
- * counts as 4): O(7 x length) per word.  When the lengths alone put the
- * words further apart, a row of the band is already past 3, or a word is
- * long, the answer is just "far" (1000), which keeps a line of many bad
- * tokens cheap.
+ * accepts a distance of at most 3: anything further, or a word longer than
+ * 64 bytes, is just "far" (1000), which keeps a line of many bad tokens
+ * cheap.  Myers' bit-parallel algorithm (Hyyro's form for the whole-word
+ * distance): the keyword's column of the table is one 64-bit word per
+ * byte of the token, no table walk.
  */
-#define FAR 4 /* any distance over 3 */
 static size_t distance(const char *a, size_t alen, const char *b)
 {
-	size_t blen = strlen(b);
-	unsigned char prev[65], cur[65];
-	char la[64], lb[64];
+	size_t blen = strlen(b), score = blen;
+	uint64_t peq[256] = { 0 }, pv, mv = 0, last;
 
 	if (alen > 64 || blen > 64 || (alen > blen ? alen - blen : blen - alen) > 3)
 		return 1000;
-	for (size_t i = 0; i < alen; i++)
-		la[i] = lower(a[i]);
+	if (blen == 0)
+		return alen <= 3 ? alen : 1000;
 	for (size_t j = 0; j < blen; j++)
-		lb[j] = lower(b[j]);
-	for (size_t j = 0; j <= blen; j++)
-		prev[j] = j < FAR ? (unsigned char)j : FAR;
-	for (size_t i = 1; i <= alen; i++) {
-		size_t lo = i > 3 ? i - 3 : 1, hi = i + 3 < blen ? i + 3 : blen;
-		unsigned char rowmin;
+		peq[(unsigned char)lower(b[j])] |= (uint64_t)1 << j;
+	pv = blen == 64 ? ~(uint64_t)0 : ((uint64_t)1 << blen) - 1;
+	last = (uint64_t)1 << (blen - 1);
+	for (size_t i = 0; i < alen; i++) {
+		uint64_t eq = peq[(unsigned char)lower(a[i])];
+		uint64_t xv = eq | mv, xh = (((eq & pv) + pv) ^ pv) | eq;
+		uint64_t ph = mv | ~(xh | pv), mh = pv & xh;
 
-		/* the cell left of the band (and column 0 beyond 3) is far */
-		cur[lo - 1] = rowmin = lo == 1 && i < FAR ? (unsigned char)i : FAR;
-		for (size_t j = lo; j <= hi; j++) {
-			unsigned char sub = prev[j - 1] + (la[i - 1] != lb[j - 1]);
-			unsigned char del = j < i + 3 ? prev[j] + 1 : FAR, ins = cur[j - 1] + 1, m;
-
-			m = sub < del ? sub : del;
-			if (ins < m)
-				m = ins;
-			cur[j] = m < FAR ? m : FAR;
-			if (cur[j] < rowmin)
-				rowmin = cur[j];
-		}
-		/* the distance is at least the smallest entry of any row */
-		if (rowmin >= FAR)
-			return 1000;
-		memcpy(prev + lo - 1, cur + lo - 1, hi - lo + 2);
-		if (hi < blen)
-			prev[hi + 1] = FAR;
+		score += (ph & last) ? 1 : 0;
+		score -= (mh & last) ? 1 : 0;
+		ph = ph << 1 | 1; /* the top row counts up: whole words, not a search */
+		mh <<= 1;
+		pv = mh | ~(xv | ph);
+		mv = ph & xv;
 	}
-	return prev[blen] < FAR ? prev[blen] : 1000;
+	return score <= 3 ? score : 1000;
 }
-#undef FAR
 
 static int nearest(const char *t, size_t len, const char *const *words, size_t n, char *buf, size_t bufsz)
 {

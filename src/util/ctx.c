@@ -270,14 +270,29 @@ void ipe_ctx_diag_sort(struct ipe_ctx *ctx)
 	}
 }
 
+/* A message in one allocation of its size: formatted on the stack first
+ * (vasprintf grows a heap buffer and shrinks it, three allocations for a
+ * long message). */
 __attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
-	char *s = NULL;
+	char buf[256], *s;
+	va_list again;
+	int n;
 
 	if (!strchr(fmt, '%'))
 		return strdup(fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0) {
+		va_end(again);
 		return NULL;
+	}
+	s = malloc((size_t)n + 1);
+	if (s && (size_t)n < sizeof(buf))
+		memcpy(s, buf, (size_t)n + 1);
+	else if (s)
+		vsnprintf(s, (size_t)n + 1, fmt, again);
+	va_end(again);
 	return s;
 }
 
