@@ -64,9 +64,17 @@ static const char *member_hint(const char *why)
 	return "a digest is whole bytes: each byte is two hex digits";
 }
 
-/* A member written in the policy source itself: quoted in the message. */
+/* Bad members of one set reported one by one; the others are counted in
+ * one finding (the number ipe-check's --fold-after defaults to, so one line
+ * of a million bad members is not a million findings). */
+#define SET_BAD_SHOWN 10
+
+/* A member written in the policy source itself: quoted in the message.
+ * Past the first SET_BAD_SHOWN bad members of the set (*nbad counts them),
+ * only counted: *fold_first and *fold_last are where the uncounted run
+ * starts and ends. */
 static bool check_member(struct ipe_parser *ps, const char *t, size_t len, const struct ipe_loc *loc,
-			 const char *setname)
+			 const char *setname, uint32_t *nbad, struct ipe_loc *fold_first, struct ipe_loc *fold_last)
 {
 	char showbuf[128];
 	size_t pos;
@@ -74,6 +82,14 @@ static bool check_member(struct ipe_parser *ps, const char *t, size_t len, const
 
 	if (!why)
 		return true;
+	if (*nbad < UINT32_MAX)
+		(*nbad)++;
+	if (*nbad > SET_BAD_SHOWN) {
+		if (*nbad == SET_BAD_SHOWN + 1)
+			*fold_first = *loc;
+		*fold_last = *loc;
+		return false;
+	}
 	if (pos)
 		ipe_ext_error(ps, "IPE-E111", loc, member_hint(why), "member '%s' of set '%s' %s (position %zu)",
 			      ipe_hint_show(showbuf, sizeof(showbuf), t, len), setname, why, pos);
@@ -257,6 +273,8 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_cline *l)
 	struct ipe_cline cur = *l;
 	struct ipe_tok t0, t1, t2, t;
 	struct ext_set *s, scratch;
+	struct ipe_loc fold_first = { 0 }, fold_last = { 0 };
+	uint32_t nbad = 0;
 	size_t i;
 	bool ok = true, closed = false, discard = false;
 
@@ -321,7 +339,7 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_cline *l)
 				break;
 			}
 			ipe_cline_tok(&cur, i, &t);
-			if (!check_member(ps, t.text, t.len, &t.loc, s->name))
+			if (!check_member(ps, t.text, t.len, &t.loc, s->name, &nbad, &fold_first, &fold_last))
 				ok = false;
 			else if (set_push(s, t.text, t.len, &t.loc)) {
 				ps->err = -ENOMEM;
@@ -345,6 +363,16 @@ void ipe_ext_do_set(struct ipe_parser *ps, const struct ipe_cline *l)
 			}
 		}
 		i = 0;
+	}
+	if (nbad > SET_BAD_SHOWN && !ps->err) {
+		uint32_t more = nbad - SET_BAD_SHOWN;
+
+		ipe_ext_error(ps, "IPE-E111", &fold_first,
+			      "write each member as ALGORITHM:HEX, e.g. sha256:0123... (what `fsverity digest` prints)",
+			      "%u more member%s of set '%s' %s not ALGORITHM:HEX, from here up to line %u column %u "
+			      "(not reported one by one; the first %u are reported above)",
+			      more, more == 1 ? "" : "s", s->name, more == 1 ? "is" : "are", fold_last.line,
+			      fold_last.col, SET_BAD_SHOWN);
 	}
 	if (!ok || ps->err || discard) {
 		ipe_ext_set_clear(s);

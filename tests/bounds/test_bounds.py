@@ -6,11 +6,12 @@ quadratic or unbounded run is killed, whatever the machine's load) and, in
 builds without ASan, an address-space limit; it then asserts the exit code, the
 message and the peak RSS (getrusage of the child).  No wall-clock timing.
 
-Usage: test_bounds.py [GROUP...]   (groups: lexer tokens reads limits)
+Usage: test_bounds.py [GROUP...]   (groups: lexer tokens reads limits sets)
 Environment: IPE_CHECK, IPE_COMPILE, IPE_SOURCE_ROOT (set by meson).
 """
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -133,6 +134,30 @@ def group_tokens(d):
               "%s: peak RSS %.0f MiB, kernel mode %.0f MiB (at most 8 MiB more)" % (what, peak[what], peak["ipe-check"]))
 
 
+def group_sets(d):
+    # one 1 MiB line "set S { a a a ... }": an IPE-E111 per bad member was
+    # half a million findings, 8 s of CPU (6 s of it system time: a dozen
+    # write calls per finding on unbuffered stderr) and 130 MiB (120x the
+    # input).  Now the first 10 bad members of a set are reported, then one
+    # finding counts the rest; the peak is the lexer's tokens (6x).
+    n = MiB
+    tiny = write(d, "tiny.pol", HDR)
+    bad = write(d, "badset.pol", HDR + "set S {" + " a" * (n // 2) + " }\n")
+    for what, argv in (("ipe-compile", [COMPILE, "--color=never", "-o", os.path.join(d, "out.pol")]),
+                       ("ipe-check --source", [CHECK, "--color=never", "--source"])):
+        _, _, _, base, _ = run(argv + [tiny], cpu=30)
+        rc, out, err, rss, cpu = run(argv + [bad], cpu=30)
+        text = out + err.encode()
+        found = len(re.findall(rb": error: [^\n]*\[IPE-E111\]", text))
+        check(rc == 1 and found == 11 and b"524278 more members of set 'S'" in text,
+              "%s, 1 MiB line of bad set members: 10 findings and one that counts the rest (rc %d, cpu %.1f s, "
+              "%d findings): %s" % (what, rc, cpu, found, text[-300:]))
+        check(len(text) < 64 * 1024, "%s, 1 MiB line of bad set members: %d bytes of output" % (what, len(text)))
+        ratio = (rss - base) / (n / MiB)
+        check(ratio < 14, "%s, 1 MiB line of bad set members: peak RSS %.0f MiB, %.0f MiB over the baseline "
+              "= %.1fx the input (at most 14x)" % (what, rss, rss - base, ratio))
+
+
 def group_reads(d):
     pol = write(d, "ok.pol", "policy_name=a policy_version=0.0.1\nDEFAULT action=ALLOW\n")
     # a device read to its end: 4 GiB before; now the 64 MiB policy cap
@@ -224,7 +249,8 @@ def group_limits(d):
     check(rss < 16 * 3 + 160, "40 x 16 MiB includes: peak RSS %.0f MiB (one copy of the file)" % rss)
 
 
-GROUPS = {"lexer": group_lexer, "tokens": group_tokens, "reads": group_reads, "limits": group_limits}
+GROUPS = {"lexer": group_lexer, "tokens": group_tokens, "reads": group_reads, "limits": group_limits,
+          "sets": group_sets}
 
 
 def main():

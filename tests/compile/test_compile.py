@@ -159,6 +159,19 @@ def test_errors():
     # sets
     expect_err("set bad member", {"main.pol": HDR + "set s {\n  sha256:zz\n  1234\n  sha256:abc\n}\n"},
                [("main.pol:4:3", "IPE-E111"), ("main.pol:5:3", "IPE-E111"), ("main.pol:6:3", "IPE-E111")])
+    # 15 bad members over two lines: the first 10 one by one, then one
+    # finding that counts the other 5 (issue 11: one line of a million bad
+    # members was a million findings, 19 s and 130x the input in memory)
+    err = expect_err("set many bad members", {"main.pol": HDR + "set s {" + " a" * 12 + "\n b b:zz c }\n"},
+                     [("main.pol:3:9", "IPE-E111"), ("main.pol:3:27", "IPE-E111")])
+    check(err.count("[IPE-E111]") == 11, f"set many bad members: want 10 + 1 findings:\n{err}")
+    check("main.pol:3:29: error: 5 more members of set 's' are not ALGORITHM:HEX, from here up to line 4 "
+          "column 9 (not reported one by one; the first 10 are reported above) [IPE-E111]" in err,
+          f"set many bad members: no folded finding:\n{err}")
+    check("3:31: error" not in err and "4:2: error" not in err, f"set many bad members: a folded member reported:\n{err}")
+    err = expect_err("set 11 bad members", {"main.pol": HDR + "set s {" + " a" * 11 + " }\n"}, [])
+    check("main.pol:3:29: error: 1 more member of set 's' is not ALGORITHM:HEX, from here up to line 3 column 29" in err,
+          f"set 11 bad members: no singular folded finding:\n{err}")
     expect_err("set unclosed", {"main.pol": HDR + f"set s {{\n{D1}\n"}, [("main.pol:3:1", "IPE-E110")])
     expect_err("set no brace", {"main.pol": HDR + f"set s {D1}\n"}, [("main.pol:3:7", "IPE-E110")])
     expect_err("set short", {"main.pol": HDR + "set s\n"}, [("main.pol:3:1", "IPE-E110")])
