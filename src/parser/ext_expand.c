@@ -241,7 +241,8 @@ int ipe_ext_emit_combination(struct ipe_ext *x)
 		}
 		case SLOT_SET: {
 			const char *k = ipe_prop_key(s->prop);
-			const char *m = x->sets[s->set].members[s->cur];
+			const struct ext_set *es = &x->sets[s->set];
+			const char *m = es->text + es->off[s->cur];
 
 			rc = out_put(x, k, strlen(k));
 			if (!rc)

@@ -15,7 +15,9 @@
 
 struct ext_set {
 	char *name;
-	char **members;          /* "ALG:HEX", validated */
+	char *text;              /* the members, "ALG:HEX\0" each, validated */
+	size_t text_len, text_cap;
+	size_t *off;             /* member i is text + off[i] */
 	struct ipe_loc *locs;
 	size_t n, cap, locs_cap;
 	struct ipe_loc loc;      /* the NAME token of the definition */

@@ -101,12 +101,17 @@ static bool check_member(struct ipe_parser *ps, const char *t, size_t len, const
 
 static int set_push(struct ext_set *s, const char *t, size_t len, const struct ipe_loc *loc)
 {
-	if (ipe_vec_reserve((void **)&s->members, &s->cap, s->n + 1, sizeof(*s->members)) ||
-	    ipe_vec_reserve((void **)&s->locs, &s->locs_cap, s->n + 1, sizeof(*s->locs)))
+	/* one buffer for every member's text, not a heap block each: a short
+	 * member cost a 32-byte chunk and a pointer (issue 11) */
+	if (len >= SIZE_MAX - s->text_len - 1 ||
+	    ipe_vec_reserve((void **)&s->off, &s->cap, s->n + 1, sizeof(*s->off)) ||
+	    ipe_vec_reserve((void **)&s->locs, &s->locs_cap, s->n + 1, sizeof(*s->locs)) ||
+	    ipe_vec_reserve((void **)&s->text, &s->text_cap, s->text_len + len + 1, 1))
 		return -ENOMEM;
-	s->members[s->n] = strndup(t, len);
-	if (!s->members[s->n])
-		return -ENOMEM;
+	memcpy(s->text + s->text_len, t, len);
+	s->text[s->text_len + len] = '\0';
+	s->off[s->n] = s->text_len;
+	s->text_len += len + 1;
 	s->locs[s->n] = *loc;
 	s->n++;
 	return 0;
@@ -114,9 +119,8 @@ static int set_push(struct ext_set *s, const char *t, size_t len, const struct i
 
 void ipe_ext_set_clear(struct ext_set *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->members[i]);
-	free(s->members);
+	free(s->text);
+	free(s->off);
 	free(s->locs);
 	free(s->name);
 	memset(s, 0, sizeof(*s));

@@ -142,6 +142,19 @@ def group_sets(d):
     # finding counts the rest; the peak is the lexer's tokens (6x).
     n = MiB
     tiny = write(d, "tiny.pol", HDR)
+    # valid members: each was a strndup (a 32-byte heap chunk for "a:"), a
+    # pointer and a location, 25x the input; one text buffer now (15x).
+    # 4 MiB, so that the tool's peak is above the Python parent's RSS that
+    # ru_maxrss of a forked child starts from; first, before the
+    # parent has read any large output
+    good = write(d, "goodset.pol", HDR + "set S {" + " a:" * (4 * MiB // 3) + " }\n")
+    argv = [COMPILE, "--color=never", "-q", "-o", os.path.join(d, "out.pol")]
+    _, _, _, base, _ = run(argv + [tiny], cpu=30)
+    rc, out, err, rss, cpu = run(argv + [good], cpu=30)
+    ratio = (rss - base) / 4.0
+    check(rc == 0, "4 MiB line of valid set members: compiles (rc %d): %s" % (rc, err[-300:]))
+    check(ratio < 20, "4 MiB line of valid set members: peak RSS %.0f MiB, %.0f MiB over the baseline "
+          "= %.1fx the input (at most 20x)" % (rss, rss - base, ratio))
     bad = write(d, "badset.pol", HDR + "set S {" + " a" * (n // 2) + " }\n")
     for what, argv in (("ipe-compile", [COMPILE, "--color=never", "-o", os.path.join(d, "out.pol")]),
                        ("ipe-check --source", [CHECK, "--color=never", "--source"])):
