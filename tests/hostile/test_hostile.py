@@ -433,13 +433,19 @@ def test_ipectl():
             rc, out, err = ipectl(root, ["show", "boot"])
         else:
             os.chmod(d, 0o755)
+            # nobody may not reach the build tree (a checkout under /root or
+            # a 0700 directory): it runs a copy of ipectl (linked statically
+            # against libipe) from this directory
+            exe = os.path.join(d, "ipectl")
+            shutil.copy(TOOLS["ipectl"], exe)
+            os.chmod(exe, 0o755)
 
             def as_nobody():
                 os.setgroups([])
                 os.setgid(65534)
                 os.setuid(65534)
             try:
-                p = subprocess.run([TOOLS["ipectl"], "--securityfs", root, "show", "boot"], capture_output=True,
+                p = subprocess.run([exe, "--securityfs", root, "show", "boot"], capture_output=True,
                                    timeout=20, preexec_fn=as_nobody)
                 rc, err = p.returncode, p.stderr
             except subprocess.TimeoutExpired:
