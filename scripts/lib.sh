@@ -8,7 +8,7 @@ IPE_BUILD_PACKAGES=(flex bison meson ninja-build pkg-config gcc libc6-dev libssl
 # Extra packages for the whole test suite.
 IPE_TEST_PACKAGES=(clang libclang-rt-14-dev softhsm2 libengine-pkcs11-openssl opensc keyutils qemu-system-x86
 	busybox-static linux-source-6.12 bc libelf-dev cpio e2fsprogs fsverity cryptsetup-bin xz-utils make
-	groff-base abigail-tools debhelper dpkg-dev lintian)
+	groff-base abigail-tools debhelper dpkg-dev lintian time)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

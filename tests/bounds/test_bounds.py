@@ -4,7 +4,8 @@
 Each case runs a tool as a process under a CPU-time limit (RLIMIT_CPU: a
 quadratic or unbounded run is killed, whatever the machine's load) and, in
 builds without ASan, an address-space limit; it then asserts the exit code, the
-message and the peak RSS (getrusage of the child).  No wall-clock timing.
+message and the peak RSS (read from GNU time, /usr/bin/time, which starts
+the tool: see run()).  No wall-clock timing.
 
 Usage: test_bounds.py [GROUP...]   (groups: lexer tokens reads limits sets)
 Environment: IPE_CHECK, IPE_COMPILE, IPE_SOURCE_ROOT (set by meson).
@@ -39,40 +40,66 @@ def asan(path):
 ASAN = asan(CHECK)
 
 
+TIME = "/usr/bin/time"  # GNU time (Debian package time)
+
+
 def run(argv, cpu=20, vmem_mib=2048, cwd=None, stdin=None, hang=120):
     """Run argv; return (rc, stdout, stderr, peak RSS in MiB, CPU seconds).
-    rc is -SIGNAL when the limits killed it."""
+    rc is -SIGNAL when the limits killed it.
+
+    The tool is started by GNU time and its peak RSS is what time reports
+    (wait4 of the tool): ru_maxrss keeps the high-water mark across exec, so
+    a tool forked from this Python process would start from Python's RSS at
+    the fork, which grows with every large output read.  time's own RSS
+    (about 2 MiB) is the floor instead.  The limits set here are inherited
+    by the tool."""
     def limits():
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         if not ASAN:  # ASan reserves terabytes of address space
             v = vmem_mib * MiB
             resource.setrlimit(resource.RLIMIT_AS, (v, v))
 
+    if not os.access(TIME, os.X_OK):
+        raise SystemExit("FAIL: %s (GNU time, Debian package time) is missing: scripts/test.sh installs it" % TIME)
     env = None
     if ASAN:
         # ASan's quarantine keeps freed blocks (every buffer a growing read
         # outgrew) resident: without it peak RSS measures the program again
         env = dict(os.environ)
         env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0").lstrip(":")
-    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
-        p = subprocess.Popen(argv, stdout=fo, stderr=fe, cwd=cwd, env=env,
-                             stdin=subprocess.DEVNULL if stdin is None else stdin, preexec_fn=limits)
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe, \
+            tempfile.NamedTemporaryFile("r") as ft:
+        p = subprocess.Popen([TIME, "-f", "%M", "-o", ft.name, "--"] + argv, stdout=fo, stderr=fe, cwd=cwd,
+                             env=env, stdin=subprocess.DEVNULL if stdin is None else stdin, preexec_fn=limits,
+                             start_new_session=True)
         # a hang (a blocked open or read) uses no CPU: the one wall-clock
-        # guard, far above any honest run
+        # guard, far above any honest run; the whole group (time and the
+        # tool) is killed
         deadline = time.monotonic() + hang
+        killed = False
         while True:
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 break
-            if time.monotonic() > deadline:
-                p.kill()
+            if time.monotonic() > deadline and not killed:
+                os.killpg(p.pid, 9)
+                killed = True
             time.sleep(0.02)
-        p.returncode = os.waitstatus_to_exitcode(status)
+        rc = os.waitstatus_to_exitcode(status)
+        lines = ft.read().splitlines()
+        # "Command terminated by signal N" (time exits 128+N), or
+        # "Command exited with non-zero status N", then the %M line
+        for line in lines:
+            m = re.match(r"Command terminated by signal (\d+)", line)
+            if m:
+                rc = -int(m.group(1))
+        rss_kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+        if killed or rss_kib == 0:  # time itself was killed: no report
+            rc, rss_kib = (-9 if killed else rc), ru.ru_maxrss
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read(), fe.read()
-    return (p.returncode, out, err.decode("utf-8", "replace"), ru.ru_maxrss / 1024.0,
-            ru.ru_utime + ru.ru_stime)
+    return (rc, out, err.decode("utf-8", "replace"), rss_kib / 1024.0, ru.ru_utime + ru.ru_stime)
 
 
 def write(d, name, data):
@@ -144,9 +171,7 @@ def group_sets(d):
     tiny = write(d, "tiny.pol", HDR)
     # valid members: each was a strndup (a 32-byte heap chunk for "a:"), a
     # pointer and a location, 25x the input; one text buffer now (15x).
-    # 4 MiB, so that the tool's peak is above the Python parent's RSS that
-    # ru_maxrss of a forked child starts from; first, before the
-    # parent has read any large output
+    # 4 MiB
     good = write(d, "goodset.pol", HDR + "set S {" + " a:" * (4 * MiB // 3) + " }\n")
     argv = [COMPILE, "--color=never", "-q", "-o", os.path.join(d, "out.pol")]
     _, _, _, base, _ = run(argv + [tiny], cpu=30)
