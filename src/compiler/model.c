@@ -79,15 +79,24 @@ bool ipe_prop_is_digest(enum ipe_prop_type t)
 
 /* ---- digest identity: one hash, one equality ---- */
 
+static uint64_t alg_hash(int type, const char *alg, size_t len)
+{
+	return ipe_hash_bytes(IPE_HASH_SEED ^ (uint64_t)type, alg, len);
+}
+
 uint64_t ipe_digest_hash(int type, const char *alg, const uint8_t *digest, size_t len)
 {
-	uint64_t h = ipe_hash_bytes(IPE_HASH_SEED ^ (uint64_t)type, alg ? alg : "", alg ? strlen(alg) : 0);
-
-	return ipe_hash_bytes(h, digest, len);
+	return ipe_hash_bytes(alg_hash(type, alg ? alg : "", alg ? strlen(alg) : 0), digest, len);
 }
 
 uint64_t ipe_prop_digest_hash(const struct ipe_policy *p, const struct ipe_prop *prop)
 {
+	/* the same value as ipe_digest_hash(), the name's part computed once
+	 * per interned name (a big policy hashes each digest several times) */
+	if (p && prop && prop->alg < p->nalgs && p->alg_seed &&
+	    (prop->type == IPE_PROP_DMV_ROOTHASH || prop->type == IPE_PROP_FSV_DIGEST))
+		return ipe_hash_bytes(p->alg_seed[prop->alg][prop->type == IPE_PROP_FSV_DIGEST], ipe_prop_digest(p, prop),
+				      prop->digest_len);
 	return ipe_digest_hash(prop->type, ipe_prop_alg(p, prop), ipe_prop_digest(p, prop), prop->digest_len);
 }
 
@@ -147,6 +156,7 @@ void ipe_policy_free(struct ipe_policy *p)
 	for (size_t i = 0; i < p->nalgs; i++)
 		free(p->algs[i]);
 	free(p->algs);
+	free(p->alg_seed);
 	ix = p->alg_index;
 	if (ix)
 		ipe_hmap_free(ix);
@@ -178,11 +188,16 @@ int ipe_policy_intern_alg(struct ipe_policy *p, const char *alg, size_t len)
 	if (p->nalgs >= UINT16_MAX)
 		return -E2BIG;
 	rc = ipe_vec_reserve((void **)&p->algs, &p->algs_cap, p->nalgs + 1, sizeof(*p->algs));
+	if (!rc)
+		rc = ipe_vec_reserve((void **)&p->alg_seed, &p->alg_seed_cap, p->nalgs + 1, sizeof(*p->alg_seed));
 	if (rc)
 		return rc;
 	p->algs[p->nalgs] = strndup(alg, len);
 	if (!p->algs[p->nalgs])
 		return -ENOMEM;
+	/* of the name as kept (ipe_digest_hash() of ipe_prop_alg()) */
+	p->alg_seed[p->nalgs][0] = alg_hash(IPE_PROP_DMV_ROOTHASH, p->algs[p->nalgs], strlen(p->algs[p->nalgs]));
+	p->alg_seed[p->nalgs][1] = alg_hash(IPE_PROP_FSV_DIGEST, p->algs[p->nalgs], strlen(p->algs[p->nalgs]));
 	rc = ipe_hmap_insert(ix, h, (uint32_t)p->nalgs);
 	if (rc) {
 		free(p->algs[p->nalgs]);

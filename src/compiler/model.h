@@ -57,6 +57,9 @@ struct ipe_policy {
 	char **algs;                    /* interned algorithm names */
 	size_t nalgs, algs_cap;
 	struct ipe_hmap *alg_index;     /* algorithm name hash -> index into algs */
+	uint64_t (*alg_seed)[2];        /* per alg: the hash of (root hash | fs-verity digest
+					 * type, name) that ipe_prop_digest_hash() goes on from */
+	size_t alg_seed_cap;
 	size_t nrules;                  /* all ops */
 	size_t text_len;                /* bytes the kernel parses (before the first NUL) */
 	bool has_nul;                   /* a NUL byte truncated the input */

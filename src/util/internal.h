@@ -152,6 +152,13 @@ static inline size_t ipe_hmap_slot(const struct ipe_hmap *h, uint64_t key)
  * Returns 0 or -ENOMEM / -EOVERFLOW. */
 int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz);
 
+/* Advise transparent huge pages for the 2 MiB pages inside a buffer of
+ * len bytes when len >= IPE_MEM_HUGE_MIN (the input text, the model's
+ * arrays, lint's tables); nothing else happens, errors are ignored.  Call
+ * it before the buffer is first written (mem.c). */
+#define IPE_MEM_HUGE_MIN ((size_t)4 << 20)
+void ipe_mem_huge(void *buf, size_t len);
+
 /* A set of entries: a vector (*vec, *n used, *cap allocated, elsz bytes
  * each) and an ipe_hmap from each entry's hash to its index.  Look for an
  * entry under hash h that eq(entry, key) accepts: 0 and *ret_at its index.

@@ -10,6 +10,8 @@
 
 #include <ipe/io.h>
 
+#include "util/internal.h"
+
 #define IPE_READ_HARD_MAX ((size_t)UINT32_MAX - 16)
 
 int ipe_input_open(const char *path, int *ret_fd)
@@ -67,7 +69,9 @@ int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
 			/* refused before reading a byte */
 			if (left > max_len)
 				return -EFBIG;
-			cap = (size_t)left + 1;
+			/* + 2: the NUL, and room for the read that finds
+			 * the end (no realloc for a file of known size) */
+			cap = (size_t)left + 2;
 		}
 	}
 	if (cap < 4096)
@@ -77,6 +81,7 @@ int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
+	ipe_mem_huge(buf, cap);
 	for (;;) {
 		ssize_t n;
 
@@ -96,6 +101,7 @@ int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
 				rc = -ENOMEM;
 				goto out;
 			}
+			ipe_mem_huge(nbuf, ncap);
 			buf = nbuf;
 			cap = ncap;
 		}
