@@ -17,6 +17,7 @@
 #include <ipe/policy.h>
 #include <ipe/sign.h>
 
+#include "util/internal.h"
 #include "util/opts.h"
 
 /* The kernel's limit on a policy write (blob bytes). */
@@ -187,7 +188,8 @@ int ipe_policy_load_file(struct ipe_ctx *ctx, const char *path, const struct ipe
 	bool source = opts && (opts->flags & IPE_LOAD_AS_SOURCE);
 	const struct ipe_source *s;
 	const unsigned char *sdata;
-	size_t slen;
+	size_t slen, ndiags;
+	bool blob = false;
 	int rc;
 
 	if (!result)
@@ -210,13 +212,27 @@ int ipe_policy_load_file(struct ipe_ctx *ctx, const char *path, const struct ipe
 		rc = load_blob(ctx, path, sdata, slen, result);
 		if (rc)
 			return rc;
-	} else if (!source && looks_like_source(sdata, slen) && try_detected(ctx, s, sdata, slen, sopts, result)) {
-		return 0;
+		blob = true;
 	}
 	if (source)
 		result->kind = IPE_LOAD_SOURCE;
+	ndiags = ipe_ctx_diag_count(ctx);
 	rc = source ? ipe_policy_parse_source(ctx, result->src, sopts, &result->policy)
 		    : ipe_policy_parse(ctx, result->src, &result->policy);
+	/* A file the kernel rejects may be an ipe-compile source.  Detection
+	 * needs that rejection (try_detected), so a text the kernel accepts is
+	 * never scanned for extensions.  Otherwise as if the detection ran
+	 * first: this parse's findings and policy are dropped, and the file is
+	 * parsed again when it is no source after all. */
+	if (!rc && !source && !blob && ipe_policy_verdict(result->policy)->err && looks_like_source(sdata, slen)) {
+		ipe_policy_free(result->policy);
+		result->policy = NULL;
+		ipe_ctx_diag_truncate(ctx, ndiags);
+		s = ipe_ctx_source(ctx, result->src);
+		if (try_detected(ctx, s, sdata, slen, sopts, result))
+			return 0;
+		rc = ipe_policy_parse(ctx, result->src, &result->policy);
+	}
 	if (rc) {
 		ipe_policy_free(result->policy);
 		result->policy = NULL;

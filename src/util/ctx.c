@@ -49,6 +49,16 @@ void ipe_ctx_diag_clear(struct ipe_ctx *ctx)
 	ctx->ndiags = 0;
 }
 
+void ipe_ctx_diag_truncate(struct ipe_ctx *ctx, size_t n)
+{
+	if (!ctx)
+		return;
+	for (size_t i = n; i < ctx->ndiags; i++)
+		diag_release(&ctx->diags[i]);
+	if (n < ctx->ndiags)
+		ctx->ndiags = n;
+}
+
 void ipe_ctx_free(struct ipe_ctx *ctx)
 {
 	if (!ctx)

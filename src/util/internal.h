@@ -146,6 +146,10 @@ static inline size_t ipe_hmap_slot(const struct ipe_hmap *h, uint64_t key)
 	return (size_t)ipe_hash_mix(key) & (h->cap - 1);
 }
 
+/* Drop the diagnostics after the first n (ctx.c): undo a pass whose
+ * findings are not kept. */
+void ipe_ctx_diag_truncate(struct ipe_ctx *ctx, size_t n);
+
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Grow a vector of elements of size elsz so that it can hold need elements.
