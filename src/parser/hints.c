@@ -64,12 +64,18 @@ static bool equal_nocase(const char *a, size_t alen, const char *b)
 static size_t distance(const char *a, size_t alen, const char *b)
 {
 	size_t blen = strlen(b), score = blen;
-	uint64_t peq[256] = { 0 }, pv, mv = 0, last;
+	uint64_t peq[256], pv, mv = 0, last;
 
 	if (alen > 64 || blen > 64 || (alen > blen ? alen - blen : blen - alen) > 3)
 		return 1000;
 	if (blen == 0)
 		return alen <= 3 ? alen : 1000;
+	/* clear only the entries this pair reads (clearing all 2 KiB for
+	 * every keyword was most of the cost of a hint) */
+	for (size_t i = 0; i < alen; i++)
+		peq[(unsigned char)lower(a[i])] = 0;
+	for (size_t j = 0; j < blen; j++)
+		peq[(unsigned char)lower(b[j])] = 0;
 	for (size_t j = 0; j < blen; j++)
 		peq[(unsigned char)lower(b[j])] |= (uint64_t)1 << j;
 	pv = blen == 64 ? ~(uint64_t)0 : ((uint64_t)1 << blen) - 1;

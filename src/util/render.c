@@ -198,77 +198,130 @@ static const char *sev_color(enum ipe_severity sev)
 	return "";
 }
 
-/* Messages quote input (tokens, paths, names): no byte of it reaches the
- * terminal raw. */
-static void put_text(FILE *out, const char *s)
-{
-	if (s)
-		ipe_fput_escaped(out, s, strlen(s), IPE_ESCAPE_KEEP_BACKSLASH);
-}
-
-static void print_where(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FILE *out, bool color)
-{
-	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
-
-	if (color)
-		fputs(C_BOLD, out);
-	if (s)
-		ipe_fput_escaped(out, s->name, strlen(s->name), 0);
-	if (s && loc->line)
-		fprintf(out, ":%u:%u: ", loc->line, loc->col);
-	else if (s)
-		fputs(": ", out);
-	if (color)
-		fputs(C_RESET, out);
-}
-
-/* Bytes for one stream write, flushed when full: an excerpt costs a few
- * fwrite calls, not one per byte. */
-struct linebuf {
+/*
+ * A diagnostic is composed in memory and written with one fwrite: on an
+ * unbuffered stream (stderr) a dozen small writes per diagnostic made a
+ * million findings cost seconds of system time.  The buffer starts on the
+ * stack and grows on the heap only for a long diagnostic (open_memstream
+ * allocated and cleared 8 KiB per diagnostic: under ASan a fifth of a
+ * fuzzing run).  Without memory, what is composed so far is written and
+ * the piece that did not fit goes to the stream directly: still the same
+ * bytes in the same order.
+ */
+struct rbuf {
 	FILE *out;
-	size_t n;
-	char b[512];
+	char *s;
+	size_t len, cap;
+	char stack[2048];
 };
 
-static void lb_put(struct linebuf *lb, const char *s, size_t n)
+static void rb_flush(struct rbuf *rb)
 {
-	if (lb->n + n > sizeof(lb->b)) {
-		fwrite(lb->b, 1, lb->n, lb->out);
-		lb->n = 0;
-		if (n > sizeof(lb->b)) {
-			fwrite(s, 1, n, lb->out);
-			return;
-		}
-	}
-	memcpy(lb->b + lb->n, s, n);
-	lb->n += n;
+	if (rb->len)
+		fwrite(rb->s, 1, rb->len, rb->out);
+	rb->len = 0;
 }
 
-static void lb_fill(struct linebuf *lb, char c, size_t n)
+static void rb_put(struct rbuf *rb, const void *p, size_t n)
 {
-	while (n > 0) {
-		size_t k = n < 64 ? n : 64;
+	if (n > rb->cap - rb->len) {
+		size_t ncap = rb->cap;
+		char *ns = NULL;
 
-		if (lb->n + k > sizeof(lb->b)) {
-			fwrite(lb->b, 1, lb->n, lb->out);
-			lb->n = 0;
+		while (ncap - rb->len < n && ncap <= SIZE_MAX / 2)
+			ncap *= 2;
+		if (ncap - rb->len >= n)
+			ns = rb->s == rb->stack ? malloc(ncap) : realloc(rb->s, ncap);
+		if (!ns) {
+			rb_flush(rb);
+			fwrite(p, 1, n, rb->out);
+			return;
 		}
-		memset(lb->b + lb->n, c, k);
-		lb->n += k;
+		if (rb->s == rb->stack)
+			memcpy(ns, rb->stack, rb->len);
+		rb->s = ns;
+		rb->cap = ncap;
+	}
+	memcpy(rb->s + rb->len, p, n);
+	rb->len += n;
+}
+
+static void rb_str(struct rbuf *rb, const char *s)
+{
+	rb_put(rb, s, strlen(s));
+}
+
+static void rb_fill(struct rbuf *rb, char c, size_t n)
+{
+	char chunk[64];
+
+	memset(chunk, c, n < sizeof(chunk) ? n : sizeof(chunk));
+	while (n > 0) {
+		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+
+		rb_put(rb, chunk, k);
 		n -= k;
 	}
 }
 
-static void print_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, FILE *out, bool color)
+/* Bytes as ipe_fput_escaped() writes them: runs of printable ASCII in one
+ * copy, every other byte (and '\\' unless keep_backslash) as \xNN. */
+static void rb_escaped(struct rbuf *rb, const char *s, size_t len, bool keep_backslash)
+{
+	const unsigned char *d = (const unsigned char *)s;
+	char e[4];
+
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+
+		while (j < len && d[j] >= 0x20 && d[j] < 0x7f && (d[j] != '\\' || keep_backslash))
+			j++;
+		if (j > i) {
+			rb_put(rb, d + i, j - i);
+			i = j;
+		} else {
+			rb_put(rb, e, ipe_escape_byte(e, d[i++], keep_backslash));
+		}
+	}
+}
+
+/* Messages quote input (tokens, paths, names): no byte of it reaches the
+ * terminal raw. */
+static void put_text(struct rbuf *rb, const char *s)
+{
+	if (s)
+		rb_escaped(rb, s, strlen(s), true);
+}
+
+static void print_where(const struct ipe_ctx *ctx, const struct ipe_loc *loc, struct rbuf *rb, bool color)
 {
 	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
-	struct linebuf lb = { .out = out };
+
+	if (color)
+		rb_str(rb, C_BOLD);
+	if (s)
+		rb_escaped(rb, s->name, strlen(s->name), false);
+	if (s && loc->line) {
+		char num[32];
+		int n = snprintf(num, sizeof(num), ":%u:%u: ", loc->line, loc->col);
+
+		rb_put(rb, num, (size_t)n);
+	} else if (s) {
+		rb_str(rb, ": ");
+	}
+	if (color)
+		rb_str(rb, C_RESET);
+}
+
+static void print_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, struct rbuf *rb, bool color)
+{
+	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
 	struct excerpt ex;
 	char tmp[4];
 
 	if (!s || !compute_excerpt(s, loc, &ex))
 		return;
-	lb_put(&lb, ex.cut_left ? "  ..." : "    ", ex.cut_left ? 5 : 4);
+	rb_put(rb, ex.cut_left ? "  ..." : "    ", ex.cut_left ? 5 : 4);
 	for (size_t i = ex.start; i < ex.end;) {
 		size_t j = i;
 
@@ -276,89 +329,82 @@ static void print_excerpt(const struct ipe_ctx *ctx, const struct ipe_loc *loc, 
 		while (j < ex.end && excerpt_width[s->data[j]] == 1 && s->data[j] != '\t')
 			j++;
 		if (j > i) {
-			lb_put(&lb, (const char *)s->data + i, j - i);
+			rb_put(rb, s->data + i, j - i);
 			i = j;
 		} else {
-			lb_put(&lb, tmp, put_byte(s->data[i++], tmp));
+			rb_put(rb, tmp, put_byte(s->data[i++], tmp));
 		}
 	}
 	if (ex.cut_right)
-		lb_put(&lb, "...", 3);
-	lb_put(&lb, "\n    ", 5);
-	lb_fill(&lb, ' ', ex.caret_col);
+		rb_put(rb, "...", 3);
+	rb_put(rb, "\n    ", 5);
+	rb_fill(rb, ' ', ex.caret_col);
 	if (color)
-		lb_put(&lb, C_GREEN, strlen(C_GREEN));
-	lb_put(&lb, "^", 1);
-	lb_fill(&lb, '~', ex.caret_width > 1 ? ex.caret_width - 1 : 0);
+		rb_str(rb, C_GREEN);
+	rb_put(rb, "^", 1);
+	rb_fill(rb, '~', ex.caret_width > 1 ? ex.caret_width - 1 : 0);
 	if (color)
-		lb_put(&lb, C_RESET, strlen(C_RESET));
-	lb_put(&lb, "\n", 1);
-	fwrite(lb.b, 1, lb.n, out);
+		rb_str(rb, C_RESET);
+	rb_put(rb, "\n", 1);
 }
 
-static void render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out, unsigned flags)
+static void render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, struct rbuf *rb, unsigned flags)
 {
 	bool color = flags & IPE_RENDER_COLOR;
 
-	print_where(ctx, &d->loc, out, color);
+	print_where(ctx, &d->loc, rb, color);
 	if (color)
-		fputs(sev_color(d->severity), out);
-	fputs(ipe_severity_name(d->severity), out);
+		rb_str(rb, sev_color(d->severity));
+	rb_str(rb, ipe_severity_name(d->severity));
 	if (color)
-		fputs(C_RESET C_BOLD, out);
-	fputs(": ", out);
-	put_text(out, d->message);
+		rb_str(rb, C_RESET C_BOLD);
+	rb_str(rb, ": ");
+	put_text(rb, d->message);
 	if (color)
-		fputs(C_RESET, out);
-	fprintf(out, " [%s]\n", d->code);
+		rb_str(rb, C_RESET);
+	rb_str(rb, " [");
+	rb_str(rb, d->code);
+	rb_str(rb, "]\n");
 	if (!(flags & IPE_RENDER_NO_SOURCE))
-		print_excerpt(ctx, &d->loc, out, color);
+		print_excerpt(ctx, &d->loc, rb, color);
 	if (d->hint) {
 		if (color)
-			fputs(C_CYAN, out);
-		fputs("    hint: ", out);
+			rb_str(rb, C_CYAN);
+		rb_str(rb, "    hint: ");
 		if (color)
-			fputs(C_RESET, out);
-		put_text(out, d->hint);
-		fputc('\n', out);
+			rb_str(rb, C_RESET);
+		put_text(rb, d->hint);
+		rb_put(rb, "\n", 1);
 	}
 	for (size_t i = 0; i < d->nrelated; i++) {
-		print_where(ctx, &d->related[i].loc, out, color);
+		print_where(ctx, &d->related[i].loc, rb, color);
 		if (color)
-			fputs(C_CYAN, out);
-		fputs("note", out);
+			rb_str(rb, C_CYAN);
+		rb_str(rb, "note");
 		if (color)
-			fputs(C_RESET, out);
-		fputs(": ", out);
-		put_text(out, d->related[i].message);
-		fputc('\n', out);
+			rb_str(rb, C_RESET);
+		rb_str(rb, ": ");
+		put_text(rb, d->related[i].message);
+		rb_put(rb, "\n", 1);
 		if (!(flags & IPE_RENDER_NO_SOURCE))
-			print_excerpt(ctx, &d->related[i].loc, out, color);
+			print_excerpt(ctx, &d->related[i].loc, rb, color);
 	}
 }
 
-/* The diagnostic is composed in memory and written with one fwrite: on an
- * unbuffered stream (stderr) a dozen small writes per diagnostic made a
- * million findings cost seconds of system time. */
 int ipe_diag_render_text(const struct ipe_ctx *ctx, const struct ipe_diag *d, FILE *out,
 			 unsigned flags)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
+	struct rbuf rb;
 
 	if (!ctx || !d || !out)
 		return -EINVAL;
-	m = open_memstream(&buf, &len);
-	if (!m) {
-		render_text(ctx, d, out, flags); /* no memory: unbuffered, still right */
-	} else {
-		render_text(ctx, d, m, flags);
-		if (fclose(m) == 0)
-			fwrite(buf, 1, len, out);
-		else
-			render_text(ctx, d, out, flags);
-		free(buf);
-	}
+	rb.out = out;
+	rb.s = rb.stack;
+	rb.len = 0;
+	rb.cap = sizeof(rb.stack);
+	render_text(ctx, d, &rb, flags);
+	rb_flush(&rb);
+	if (rb.s != rb.stack)
+		free(rb.s);
 	return ferror(out) ? -EIO : 0;
 }
