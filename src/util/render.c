@@ -26,6 +26,7 @@ int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
 	n = realloc(*vec, ncap * elsz);
 	if (!n)
 		return -ENOMEM;
+	ipe_mem_huge(n, ncap * elsz);
 	*vec = n;
 	*cap = ncap;
 	return 0;
