@@ -122,7 +122,96 @@ static json_object *hex_string(const char *t, size_t len)
 	return o;
 }
 
-static json_object *loc_json(const struct ipe_ctx *ctx, const struct ipe_loc *loc, bool with_file)
+/*
+ * Values that repeat from one finding to the next (a code, a severity, an
+ * errno, the file name, small numbers, an empty list of notes) are made
+ * once per report and shared: json-c counts references and writes every
+ * use out in full, so the text is the same with half the allocations (a
+ * report of thousands of findings).  The cache holds one reference of each.
+ */
+struct json_cache {
+	json_object *ints[256];
+	json_object *severity[IPE_SEV_ERROR + 1];
+	json_object *no_related;
+	const char *code;       /* the last code (a literal) and its string */
+	json_object *code_obj;
+	int err;                /* the last kernel errno and its name */
+	json_object *err_obj;
+	uint32_t src;           /* the last source quoted and its file name */
+	json_object *src_obj;
+};
+
+/* Another reference to a value (NULL stays NULL: a JSON null, as an
+ * allocation failure always gave). */
+static json_object *ref(json_object *o)
+{
+	return o ? json_object_get(o) : NULL;
+}
+
+static void cache_free(struct json_cache *c)
+{
+	for (size_t i = 0; i < IPE_ARRAY_SIZE(c->ints); i++)
+		json_object_put(c->ints[i]);
+	for (size_t i = 0; i < IPE_ARRAY_SIZE(c->severity); i++)
+		json_object_put(c->severity[i]);
+	json_object_put(c->no_related);
+	json_object_put(c->code_obj);
+	json_object_put(c->err_obj);
+	json_object_put(c->src_obj);
+}
+
+static json_object *int_json(struct json_cache *c, uint64_t v)
+{
+	if (v >= IPE_ARRAY_SIZE(c->ints))
+		return json_object_new_int64((int64_t)v);
+	if (!c->ints[v])
+		c->ints[v] = json_object_new_int64((int64_t)v);
+	return ref(c->ints[v]);
+}
+
+/* The last code, errno or file name again, else a new one that the cache
+ * keeps instead (the previous one lives on through its uses). */
+static json_object *code_json(struct json_cache *c, const char *code)
+{
+	if (!c->code_obj || c->code != code) {
+		json_object_put(c->code_obj);
+		c->code = code;
+		c->code_obj = json_object_new_string(code);
+	}
+	return ref(c->code_obj);
+}
+
+static json_object *errno_json(struct json_cache *c, int err)
+{
+	if (!c->err_obj || c->err != err) {
+		json_object_put(c->err_obj);
+		c->err = err;
+		c->err_obj = json_object_new_string(ipe_errno_name(err));
+	}
+	return ref(c->err_obj);
+}
+
+static json_object *file_json(struct json_cache *c, uint32_t src, const char *name)
+{
+	if (!c->src_obj || c->src != src) {
+		json_object_put(c->src_obj);
+		c->src = src;
+		c->src_obj = text_string(name);
+	}
+	return ref(c->src_obj);
+}
+
+static json_object *severity_json(struct json_cache *c, enum ipe_severity sev)
+{
+	if ((unsigned)sev >= IPE_ARRAY_SIZE(c->severity))
+		return json_object_new_string(ipe_severity_name(sev));
+	if (!c->severity[sev])
+		c->severity[sev] = json_object_new_string(ipe_severity_name(sev));
+	return ref(c->severity[sev]);
+}
+
+static json_object *loc_json(const struct ipe_ctx *ctx, struct json_cache *c, const struct ipe_loc *loc,
+			     bool with_file)
 {
 	const struct ipe_source *s = ipe_ctx_source(ctx, loc->src);
 	json_object *o = json_object_new_object();
@@ -130,33 +219,38 @@ static json_object *loc_json(const struct ipe_ctx *ctx, const struct ipe_loc *lo
 	if (!o)
 		return NULL;
 	if (with_file)
-		obj_add(o, "file", s ? text_string(s->name) : NULL);
-	obj_add(o, "line", json_object_new_int64(loc->line));
-	obj_add(o, "column", json_object_new_int64(loc->col));
-	obj_add(o, "length", json_object_new_int64(loc->len));
-	obj_add(o, "offset", json_object_new_int64(loc->offset));
+		obj_add(o, "file", s ? file_json(c, loc->src, s->name) : NULL);
+	obj_add(o, "line", int_json(c, loc->line));
+	obj_add(o, "column", int_json(c, loc->col));
+	obj_add(o, "length", int_json(c, loc->len));
+	obj_add(o, "offset", int_json(c, loc->offset));
 	return o;
 }
 
-static json_object *diag_json(const struct ipe_ctx *ctx, const struct ipe_diag *d)
+static json_object *diag_json(const struct ipe_ctx *ctx, struct json_cache *c, const struct ipe_diag *d)
 {
 	json_object *o = json_object_new_object(), *rel;
 
 	if (!o)
 		return NULL;
-	obj_add(o, "code", json_object_new_string(d->code));
-	obj_add(o, "severity", json_object_new_string(ipe_severity_name(d->severity)));
+	obj_add(o, "code", code_json(c, d->code));
+	obj_add(o, "severity", severity_json(c, d->severity));
 	obj_add(o, "message", text_string(d->message));
 	obj_add(o, "hint", d->hint ? text_string(d->hint) : NULL);
-	obj_add(o, "kernel_errno",
-			       d->kernel_errno ? json_object_new_string(ipe_errno_name(d->kernel_errno)) : NULL);
-	obj_add(o, "location", d->loc.src == IPE_SRC_NONE ? NULL : loc_json(ctx, &d->loc, true));
+	obj_add(o, "kernel_errno", d->kernel_errno ? errno_json(c, d->kernel_errno) : NULL);
+	obj_add(o, "location", d->loc.src == IPE_SRC_NONE ? NULL : loc_json(ctx, c, &d->loc, true));
+	if (!d->nrelated) {
+		if (!c->no_related)
+			c->no_related = json_object_new_array();
+		obj_add(o, "related", ref(c->no_related));
+		return o;
+	}
 	rel = json_object_new_array();
 	for (size_t i = 0; rel && i < d->nrelated; i++) {
 		json_object *r = json_object_new_object();
 
 		obj_add(r, "message", text_string(d->related[i].message));
-		obj_add(r, "location", loc_json(ctx, &d->related[i].loc, true));
+		obj_add(r, "location", loc_json(ctx, c, &d->related[i].loc, true));
 		json_object_array_add(rel, r);
 	}
 	obj_add(o, "related", rel);
@@ -174,6 +268,7 @@ bool ipe_report_files_ok(const struct ipe_report_file *files, size_t nfiles)
 int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_file *files, size_t nfiles,
 			   FILE *out)
 {
+	struct json_cache cache = { 0 };
 	json_object *root, *arr;
 	const char *s;
 	int rc = 0;
@@ -209,7 +304,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 			obj_add(vo, "accepted", json_object_new_boolean(v->err == 0));
 			obj_add(vo, "errno", v->err ? json_object_new_string(ipe_errno_name(v->err)) : NULL);
 			obj_add(vo, "code", v->code ? json_object_new_string(v->code) : NULL);
-			obj_add(vo, "location", v->err ? loc_json(ctx, &v->loc, false) : NULL);
+			obj_add(vo, "location", v->err ? loc_json(ctx, &cache, &v->loc, false) : NULL);
 			obj_add(fo, "kernel_verdict", vo);
 			if (f->policy->has_header) {
 				json_object *po = json_object_new_object();
@@ -237,7 +332,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 			const struct ipe_diag *d = ipe_ctx_diag(ctx, k);
 
 			if (f->src != IPE_SRC_NONE && d->loc.src != IPE_SRC_NONE && d->loc.src >= f->src && d->loc.src < end)
-				json_object_array_add(diags, diag_json(ctx, d));
+				json_object_array_add(diags, diag_json(ctx, &cache, d));
 		}
 		obj_add(fo, "diagnostics", diags);
 		json_object_array_add(arr, fo);
@@ -246,6 +341,7 @@ int ipe_report_render_json(const struct ipe_ctx *ctx, const struct ipe_report_fi
 	if (!s || fputs(s, out) < 0 || fputc('\n', out) < 0)
 		rc = -EIO;
 	json_object_put(root);
+	cache_free(&cache);
 	return rc;
 }
 
