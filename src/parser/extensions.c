@@ -172,47 +172,79 @@ int ipe_ext_next_line(struct ipe_parser *ps, struct ipe_cline *ret_line, bool *r
 	}
 }
 
+/* The note of include event k, "in file included from F:L", formatted
+ * once per parse however many findings its file has. */
+static const char *parent_note(struct ipe_parser *ps, char **notes, size_t k)
+{
+	const struct ext_parent *p = &ps->ext->parents[k];
+	const struct ipe_source *s;
+	int n;
+
+	if (notes[k])
+		return notes[k];
+	s = ipe_ctx_source(ps->ctx, p->from.src);
+	n = snprintf(NULL, 0, "in file %s from %s:%u", p->imported ? "imported" : "included", s ? s->name : "?",
+		     p->from.line);
+	if (n < 0 || !(notes[k] = malloc((size_t)n + 1)))
+		return NULL;
+	snprintf(notes[k], (size_t)n + 1, "in file %s from %s:%u", p->imported ? "imported" : "included",
+		 s ? s->name : "?", p->from.line);
+	return notes[k];
+}
+
 int ipe_ext_add_include_notes(struct ipe_parser *ps, size_t first)
 {
+	enum { MAX_CHAIN = IPE_INCLUDE_MAX_DEPTH + 3 };
 	struct ipe_ext *x = ps->ext;
 	size_t n = ipe_ctx_diag_count(ps->ctx), nsrcs = ipe_ctx_source_count(ps->ctx);
 	size_t *parent; /* per source: its (last) include event, or SIZE_MAX */
+	char **notes;   /* per include event: its note, once formatted */
+	int rc = 0;
 
 	if (first >= n || !x->nparents)
 		return 0;
 	/* one look-up table, so that a note costs O(1) and not a walk over
 	 * every include event (hundreds of findings x dozens of includes) */
 	parent = malloc(nsrcs * sizeof(*parent));
-	if (!parent)
+	notes = calloc(x->nparents, sizeof(*notes));
+	if (!parent || !notes) {
+		free(parent);
+		free(notes);
 		return -ENOMEM;
+	}
 	for (size_t k = 0; k < nsrcs; k++)
 		parent[k] = SIZE_MAX;
 	for (size_t k = 0; k < x->nparents; k++)
 		if (x->parents[k].src < nsrcs)
 			parent[x->parents[k].src] = k;
-	for (size_t i = first; i < n; i++) {
+	for (size_t i = first; i < n && !rc; i++) {
 		struct ipe_diag *d = (struct ipe_diag *)ipe_ctx_diag(ps->ctx, i);
+		struct ipe_loc locs[MAX_CHAIN];
+		const char *texts[MAX_CHAIN];
 		uint32_t src = d->loc.src;
+		size_t depth = 0;
 
-		for (unsigned guard = 0; guard <= IPE_INCLUDE_MAX_DEPTH + 2; guard++) {
-			const struct ext_parent *p;
-			const struct ipe_source *s;
+		/* the chain of include events up to the root, added at once */
+		while (depth < MAX_CHAIN && src < nsrcs && parent[src] != SIZE_MAX) {
+			const struct ext_parent *p = &x->parents[parent[src]];
 
-			if (src >= nsrcs || parent[src] == SIZE_MAX)
+			locs[depth] = p->from;
+			texts[depth] = parent_note(ps, notes, parent[src]);
+			if (!texts[depth]) {
+				rc = -ENOMEM;
 				break;
-			p = &x->parents[parent[src]];
-			s = ipe_ctx_source(ps->ctx, p->from.src);
-			if (ipe_diag_add_related(ps->ctx, d, &p->from, "in file %s from %s:%u",
-						 p->imported ? "imported" : "included", s ? s->name : "?",
-						 p->from.line)) {
-				free(parent);
-				return -ENOMEM;
 			}
+			depth++;
 			src = p->from.src;
 		}
+		if (!rc && ipe_diag_add_related_texts(d, depth, locs, texts))
+			rc = -ENOMEM;
 	}
+	for (size_t k = 0; k < x->nparents; k++)
+		free(notes[k]);
+	free(notes);
 	free(parent);
-	return 0;
+	return rc;
 }
 
 int ipe_ext_new(struct ipe_ctx *ctx, uint32_t root, const struct ipe_source_opts *opts, struct ipe_ext **ret_ext)

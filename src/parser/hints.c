@@ -9,19 +9,26 @@
 #include "util/kwtable.h"
 #include "util/internal.h"
 
-/* the word lists derive from the one keyword table (util/kwtable.h) */
-#define HEADER(key, e) #key "=",
-#define OP(n, since) IPE_KW_OP_KEY #n,
-#define BOOLP(key, e, since, kconfig) #key "=TRUE", #key "=FALSE",
-#define DIGESTP(key, e, since, kconfig) #key "=",
-#define KEY(key, e, since, kconfig) #key,
-#define ACTION(n) IPE_KW_ACTION_KEY #n,
-static const char *const header_words[] = { IPE_KW_HEADER(HEADER) };
-static const char *const op_words[] = { IPE_KW_OPS(OP) };
-static const char *const prop_words[] = { IPE_KW_BOOL_PROPS(BOOLP) IPE_KW_DIGEST_PROPS(DIGESTP) };
-static const char *const bool_keys[] = { IPE_KW_BOOL_PROPS(KEY) };
-static const char *const digest_keys[] = { IPE_KW_DIGEST_PROPS(KEY) };
-static const char *const action_words[] = { IPE_KW_ACTIONS(ACTION) };
+/* the word lists derive from the one keyword table (util/kwtable.h); each
+ * word with its length, so that most are ruled out without a look */
+struct word {
+	const char *s;
+	size_t len;
+};
+#define W(lit) { lit, sizeof(lit) - 1 },
+#define HEADER(key, e) W(#key "=")
+#define OP(n, since) W(IPE_KW_OP_KEY #n)
+#define BOOLP(key, e, since, kconfig) W(#key "=TRUE") W(#key "=FALSE")
+#define DIGESTP(key, e, since, kconfig) W(#key "=")
+#define KEY(key, e, since, kconfig) W(#key)
+#define ACTION(n) W(IPE_KW_ACTION_KEY #n)
+static const struct word header_words[] = { IPE_KW_HEADER(HEADER) };
+static const struct word op_words[] = { IPE_KW_OPS(OP) };
+static const struct word prop_words[] = { IPE_KW_BOOL_PROPS(BOOLP) IPE_KW_DIGEST_PROPS(DIGESTP) };
+static const struct word bool_keys[] = { IPE_KW_BOOL_PROPS(KEY) };
+static const struct word digest_keys[] = { IPE_KW_DIGEST_PROPS(KEY) };
+static const struct word action_words[] = { IPE_KW_ACTIONS(ACTION) };
+#undef W
 #undef HEADER
 #undef OP
 #undef BOOLP
@@ -41,14 +48,12 @@ static char lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool equal_nocase(const char *a, size_t alen, const char *b)
+static bool equal_nocase(const char *a, size_t alen, const struct word *b)
 {
-	size_t blen = strlen(b);
-
-	if (alen != blen)
+	if (alen != b->len)
 		return false;
 	for (size_t i = 0; i < alen; i++)
-		if (lower(a[i]) != lower(b[i]))
+		if (lower(a[i]) != lower(b->s[i]))
 			return false;
 	return true;
 }
@@ -61,9 +66,10 @@ static bool equal_nocase(const char *a, size_t alen, const char *b)
  * distance): the keyword's column of the table is one 64-bit word per
  * byte of the token, no table walk.
  */
-static size_t distance(const char *a, size_t alen, const char *b)
+static size_t distance(const char *a, size_t alen, const struct word *w)
 {
-	size_t blen = strlen(b), score = blen;
+	const char *b = w->s;
+	size_t blen = w->len, score = blen;
 	uint64_t peq[256], pv, mv = 0, last;
 
 	if (alen > 64 || blen > 64 || (alen > blen ? alen - blen : blen - alen) > 3)
@@ -95,28 +101,32 @@ static size_t distance(const char *a, size_t alen, const char *b)
 	return score <= 3 ? score : 1000;
 }
 
-static int nearest(const char *t, size_t len, const char *const *words, size_t n, char *buf, size_t bufsz)
+static int nearest(const char *t, size_t len, const struct word *words, size_t n, char *buf, size_t bufsz)
 {
 	size_t best = (size_t)-1, bestd = 1000;
 
 	for (size_t i = 0; i < n; i++) {
-		if (equal_nocase(t, len, words[i]))
-			return snprintf(buf, bufsz, "keywords are case-sensitive: write '%s'", words[i]);
+		if (equal_nocase(t, len, &words[i]))
+			return snprintf(buf, bufsz, "keywords are case-sensitive: write '%s'", words[i].s);
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t wl = strlen(words[i]);
-		size_t d = distance(t, len, words[i]);
+		size_t wl = words[i].len, d;
+		bool prefix = len >= 4 && len < wl;
 
+		/* too far in length for a distance of 3, and no prefix: skip */
+		if (!prefix && (len > wl ? len - wl : wl - len) > 3)
+			continue;
+		d = distance(t, len, &words[i]);
 		/* a prefix of a keyword (op=EXEC) counts as close */
-		if (len >= 4 && len < wl && strncmp(words[i], t, len) == 0 && words[i][wl - 1] != '=')
+		if (prefix && strncmp(words[i].s, t, len) == 0 && words[i].s[wl - 1] != '=')
 			d = 1;
 		if (d < bestd) {
 			bestd = d;
 			best = i;
 		}
 	}
-	if (best != (size_t)-1 && bestd <= 3 && bestd * 4 <= strlen(words[best]))
-		return snprintf(buf, bufsz, "did you mean '%s'?", words[best]);
+	if (best != (size_t)-1 && bestd <= 3 && bestd * 4 <= words[best].len)
+		return snprintf(buf, bufsz, "did you mean '%s'?", words[best].s);
 	return 0;
 }
 
@@ -142,24 +152,24 @@ int ipe_hint_suggest(const char *t, size_t len, enum ipe_hint_set set, char *buf
 			size_t klen = (size_t)(eq - t);
 
 			for (size_t i = 0; i < IPE_ARRAY_SIZE(bool_keys); i++) {
-				if (klen == strlen(bool_keys[i]) && strncmp(t, bool_keys[i], klen) == 0) {
+				if (klen == bool_keys[i].len && strncmp(t, bool_keys[i].s, klen) == 0) {
 					int n = nearest(t, len, prop_words, IPE_ARRAY_SIZE(prop_words), buf, bufsz);
 
 					if (n > 0)
 						return n;
-					return snprintf(buf, bufsz, "%s takes TRUE or FALSE (uppercase)", bool_keys[i]);
+					return snprintf(buf, bufsz, "%s takes TRUE or FALSE (uppercase)", bool_keys[i].s);
 				}
 			}
 			for (size_t i = 0; i < IPE_ARRAY_SIZE(bool_keys); i++) {
-				if (distance(t, klen, bool_keys[i]) <= 2)
-					return snprintf(buf, bufsz, "did you mean '%s=%s'?", bool_keys[i],
+				if (distance(t, klen, &bool_keys[i]) <= 2)
+					return snprintf(buf, bufsz, "did you mean '%s=%s'?", bool_keys[i].s,
 							len > klen + 1 && lower(eq[1]) == 'f' ? "FALSE" : "TRUE");
 			}
 			for (size_t i = 0; i < IPE_ARRAY_SIZE(digest_keys); i++) {
-				if (distance(t, klen, digest_keys[i]) <= 3)
+				if (distance(t, klen, &digest_keys[i]) <= 3)
 					return snprintf(buf, bufsz,
 							"did you mean '%s='? (property names are case-sensitive)",
-							digest_keys[i]);
+							digest_keys[i].s);
 			}
 		}
 		return nearest(t, len, prop_words, IPE_ARRAY_SIZE(prop_words), buf, bufsz);

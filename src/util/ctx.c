@@ -400,6 +400,31 @@ int ipe_diag_add_related(struct ipe_ctx *ctx, struct ipe_diag *d, const struct i
 	return 0;
 }
 
+int ipe_diag_add_related_texts(struct ipe_diag *d, size_t n, const struct ipe_loc *locs,
+			       const char *const *texts)
+{
+	struct ipe_related *r;
+
+	if (!n)
+		return 0;
+	r = realloc(d->related, (d->nrelated + n) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	d->related = r;
+	r += d->nrelated;
+	for (size_t k = 0; k < n; k++) {
+		r[k].loc = locs[k];
+		r[k].message = strdup(texts[k]);
+		if (!r[k].message) {
+			while (k--)
+				free(r[k].message);
+			return -ENOMEM;
+		}
+	}
+	d->nrelated += n;
+	return 0;
+}
+
 const char *ipe_severity_name(enum ipe_severity sev)
 {
 	switch (sev) {

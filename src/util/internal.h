@@ -150,6 +150,12 @@ static inline size_t ipe_hmap_slot(const struct ipe_hmap *h, uint64_t key)
  * findings are not kept. */
 void ipe_ctx_diag_truncate(struct ipe_ctx *ctx, size_t n);
 
+/* Add n related notes to d at once, messages already formatted (copied):
+ * one allocation for the list and one per message (ctx.c).  Returns 0 or
+ * -ENOMEM (then nothing is added). */
+int ipe_diag_add_related_texts(struct ipe_diag *d, size_t n, const struct ipe_loc *locs,
+			       const char *const *texts);
+
 #define IPE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Grow a vector of elements of size elsz so that it can hold need elements.
