@@ -226,6 +226,25 @@ void cli_print_version(const char *prog)
 	printf("%s (ipe-tools) %s, libipe %s\n", prog, IPE_VERSION, ipe_version());
 }
 
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d = (unsigned char)*s - '0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	if (v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
 const char *cli_strerror(int err)
 {
 	/* every capped input read says so (limits: LIMITS in the man pages) */

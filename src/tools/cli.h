@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <ipe/ipe.h>
@@ -139,6 +140,10 @@ enum ipe_op cli_parse_op(const char *s);
 /* The op names for a message: "EXECUTE, FIRMWARE, ... or X509_CERT" in buf
  * (cut to bufsz); returns buf. */
 const char *cli_op_list(char *buf, size_t bufsz);
+
+/* A decimal option value: digits only (no sign, space or base prefix), from
+ * min to max.  0 and *ret set, or -EINVAL (nothing printed). */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 
 /* strerror for a negative or positive errno */
 const char *cli_strerror(int err);

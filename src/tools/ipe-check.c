@@ -2,6 +2,7 @@
 /* ipe-check: what will the kernel do with this policy, and what is wrong with it. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,13 +387,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MAX_RULES:
 		case OPT_FOLD_AFTER: {
-			char *end;
-			unsigned long v;
+			uint64_t v;
 
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			/* strtoul takes " -1" as ULONG_MAX: digits only */
-			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno == ERANGE) {
+			if (cli_parse_u64(optarg, 0, ULONG_MAX, &v) < 0) {
 				cli_error(prog, "--%s takes a decimal number (0 = %s), not '%s'",
 					  c == OPT_MAX_RULES ? "max-rules" : "fold-after",
 					  c == OPT_MAX_RULES ? "off" : "all", optarg);
@@ -400,9 +397,9 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			if (c == OPT_MAX_RULES)
-				ipe_lint_config_set_rule_threshold(lcfg, v);
+				ipe_lint_config_set_rule_threshold(lcfg, (unsigned long)v);
 			else
-				ipe_lint_config_set_fold_after(lcfg, v);
+				ipe_lint_config_set_fold_after(lcfg, (unsigned long)v);
 			break;
 		}
 		case OPT_EQUIVALENT:

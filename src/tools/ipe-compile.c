@@ -134,12 +134,9 @@ struct opts {
 /* A limit: a positive decimal number, nothing else. */
 static int parse_limit(const char *opt, const char *arg, size_t *ret)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = arg[0] >= '1' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
-	if (!v || errno || *end || v > SIZE_MAX) {
+	if (cli_parse_u64(arg, 1, SIZE_MAX, &v) < 0) {
 		cli_error(prog, "--%s takes a positive number, not '%s'", opt, arg);
 		return -EINVAL;
 	}

@@ -109,21 +109,6 @@ struct opts {
 	bool no_verify;
 };
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 /* Refuse an output that is one of the inputs (or a file the walk found). */
 static bool output_is_input(const char *output, const struct ipe_digest_list *l)
 {
@@ -352,7 +337,7 @@ int main(int argc, char **argv)
 			o.fsverity_opts = true;
 			break;
 		case OPT_BLOCK_SIZE:
-			if (parse_u64(optarg, 65536, &v) < 0 || v < 1024 || (v & (v - 1))) {
+			if (cli_parse_u64(optarg, 1024, 65536, &v) < 0 || (v & (v - 1))) {
 				cli_error(prog, "invalid block size '%s' (a power of two from 1024 to 65536)", optarg);
 				return EXIT_DIGEST_USAGE;
 			}
@@ -381,7 +366,7 @@ int main(int argc, char **argv)
 			o.wp.flags |= IPE_WALK_EXEC_ONLY;
 			break;
 		case 'j':
-			if (parse_u64(optarg, 1024, &v) < 0 || v == 0) {
+			if (cli_parse_u64(optarg, 1, 1024, &v) < 0) {
 				cli_error(prog, "invalid --jobs '%s' (a number from 1 to 1024)", optarg);
 				return EXIT_DIGEST_USAGE;
 			}
@@ -418,7 +403,7 @@ int main(int argc, char **argv)
 			o.hash_device = optarg;
 			break;
 		case OPT_HASH_OFFSET:
-			if (parse_u64(optarg, UINT64_MAX / 2, &o.hash_offset) < 0) {
+			if (cli_parse_u64(optarg, 0, UINT64_MAX / 2, &o.hash_offset) < 0) {
 				cli_error(prog, "invalid --hash-offset '%s' (bytes)", optarg);
 				return EXIT_DIGEST_USAGE;
 			}

@@ -266,6 +266,9 @@ def group_limits(d):
     check(rc == 0, "--max-rules=2000 allows 2,000 rules: " + err[-300:])
     rc, _, err, _, _ = compile_(d, main, "--max-rules=-1")
     check(rc == 3 and "positive number" in err, "--max-rules=-1 refused (usage): " + err[-200:])
+    for bad in ("0", " 5", "+5", "5k", "", "18446744073709551616"):
+        rc, _, err, _, _ = compile_(d, main, "--max-rules=" + bad)
+        check(rc == 3 and "positive number" in err, "--max-rules=%r refused (usage): %s" % (bad, err[-200:]))
     # ten files of ten include lines: 10^10 includes before; one error now
     write(d, "inc.pol", HDR + 'include "f0.pol"\n')
     for i in range(10):

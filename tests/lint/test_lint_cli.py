@@ -166,6 +166,8 @@ def main():
     for bad in (["--enable=IPE-W999"], ["--disable=nope"], ["--severity=W101"], ["--severity=W101=fatal"],
                 ["--severity=IPE-W999=error"], ["--fail-on=never"], ["--target=banana"], ["--target=6.12foo"],
                 ["--max-rules=x"], ["--fold-after=-1"], ["--fold-after=1x"], ["--format=xml"],
+                ["--max-rules= 5"], ["--fold-after=+3"], ["--fold-after="], ["--max-rules=0x10"],
+                ["--fold-after=99999999999999999999"],
                 ["--explain=IPE-W999"]):
         r = run(*bad, warn)
         check("usage%s" % bad, r.returncode == 3 and r.stdout == b"" and r.stderr, (r.returncode, r.stdout))
