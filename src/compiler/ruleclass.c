@@ -16,16 +16,54 @@ static uint8_t dim_mask(int dim, bool value)
 	return value ? ones[dim] : (uint8_t)~ones[dim];
 }
 
-void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
-		    struct ipe_rc *ret)
+/* Is property type t compiled in (ipe_eval_prop_enabled), asked once per
+ * type and walker. */
+static inline bool walk_enabled(struct ipe_rc_walk *w, enum ipe_prop_type t)
 {
-	const struct ipe_prop *props = ipe_rule_props(p, r);
+	uint16_t bit = (uint16_t)(1u << t);
+
+	if (!(w->known & bit)) {
+		w->known |= bit;
+		if (ipe_eval_prop_enabled(w->k, t))
+			w->enabled |= bit;
+	}
+	return w->enabled & bit;
+}
+
+/* ipe_prop_digest_possible(), the answer kept for the last (kind,
+ * algorithm, length) asked: what it depends on, and most digests of a
+ * policy share them. */
+static inline bool walk_possible(struct ipe_rc_walk *w, const struct ipe_prop *pr)
+{
+	if (!w->last_set || w->last_type != pr->type || w->last_alg != pr->alg || w->last_len != pr->digest_len) {
+		w->last_set = true;
+		w->last_type = pr->type;
+		w->last_alg = pr->alg;
+		w->last_len = pr->digest_len;
+		w->last_possible = ipe_prop_digest_possible(w->p, pr);
+	}
+	return w->last_possible;
+}
+
+void ipe_rc_walk_init(struct ipe_rc_walk *w, const struct ipe_policy *p, const struct ipe_eval_kernel *k)
+{
+	_Static_assert(IPE_PROP_COUNT <= 16, "walk_enabled keeps one bit per property type");
+	memset(w, 0, sizeof(*w));
+	w->p = p;
+	w->k = k;
+}
+
+void ipe_rc_walk_rule(struct ipe_rc_walk *w, const struct ipe_rule *r, struct ipe_rc *ret, uint8_t *ret_physical)
+{
+	const struct ipe_policy *p = w->p;
+	const struct ipe_prop *props = r->nprops ? p->props + r->first_prop : NULL;
 	struct ipe_rc c = { .mask = IPE_RC_ALL };
+	bool possible = true; /* no digest ipe_prop_digest_possible() refuses */
 
 	for (uint32_t i = 0; i < r->nprops; i++) {
 		const struct ipe_prop *pr = &props[i];
 
-		if (!ipe_eval_prop_enabled(k, (enum ipe_prop_type)pr->type)) {
+		if (!walk_enabled(w, (enum ipe_prop_type)pr->type)) {
 			c.mask = 0; /* compiled out: both forms are false */
 			continue;
 		}
@@ -50,6 +88,8 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 				*slot = pr;
 			else if (!ipe_prop_digest_equal(p, *slot, pr))
 				c.mask = 0; /* one event has one digest of each kind */
+			if (ret_physical && c.mask && possible)
+				possible = walk_possible(w, pr);
 			break;
 		}
 		default:
@@ -60,6 +100,20 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 	if (!c.mask)
 		c.dmv = c.fsv = NULL;
 	*ret = c;
+	/* ipe_rc_physical() of c: a named digest is on a verity file, never
+	 * boot_verified; an impossible digest matches no event (a digest
+	 * property of a compiled-out type leaves the mask 0 anyway) */
+	if (ret_physical)
+		*ret_physical = c.mask && possible ? c.mask & ipe_rc_physical_mask(c.dmv || c.fsv) : 0;
+}
+
+void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
+		    struct ipe_rc *ret)
+{
+	struct ipe_rc_walk w;
+
+	ipe_rc_walk_init(&w, p, k);
+	ipe_rc_walk_rule(&w, r, ret, NULL);
 }
 
 void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c)

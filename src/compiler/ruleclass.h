@@ -43,6 +43,23 @@ struct ipe_rc {
 
 void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
 		    struct ipe_rc *ret);
+/* The same over many rules of one policy and kernel: what the class
+ * depends on besides the rule (which property types are compiled in, which
+ * digests ipe_prop_digest_possible() accepts) asked once, not per property.
+ * ipe_rc_walk_rule() gives r's class (ipe_rc_of_rule) and, when
+ * ret_physical is not NULL, the mask ipe_rc_physical() leaves of it. */
+struct ipe_rc_walk {
+	const struct ipe_policy *p;
+	const struct ipe_eval_kernel *k;
+	uint16_t known, enabled; /* bit t: ipe_eval_prop_enabled(k, t) asked; its answer */
+	bool last_set, last_possible; /* ipe_prop_digest_possible() of the last digest asked */
+	uint8_t last_type;
+	uint16_t last_alg;
+	uint32_t last_len;
+};
+
+void ipe_rc_walk_init(struct ipe_rc_walk *w, const struct ipe_policy *p, const struct ipe_eval_kernel *k);
+void ipe_rc_walk_rule(struct ipe_rc_walk *w, const struct ipe_rule *r, struct ipe_rc *ret, uint8_t *ret_physical);
 /* Restrict a class (computed by ipe_rc_of_rule for r) to the events a kernel
  * can produce: no file or volume has a digest ipe_prop_digest_possible()
  * refuses, and a boot_verified file (initramfs rootfs) is on neither

@@ -13,13 +13,19 @@ uint64_t ipe_hash_bytes(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *d = data;
 
+	size_t i = 0;
+	uint64_t w;
+
 	h ^= (uint64_t)len * 0x100000001b3ull;
 	/* 8 bytes a step: digests are hashed millions of times on big policies */
-	for (size_t i = 0; i < len; i += 8) {
-		uint64_t w = 0;
-		size_t n = len - i < 8 ? len - i : 8;
-
-		memcpy(&w, d + i, n);
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, d + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
+	}
+	if (i < len) { /* the last 1-7 bytes, zero-padded */
+		w = 0;
+		memcpy(&w, d + i, len - i);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 		h ^= h >> 32;
 	}

@@ -54,11 +54,18 @@ void lint_check_digests(struct lint_run *run)
 
 			for (uint32_t k = 0; k < t->rules[i].nprops; k++) {
 				const struct ipe_prop *pr = &props[k];
-				const char *alg, *key = ipe_prop_key((enum ipe_prop_type)pr->type);
+				const char *alg, *key;
 				char sbuf[64], shown[96];
 				const char *sugg;
 				size_t want;
 
+				/* the common case: a known algorithm, its length, lowercase
+				 * (what the checks below find nothing to say about) */
+				if (ipe_prop_is_digest((enum ipe_prop_type)pr->type) && pr->alg < p->nalgs && pr->digest_len &&
+				    alg_size[pr->alg] == pr->digest_len && !(pr->flags & IPE_PROPF_UPPER_HEX) &&
+				    (pr->type != IPE_PROP_FSV_DIGEST || alg_fsv[pr->alg]))
+					continue;
+				key = ipe_prop_key((enum ipe_prop_type)pr->type);
 				if (pr->type == IPE_PROP_FSV_SIG_TRUE)
 					lint_report(run, LC_FSV_BUILTIN_SIG, &pr->loc,
 						    "allow fsverity_digest values or signed dm-verity volumes instead",

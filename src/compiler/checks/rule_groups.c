@@ -15,30 +15,33 @@
 /* ---- digests ---- */
 
 /* Sort keys by their bits 30..63 (three stable LSD radix passes of 12, 11
- * and 11 bits), tmp being as large as keys: keys that were in index order
- * (bits 0..29) stay so among equal hashes. */
-static void sort_by_hash(uint64_t *keys, uint64_t *tmp, size_t n)
+ * and 11 bits, the three histograms counted in one read), tmp being as
+ * large as keys: keys that were in index order (bits 0..29) stay so among
+ * equal hashes.  Returns the array holding the result (tmp: three passes). */
+static uint64_t *sort_by_hash(uint64_t *keys, uint64_t *tmp, size_t n)
 {
 	static const unsigned shift[3] = { 30, 42, 53 }, bits[3] = { 12, 11, 11 };
-	size_t count[1u << 12];
+	static const size_t base[3] = { 0, 1u << 12, (1u << 12) + (1u << 11) };
+	size_t count[(1u << 12) + 2 * (1u << 11)];
 
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		for (int pass = 0; pass < 3; pass++)
+			count[base[pass] + ((keys[i] >> shift[pass]) & ((1u << bits[pass]) - 1))]++;
 	for (int pass = 0; pass < 3; pass++) {
-		size_t nb = (size_t)1 << bits[pass], sum = 0;
+		size_t nb = (size_t)1 << bits[pass], sum = 0, *c = count + base[pass];
 		uint64_t *from = pass & 1 ? tmp : keys, *to = pass & 1 ? keys : tmp;
 
-		memset(count, 0, nb * sizeof(*count));
-		for (size_t i = 0; i < n; i++)
-			count[(from[i] >> shift[pass]) & (nb - 1)]++;
 		for (size_t b = 0; b < nb; b++) {
-			size_t c = count[b];
+			size_t v = c[b];
 
-			count[b] = sum;
-			sum += c;
+			c[b] = sum;
+			sum += v;
 		}
 		for (size_t i = 0; i < n; i++)
-			to[count[(from[i] >> shift[pass]) & (nb - 1)]++] = from[i];
+			to[c[(from[i] >> shift[pass]) & (nb - 1)]++] = from[i];
 	}
-	memcpy(keys, tmp, n * sizeof(*keys)); /* three passes: the result is in tmp */
+	return tmp;
 }
 
 /* Digest ids: the index of the first property naming the same digest (the
@@ -50,7 +53,7 @@ int rules_intern_digests(struct rstate *st)
 {
 	const struct ipe_policy *p = st->p;
 	size_t nd = 0;
-	uint64_t *keys = NULL, *tmp = NULL;
+	uint64_t *keys = NULL, *tmp = NULL, *sorted;
 	int rc = -ENOMEM;
 
 	st->digest_id = calloc(p->nprops ? p->nprops : 1, sizeof(*st->digest_id));
@@ -61,24 +64,28 @@ int rules_intern_digests(struct rstate *st)
 	tmp = malloc((p->nprops + 1) * sizeof(*tmp));
 	if (!keys || !tmp)
 		goto out;
+	/* fewer page faults on a big policy (the arrays are touched once) */
+	ipe_mem_huge(st->digest_id, p->nprops * sizeof(*st->digest_id));
+	ipe_mem_huge(keys, (p->nprops + 1) * sizeof(*keys));
+	ipe_mem_huge(tmp, (p->nprops + 1) * sizeof(*tmp));
 	/* nprops < 2^30 (lint_check_rules) */
 	for (size_t i = 0; i < p->nprops; i++)
 		if (ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type))
 			keys[nd++] = (ipe_prop_digest_hash(p, &p->props[i]) & ~((UINT64_C(1) << 30) - 1)) | i;
-	sort_by_hash(keys, tmp, nd);
+	sorted = sort_by_hash(keys, tmp, nd);
 	for (size_t b = 0, e; b < nd; b = e) {
 		const uint64_t hmask = ~((UINT64_C(1) << 30) - 1);
 
-		for (e = b + 1; e < nd && (keys[e] & hmask) == (keys[b] & hmask);)
+		for (e = b + 1; e < nd && (sorted[e] & hmask) == (sorted[b] & hmask);)
 			e++;
 		/* one hash, usually one digest: each property is the first of its
 		 * digest or equal to an earlier first one */
 		for (size_t x = b; x < e; x++) {
-			uint32_t i = (uint32_t)(keys[x] & ~hmask);
+			uint32_t i = (uint32_t)(sorted[x] & ~hmask);
 			bool found = false;
 
 			for (size_t y = b; y < x && !found; y++) {
-				uint32_t v = (uint32_t)(keys[y] & ~hmask);
+				uint32_t v = (uint32_t)(sorted[y] & ~hmask);
 
 				if (st->digest_id[v] == v && ipe_prop_digest_equal(p, &p->props[v], &p->props[i])) {
 					st->digest_id[i] = v;
@@ -154,24 +161,31 @@ void rules_groups_reset(struct rstate *st)
 	st->ngrps = 0;
 }
 
-static int grp_put(struct rstate *st, enum gkind k, uint32_t d, uint32_t f, int a, uint8_t mask, uint32_t i)
+static void grp_set(struct grp *g, int a, uint8_t todo, uint32_t i)
 {
-	struct grp *g;
-	uint8_t todo;
-
-	if (k >= G_FIXED && (dig_unique(st, d) || dig_unique(st, f)))
-		return 0;
-	g = grp_get(st, k, d, f);
-
-	if (!g)
-		return -ENOMEM;
-	todo = mask & (uint8_t)~g->seen[a];
-	if (!todo) /* the usual case once a group has rules */
-		return 0;
 	g->seen[a] |= todo;
 	for (unsigned b = 0; b < 8; b++)
 		if ((todo >> b) & 1u)
 			g->first[a][b] = i;
+}
+
+static inline int grp_put(struct rstate *st, enum gkind k, uint32_t d, uint32_t f, int a, uint8_t mask, uint32_t i)
+{
+	struct grp *g;
+	uint8_t todo;
+
+	if (k < G_FIXED) {
+		g = &st->fixed[k];
+	} else {
+		if (dig_unique(st, d) || dig_unique(st, f))
+			return 0;
+		g = grp_get(st, k, d, f);
+		if (!g)
+			return -ENOMEM;
+	}
+	todo = mask & (uint8_t)~g->seen[a];
+	if (todo) /* not the usual case once a group has rules */
+		grp_set(g, a, todo, i);
 	return 0;
 }
 
@@ -285,10 +299,11 @@ uint32_t rules_first_overlap(const struct rstate *st, int a, uint32_t i)
 	size_t n = groups_overlapping(st, r->d, r->f, g);
 	uint32_t best = NONE;
 
+	/* first[a][b] is set exactly for the combinations b in seen[a] */
 	for (size_t x = 0; x < n; x++)
-		for (unsigned b = 0; b < 8; b++)
-			if (((r->mask >> b) & 1u) && g[x]->first[a][b] < best)
-				best = g[x]->first[a][b];
+		for (uint8_t m = r->mask & g[x]->seen[a]; m; m &= (uint8_t)(m - 1))
+			if (g[x]->first[a][__builtin_ctz(m)] < best)
+				best = g[x]->first[a][__builtin_ctz(m)];
 	return best;
 }
 

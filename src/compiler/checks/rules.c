@@ -50,6 +50,7 @@ static int op_prepare(struct rstate *st)
 	st->ri = calloc(t->nrules + 1, sizeof(*st->ri));
 	if (!st->ri)
 		return -ENOMEM;
+	ipe_mem_huge(st->ri, (t->nrules + 1) * sizeof(*st->ri));
 	st->nxtra = 0;
 	rules_groups_reset(st);
 	ipe_hmap_clear(&st->fidx);
@@ -70,28 +71,50 @@ static int xtra_put(struct rstate *st, struct rinfo *ri, const uint32_t *w, size
 	return 0;
 }
 
+/* What the op's rules add up to, for the op-level findings. */
+struct op_summary {
+	uint32_t nofile;      /* the first rule matching an event with no file, or NONE */
+	uint32_t dead_allow;  /* the first ALLOW rule that matches but is never reached, or NONE */
+	uint32_t never_allow; /* the first ALLOW rule that never matches, or NONE */
+	bool live_allow, live_deny; /* a reachable rule of that action */
+	uint8_t cover;        /* combinations the rules naming no digest accept */
+	enum ipe_action def;  /* the default that applies to the op */
+	const struct ipe_loc *defloc;
+};
+
+/* What rule i adds to the op's summary, once classify() has decided it. */
+static inline void sum_rule(struct op_summary *s, const struct rinfo *ri, bool allow, uint32_t i)
+{
+	if (ri->mask && !ri->dead)
+		*(allow ? &s->live_allow : &s->live_deny) = true;
+	else if (allow && ri->mask && s->dead_allow == NONE)
+		s->dead_allow = i;
+	else if (allow && !ri->mask && s->never_allow == NONE)
+		s->never_allow = i;
+}
+
 /* Pass 1 (forward): classes, dead rules with the rules deciding their
- * events, W104 witnesses. */
-static void classify(struct rstate *st)
+ * events, W104 witnesses; the per-rule part of the summary. */
+static void classify(struct rstate *st, struct op_summary *s)
 {
 	const struct ipe_op_table *t = st->t;
 
+	s->dead_allow = s->never_allow = NONE;
+	s->live_allow = s->live_deny = false;
 	for (uint32_t i = 0; i < t->nrules && !st->run->err; i++) {
 		const struct ipe_rule *r = &t->rules[i];
 		struct rinfo *ri = &st->ri[i];
-		struct ipe_rc rc, phys;
-		uint8_t cover = 0;
+		struct ipe_rc rc;
+		uint8_t phys, cover = 0;
 		const struct grp *g[4];
 		size_t ng;
 
 		/* the rule's class, and the events a kernel can produce of it:
 		 * none is why ipe_rule_constraint() gives a reason (it derives
 		 * both the same way) */
-		ipe_rc_of_rule(st->p, r, &st->run->k, &rc);
-		phys = rc;
-		ipe_rc_physical(st->p, r, &phys);
+		ipe_rc_walk_rule(&st->walk, r, &rc, &phys);
 		ri->never = IPE_NEVER_NOT;
-		if (!phys.mask) {
+		if (!phys) {
 			struct ipe_rule_constraint c;
 
 			ipe_rule_constraint(st->p, r, &st->run->k, &c);
@@ -101,8 +124,10 @@ static void classify(struct rstate *st)
 		ri->d = rc.dmv ? st->digest_id[rc.dmv - st->p->props] + 1 : 0;
 		ri->f = rc.fsv ? st->digest_id[rc.fsv - st->p->props] + 1 : 0;
 		ri->ov = NONE;
-		if (!ri->mask)
+		if (!ri->mask) {
+			sum_rule(s, ri, r->action == IPE_ACTION_ALLOW, i);
 			continue;
+		}
 		ng = rules_groups_matching(st, ri->d, ri->f, g);
 		for (size_t x = 0; x < ng; x++)
 			cover |= g[x]->seen[0] | g[x]->seen[1];
@@ -181,6 +206,7 @@ static void classify(struct rstate *st)
 			if (ri->ov != NONE && xtra_put(st, ri, ev, 3))
 				return;
 		}
+		sum_rule(s, ri, r->action == IPE_ACTION_ALLOW, i);
 		if (rules_groups_add(st, i))
 			st->run->err = -ENOMEM;
 	}
@@ -206,41 +232,18 @@ static void find_redundant(struct rstate *st, enum ipe_action def)
 	}
 }
 
-/* What the op's rules add up to, for the op-level findings. */
-struct op_summary {
-	uint32_t nofile;      /* the first rule matching an event with no file, or NONE */
-	uint32_t dead_allow;  /* the first ALLOW rule that matches but is never reached, or NONE */
-	uint32_t never_allow; /* the first ALLOW rule that never matches, or NONE */
-	bool live_allow, live_deny; /* a reachable rule of that action */
-	uint8_t cover;        /* combinations the rules naming no digest accept */
-	enum ipe_action def;  /* the default that applies to the op */
-	const struct ipe_loc *defloc;
-};
-
+/* The rest of the summary, from the groups classify() filled. */
 static void summarize(const struct rstate *st, struct op_summary *s)
 {
-	const struct ipe_op_table *t = st->t;
 	const struct grp *nn = &st->fixed[G_NN];
 
-	s->nofile = s->dead_allow = s->never_allow = NONE;
-	s->live_allow = s->live_deny = false;
+	s->nofile = NONE;
 	s->cover = 0;
 	s->def = lint_effective_default(st->p, st->op, &s->defloc);
 	/* the first rule matching an event with no file (= b 0, no digest) */
 	if (nn->first[0][0] != NONE || nn->first[1][0] != NONE)
 		s->nofile = nn->first[0][0] < nn->first[1][0] ? nn->first[0][0] : nn->first[1][0];
 	s->cover = nn->seen[0] | nn->seen[1];
-	for (uint32_t i = 0; i < t->nrules; i++) {
-		const struct rinfo *ri = &st->ri[i];
-		bool allow = t->rules[i].action == IPE_ACTION_ALLOW;
-
-		if (ri->mask && !ri->dead)
-			*(allow ? &s->live_allow : &s->live_deny) = true;
-		else if (allow && ri->mask && s->dead_allow == NONE)
-			s->dead_allow = i;
-		else if (allow && !ri->mask && s->never_allow == NONE)
-			s->never_allow = i;
-	}
 }
 
 /* The findings on rule i, the most telling first. */
@@ -251,7 +254,8 @@ static void report_rule(struct rstate *st, uint32_t i, const struct op_summary *
 	const struct rinfo *ri = &st->ri[i];
 	struct ipe_rule_constraint c;
 
-	rules_dup_props(st, i);
+	if (r->nprops >= 2) /* (the usual rule has one property: nothing repeats) */
+		rules_dup_props(st, i);
 	if (ri->never) {
 		ipe_rule_constraint(st->p, r, &run->k, &c);
 		rules_report_never(st, i, &c);
@@ -263,7 +267,8 @@ static void report_rule(struct rstate *st, uint32_t i, const struct op_summary *
 	}
 	if (ri->ov != NONE)
 		rules_report_overlap(st, i);
-	rules_report_nofile(st, i, i == s->nofile);
+	if (i == s->nofile)
+		rules_report_nofile(st, i, true);
 	if (ri->redundant && ri->ov == NONE) {
 		struct ipe_diag *d = lint_report(run, LC_REDUNDANT, &r->loc, "delete it",
 						 "rule is redundant: without it the same action (%s) applies to every event it matches",
@@ -374,7 +379,7 @@ static void check_op(struct rstate *st)
 	struct lint_run *run = st->run;
 	struct op_summary s;
 
-	classify(st);
+	classify(st, &s);
 	if (run->err)
 		return;
 	summarize(st, &s);
@@ -399,6 +404,7 @@ void lint_check_rules(struct lint_run *run)
 	memset(&st, 0, sizeof(st));
 	st.run = run;
 	st.p = run->p;
+	ipe_rc_walk_init(&st.walk, run->p, &run->k);
 	if (run->p->nprops >= (1u << 30)) {
 		run->err = -E2BIG;
 		return;

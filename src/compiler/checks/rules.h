@@ -52,6 +52,7 @@ struct fold {
 struct rstate {
 	struct lint_run *run;
 	const struct ipe_policy *p;
+	struct ipe_rc_walk walk;    /* rule classes (ruleclass.h) */
 	/* digest interning (whole policy); a digest's id is the index of the
 	 * first property naming it */
 	uint32_t *digest_id;        /* per prop (digests only) */

@@ -11,8 +11,16 @@
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
+/* A byte the scan stops at: a line end ('\n', '\r'), '#', a control
+ * character other than the tab, or a byte >= 0x80.  Everything else only
+ * moves the column. */
+static inline bool stop_byte(unsigned char c)
+{
+	return c == '#' || c >= 0x80 || (c < 0x20 && c != '\t');
+}
+
 /* 8 bytes that are all printable ASCII or space (0x20-0x7e) and no '#':
- * nothing to report, only the column moves. */
+ * none is a stop byte. */
 static inline bool plain8(const unsigned char *d)
 {
 	uint64_t x, h;
@@ -24,18 +32,33 @@ static inline bool plain8(const unsigned char *d)
 
 #ifdef __SSE2__
 #include <emmintrin.h>
-
-/* The same for 16 bytes (SSE2, every x86-64): signed compares, so the
- * bytes >= 0x80 fail the first. */
-static inline bool plain16(const unsigned char *d)
-{
-	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)d);
-	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x1f)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
-
-	ok = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('#')), ok);
-	return _mm_movemask_epi8(ok) == 0xffff;
-}
 #endif
+
+/* The first stop byte at or after i, or len.  SSE2 (every x86-64): 16
+ * bytes at a time, signed compares (the bytes >= 0x80 are below 0x20). */
+static inline size_t next_stop(const unsigned char *d, size_t i, size_t len)
+{
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), hash = _mm_set1_epi8('#');
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+		__m128i s = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(x, tab), _mm_cmplt_epi8(x, sp)),
+					 _mm_cmpeq_epi8(x, hash));
+		unsigned m = (unsigned)_mm_movemask_epi8(s);
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (;;) {
+		while (i + 8 <= len && plain8(d + i))
+			i += 8;
+		if (i >= len || stop_byte(d[i]))
+			return i < len ? i : len;
+		i++;
+	}
+}
 
 struct first {
 	struct ipe_loc loc;
@@ -56,72 +79,50 @@ void lint_check_text(struct lint_run *run)
 	const unsigned char *d = run->data;
 	size_t len = run->p->text_len < run->len ? run->p->text_len : run->len;
 	struct first lone_cr = { 0 }, crlf = { 0 }, odd = { 0 };
-	uint32_t line = 1, col = 1;
-	bool in_comment = false, prev_token = false;
+	uint32_t line = 1;
+	size_t line_start = 0; /* the column of byte i is i - line_start + 1 */
+	bool in_comment = false, bom = len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF;
 
-	if (len >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) {
+	if (bom) {
 		struct ipe_loc l = { .src = run->p->src, .line = 1, .col = 1, .len = 3, .offset = 0 };
 
 		lint_report(run, LC_BOM, &l, "save the file without a byte order mark",
 			    "UTF-8 byte order mark: the kernel reads these 3 bytes as part of the first token");
 	}
-	for (size_t i = 0; i < len && !run->err; i++) {
-		unsigned char c;
-		struct ipe_loc l;
+	/* only the stop bytes (one or two a line in the usual policy) are
+	 * looked at one by one */
+	for (size_t i = next_stop(d, 0, len); i < len && !run->err; i = next_stop(d, i + 1, len)) {
+		unsigned char c = d[i];
+		struct ipe_loc l = { .src = run->p->src, .line = line, .col = (uint32_t)(i - line_start + 1), .len = 1,
+				     .offset = (uint32_t)i };
 
-		/* the common case, 8 bytes at a time */
-		if (i + 8 <= len && plain8(d + i)) {
-			do {
-				i += 8;
-				col += 8;
-#ifdef __SSE2__
-				while (i + 16 <= len && plain16(d + i)) {
-					i += 16;
-					col += 16;
-				}
-#endif
-			} while (i + 8 <= len && plain8(d + i));
-			prev_token = !in_comment && d[i - 1] != ' ';
-			if (i >= len)
-				break;
-		}
-		c = d[i];
-
-		if (c > 0x20 && c < 0x7f && c != '#') { /* the common case */
-			col++;
-			prev_token = !in_comment;
-			continue;
-		}
-		l = (struct ipe_loc){ .src = run->p->src, .line = line, .col = col, .len = 1, .offset = (uint32_t)i };
 		if (c == '\n') {
 			line++;
-			col = 1;
+			line_start = i + 1;
 			in_comment = false;
-			prev_token = false;
 			continue;
 		}
-		col++;
 		if (c == '\r') {
 			in_comment = false;
-			prev_token = false;
 			if (i + 1 < len && d[i + 1] == '\n')
 				note(&crlf, &l, c);
 			else
 				note(&lone_cr, &l, c);
 			continue;
 		}
-		if (c == '#' && !in_comment) {
-			in_comment = true;
-			if (prev_token)
+		if (c == '#') {
+			/* glued: the byte before it (on its line, outside a
+			 * comment) belongs to a token */
+			if (!in_comment && i > 0 && d[i - 1] != ' ' && d[i - 1] != '\t' && d[i - 1] != '\n' &&
+			    d[i - 1] != '\r')
 				lint_report(run, LC_GLUED_HASH, &l, "put a space before the '#' if a comment is meant",
 					    "'#' inside a token: the kernel ends the line here and ignores the rest");
+			in_comment = true;
 			continue;
 		}
-		if (c == '\v' || c == '\f' || c >= 0x80 || (c < 0x20 && c != '\t')) {
-			if (!(i < 3 && d[0] == 0xEF && len >= 3 && d[1] == 0xBB && d[2] == 0xBF))
-				note(&odd, &l, c);
-		}
-		prev_token = !in_comment && c != ' ' && c != '\t';
+		/* \v \f, other control characters, non-ASCII (not the BOM's) */
+		if (!(bom && i < 3))
+			note(&odd, &l, c);
 	}
 	if (lone_cr.count)
 		lint_report(run, LC_LONE_CR, &lone_cr.loc, "use '\\n' line ends only",
