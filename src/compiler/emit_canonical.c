@@ -74,11 +74,18 @@ static size_t ndigits(unsigned v)
 size_t ipe_policy_canonical_length(const struct ipe_policy *p)
 {
 	static const size_t action_len[2] = { 5, 4 }; /* ALLOW, DENY */
-	size_t n, alg_len[64];
+	size_t n, alg_len[64], prop_len[IPE_PROP_COUNT];
+	bool digest[IPE_PROP_COUNT];
 	size_t nalgs = p->nalgs < 64 ? p->nalgs : 64;
 
 	for (size_t a = 0; a < nalgs; a++)
 		alg_len[a] = strlen(p->algs[a]);
+	/* " TOKEN", or " KEY=" and the ':' of "ALG:HEX" (once per type, not per property) */
+	for (int t = 0; t < IPE_PROP_COUNT; t++) {
+		digest[t] = ipe_prop_is_digest((enum ipe_prop_type)t);
+		prop_len[t] = digest[t] ? 1 + strlen(ipe_prop_key((enum ipe_prop_type)t)) + 1 + 1
+					: 1 + strlen(ipe_prop_token((enum ipe_prop_type)t));
+	}
 	/* policy_name=N policy_version=A.B.C\n */
 	n = 12 + p->name_len + 16 + ndigits(p->version[0]) + 1 + ndigits(p->version[1]) + 1 +
 	    ndigits(p->version[2]) + 1;
@@ -92,18 +99,15 @@ size_t ipe_policy_canonical_length(const struct ipe_policy *p)
 			n += 11 + opn + 8 + action_len[t->default_action == IPE_ACTION_DENY] + 1;
 		for (size_t i = 0; i < t->nrules; i++) {
 			const struct ipe_rule *r = &t->rules[i];
-			const struct ipe_prop *pr = ipe_rule_props(p, r);
+			const struct ipe_prop *pr = r->nprops ? p->props + r->first_prop : NULL;
 
 			/* op=O[ PROP]... action=X\n */
 			n += 3 + opn + 8 + action_len[r->action == IPE_ACTION_DENY] + 1;
 			for (uint32_t k = 0; k < r->nprops; k++) {
-				if (!ipe_prop_is_digest(pr[k].type)) {
-					n += 1 + strlen(ipe_prop_token(pr[k].type));
-					continue;
-				}
-				n += 1 + strlen(ipe_prop_key(pr[k].type)) + 1 +
-				     (pr[k].alg < nalgs ? alg_len[pr[k].alg] : strlen(p->algs[pr[k].alg])) + 1 +
-				     2 * (size_t)pr[k].digest_len;
+				n += prop_len[pr[k].type];
+				if (digest[pr[k].type])
+					n += (pr[k].alg < nalgs ? alg_len[pr[k].alg] : strlen(p->algs[pr[k].alg])) +
+					     2 * (size_t)pr[k].digest_len;
 			}
 		}
 	}

@@ -14,46 +14,24 @@
 
 /* ---- digests ---- */
 
-/* Sort keys by their bits 30..63 (three stable LSD radix passes of 12, 11
- * and 11 bits, the three histograms counted in one read), tmp being as
- * large as keys: keys that were in index order (bits 0..29) stay so among
- * equal hashes.  Returns the array holding the result (tmp: three passes). */
-static uint64_t *sort_by_hash(uint64_t *keys, uint64_t *tmp, size_t n)
-{
-	static const unsigned shift[3] = { 30, 42, 53 }, bits[3] = { 12, 11, 11 };
-	static const size_t base[3] = { 0, 1u << 12, (1u << 12) + (1u << 11) };
-	size_t count[(1u << 12) + 2 * (1u << 11)];
+/* Digest ids (rules_digest_id()): the index of the first property naming
+ * the same digest (the kernel's equality, ipe_prop_digest_equal).  Each digest's key holds 34
+ * bits of its hash above its property index.  The keys are spread over 4096
+ * buckets by the top 12 bits of the hash (one stable counting pass: index
+ * order is kept within a bucket), then each bucket, a few hundred keys that
+ * fit in the cache, is numbered with a small open-addressing table of its
+ * first digests: 16 bytes per digest in all, where a hash map of the whole
+ * policy needed 40, and three passes over the keys where a full sort took
+ * five. */
+#define DIG_BUCKET_BITS 12
 
-	memset(count, 0, sizeof(count));
-	for (size_t i = 0; i < n; i++)
-		for (int pass = 0; pass < 3; pass++)
-			count[base[pass] + ((keys[i] >> shift[pass]) & ((1u << bits[pass]) - 1))]++;
-	for (int pass = 0; pass < 3; pass++) {
-		size_t nb = (size_t)1 << bits[pass], sum = 0, *c = count + base[pass];
-		uint64_t *from = pass & 1 ? tmp : keys, *to = pass & 1 ? keys : tmp;
-
-		for (size_t b = 0; b < nb; b++) {
-			size_t v = c[b];
-
-			c[b] = sum;
-			sum += v;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[c[(from[i] >> shift[pass]) & (nb - 1)]++] = from[i];
-	}
-	return tmp;
-}
-
-/* Digest ids: the index of the first property naming the same digest (the
- * kernel's equality, ipe_prop_digest_equal).  The digests are sorted by
- * hash (34 bits of it above the property index in one 64-bit key), so equal
- * digests are neighbours: 16 bytes per digest in all, where a hash map
- * needed 40 (600k digests: 10 MB instead of 39). */
 int rules_intern_digests(struct rstate *st)
 {
 	const struct ipe_policy *p = st->p;
-	size_t nd = 0;
-	uint64_t *keys = NULL, *tmp = NULL, *sorted;
+	const uint64_t hmask = ~((UINT64_C(1) << 30) - 1);
+	size_t nd = 0, maxb = 0, tcap = 16;
+	uint64_t *keys = NULL, *tmp = NULL;
+	uint32_t *slots = NULL, *end = NULL; /* end[b]: where bucket b ends in tmp */
 	int rc = -ENOMEM;
 
 	st->digest_id = calloc(p->nprops ? p->nprops : 1, sizeof(*st->digest_id));
@@ -62,7 +40,8 @@ int rules_intern_digests(struct rstate *st)
 		return -ENOMEM;
 	keys = malloc((p->nprops + 1) * sizeof(*keys));
 	tmp = malloc((p->nprops + 1) * sizeof(*tmp));
-	if (!keys || !tmp)
+	end = calloc((size_t)1 << DIG_BUCKET_BITS, sizeof(*end));
+	if (!keys || !tmp || !end)
 		goto out;
 	/* fewer page faults on a big policy (the arrays are touched once) */
 	ipe_mem_huge(st->digest_id, p->nprops * sizeof(*st->digest_id));
@@ -70,37 +49,64 @@ int rules_intern_digests(struct rstate *st)
 	ipe_mem_huge(tmp, (p->nprops + 1) * sizeof(*tmp));
 	/* nprops < 2^30 (lint_check_rules) */
 	for (size_t i = 0; i < p->nprops; i++)
-		if (ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type))
-			keys[nd++] = (ipe_prop_digest_hash(p, &p->props[i]) & ~((UINT64_C(1) << 30) - 1)) | i;
-	sorted = sort_by_hash(keys, tmp, nd);
-	for (size_t b = 0, e; b < nd; b = e) {
-		const uint64_t hmask = ~((UINT64_C(1) << 30) - 1);
+		if (ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type)) {
+			uint64_t k = (ipe_prop_digest_hash(p, &p->props[i]) & hmask) | i;
 
-		for (e = b + 1; e < nd && (sorted[e] & hmask) == (sorted[b] & hmask);)
-			e++;
-		/* one hash, usually one digest: each property is the first of its
-		 * digest or equal to an earlier first one */
-		for (size_t x = b; x < e; x++) {
-			uint32_t i = (uint32_t)(sorted[x] & ~hmask);
+			keys[nd++] = k;
+			end[k >> (64 - DIG_BUCKET_BITS)]++;
+		}
+	for (size_t b = 0, sum = 0; b < (size_t)1 << DIG_BUCKET_BITS; b++) {
+		size_t c = end[b];
+
+		end[b] = (uint32_t)sum;
+		sum += c;
+		maxb = c > maxb ? c : maxb;
+	}
+	for (size_t x = 0; x < nd; x++) /* afterwards end[b] is where bucket b ends */
+		tmp[end[keys[x] >> (64 - DIG_BUCKET_BITS)]++] = keys[x];
+	while (tcap < 2 * maxb)
+		tcap *= 2;
+	slots = malloc(tcap * sizeof(*slots));
+	if (!slots)
+		goto out;
+	for (size_t b = 0, s = 0; b < (size_t)1 << DIG_BUCKET_BITS; s = end[b++]) {
+		size_t ts = 16;
+
+		if (end[b] == s)
+			continue;
+		while (ts < 2 * (end[b] - s))
+			ts *= 2;
+		/* slots: positions in tmp of the bucket's first digests (one per
+		 * value), probed from the hash bits below the bucket's */
+		memset(slots, 0xff, ts * sizeof(*slots));
+		for (size_t x = s; x < end[b]; x++) {
+			uint32_t i = (uint32_t)(tmp[x] & ~hmask);
+			size_t pos = (size_t)(tmp[x] >> 30) & (ts - 1);
 			bool found = false;
 
-			for (size_t y = b; y < x && !found; y++) {
-				uint32_t v = (uint32_t)(sorted[y] & ~hmask);
+			for (; slots[pos] != UINT32_MAX; pos = (pos + 1) & (ts - 1)) {
+				uint64_t y = tmp[slots[pos]];
+				uint32_t v = (uint32_t)(y & ~hmask);
 
-				if (st->digest_id[v] == v && ipe_prop_digest_equal(p, &p->props[v], &p->props[i])) {
-					st->digest_id[i] = v;
+				if ((y & hmask) == (tmp[x] & hmask) &&
+				    ipe_prop_digest_equal(p, &p->props[v], &p->props[i])) {
+					st->digest_id[i] = v + 1;
 					st->digest_multi[v] = 1;
 					found = true;
+					break;
 				}
 			}
-			if (!found)
-				st->digest_id[i] = i;
+			if (!found) /* a first: digest_id[i] stays 0 (no write
+				     * to a random place of the array) */
+				slots[pos] = (uint32_t)x;
 		}
 	}
 	rc = 0;
 out:
 	free(keys);
 	free(tmp);
+	free(end);
+	free(slots);
 	return rc;
 }
 
@@ -266,17 +272,6 @@ uint32_t rules_first_match(const struct rstate *st, int a, unsigned b, uint32_t 
 	size_t n = rules_groups_matching(st, d, f, g);
 
 	return rules_first_in(g, n, a, b);
-}
-
-uint32_t rules_first_in(const struct grp *const *g, size_t n, int a, unsigned b)
-{
-	uint32_t best = NONE;
-
-	for (size_t x = 0; x < n; x++)
-		for (int act = 0; act < 2; act++)
-			if ((a < 0 || a == act) && g[x]->first[act][b] < best)
-				best = g[x]->first[act][b];
-	return best;
 }
 
 /* Combinations of a class some rule so far (of action a) shares an event with. */

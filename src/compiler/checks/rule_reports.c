@@ -18,7 +18,7 @@ static uint64_t prop_key(const struct rstate *st, const struct ipe_prop *pr)
 
 	if (!ipe_prop_is_digest((enum ipe_prop_type)pr->type))
 		return (uint64_t)pr->type + 1;
-	return ((uint64_t)(pr->type + 1) << 32) | ((uint64_t)st->digest_id[idx] + 16);
+	return ((uint64_t)(pr->type + 1) << 32) | ((uint64_t)rules_digest_id(st, idx) + 16);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -239,15 +239,22 @@ static struct fold *fold_of(struct rstate *st, uint32_t i, enum lint_check kind)
 		by[k] = rby[k];
 	for (; k < 8; k++)
 		by[k] = NONE;
+	/* dead rules with one cause usually follow each other */
+	if (st->last_fold < st->nfolds && st->folds[st->last_fold].kind == kind &&
+	    memcmp(st->folds[st->last_fold].by, by, sizeof(by)) == 0)
+		return &st->folds[st->last_fold];
 	h = ipe_hash_bytes((uint64_t)kind, by, sizeof(by));
 	while (ipe_hmap_next(&st->fidx, h, &pos, &v))
-		if (st->folds[v].kind == kind && memcmp(st->folds[v].by, by, sizeof(by)) == 0)
+		if (st->folds[v].kind == kind && memcmp(st->folds[v].by, by, sizeof(by)) == 0) {
+			st->last_fold = v;
 			return &st->folds[v];
+		}
 	if (ipe_vec_reserve((void **)&st->folds, &st->fcap, st->nfolds + 1, sizeof(*st->folds)) ||
 	    ipe_hmap_insert(&st->fidx, h, (uint32_t)st->nfolds)) {
 		st->run->err = -ENOMEM;
 		return NULL;
 	}
+	st->last_fold = (uint32_t)st->nfolds;
 	f = &st->folds[st->nfolds++];
 	memset(f, 0, sizeof(*f));
 	f->kind = (uint8_t)kind;

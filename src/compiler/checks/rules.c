@@ -55,6 +55,7 @@ static int op_prepare(struct rstate *st)
 	rules_groups_reset(st);
 	ipe_hmap_clear(&st->fidx);
 	st->nfolds = 0;
+	st->last_fold = NONE;
 	return 0;
 }
 
@@ -121,9 +122,10 @@ static void classify(struct rstate *st, struct op_summary *s)
 			ri->never = (uint8_t)c.never;
 		}
 		ri->mask = rc.mask;
-		ri->d = rc.dmv ? st->digest_id[rc.dmv - st->p->props] + 1 : 0;
-		ri->f = rc.fsv ? st->digest_id[rc.fsv - st->p->props] + 1 : 0;
+		ri->d = rc.dmv ? rules_digest_id(st, (size_t)(rc.dmv - st->p->props)) + 1 : 0;
+		ri->f = rc.fsv ? rules_digest_id(st, (size_t)(rc.fsv - st->p->props)) + 1 : 0;
 		ri->ov = NONE;
+		ri->multi = r->nprops >= 2;
 		if (!ri->mask) {
 			sum_rule(s, ri, r->action == IPE_ACTION_ALLOW, i);
 			continue;
@@ -171,7 +173,7 @@ static void classify(struct rstate *st, struct op_summary *s)
 			for (int cand = 0; cand < 2; cand++) {
 				uint32_t d = ri->d, f = ri->f;
 				uint8_t m = ri->mask, any = 0;
-				const struct grp *cg[4];
+				const struct grp *jg[4], **cg = g;
 				size_t ncg = ng;
 
 				if (cand == 1) {
@@ -180,9 +182,8 @@ static void classify(struct rstate *st, struct op_summary *s)
 					d = d ? d : st->ri[j].d;
 					f = f ? f : st->ri[j].f;
 					m &= st->ri[j].mask;
-					ncg = rules_groups_matching(st, d, f, cg);
-				} else {
-					memcpy(cg, g, ng * sizeof(*g));
+					ncg = rules_groups_matching(st, d, f, jg);
+					cg = jg;
 				}
 				/* only a rule of the other action can be k */
 				for (size_t x = 0; x < ncg; x++)
@@ -254,7 +255,7 @@ static void report_rule(struct rstate *st, uint32_t i, const struct op_summary *
 	const struct rinfo *ri = &st->ri[i];
 	struct ipe_rule_constraint c;
 
-	if (r->nprops >= 2) /* (the usual rule has one property: nothing repeats) */
+	if (ri->multi) /* (the usual rule has one property: nothing repeats) */
 		rules_dup_props(st, i);
 	if (ri->never) {
 		ipe_rule_constraint(st->p, r, &run->k, &c);

@@ -31,7 +31,8 @@ enum gkind { G_ALL = 0, G_DN, G_FN, G_NN, G_D, G_F, G_DO, G_FO, G_Z, G_FIXED = G
 struct rinfo {
 	uint8_t mask;          /* boolean combinations accepted (ipe_rc), 0 = never matches */
 	uint8_t never;         /* enum ipe_never_reason (physical view, ipe_rule_constraint) */
-	bool dead, redundant;
+	bool dead : 1, redundant : 1;
+	bool multi : 1;        /* two properties or more */
 	uint32_t d, f;         /* digest ids + 1 of the class (0 = any) */
 	uint32_t ov;           /* W104: the earlier rule of the other action deciding one of its events */
 	uint32_t x;            /* index into st->xtra: dead: the earlier rules deciding its
@@ -55,7 +56,8 @@ struct rstate {
 	struct ipe_rc_walk walk;    /* rule classes (ruleclass.h) */
 	/* digest interning (whole policy); a digest's id is the index of the
 	 * first property naming it */
-	uint32_t *digest_id;        /* per prop (digests only) */
+	uint32_t *digest_id;        /* per prop (digests only): 0 for the first naming its
+				     * digest, else that first's index + 1 (rules_digest_id) */
 	uint8_t *digest_multi;      /* per digest id: named by more than one property */
 	/* per op */
 	const struct ipe_op_table *t;
@@ -71,6 +73,7 @@ struct rstate {
 	struct ipe_hmap fidx;       /* cause hash -> index into folds */
 	struct fold *folds;
 	size_t nfolds, fcap;
+	uint32_t last_fold;         /* the fold found last (checked first), if < nfolds */
 };
 
 /* The earlier rules deciding the events of dead rule ri (NONE-terminated
@@ -78,6 +81,15 @@ struct rstate {
 static inline const uint32_t *rules_by(const struct rstate *st, const struct rinfo *ri)
 {
 	return st->xtra + ri->x;
+}
+
+/* The id of the digest that property idx names: the index of the first
+ * property naming it. */
+static inline uint32_t rules_digest_id(const struct rstate *st, size_t idx)
+{
+	uint32_t v = st->digest_id[idx];
+
+	return v ? v - 1 : (uint32_t)idx;
 }
 
 /* ---- rule_groups.c: digest ids, groups, first matches ---- */
@@ -93,7 +105,16 @@ size_t rules_groups_matching(const struct rstate *st, uint32_t d, uint32_t f, co
 /* The first rule seen (of action a, -1 any) matching event (b, d, f), or NONE. */
 uint32_t rules_first_match(const struct rstate *st, int a, unsigned b, uint32_t d, uint32_t f);
 /* The same over the groups rules_groups_matching() gave for (d, f). */
-uint32_t rules_first_in(const struct grp *const *g, size_t n, int a, unsigned b);
+static inline uint32_t rules_first_in(const struct grp *const *g, size_t n, int a, unsigned b)
+{
+	uint32_t best = NONE;
+
+	for (size_t x = 0; x < n; x++)
+		for (int act = 0; act < 2; act++)
+			if ((a < 0 || a == act) && g[x]->first[act][b] < best)
+				best = g[x]->first[act][b];
+	return best;
+}
 /* The boolean combinations for which a rule seen of action a shares an
  * event with a rule naming d and f. */
 uint8_t rules_overlap_mask(const struct rstate *st, int a, uint32_t d, uint32_t f);
