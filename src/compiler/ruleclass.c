@@ -16,6 +16,15 @@ static uint8_t dim_mask(int dim, bool value)
 	return value ? ones[dim] : (uint8_t)~ones[dim];
 }
 
+/* The combinations of class c a kernel can produce, possible telling
+ * whether every digest the rule names is one ipe_prop_digest_possible()
+ * accepts: a named digest is on a verity file, never boot_verified; an
+ * impossible digest matches no event. */
+static inline uint8_t physical(const struct ipe_rc *c, bool possible)
+{
+	return c->mask && possible ? c->mask & ipe_rc_physical_mask(c->dmv || c->fsv) : 0;
+}
+
 /* Is property type t compiled in (ipe_eval_prop_enabled), asked once per
  * type and walker. */
 static inline bool walk_enabled(struct ipe_rc_walk *w, enum ipe_prop_type t)
@@ -100,11 +109,10 @@ void ipe_rc_walk_rule(struct ipe_rc_walk *w, const struct ipe_rule *r, struct ip
 	if (!c.mask)
 		c.dmv = c.fsv = NULL;
 	*ret = c;
-	/* ipe_rc_physical() of c: a named digest is on a verity file, never
-	 * boot_verified; an impossible digest matches no event (a digest
-	 * property of a compiled-out type leaves the mask 0 anyway) */
+	/* ipe_rc_physical() of c (a digest property of a compiled-out type,
+	 * not judged above, leaves the mask 0 anyway) */
 	if (ret_physical)
-		*ret_physical = c.mask && possible ? c.mask & ipe_rc_physical_mask(c.dmv || c.fsv) : 0;
+		*ret_physical = physical(&c, possible);
 }
 
 void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const struct ipe_eval_kernel *k,
@@ -119,12 +127,12 @@ void ipe_rc_of_rule(const struct ipe_policy *p, const struct ipe_rule *r, const 
 void ipe_rc_physical(const struct ipe_policy *p, const struct ipe_rule *r, struct ipe_rc *c)
 {
 	const struct ipe_prop *props = ipe_rule_props(p, r);
+	bool possible = true;
 
-	/* a named digest: a verity file, never boot_verified */
-	c->mask &= ipe_rc_physical_mask(c->dmv || c->fsv);
 	for (uint32_t i = 0; i < r->nprops; i++)
 		if (ipe_prop_is_digest((enum ipe_prop_type)props[i].type) && !ipe_prop_digest_possible(p, &props[i]))
-			c->mask = 0;
+			possible = false;
+	c->mask = physical(c, possible);
 	if (!c->mask)
 		c->dmv = c->fsv = NULL;
 }
