@@ -16,14 +16,14 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-target=${1:?usage: campaign.sh fuzz_parser|fuzz_compile|fuzz_binary|fuzz_blob|fuzz_audit [RUNS]}
+target=${1:?usage: campaign.sh fuzz_parser|fuzz_compile|fuzz_binary|fuzz_blob|fuzz_audit|fuzz_lint [RUNS]}
 runs=${2:-10000000}
 build=${IPE_FUZZ_BUILD:-$src/build-fuzz}
 bin=$build/tests/fuzz/$target
 name=${target#fuzz_}
 [ -x "$bin" ] || { echo "campaign.sh: $bin not built (see tests/fuzz/README.md)"; exit 2; }
 case $target in
-fuzz_parser | fuzz_compile) set -- -max_len=4096 -dict="$here/ipe.dict" ;;
+fuzz_parser | fuzz_compile | fuzz_lint) set -- -max_len=4096 -dict="$here/ipe.dict" ;;
 fuzz_binary) set -- -max_len=16384 ;;
 *) set -- -max_len=4096 ;;
 esac

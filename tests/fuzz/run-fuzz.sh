@@ -6,6 +6,8 @@
 #   run-fuzz.sh fuzz_compile  the extension compiler, includes from an in-memory table
 #   run-fuzz.sh fuzz_blob     the signed-blob verifier, inspector and extractor
 #   run-fuzz.sh fuzz_audit    the audit-record reader
+#   run-fuzz.sh fuzz_lint     the linter, its claims proven on each input
+#                             (seeds: the lint and corpus test policies)
 # Every target also starts from its committed minimised corpus, corpus/TARGET/
 # (see README.md).
 #   IPE_FUZZ_SECONDS  run time (default 30)
@@ -18,8 +20,8 @@ secs=${IPE_FUZZ_SECONDS:-30}
 target=${1:-fuzz_parser}
 bin=""
 case $target in
-fuzz_parser | fuzz_binary | fuzz_compile | fuzz_blob | fuzz_audit) ;;
-*) echo "usage: run-fuzz.sh fuzz_parser|fuzz_binary|fuzz_compile|fuzz_blob|fuzz_audit"; exit 2 ;;
+fuzz_parser | fuzz_binary | fuzz_compile | fuzz_blob | fuzz_audit | fuzz_lint) ;;
+*) echo "usage: run-fuzz.sh fuzz_parser|fuzz_binary|fuzz_compile|fuzz_blob|fuzz_audit|fuzz_lint"; exit 2 ;;
 esac
 
 if [ -n "${IPE_BUILD_ROOT:-}" ] && [ -x "$IPE_BUILD_ROOT/tests/fuzz/$target" ]; then
@@ -58,6 +60,11 @@ if [ "$target" = fuzz_compile ]; then
 	set -- -max_len=4096 -dict="$here/ipe.dict"
 elif [ "$target" = fuzz_blob ] || [ "$target" = fuzz_audit ]; then
 	set -- -max_len=4096
+elif [ "$target" = fuzz_lint ]; then
+	for f in "$src"/tests/lint/cases/*.pol "$src"/tests/corpus/cases/*.pol; do
+		[ -f "$f" ] && cp "$f" "$work/corpus/lint-$(basename "$f")"
+	done
+	set -- -max_len=4096 -dict="$here/ipe.dict"
 elif [ "$target" = fuzz_parser ]; then
 	cp "$here"/seeds/* "$work/corpus/" 2>/dev/null
 	for f in "$src"/tests/corpus/cases/*.pol; do
