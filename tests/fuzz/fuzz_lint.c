@@ -155,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ipe_ctx *ctx = NULL;
 	struct ipe_lint_config *cfg = NULL;
 	struct ipe_policy *p = NULL;
-	size_t claims = 0, n0, n1, n2;
+	size_t claims = 0, n0, n1, n2, plen = size;
+	const uint8_t *nul = memchr(data, 0, size);
 	uint32_t src;
 
 	if (!devnull)
@@ -169,6 +170,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	for (size_t i = 0; i < ipe_check_count(); i++)
 		ipe_lint_config_enable(cfg, ipe_check_at(i)->code, true);
+	/* the policy ends at the first NUL (the kernel's C string; the lexer
+	 * stops there): the proofs edit that text, never what follows */
+	if (nul)
+		plen = (size_t)(nul - data);
 	/* lint twice into the parse's context: the same findings both times */
 	n0 = ipe_ctx_diag_count(ctx);
 	if (ipe_lint(ctx, cfg, p))
@@ -184,14 +189,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!same_diag(d, ipe_ctx_diag(ctx, i + (n1 - n0))))
 			abort();
-		if (!d->code || !d->message || (d->loc.src == src && d->loc.offset > size))
+		if (!d->code || !d->message || (d->loc.src == src && d->loc.offset > plen))
 			abort();
 		if (d->loc.src != src)
 			continue;
 		if ((has_code(d->code, delete_pure) || has_code(d->code, delete_phys) ||
 		     strcmp(d->code, "IPE-W103") == 0) &&
 		    !strstr(d->message, "unless the target kernel provides it") && claims++ < MAX_CLAIMS)
-			prove(p, data, size, d);
+			prove(p, data, plen, d);
 	}
 	ipe_ctx_diag_truncate(ctx, n1);
 	if (devnull) {
