@@ -99,7 +99,7 @@ size_t ipe_policy_canonical_length(const struct ipe_policy *p)
 			n += 11 + opn + 8 + action_len[t->default_action == IPE_ACTION_DENY] + 1;
 		for (size_t i = 0; i < t->nrules; i++) {
 			const struct ipe_rule *r = &t->rules[i];
-			const struct ipe_prop *pr = r->nprops ? p->props + r->first_prop : NULL;
+			const struct ipe_prop *pr = ipe_rule_props(p, r);
 
 			/* op=O[ PROP]... action=X\n */
 			n += 3 + opn + 8 + action_len[r->action == IPE_ACTION_DENY] + 1;

@@ -280,9 +280,3 @@ const char *ipe_prop_alg(const struct ipe_policy *p, const struct ipe_prop *prop
 	return p->algs[prop->alg];
 }
 
-const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r)
-{
-	if (!p || !r || r->nprops == 0)
-		return NULL;
-	return p->props + r->first_prop;
-}

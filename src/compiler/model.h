@@ -66,8 +66,14 @@ struct ipe_policy {
 	struct ipe_verdict verdict;     /* what Linux would answer on new_policy */
 };
 
-/* A rule's properties (r->nprops of them), NULL when it has none. */
-const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r);
+/* A rule's properties (r->nprops of them), NULL when it has none (inline:
+ * the rule walks of lint and the emitters call it per rule). */
+static inline const struct ipe_prop *ipe_rule_props(const struct ipe_policy *p, const struct ipe_rule *r)
+{
+	if (!p || !r || r->nprops == 0)
+		return NULL;
+	return p->props + r->first_prop;
+}
 
 
 /* The first kernel release (IPE_REL(major, minor), util/kwtable.h) that

@@ -65,7 +65,7 @@ void ipe_rc_walk_init(struct ipe_rc_walk *w, const struct ipe_policy *p, const s
 void ipe_rc_walk_rule(struct ipe_rc_walk *w, const struct ipe_rule *r, struct ipe_rc *ret, uint8_t *ret_physical)
 {
 	const struct ipe_policy *p = w->p;
-	const struct ipe_prop *props = r->nprops ? p->props + r->first_prop : NULL;
+	const struct ipe_prop *props = ipe_rule_props(p, r);
 	struct ipe_rc c = { .mask = IPE_RC_ALL };
 	bool possible = true; /* no digest ipe_prop_digest_possible() refuses */
 
