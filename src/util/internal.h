@@ -162,12 +162,16 @@ int ipe_diag_add_related_texts(struct ipe_diag *d, size_t n, const struct ipe_lo
  * Returns 0 or -ENOMEM / -EOVERFLOW. */
 int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz);
 
-/* Advise transparent huge pages for the 2 MiB pages inside a buffer of
- * len bytes when len >= IPE_MEM_HUGE_MIN (the input text, the model's
- * arrays, lint's tables); nothing else happens, errors are ignored.  Call
- * it before the buffer is first written (mem.c). */
-#define IPE_MEM_HUGE_MIN ((size_t)4 << 20)
-void ipe_mem_huge(void *buf, size_t len);
+/* Big blocks (mem.c): huge pages for the input text, the model's arrays
+ * and lint's tables.  ipe_mem_alloc() returns a block of at least len bytes
+ * (zeroed when zero; its whole size in *ret_size when not NULL) that free()
+ * releases; ipe_mem_realloc() grows a block of which old_len bytes are kept
+ * (NULL: the block is left as it was).  From IPE_MEM_HUGE_MIN bytes a block
+ * is a whole number of 2 MiB pages advised for THP; smaller ones are plain
+ * malloc() blocks. */
+#define IPE_MEM_HUGE_MIN ((size_t)2 << 20)
+void *ipe_mem_alloc(size_t len, bool zero, size_t *ret_size);
+void *ipe_mem_realloc(void *buf, size_t old_len, size_t len, size_t *ret_size);
 
 /* A set of entries: a vector (*vec, *n used, *cap allocated, elsz bytes
  * each) and an ipe_hmap from each entry's hash to its index.  Look for an

@@ -78,10 +78,9 @@ int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
 		cap = 4096;
 	if (cap > max_len + 2)
 		cap = max_len + 2;
-	buf = malloc(cap);
+	buf = ipe_mem_alloc(cap, false, NULL);
 	if (!buf)
 		return -ENOMEM;
-	ipe_mem_huge(buf, cap);
 	for (;;) {
 		ssize_t n;
 
@@ -96,12 +95,11 @@ int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
 				rc = -EFBIG;
 				goto out;
 			}
-			nbuf = realloc(buf, ncap);
+			nbuf = ipe_mem_realloc(buf, cap, ncap, NULL);
 			if (!nbuf) {
 				rc = -ENOMEM;
 				goto out;
 			}
-			ipe_mem_huge(nbuf, ncap);
 			buf = nbuf;
 			cap = ncap;
 		}

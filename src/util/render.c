@@ -10,28 +10,6 @@
 
 #include "util/internal.h"
 
-int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
-{
-	size_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 8;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / elsz)
-			return -EOVERFLOW;
-		ncap *= 2;
-	}
-	n = realloc(*vec, ncap * elsz);
-	if (!n)
-		return -ENOMEM;
-	ipe_mem_huge(n, ncap * elsz);
-	*vec = n;
-	*cap = ncap;
-	return 0;
-}
-
 #define EXCERPT_MAX 160 /* display columns shown around the location */
 
 /* One byte of an excerpt: a TAB as one space (columns stay countable),

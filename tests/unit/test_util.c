@@ -425,6 +425,61 @@ static void test_escape_byte(void **state)
 	free(mem);
 }
 
+/* Big blocks (util/mem.c): contents kept through every growth path (small
+ * realloc, the jump to a huge block with its copy, mremap growth), sizes
+ * at least what was asked and, from IPE_MEM_HUGE_MIN, a whole number of
+ * 2 MiB pages with glibc's 24 bytes of chunk overhead. */
+static void test_mem_blocks(void **state)
+{
+	uint32_t *v = NULL;
+	size_t cap = 0, sz = 0, prev = 0;
+	uint8_t *b;
+
+	(void)state;
+	for (uint32_t i = 0; i < 3u << 20; i++) { /* 12 MiB of uint32 */
+		assert_int_equal(ipe_vec_reserve((void **)&v, &cap, (size_t)i + 1, sizeof(*v)), 0);
+		assert_true(cap >= (size_t)i + 1 && cap >= prev);
+		prev = cap;
+		v[i] = i * 2654435761u;
+	}
+	for (uint32_t i = 0; i < 3u << 20; i++)
+		if (v[i] != i * 2654435761u)
+			fail_msg("element %u lost in a growth", i);
+	assert_true((cap * sizeof(*v) + 24) % ((size_t)2 << 20) < sizeof(*v));
+	assert_int_equal(ipe_vec_reserve((void **)&v, &cap, SIZE_MAX / 2, sizeof(*v)), -EOVERFLOW);
+	assert_int_equal(v[12345], 12345u * 2654435761u);
+	free(v);
+
+	b = ipe_mem_alloc(5u << 20, true, &sz);
+	assert_non_null(b);
+	assert_true(sz >= 5u << 20 && (sz + 24) % ((size_t)2 << 20) == 0);
+	for (size_t i = 0; i < sz; i++)
+		if (b[i])
+			fail_msg("byte %zu of a zeroed block is %u", i, b[i]);
+	free(b);
+	b = ipe_mem_alloc(0, false, &sz);
+	assert_non_null(b);
+	assert_true(sz >= 1);
+	free(b);
+	b = ipe_mem_alloc(1u << 20, false, &sz);
+	assert_non_null(b);
+	assert_int_equal(sz, 1u << 20); /* small: as asked */
+	for (size_t i = 0; i < 1u << 20; i++)
+		b[i] = (uint8_t)(i * 7 + 3);
+	b = ipe_mem_realloc(b, 1u << 20, 6u << 20, &sz);
+	assert_non_null(b);
+	assert_true(sz >= 6u << 20);
+	for (size_t i = 0; i < 1u << 20; i++)
+		if (b[i] != (uint8_t)(i * 7 + 3))
+			fail_msg("byte %zu lost crossing to a huge block", i);
+	memset(b + (1u << 20), 0x5a, (6u << 20) - (1u << 20));
+	b = ipe_mem_realloc(b, 6u << 20, 20u << 20, &sz);
+	assert_non_null(b);
+	assert_int_equal(b[(6u << 20) - 1], 0x5a);
+	assert_int_equal(b[77], (uint8_t)(77 * 7 + 3));
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_physical_mask),
 		cmocka_unit_test(test_escape_byte),
 		cmocka_unit_test(test_hex_format),
+		cmocka_unit_test(test_mem_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

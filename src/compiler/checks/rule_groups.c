@@ -34,20 +34,17 @@ int rules_intern_digests(struct rstate *st)
 	uint32_t *slots = NULL, *end = NULL; /* end[b]: where bucket b ends in tmp */
 	int rc = -ENOMEM;
 
-	st->digest_id = calloc(p->nprops ? p->nprops : 1, sizeof(*st->digest_id));
-	st->digest_multi = calloc(p->nprops ? p->nprops : 1, 1);
+	/* nprops < 2^30 (lint_check_rules); huge pages: fewer page faults
+	 * on a big policy (the arrays are touched once) */
+	st->digest_id = ipe_mem_alloc(p->nprops * sizeof(*st->digest_id), true, NULL);
+	st->digest_multi = ipe_mem_alloc(p->nprops, true, NULL);
 	if (!st->digest_id || !st->digest_multi)
 		return -ENOMEM;
-	keys = malloc((p->nprops + 1) * sizeof(*keys));
-	tmp = malloc((p->nprops + 1) * sizeof(*tmp));
+	keys = ipe_mem_alloc((p->nprops + 1) * sizeof(*keys), false, NULL);
+	tmp = ipe_mem_alloc((p->nprops + 1) * sizeof(*tmp), false, NULL);
 	end = calloc((size_t)1 << DIG_BUCKET_BITS, sizeof(*end));
 	if (!keys || !tmp || !end)
 		goto out;
-	/* fewer page faults on a big policy (the arrays are touched once) */
-	ipe_mem_huge(st->digest_id, p->nprops * sizeof(*st->digest_id));
-	ipe_mem_huge(keys, (p->nprops + 1) * sizeof(*keys));
-	ipe_mem_huge(tmp, (p->nprops + 1) * sizeof(*tmp));
-	/* nprops < 2^30 (lint_check_rules) */
 	for (size_t i = 0; i < p->nprops; i++)
 		if (ipe_prop_is_digest((enum ipe_prop_type)p->props[i].type)) {
 			uint64_t k = (ipe_prop_digest_hash(p, &p->props[i]) & hmask) | i;

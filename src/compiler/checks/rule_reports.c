@@ -306,8 +306,8 @@ void rules_report_overlap(struct rstate *st, uint32_t i)
 	struct lint_run *run = st->run;
 	const struct ipe_rule *r = &st->t->rules[i];
 	const struct rinfo *ri = &st->ri[i];
-	const struct ipe_rule *rj = &st->t->rules[ri->ov];
-	const uint32_t *ev = st->xtra + ri->x; /* boolean combination, d, f */
+	const uint32_t *ev = st->xtra + ri->x + 1; /* boolean combination, d, f */
+	const struct ipe_rule *rj = &st->t->rules[ev[-1]];
 	char wb[512], hint[200], lb[160];
 	struct ipe_diag *d;
 

@@ -42,16 +42,18 @@
 #include "rules.h"
 #include "util/internal.h"
 
+_Static_assert(sizeof(struct rinfo) == 16, "struct rinfo: 16 bytes per rule");
+
 static int op_prepare(struct rstate *st)
 {
 	const struct ipe_op_table *t = st->t;
 
 	free(st->ri);
-	st->ri = calloc(t->nrules + 1, sizeof(*st->ri));
+	st->ri = ipe_mem_alloc((t->nrules + 1) * sizeof(*st->ri), true, NULL);
 	if (!st->ri)
 		return -ENOMEM;
-	ipe_mem_huge(st->ri, (t->nrules + 1) * sizeof(*st->ri));
 	st->nxtra = 0;
+	st->xlast_n = 0;
 	rules_groups_reset(st);
 	ipe_hmap_clear(&st->fidx);
 	st->nfolds = 0;
@@ -59,9 +61,16 @@ static int op_prepare(struct rstate *st)
 	return 0;
 }
 
-/* Keep n words for rule ri in st->xtra (ri->x).  0, or -ENOMEM (run->err set). */
+/* Keep n words for rule ri in st->xtra (ri->x); the same words as the
+ * last rule's are shared (the rules an early catch-all makes dead all name
+ * it).  0, or -ENOMEM (run->err set). */
 static int xtra_put(struct rstate *st, struct rinfo *ri, const uint32_t *w, size_t n)
 {
+	if (st->nxtra >= n && st->xlast_n == n && !memcmp(st->xtra + st->nxtra - n, w, n * sizeof(*w))) {
+		ri->x = (uint32_t)(st->nxtra - n);
+		return 0;
+	}
+	st->xlast_n = n;
 	if (ipe_vec_reserve((void **)&st->xtra, &st->xcap, st->nxtra + n, sizeof(*st->xtra))) {
 		st->run->err = -ENOMEM;
 		return -ENOMEM;
@@ -124,7 +133,7 @@ static void classify(struct rstate *st, struct op_summary *s)
 		ri->mask = rc.mask;
 		ri->d = rc.dmv ? rules_digest_id(st, (size_t)(rc.dmv - st->p->props)) + 1 : 0;
 		ri->f = rc.fsv ? rules_digest_id(st, (size_t)(rc.fsv - st->p->props)) + 1 : 0;
-		ri->ov = NONE;
+		ri->ov = false;
 		ri->multi = r->nprops >= 2;
 		if (!ri->mask) {
 			sum_rule(s, ri, r->action == IPE_ACTION_ALLOW, i);
@@ -168,7 +177,7 @@ static void classify(struct rstate *st, struct op_summary *s)
 			 * general rule is the usual pattern) */
 			int o = r->action == IPE_ACTION_ALLOW ? 0 : 1;
 			uint32_t j = (ri->d || ri->f) ? rules_first_overlap(st, o, i) : NONE;
-			uint32_t ev[3];
+			uint32_t ev[4] = { NONE }; /* the rule deciding first, the event */
 
 			for (int cand = 0; cand < 2; cand++) {
 				uint32_t d = ri->d, f = ri->f;
@@ -196,15 +205,16 @@ static void classify(struct rstate *st, struct op_summary *s)
 					if (!((m >> b) & 1u) || !rules_event_physical(b, d, f))
 						continue;
 					k = rules_first_in(cg, ncg, -1, b);
-					if (k != NONE && (t->rules[k].action == IPE_ACTION_ALLOW) == o && k < ri->ov) {
-						ri->ov = k;
-						ev[0] = b;
-						ev[1] = d;
-						ev[2] = f;
+					if (k != NONE && (t->rules[k].action == IPE_ACTION_ALLOW) == o && k < ev[0]) {
+						ev[0] = k;
+						ev[1] = b;
+						ev[2] = d;
+						ev[3] = f;
 					}
 				}
 			}
-			if (ri->ov != NONE && xtra_put(st, ri, ev, 3))
+			ri->ov = ev[0] != NONE;
+			if (ri->ov && xtra_put(st, ri, ev, 4))
 				return;
 		}
 		sum_rule(s, ri, r->action == IPE_ACTION_ALLOW, i);
@@ -266,11 +276,11 @@ static void report_rule(struct rstate *st, uint32_t i, const struct op_summary *
 		rules_report_dead(st, i);
 		return;
 	}
-	if (ri->ov != NONE)
+	if (ri->ov)
 		rules_report_overlap(st, i);
 	if (i == s->nofile)
 		rules_report_nofile(st, i, true);
-	if (ri->redundant && ri->ov == NONE) {
+	if (ri->redundant && !ri->ov) {
 		struct ipe_diag *d = lint_report(run, LC_REDUNDANT, &r->loc, "delete it",
 						 "rule is redundant: without it the same action (%s) applies to every event it matches",
 						 ipe_action_name((enum ipe_action)r->action));

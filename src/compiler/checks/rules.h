@@ -26,18 +26,19 @@ struct grp {
 
 enum gkind { G_ALL = 0, G_DN, G_FN, G_NN, G_D, G_F, G_DO, G_FO, G_Z, G_FIXED = G_D };
 
-/* Per rule of the op being checked: 20 bytes (a 600k-rule policy holds
+/* Per rule of the op being checked: 16 bytes (a 600k-rule policy holds
  * 600k of these); what only dead rules and W104 need is in st->xtra. */
 struct rinfo {
 	uint8_t mask;          /* boolean combinations accepted (ipe_rc), 0 = never matches */
 	uint8_t never;         /* enum ipe_never_reason (physical view, ipe_rule_constraint) */
 	bool dead : 1, redundant : 1;
 	bool multi : 1;        /* two properties or more */
+	bool ov : 1;           /* W104: an earlier rule of the other action decides one of its events */
 	uint32_t d, f;         /* digest ids + 1 of the class (0 = any) */
-	uint32_t ov;           /* W104: the earlier rule of the other action deciding one of its events */
 	uint32_t x;            /* index into st->xtra: dead: the earlier rules deciding its
-				* events (NONE-terminated, at most 8); ov != NONE: the event's
-				* boolean combination and digests (id + 1, 0 = any other value) */
+				* events (NONE-terminated, at most 8); ov: that earlier rule, then
+				* the event's boolean combination and digests (id + 1, 0 = any
+				* other value) */
 };
 
 /* Dead rules of one op with the same finding and the same deciding rules:
@@ -65,6 +66,7 @@ struct rstate {
 	struct rinfo *ri;
 	uint32_t *xtra;             /* see struct rinfo */
 	size_t nxtra, xcap;
+	size_t xlast_n;             /* words of the last entry put (shared when repeated) */
 	struct grp fixed[G_FIXED];  /* G_ALL, G_DN, G_FN, G_NN */
 	struct ipe_hmap gidx;       /* group key -> index into grps */
 	struct grp *grps;
