@@ -167,9 +167,9 @@ int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz);
  * (zeroed when zero; its whole size in *ret_size when not NULL) that free()
  * releases; ipe_mem_realloc() grows a block of which old_len bytes are kept
  * (NULL: the block is left as it was).  From IPE_MEM_HUGE_MIN bytes a block
- * is a whole number of 2 MiB pages advised for THP; smaller ones are plain
- * malloc() blocks. */
-#define IPE_MEM_HUGE_MIN ((size_t)2 << 20)
+ * is a whole number of 2 MiB pages advised for THP (up to 2 MiB more
+ * resident than it holds); smaller ones are plain malloc() blocks. */
+#define IPE_MEM_HUGE_MIN ((size_t)4 << 20)
 void *ipe_mem_alloc(size_t len, bool zero, size_t *ret_size);
 void *ipe_mem_realloc(void *buf, size_t old_len, size_t len, size_t *ret_size);
 
