@@ -6,7 +6,7 @@
  * findings on the input itself, as tests/lint/test_lint_sound.c does on
  * generated policies:
  *  - "dead", "unreachable", "duplicate", "redundant", "never matches"
- *    (the codes of delete_pure/delete_phys below): the policy without the
+ *    (lint_check_claim(), the catalogue's list): the policy without the
  *    flagged kernel line is accepted and equivalent (the physical event
  *    space for the claims that rest on what a kernel file can be);
  *  - W103 "the op's DEFAULT never applies": the policy with that DEFAULT's
@@ -30,6 +30,7 @@
 #include <ipe/policy.h>
 #include <ipe/report.h>
 
+#include "compiler/checks/checks.h"
 #include "compiler/equiv_internal.h"
 #include "util/internal.h"
 
@@ -38,18 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_CLAIMS 8 /* equivalence proofs per input */
 
 static FILE *devnull;
-
-static const char *const delete_pure[] = { "IPE-W101", "IPE-W102", "IPE-W105", "IPE-W107", "IPE-W170",
-					   "IPE-I202", NULL };
-static const char *const delete_phys[] = { "IPE-W110", "IPE-W111", "IPE-W112", "IPE-W113", "IPE-W126", NULL };
-
-static bool has_code(const char *code, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(code, *list) == 0)
-			return true;
-	return false;
-}
 
 /* The kernel line holding byte off: every '\n' and every '\r' ends one. */
 static void kline_at(const uint8_t *d, size_t n, size_t off, size_t *b, size_t *e)
@@ -122,17 +111,18 @@ out:
 
 static void prove(const struct ipe_policy *p, const uint8_t *data, size_t size, const struct ipe_diag *d)
 {
-	bool phys = has_code(d->code, delete_phys);
+	enum lint_claim claim = lint_check_claim(d->code);
+	bool phys = claim == LINT_CLAIM_DELETE_PHYS, del = phys || claim == LINT_CLAIM_DELETE;
 	uint8_t *t = NULL;
 	size_t b, e, n;
 
 	kline_at(data, size, d->loc.offset, &b, &e);
-	if (phys || has_code(d->code, delete_pure))
+	if (del)
 		t = splice(data, size, b, e, "", 0, &n);
 	else
 		t = flip_action(data, size, b, e, &n);
 	if (!t) {
-		if (phys || has_code(d->code, delete_pure))
+		if (del)
 			return; /* no memory */
 		abort();        /* a W103 line without its action */
 	}
@@ -193,8 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (d->loc.src != src)
 			continue;
-		if ((has_code(d->code, delete_pure) || has_code(d->code, delete_phys) ||
-		     strcmp(d->code, "IPE-W103") == 0) &&
+		if (lint_check_claim(d->code) != LINT_CLAIM_NONE &&
 		    !strstr(d->message, "unless the target kernel provides it") && claims++ < MAX_CLAIMS)
 			prove(p, data, plen, d);
 	}

@@ -346,6 +346,29 @@ const struct ipe_check_info *lint_check_info(enum lint_check id)
 	return &catalogue[id];
 }
 
+static const uint8_t claims[LC_COUNT] = {
+	[LC_SHADOWED] = LINT_CLAIM_DELETE,            /* W101 dead */
+	[LC_UNREACHABLE] = LINT_CLAIM_DELETE,         /* W102 unreachable */
+	[LC_DUPLICATE] = LINT_CLAIM_DELETE,           /* W105 duplicate */
+	[LC_CONTRADICTION] = LINT_CLAIM_DELETE,       /* W107 never matches: contradiction */
+	[LC_COMPILED_OUT] = LINT_CLAIM_DELETE,        /* W170 never matches: compiled out */
+	[LC_REDUNDANT] = LINT_CLAIM_DELETE,           /* I202 redundant */
+	[LC_ALG_NAME] = LINT_CLAIM_DELETE_PHYS,       /* W110 never matches: algorithm name */
+	[LC_DIGEST_LEN] = LINT_CLAIM_DELETE_PHYS,     /* W111 never matches: digest length */
+	[LC_DIGEST_EMPTY] = LINT_CLAIM_DELETE_PHYS,   /* W112 never matches: empty digest */
+	[LC_FSV_ALG] = LINT_CLAIM_DELETE_PHYS,        /* W113 never matches: fs-verity algorithm */
+	[LC_BOOT_VERITY] = LINT_CLAIM_DELETE_PHYS,    /* W126 never matches: no such file */
+	[LC_DEFAULT_UNUSED] = LINT_CLAIM_DEFAULT_FLIP, /* W103 the DEFAULT never applies */
+};
+
+enum lint_claim lint_check_claim(const char *code)
+{
+	const struct ipe_check_info *ci = ipe_check_find(code);
+	int i = ci ? lint_check_index(ci) : -1;
+
+	return i >= 0 && i < LC_COUNT ? (enum lint_claim)claims[i] : LINT_CLAIM_NONE;
+}
+
 int lint_check_index(const struct ipe_check_info *ci)
 {
 	if (ci < catalogue || ci >= catalogue + ipe_check_count())

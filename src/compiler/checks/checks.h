@@ -61,6 +61,19 @@ enum lint_check {
 /* Catalogue (catalogue.c): the linter checks first (by enum lint_check),
  * then the front end's codes. */
 const struct ipe_check_info *lint_check_info(enum lint_check id);
+
+/* What a finding of a check claims about the policy, which the tests prove
+ * on the policy itself (tests/lint/test_lint_sound.c on random policies,
+ * tests/fuzz/fuzz_lint.c on fuzzed ones): the one list of those checks. */
+enum lint_claim {
+	LINT_CLAIM_NONE = 0,
+	LINT_CLAIM_DELETE,        /* deleting the line is equivalent */
+	LINT_CLAIM_DELETE_PHYS,   /* deleting the line is equivalent on every
+				   * event a kernel can produce (ipe_rc physical) */
+	LINT_CLAIM_DEFAULT_FLIP,  /* flipping the DEFAULT line's action is equivalent */
+};
+/* The claim of the finding code ("IPE-W101"); NONE for an unknown code. */
+enum lint_claim lint_check_claim(const char *code);
 /* index of a catalogue entry, or -1 */
 int lint_check_index(const struct ipe_check_info *ci);
 
