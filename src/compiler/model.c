@@ -216,7 +216,8 @@ int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, cons
 					digest_len > UINT32_MAX - 1 - p->digest_pool_len))
 		return -E2BIG; /* ipe_prop.digest_off, ipe_rule.first_prop */
 	if (p->nprops + 1 > p->props_cap) {
-		rc = ipe_vec_reserve((void **)&p->props, &p->props_cap, p->nprops + 1, sizeof(*p->props));
+		rc = (p->big ? ipe_vec_reserve_big : ipe_vec_reserve)((void **)&p->props, &p->props_cap, p->nprops + 1,
+								       sizeof(*p->props));
 		if (rc)
 			return rc;
 	}
@@ -224,7 +225,7 @@ int ipe_policy_push_prop(struct ipe_policy *p, const struct ipe_prop *tmpl, cons
 	*n = *tmpl;
 	if (ipe_prop_is_digest(tmpl->type)) {
 		if (p->digest_pool_len + digest_len + 1 > p->digest_pool_cap) {
-			rc = ipe_vec_reserve((void **)&p->digest_pool, &p->digest_pool_cap,
+			rc = (p->big ? ipe_vec_reserve_big : ipe_vec_reserve)((void **)&p->digest_pool, &p->digest_pool_cap,
 					     p->digest_pool_len + digest_len + 1, 1);
 			if (rc)
 				return rc;
@@ -253,7 +254,8 @@ int ipe_policy_push_rule(struct ipe_policy *p, const struct ipe_rule *r)
 	int rc;
 
 	if (t->nrules + 1 > t->rules_cap) {
-		rc = ipe_vec_reserve((void **)&t->rules, &t->rules_cap, t->nrules + 1, sizeof(*t->rules));
+		rc = (p->big ? ipe_vec_reserve_big : ipe_vec_reserve)((void **)&t->rules, &t->rules_cap, t->nrules + 1,
+								       sizeof(*t->rules));
 		if (rc)
 			return rc;
 	}

@@ -63,6 +63,8 @@ struct ipe_policy {
 	size_t nrules;                  /* all ops */
 	size_t text_len;                /* bytes the kernel parses (before the first NUL) */
 	bool has_nul;                   /* a NUL byte truncated the input */
+	bool big;                       /* from an input of IPE_MEM_BIG_INPUT bytes or more: its
+					 * arrays and lint's go to huge pages early (util/mem.c) */
 	struct ipe_verdict verdict;     /* what Linux would answer on new_policy */
 };
 

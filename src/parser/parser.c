@@ -642,6 +642,7 @@ static int parse(struct ipe_ctx *ctx, uint32_t src, bool source_mode, const stru
 		return rc;
 	ps.policy->text_len = text_len;
 	ps.policy->has_nul = nul != NULL;
+	ps.policy->big = text_len >= IPE_MEM_BIG_INPUT;
 	rc = ipe_lexer_init(&ps.lx, ctx, src, s->data, text_len);
 	if (rc)
 		goto out;

@@ -168,10 +168,20 @@ int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz);
  * releases; ipe_mem_realloc() grows a block of which old_len bytes are kept
  * (NULL: the block is left as it was).  From IPE_MEM_HUGE_MIN bytes a block
  * is a whole number of 2 MiB pages advised for THP (up to 2 MiB more
- * resident than it holds); smaller ones are plain malloc() blocks. */
-#define IPE_MEM_HUGE_MIN ((size_t)4 << 20)
+ * resident than it holds); smaller ones are plain malloc() blocks.  The
+ * _big variants (and ipe_vec_reserve_big) do so from IPE_MEM_HUGE_BIG_MIN:
+ * for the arrays of an input of IPE_MEM_BIG_INPUT bytes or more, which
+ * grow big enough for the last page not to matter. */
+#define IPE_MEM_HUGE_MIN ((size_t)8 << 20)
+#define IPE_MEM_HUGE_BIG_MIN ((size_t)1 << 20)
+#define IPE_MEM_BIG_INPUT ((size_t)32 << 20)
 void *ipe_mem_alloc(size_t len, bool zero, size_t *ret_size);
+void *ipe_mem_alloc_big(size_t len, bool zero);
+/* A block of exactly len bytes (a file's text, its size known): only the
+ * 2 MiB pages inside it are advised, none is resident past its end. */
+void *ipe_mem_alloc_exact(size_t len);
 void *ipe_mem_realloc(void *buf, size_t old_len, size_t len, size_t *ret_size);
+int ipe_vec_reserve_big(void **vec, size_t *cap, size_t need, size_t elsz);
 
 /* A set of entries: a vector (*vec, *n used, *cap allocated, elsz bytes
  * each) and an ipe_hmap from each entry's hash to its index.  Look for an

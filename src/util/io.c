@@ -78,7 +78,8 @@ int ipe_read_fd(int fd, size_t max_len, uint8_t **ret_data, size_t *ret_len)
 		cap = 4096;
 	if (cap > max_len + 2)
 		cap = max_len + 2;
-	buf = ipe_mem_alloc(cap, false, NULL);
+	/* a big input's text in whole huge pages; a smaller one's exactly */
+	buf = cap >= IPE_MEM_BIG_INPUT ? ipe_mem_alloc_big(cap, false) : ipe_mem_alloc_exact(cap);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {

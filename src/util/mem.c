@@ -18,18 +18,19 @@
  *    2 MiB on a 2 MiB boundary, where mremap() also puts it when realloc()
  *    grows it: the block is then huge pages from its first byte to its last;
  *  - is advised before its first byte is written;
- *  - when it is a vector growing past the threshold (it jumps there from a
- *    quarter of it), it moves to a fresh block (a copy of less than
- *    IPE_MEM_HUGE_MIN / 4) instead of carrying its small pages along,
- *    which no huge page could then replace.
+ *  - when it is a vector growing past the threshold, it moves to a fresh
+ *    block (a copy of less than the threshold) instead of carrying its
+ *    small pages along, which no huge page could then replace.
  * Where any of this does not hold (another libc, an older kernel, THP off)
  * the blocks are ordinary malloc() blocks: only the speed differs.
  *
  * The price is memory: the last huge page of a block is resident as a
- * whole, so a block in use costs up to 2 MiB more than it holds (two
- * 100k-rule policies parsed side by side: +10 MiB, +22%; a 600k-rule
- * policy: under 1%).  Hence the threshold of 4 MiB, and a vector jumps to
- * a huge block only from a quarter of it.
+ * whole, so a block in use costs up to 2 MiB more than it holds, which is
+ * much on a mid-size input (+10 MiB, +22%, for two 100k-rule policies
+ * with a 4 MiB threshold) and little on a big one.  Hence two thresholds:
+ * IPE_MEM_HUGE_MIN for any block, and IPE_MEM_HUGE_BIG_MIN for the blocks
+ * of a big input (the caller knows: ipe_policy.big), which thus go to
+ * huge pages before hundreds of small pages are touched.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -48,23 +49,23 @@
 #define GLIBC_MMAP_OVERHEAD 24 /* chunk header (16) and size field (8) */
 
 /* The size to ask malloc for so that a block of at least len bytes fills a
- * whole number of 2 MiB pages; len itself when small. */
-static size_t big_size(size_t len)
+ * whole number of 2 MiB pages; len itself when smaller than min. */
+static size_t big_size(size_t len, size_t min)
 {
-	if (len < IPE_MEM_HUGE_MIN || len > SIZE_MAX - 2 * HUGE_PAGE)
+	if (len < min || len > SIZE_MAX - 2 * HUGE_PAGE)
 		return len;
 	return ((len + GLIBC_MMAP_OVERHEAD + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1)) - GLIBC_MMAP_OVERHEAD;
 }
 
 /* Advise the 2 MiB pages of a block (mapped, not yet written). */
-static void advise(void *buf, size_t len)
+static void advise(void *buf, size_t len, size_t min)
 {
 #ifdef MADV_HUGEPAGE
 	uintptr_t b = (uintptr_t)buf, e = b + len, m;
 	long pg = sysconf(_SC_PAGESIZE);
 	size_t usable;
 
-	if (!buf || len < IPE_MEM_HUGE_MIN || pg <= 0)
+	if (!buf || len < min || pg <= 0)
 		return;
 	/* A big block of glibc is a mapping of its own starting one 16-byte
 	 * header before it.  Advising only part of a mapping splits it, and a
@@ -91,31 +92,32 @@ static void advise(void *buf, size_t len)
 #else
 	(void)buf;
 	(void)len;
+	(void)min;
 #endif
 }
 
-void *ipe_mem_alloc(size_t len, bool zero, size_t *ret_size)
+static void *mem_alloc(size_t len, bool zero, size_t min, size_t *ret_size)
 {
-	size_t sz = big_size(len ? len : 1);
+	size_t sz = big_size(len ? len : 1, min);
 	void *b = zero ? calloc(1, sz) : malloc(sz); /* calloc: a fresh mapping is not cleared twice */
 
 	if (!b)
 		return NULL;
-	advise(b, sz);
+	advise(b, sz, min);
 	if (ret_size)
 		*ret_size = sz;
 	return b;
 }
 
-void *ipe_mem_realloc(void *buf, size_t old_len, size_t len, size_t *ret_size)
+static void *mem_realloc(void *buf, size_t old_len, size_t len, size_t min, size_t *ret_size)
 {
-	size_t sz = big_size(len ? len : 1);
+	size_t sz = big_size(len ? len : 1, min);
 	void *b;
 
-	if (buf && old_len < IPE_MEM_HUGE_MIN && sz != len) {
+	if (buf && old_len < min && sz != len) {
 		/* crossing the threshold: a fresh block, huge pages from
 		 * its start (old_len < len here: growing) */
-		b = ipe_mem_alloc(len, false, &sz);
+		b = mem_alloc(len, false, min, &sz);
 		if (!b)
 			return NULL;
 		memcpy(b, buf, old_len < len ? old_len : len);
@@ -124,14 +126,14 @@ void *ipe_mem_realloc(void *buf, size_t old_len, size_t len, size_t *ret_size)
 		b = realloc(buf, sz);
 		if (!b)
 			return NULL;
-		advise(b, sz);
+		advise(b, sz, min);
 	}
 	if (ret_size)
 		*ret_size = sz;
 	return b;
 }
 
-int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
+static int vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz, size_t min)
 {
 	size_t ncap, sz;
 	void *n;
@@ -144,14 +146,45 @@ int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
 			return -EOVERFLOW;
 		ncap *= 2;
 	}
-	/* a vector this big is on its way to huge pages: go now, before
-	 * hundreds of small pages are touched */
-	if (ncap * elsz >= IPE_MEM_HUGE_MIN / 4 && ncap * elsz < IPE_MEM_HUGE_MIN)
-		ncap = IPE_MEM_HUGE_MIN / elsz + 1;
-	n = ipe_mem_realloc(*vec, *cap * elsz, ncap * elsz, &sz);
+	n = mem_realloc(*vec, *cap * elsz, ncap * elsz, min, &sz);
 	if (!n)
 		return -ENOMEM;
 	*vec = n;
 	*cap = sz / elsz; /* the block's whole size: the next growth is later */
 	return 0;
+}
+
+void *ipe_mem_alloc(size_t len, bool zero, size_t *ret_size)
+{
+	return mem_alloc(len, zero, IPE_MEM_HUGE_MIN, ret_size);
+}
+
+void *ipe_mem_alloc_big(size_t len, bool zero)
+{
+	return mem_alloc(len, zero, IPE_MEM_HUGE_BIG_MIN, NULL);
+}
+
+void *ipe_mem_alloc_exact(size_t len)
+{
+	void *b = malloc(len ? len : 1);
+
+	/* not rounded: only the whole 2 MiB pages inside it become huge
+	 * (no last page resident as a whole) */
+	advise(b, len, IPE_MEM_HUGE_MIN);
+	return b;
+}
+
+void *ipe_mem_realloc(void *buf, size_t old_len, size_t len, size_t *ret_size)
+{
+	return mem_realloc(buf, old_len, len, IPE_MEM_HUGE_MIN, ret_size);
+}
+
+int ipe_vec_reserve(void **vec, size_t *cap, size_t need, size_t elsz)
+{
+	return vec_reserve(vec, cap, need, elsz, IPE_MEM_HUGE_MIN);
+}
+
+int ipe_vec_reserve_big(void **vec, size_t *cap, size_t need, size_t elsz)
+{
+	return vec_reserve(vec, cap, need, elsz, IPE_MEM_HUGE_BIG_MIN);
 }

@@ -2,6 +2,7 @@
 /* The shared helpers every module derives from (src/util/): one hex codec,
  * one version parser, one name check, one hash map. */
 #include <errno.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -426,56 +427,76 @@ static void test_escape_byte(void **state)
 }
 
 /* Big blocks (util/mem.c): contents kept through every growth path (small
- * realloc, the jump to a huge block with its copy, mremap growth), sizes
- * at least what was asked and, from IPE_MEM_HUGE_MIN, a whole number of
- * 2 MiB pages with glibc's 24 bytes of chunk overhead. */
-static void test_mem_blocks(void **state)
+ * realloc, the crossing to a huge block with its copy, mremap growth), for
+ * both thresholds; sizes at least what was asked and, from the threshold,
+ * a whole number of 2 MiB pages with glibc's 24 bytes of chunk overhead. */
+static void check_vec(int (*reserve)(void **, size_t *, size_t, size_t), uint32_t n)
 {
 	uint32_t *v = NULL;
-	size_t cap = 0, sz = 0, prev = 0;
-	uint8_t *b;
+	size_t cap = 0, prev = 0;
 
-	(void)state;
-	for (uint32_t i = 0; i < 3u << 20; i++) { /* 12 MiB of uint32 */
-		assert_int_equal(ipe_vec_reserve((void **)&v, &cap, (size_t)i + 1, sizeof(*v)), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(reserve((void **)&v, &cap, (size_t)i + 1, sizeof(*v)), 0);
 		assert_true(cap >= (size_t)i + 1 && cap >= prev);
 		prev = cap;
 		v[i] = i * 2654435761u;
 	}
-	for (uint32_t i = 0; i < 3u << 20; i++)
+	for (uint32_t i = 0; i < n; i++)
 		if (v[i] != i * 2654435761u)
-			fail_msg("element %u lost in a growth", i);
+			fail_msg("element %u of %u lost in a growth", i, n);
 	assert_true((cap * sizeof(*v) + 24) % ((size_t)2 << 20) < sizeof(*v));
-	assert_int_equal(ipe_vec_reserve((void **)&v, &cap, SIZE_MAX / 2, sizeof(*v)), -EOVERFLOW);
+	assert_int_equal(reserve((void **)&v, &cap, SIZE_MAX / 2, sizeof(*v)), -EOVERFLOW);
 	assert_int_equal(v[12345], 12345u * 2654435761u);
 	free(v);
+}
 
-	b = ipe_mem_alloc(5u << 20, true, &sz);
+static void test_mem_blocks(void **state)
+{
+	const size_t min = IPE_MEM_HUGE_MIN, big_min = IPE_MEM_HUGE_BIG_MIN, huge = (size_t)2 << 20;
+	size_t sz = 0;
+	uint8_t *b;
+
+	(void)state;
+	check_vec(ipe_vec_reserve, (uint32_t)(min / 4 * 3 / 2)); /* 1.5x the threshold */
+	check_vec(ipe_vec_reserve_big, (uint32_t)(big_min / 4 * 3)); /* past the big threshold */
+
+	b = ipe_mem_alloc(min + 5, true, &sz);
 	assert_non_null(b);
-	assert_true(sz >= 5u << 20 && (sz + 24) % ((size_t)2 << 20) == 0);
+	assert_true(sz >= min + 5 && (sz + 24) % huge == 0);
 	for (size_t i = 0; i < sz; i++)
 		if (b[i])
 			fail_msg("byte %zu of a zeroed block is %u", i, b[i]);
+	free(b);
+	b = ipe_mem_alloc_big(big_min + 5, true);
+	assert_non_null(b);
+	for (size_t i = 0; i < big_min + 5; i++)
+		if (b[i])
+			fail_msg("byte %zu of a zeroed big block is %u", i, b[i]);
+	free(b);
+	b = ipe_mem_alloc_exact(min + 5); /* exact: usable as asked, not rounded */
+	assert_non_null(b);
+	memset(b, 0x33, min + 5);
+	assert_true(malloc_usable_size(b) < min + 5 + ((size_t)64 << 10));
 	free(b);
 	b = ipe_mem_alloc(0, false, &sz);
 	assert_non_null(b);
 	assert_true(sz >= 1);
 	free(b);
-	b = ipe_mem_alloc(1u << 20, false, &sz);
+	b = ipe_mem_alloc(min / 2, false, &sz);
 	assert_non_null(b);
-	assert_int_equal(sz, 1u << 20); /* small: as asked */
-	for (size_t i = 0; i < 1u << 20; i++)
+	assert_int_equal(sz, min / 2); /* small: as asked */
+	for (size_t i = 0; i < min / 2; i++)
 		b[i] = (uint8_t)(i * 7 + 3);
-	b = ipe_mem_realloc(b, 1u << 20, 6u << 20, &sz);
+	b = ipe_mem_realloc(b, min / 2, min + (min / 2), &sz);
 	assert_non_null(b);
-	assert_true(sz >= 6u << 20);
-	for (size_t i = 0; i < 1u << 20; i++)
+	assert_true(sz >= min + min / 2);
+	for (size_t i = 0; i < min / 2; i++)
 		if (b[i] != (uint8_t)(i * 7 + 3))
 			fail_msg("byte %zu lost crossing to a huge block", i);
-	memset(b + (1u << 20), 0x5a, (6u << 20) - (1u << 20));
-	b = ipe_mem_realloc(b, 6u << 20, 20u << 20, &sz);
+	memset(b + min / 2, 0x5a, min);
+	b = ipe_mem_realloc(b, min + min / 2, 3 * min, &sz);
 	assert_non_null(b);
-	assert_int_equal(b[(6u << 20) - 1], 0x5a);
+	assert_int_equal(b[min + min / 2 - 1], 0x5a);
 	assert_int_equal(b[77], (uint8_t)(77 * 7 + 3));
 	free(b);
 }

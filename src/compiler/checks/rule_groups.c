@@ -25,6 +25,12 @@
  * five. */
 #define DIG_BUCKET_BITS 12
 
+/* A table of lint (util/mem.c: huge pages early for a big input). */
+static void *big(const struct ipe_policy *p, size_t len, bool zero)
+{
+	return p->big ? ipe_mem_alloc_big(len, zero) : ipe_mem_alloc(len, zero, NULL);
+}
+
 int rules_intern_digests(struct rstate *st)
 {
 	const struct ipe_policy *p = st->p;
@@ -36,12 +42,12 @@ int rules_intern_digests(struct rstate *st)
 
 	/* nprops < 2^30 (lint_check_rules); huge pages: fewer page faults
 	 * on a big policy (the arrays are touched once) */
-	st->digest_id = ipe_mem_alloc(p->nprops * sizeof(*st->digest_id), true, NULL);
-	st->digest_multi = ipe_mem_alloc(p->nprops, true, NULL);
+	st->digest_id = big(p, p->nprops * sizeof(*st->digest_id), true);
+	st->digest_multi = big(p, p->nprops, true);
 	if (!st->digest_id || !st->digest_multi)
 		return -ENOMEM;
-	keys = ipe_mem_alloc((p->nprops + 1) * sizeof(*keys), false, NULL);
-	tmp = ipe_mem_alloc((p->nprops + 1) * sizeof(*tmp), false, NULL);
+	keys = big(p, (p->nprops + 1) * sizeof(*keys), false);
+	tmp = big(p, (p->nprops + 1) * sizeof(*tmp), false);
 	end = calloc((size_t)1 << DIG_BUCKET_BITS, sizeof(*end));
 	if (!keys || !tmp || !end)
 		goto out;

@@ -49,7 +49,8 @@ static int op_prepare(struct rstate *st)
 	const struct ipe_op_table *t = st->t;
 
 	free(st->ri);
-	st->ri = ipe_mem_alloc((t->nrules + 1) * sizeof(*st->ri), true, NULL);
+	st->ri = st->p->big ? ipe_mem_alloc_big((t->nrules + 1) * sizeof(*st->ri), true)
+			    : ipe_mem_alloc((t->nrules + 1) * sizeof(*st->ri), true, NULL);
 	if (!st->ri)
 		return -ENOMEM;
 	st->nxtra = 0;
