@@ -18,11 +18,12 @@
  *    2 MiB on a 2 MiB boundary, where mremap() also puts it when realloc()
  *    grows it: the block is then huge pages from its first byte to its last;
  *  - is advised before its first byte is written;
- *  - when it is a vector growing past the threshold, it moves to a fresh
- *    block (a copy of less than the threshold) instead of carrying its
- *    small pages along, which no huge page could then replace.
- * Where any of this does not hold (another libc, an older kernel, THP off)
- * the blocks are ordinary malloc() blocks: only the speed differs.
+ *  - when it is a vector growing past the 1 MiB threshold of a big input,
+ *    it moves to a fresh block (a copy of less than 1 MiB) instead of
+ *    carrying its small pages along, which no huge page could replace
+ *    (past the 8 MiB one it keeps them: a copy would double the peak).
+ * Where any of this does not hold (another libc, Linux before 6.7, THP
+ * off) a block is at worst an ordinary malloc() block: only speed differs.
  *
  * The price is memory: the last huge page of a block is resident as a
  * whole, so a block in use costs up to 2 MiB more than it holds, which is
@@ -114,9 +115,11 @@ static void *mem_realloc(void *buf, size_t old_len, size_t len, size_t min, size
 	size_t sz = big_size(len ? len : 1, min);
 	void *b;
 
-	if (buf && old_len < min && sz != len) {
-		/* crossing the threshold: a fresh block, huge pages from
-		 * its start (old_len < len here: growing) */
+	if (buf && old_len < min && sz != len && old_len <= IPE_MEM_HUGE_BIG_MIN) {
+		/* crossing a threshold of at most 1 MiB: a fresh block,
+		 * huge pages from its start (old_len < len here: growing).
+		 * From a bigger one realloc() moves the small pages along
+		 * instead: a copy would hold both blocks at once. */
 		b = mem_alloc(len, false, min, &sz);
 		if (!b)
 			return NULL;
